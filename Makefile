@@ -1,0 +1,41 @@
+# CX Workbook. `make help` lists the targets.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MONTH ?= latest
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv (if missing) and install cxlib with its test tools
+	@echo "environment ready: $(VENV)"
+
+report: setup ## Render the report for the latest full month (MONTH=YYYY-MM to choose)
+	$(PY) -m cxlib.report --month $(MONTH)
+
+test: setup ## Run the whole test suite: unit tests, doctests, notebooks (nbval)
+	$(PY) -m pytest
+
+lab: setup ## Start JupyterLab on the notebooks
+	$(VENV)/bin/jupyter lab notebooks/
+
+sample: setup ## Regenerate the synthetic sample data in data/sample/
+	$(PY) -m cxlib.sample
+
+bench: setup ## Run the benchmarks (prints figures; slow)
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean: ## Remove rendered reports and caches (keeps .venv)
+	rm -rf reports/*/ reports/index.html .pytest_cache
+	find . -name __pycache__ -prune -exec rm -rf {} +
+
+.PHONY: help setup report test lab sample bench clean

@@ -1,0 +1,54 @@
+"""The YAML config: shape, defaults, and clear errors for mistakes an analyst makes."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxlib.config import DEFAULT_SCALES, ConfigError, Scale, load_config, project_root
+
+
+def test_default_config_points_at_the_sample():
+    cfg = load_config()
+    assert cfg.path == project_root() / "cx.yml"
+    assert cfg.responses.path == project_root() / "data" / "sample" / "responses.csv"
+    assert cfg.segments == ["region", "plan", "touchpoint", "channel", "pilot_arm"]
+    assert len(cfg.drivers) == 8
+    assert cfg.tickets is not None and cfg.accounts is not None
+
+
+def test_paths_are_relative_to_the_config_file(tmp_path):
+    (tmp_path / "sub").mkdir()
+    cfg_file = tmp_path / "sub" / "my.yml"
+    cfg_file.write_text("responses:\n  path: ../data/r.csv\n  columns: {nps: LTR}\n", encoding="utf-8")
+    cfg = load_config(cfg_file)
+    assert cfg.responses.path == (tmp_path / "data" / "r.csv").resolve()
+    assert cfg.tickets is None and cfg.scales == DEFAULT_SCALES
+
+
+@pytest.mark.parametrize("text, message", [
+    ("responses:\n  path: r.csv\n  columns: {csat: S}\n  scales: {csat: {min: 1}}\n", "needs 'min' and 'max'"),
+    ("responses:\n  path: r.csv\n  columns: {comment: C}\n", "at least one score"),
+    ("responses:\n  path: r.csv\n  columns: {npss: LTR}\n", "did you mean 'nps'"),
+    ("responses:\n  columns: {nps: LTR}\n", "needs a 'path'"),
+    ("tickets:\n  path: t.csv\n", "'responses' section is required"),
+    ("responses: [1, 2\n", "not valid YAML"),
+    ("responsez:\n  path: r.csv\n", "did you mean 'responses'"),
+])
+def test_config_mistakes_are_named(tmp_path, text, message):
+    path = tmp_path / "cx.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_missing_config_file_says_where_it_looked():
+    with pytest.raises(ConfigError, match="not found"):
+        load_config("no-such-config.yml")
+
+
+def test_scale_boxes_follow_direction():
+    assert Scale(1, 5).top_box() == [4, 5] and Scale(1, 5).bottom_box() == [1, 2]
+    assert Scale(1, 7, higher_is_better=False).top_box(3) == [1, 2, 3]
+    assert Scale(0, 10).values == list(range(11))
+    with pytest.raises(ConfigError):
+        Scale(5, 1)
