@@ -26,7 +26,7 @@ test: setup ## Run the whole test suite: unit tests, doctests, notebooks (nbval)
 	$(PY) -m pytest
 
 lab: setup ## Start JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 sample: setup ## Regenerate the synthetic sample data in data/sample/
 	$(PY) -m cxlib.sample

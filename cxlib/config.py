@@ -138,6 +138,7 @@ class Config:
     tickets: TableSpec | None = None
     accounts: TableSpec | None = None
     scales: dict[str, Scale] = field(default_factory=lambda: dict(DEFAULT_SCALES))
+    codebook: Path | None = None
 
     @property
     def segments(self) -> list[str]:
@@ -282,11 +283,17 @@ def load_config(config=None) -> Config:
             raise ConfigError(f"{where} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
-    _known_keys("section", raw, {"responses", "tickets", "accounts"}, where)
+    _known_keys("section", raw, {"responses", "tickets", "accounts", "codebook"}, where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
     scales = _scales(raw["responses"].get("scales"), where)
+    codebook = None
+    if raw.get("codebook"):
+        codebook = Path(raw["codebook"]).expanduser()
+        codebook = codebook if codebook.is_absolute() else (base_dir / codebook).resolve()
+        if not codebook.is_file():
+            raise ConfigError(f"{where}: codebook {codebook} does not exist")
     return Config(
         path=path,
         base_dir=base_dir,
@@ -294,4 +301,5 @@ def load_config(config=None) -> Config:
         tickets=_table("tickets", raw["tickets"], base_dir, where) if raw.get("tickets") else None,
         accounts=_table("accounts", raw["accounts"], base_dir, where) if raw.get("accounts") else None,
         scales=scales,
+        codebook=codebook,
     )

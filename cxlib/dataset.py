@@ -21,6 +21,8 @@ __all__ = [
     "DataError",
     "Scale",
     "add_period",
+    "latest_full_month",
+    "resolve_month",
     "load_accounts",
     "load_config",
     "load_responses",
@@ -445,3 +447,34 @@ def add_period(data: pd.DataFrame, *, freq: str = "M", date_col: str = "responde
     out = data.copy()
     out[name] = out[date_col].dt.to_period(freq)
     return out
+
+
+def latest_full_month(dates: pd.Series) -> str:
+    """The latest month whose data run to its last day ("YYYY-MM").
+
+    Examples
+    --------
+    >>> latest_full_month(pd.Series(pd.to_datetime(["2026-09-03", "2026-10-31 10:00"])))
+    '2026-10'
+    >>> latest_full_month(pd.Series(pd.to_datetime(["2026-09-03", "2026-10-12"])))
+    '2026-09'
+    """
+    last = dates.max()
+    period = last.to_period("M")
+    return str(period if last.normalize() == period.end_time.normalize() else period - 1)
+
+
+def resolve_month(month, dates: pd.Series) -> str:
+    """"latest" (or empty) becomes the latest full month of ``dates``; "YYYY-MM" is checked and kept.
+
+    Examples
+    --------
+    >>> dates = pd.Series(pd.to_datetime(["2026-09-03", "2026-10-31"]))
+    >>> resolve_month("latest", dates), resolve_month("2026-09", dates)
+    ('2026-10', '2026-09')
+    """
+    if month in (None, "", "latest"):
+        return latest_full_month(dates)
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
+        raise ValueError(f"month must look like 'YYYY-MM' (e.g. 2026-10) or 'latest', got {month!r}")
+    return str(month)

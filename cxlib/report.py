@@ -26,7 +26,7 @@ import pandas as pd
 from . import dataset
 from .publish import write_index
 
-__all__ = ["ReportError", "ParameterError", "render_report", "resolve_jobs", "latest_full_month", "main"]
+__all__ = ["ReportError", "ParameterError", "render_report", "resolve_jobs", "main"]
 
 NOTEBOOK = "notebooks/00-monthly-report.ipynb"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -40,21 +40,6 @@ class ParameterError(ValueError):
 
 class ReportError(RuntimeError):
     """The report notebook failed; the previous good report was left untouched."""
-
-
-def latest_full_month(dates: pd.Series) -> str:
-    """The latest month whose data run to its last day ("YYYY-MM").
-
-    Examples
-    --------
-    >>> latest_full_month(pd.Series(pd.to_datetime(["2026-09-03", "2026-10-31 10:00"])))
-    '2026-10'
-    >>> latest_full_month(pd.Series(pd.to_datetime(["2026-09-03", "2026-10-12"])))
-    '2026-09'
-    """
-    last = dates.max()
-    period = last.to_period("M")
-    return str(period if last.normalize() == period.end_time.normalize() else period - 1)
 
 
 def _slug(segment: str | None) -> str:
@@ -86,7 +71,7 @@ def resolve_jobs(*, month=None, config=None, segment=None, by=None, all_months=F
     if all_months:
         months = [str(p) for p in available[1:]]
     elif month in (None, "", "latest"):
-        months = [latest_full_month(data["responded_at"])]
+        months = [dataset.latest_full_month(data["responded_at"])]
     else:
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
             raise ParameterError(f"--month must look like YYYY-MM (e.g. 2026-10), got {month!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import socket
 import subprocess
@@ -24,6 +25,8 @@ def test_jupyterlab_serves_the_notebooks(tmp_path):
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={project_root()}",
            "--ServerApp.open_browser=False", "--LabServerApp.open_browser=False"]
+    if os.geteuid() == 0:  # CI runs as root
+        cmd.append("--allow-root")
     env = {"JUPYTER_RUNTIME_DIR": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
            "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
