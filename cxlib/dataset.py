@@ -150,12 +150,15 @@ def _is_number(x) -> bool:
 
 
 def _to_id(col: pd.Series) -> pd.Series:
-    num = pd.to_numeric(col, errors="coerce")
-    integral = num.notna() & np.isclose(num.fillna(0) % 1, 0)
-    out = col.astype("string")
-    if integral.any() and col.dtype != object and not pd.api.types.is_string_dtype(col):
-        out = out.where(~integral, num.where(integral).astype("Int64").astype("string"))
-    return out.str.strip().astype("str").where(col.notna(), None)
+    """Ids as strings; whole numbers read as floats (Excel, SPSS) lose their ".0"."""
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        num = col.astype("float64")
+        whole = num.notna() & np.isclose(num.fillna(0) % 1, 0)
+        text = num.astype("str")
+        text = text.where(~whole, num.where(whole).astype("Int64").astype("str"))
+    else:
+        text = col.astype("str").str.strip()
+    return text.where(col.notna(), None)
 
 
 def _convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec) -> pd.Series:
@@ -454,7 +457,7 @@ def latest_full_month(dates: pd.Series) -> str:
 
     Examples
     --------
-    >>> latest_full_month(pd.Series(pd.to_datetime(["2026-09-03", "2026-10-31 10:00"])))
+    >>> latest_full_month(pd.Series(pd.to_datetime(["2026-09-03 08:00", "2026-10-31 10:00"])))
     '2026-10'
     >>> latest_full_month(pd.Series(pd.to_datetime(["2026-09-03", "2026-10-12"])))
     '2026-09'

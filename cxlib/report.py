@@ -132,7 +132,8 @@ def _export_html(nb_path: Path) -> str:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(nb_path, as_version=4)
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"c{i}"  # papermill's injected cell has a random id: keep the HTML reproducible
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.get("outputs", [])
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
@@ -268,15 +269,14 @@ def _headline(cfg, month, segment) -> dict:
 
 def _follow_up(cfg, month, segment, folder: Path, name: str) -> list[str]:
     """Write the CX team's follow-up list (customer level) beside the report, never into the HTML."""
-    try:
-        from . import churn
-    except ImportError:
-        return []
-    if cfg.accounts is None or not hasattr(churn, "follow_up_list"):
+    from . import churn, sections
+
+    if cfg.accounts is None:
         return []
     responses = dataset.subset(dataset.load_responses(cfg), segment=segment or None)
-    table = churn.follow_up_list(responses, dataset.load_tickets(cfg), dataset.load_accounts(cfg),
-                                 month=month)
+    scored, _ = sections.score_customers(responses, dataset.load_tickets(cfg), dataset.load_accounts(cfg),
+                                         month=month, segment=segment or None)
+    table = churn.follow_up_list(responses, scored, month=month, drivers=cfg.drivers)
     path = folder / f"{name}-follow-up.csv"
     table.to_csv(path, index=False)
     return [path.name]

@@ -237,7 +237,7 @@ def write_sample(out_dir, *, fmt: str = "csv", **kwargs) -> dict[str, Path]:
     for name in ("responses", "tickets", "accounts"):
         df = data[name].rename(columns=RAW_COLUMNS[name])
         for c in df.columns:
-            if pd.api.types.is_datetime64_any_dtype(df[c]):
+            if fmt == "csv" and pd.api.types.is_datetime64_any_dtype(df[c]):
                 df[c] = df[c].dt.strftime("%Y-%m-%d %H:%M:%S" if name != "accounts" else "%Y-%m-%d")
         if name in ("responses",):
             for c in df.columns:

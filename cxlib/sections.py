@@ -15,7 +15,7 @@ import pandas as pd
 from . import changes, dataset, metrics
 from . import narrative as nv
 
-__all__ = ["headline", "what_changed", "trends", "segment_table", "drivers", "voice", "operations", "about",
+__all__ = ["headline", "what_changed", "trends", "segment_table", "drivers", "voice", "operations", "score_customers", "about",
            "usable_segments", "LABELS"]
 
 LABELS = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
@@ -253,7 +253,7 @@ def voice(data: pd.DataFrame, *, month: str, codebook=None, months: int = 13, n_
 
 
 def operations(data: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.DataFrame | None, *,
-               month: str, months: int = 6, min_n: int = 30) -> nv.Html:
+               month: str, segment: str | None = None, months: int = 6, min_n: int = 30) -> nv.Html:
     """Handoffs against satisfaction (tickets) and churn risk and revenue at risk by segment (accounts).
 
     Only aggregates: no customer appears here (the follow-up list goes to a CSV beside the report).
@@ -282,12 +282,75 @@ def operations(data: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.Da
     if accounts is None:
         parts.append(nv.note("No account data are configured: churn risk and revenue at risk are left out."))
     else:
-        parts.append(_money(data, tickets, accounts, month=month, min_n=min_n))
+        parts.append(_money(data, tickets, accounts, month=month, segment=segment, min_n=min_n))
     return nv.Html("".join(parts))
 
 
-def _money(data, tickets, accounts, *, month, min_n):
-    return nv.note("Churn risk: see notebooks/04-churn-and-operations.ipynb.")
+CHURN_FEATURES = ["nps_category", "handoffs_total", "slow_tickets", "plan", "tenure_years"]
+
+
+def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.DataFrame, *,
+                    month: str, segment: str | None = None, seed: int = 0):
+    """Health scores and churn probabilities per customer as of the end of ``month``.
+
+    Customer-level (personal) data: for the follow-up CSV and aggregates, never for the HTML as is.
+
+    Returns
+    -------
+    (pandas.DataFrame, ChurnModel)
+        :func:`cxlib.health.health_scores` columns plus ``churn_probability``; and the fitted model.
+    """
+    from . import churn
+
+    as_of = pd.Period(month, freq="M").end_time.normalize()
+    if segment:
+        parts = dataset._parse_segment(segment)
+        keep = [c for c in parts if c in accounts]
+        accounts = dataset.subset(accounts, segment={c: parts[c] for c in keep}) if keep else \
+            accounts[accounts["customer_id"].isin(responses["customer_id"])]
+    scored = churn.health_scores(responses, tickets, accounts, as_of=as_of)
+    features = [f for f in CHURN_FEATURES if f in scored and scored[f].notna().any()]
+    model = churn.fit_churn_model(scored, features=features, seed=seed)
+    return scored.assign(churn_probability=model.predict(scored)), model
+
+
+def _money(data, tickets, accounts, *, month, segment, min_n):
+    import matplotlib.pyplot as plt
+
+    from . import churn
+    from .plots import churn as cplots
+
+    scored, model = score_customers(data, tickets, accounts, month=month, segment=segment)
+    active = scored[~scored["churned"].fillna(False).astype(bool)] if "churned" in scored else scored
+    by = "region" if "region" in active and active["region"].nunique() > 1 else None
+    rar = churn.revenue_at_risk(active, by=by, min_n=min_n)
+    total = rar.iloc[-1]
+    gain = model.comparison
+    lines = [
+        f"Expected annual revenue lost to churn among current customers: {total.expected_loss:,.0f} "
+        f"(95% range {total.loss_ci_low:,.0f} to {total.loss_ci_high:,.0f}), {total.share_at_risk:.1%} of "
+        f"{total.revenue:,.0f} across {int(total.n):,} customers.",
+        f"The churn model ranks customers with a held-out AUC of {model.auc:.2f} (0.5 = chance) and a "
+        f"Brier score of {model.brier:.3f}; trained on {model.n_train:,}, tested on {model.n_test:,} customers.",
+    ]
+    if gain is not None and len(gain) and "auc_gain" in gain and gain["auc_gain"].notna().any():
+        g = gain.dropna(subset=["auc_gain"]).iloc[0]
+        lines.append(f"Survey scores add {g.auc_gain:+.3f} AUC beyond operational data "
+                     f"(95% CI {g.gain_ci_low:+.3f} to {g.gain_ci_high:+.3f}).")
+    parts = [nv.Html("<h3>Churn risk and revenue at risk</h3>"), nv.bullets(lines)]
+    if by:
+        fig, ax = plt.subplots(figsize=(8, 3))
+        cplots.plot_revenue_at_risk(rar[rar[by] != "All"], y=by, ax=ax)
+        ax.set_title("Expected annual revenue lost to churn, by region (95% range)")
+        parts.append(nv.figure(fig, alt="Revenue at risk by region"))
+    cat = churn.revenue_at_risk(active, by="nps_category", min_n=min_n) if "nps_category" in active else None
+    if cat is not None:
+        rows = [{"Latest NPS answer": r.nps_category, "Customers": f"{int(r.n):,}",
+                 "Mean churn probability": f"{r.mean_probability:.1%}",
+                 "Revenue at risk": f"{r.expected_loss:,.0f} ({r.share_at_risk:.1%})"}
+                for r in cat.itertuples() if not r.small_base]
+        parts.append(nv.table(pd.DataFrame(rows), caption="Revenue at risk by NPS category (aggregates only)"))
+    return nv.Html("".join(parts))
 
 
 def about(cfg, data: pd.DataFrame, *, month: str, segment: str | None = None, min_n: int = 30) -> nv.Html:

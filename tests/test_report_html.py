@@ -53,7 +53,7 @@ def evil_report(tmp_path_factory):
 
 
 def visible_text(html: str) -> str:
-    body = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
+    body = re.sub(r"<style.*?</style>|<nav.*?</nav>", " ", html, flags=re.S)
     body = re.sub(r"<img[^>]*>", " ", body)
     return htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
 

@@ -1,0 +1,110 @@
+"""Benchmark: redact + sentiment + theme tagging of 1M comments, cold and from the cache.
+
+Run by hand (not a test)::
+
+    .venv/bin/python benchmarks/bench_text.py                 # 1M comments, 2 worker processes
+    .venv/bin/python benchmarks/bench_text.py --n 200000 --jobs 1
+
+The comments are built from the sentences of the sample data's comments, recombined (1-3 sentences,
+like the sample) with four random filler words so that nearly every comment is *distinct*: the cache
+and the de-duplication inside ``text.annotate_comments`` cannot help the cold run. Targets (issue 4):
+cold run < 60 s on 2 cores; re-run with the cache < 5 s; a new month only scores its new comments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cxlib import dataset, text
+from cxlib.codebook import _tag_texts, load_codebook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_comments(n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` mostly distinct comments recombined from the sample comments' sentences."""
+    c = dataset.load_responses()["comment"].dropna()
+    parts = c.str.split(r"(?<=[.!?])\s+")
+    sentences = parts.explode().unique()
+    rng = np.random.default_rng(seed)
+    k = rng.choice(parts.str.len().to_numpy(), n)
+    pick = [pd.Series(sentences[rng.integers(0, len(sentences), n)], dtype="str") for _ in range(3)]
+    texts = pick[0]
+    for j in (1, 2):
+        texts = texts.where(k <= j, texts + " " + pick[j])
+    vocab = np.array("really also quite today again honestly overall lately frankly though sadly "
+                     "luckily mostly anyway still mainly simply clearly truly surely".split())
+    filler = [pd.Series(vocab[rng.integers(0, len(vocab), n)], dtype="str") for _ in range(4)]
+    texts = (texts + " " + filler[0] + " " + filler[1] + " " + filler[2] + " " + filler[3]).tolist()
+    return pd.DataFrame({"response_id": [f"B{i:07d}" for i in range(n)], "comment": texts})
+
+
+def redaction_scores() -> str:
+    """Precision / recall of ``redact`` on the labelled set in tests/test_redact.py."""
+    spec = importlib.util.spec_from_file_location("test_redact", ROOT / "tests" / "test_redact.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    tp, fn, fp, tn, _ = mod._score()
+    return (f"redaction on the labelled set: {tp + fn} positives, {fp + tn} look-alikes; "
+            f"precision {tp / (tp + fp):.3f}, recall {tp / (tp + fn):.3f}")
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args(argv)
+
+    print(redaction_scores())
+    t = time.perf_counter()
+    df = make_comments(args.n)
+    print(f"built {len(df):,} comments ({df['comment'].nunique():,} distinct, mean "
+          f"{df['comment'].str.len().mean():.0f} chars) in {time.perf_counter() - t:.1f} s")
+
+    probe = df["comment"].iloc[:50_000]
+    cb = load_codebook()
+    total = 0.0
+    for name, fn in [("redact", text.redact), ("sentiment", text.sentiment),
+                     ("tag", lambda s: _tag_texts(s, cb))]:
+        t = time.perf_counter()
+        fn(probe)
+        dt = time.perf_counter() - t
+        total += dt
+        print(f"  single core {name:<9}: {len(probe) / dt:>9,.0f} comments/s")
+    rate = len(probe) / total
+    distinct = df["comment"].nunique()
+    print(f"  single core all three: {rate:,.0f} comments/s -> projected {distinct / rate / args.jobs:.1f} s "
+          f"for the {distinct:,} distinct comments on {args.jobs} free core(s)")
+    print(f"load average before the timed runs: {os.getloadavg()[0]:.2f} (other processes share the cores)")
+
+    with tempfile.TemporaryDirectory() as cache:
+        t = time.perf_counter()
+        out = text.annotate_comments(df, cb, cache_dir=cache, n_jobs=args.jobs)
+        cold = time.perf_counter() - t
+        print(f"cold run  : {cold:6.1f} s for {len(df):,} comments with {args.jobs} process(es) "
+              f"({len(df) / cold:,.0f}/s; target < 60 s)")
+        t = time.perf_counter()
+        again = text.annotate_comments(df, cb, cache_dir=cache, n_jobs=args.jobs)
+        warm = time.perf_counter() - t
+        print(f"cached run: {warm:6.1f} s (target < 5 s); identical: {out.equals(again)}")
+        new = make_comments(args.n // 20, seed=1).assign(response_id=lambda d: "N" + d["response_id"])
+        month = pd.concat([df.iloc[: args.n // 20], new], ignore_index=True)
+        t = time.perf_counter()
+        text.annotate_comments(month, cb, cache_dir=cache, n_jobs=args.jobs)
+        inc = time.perf_counter() - t
+        size = sum(p.stat().st_size for p in Path(cache).glob("*.parquet")) / 1e6
+        print(f"new month : {inc:6.1f} s for {len(month):,} comments of which {len(new):,} new; "
+              f"cache {size:.0f} MB")
+    print(f"cores on this machine: {os.cpu_count()}")
+
+
+if __name__ == "__main__":
+    main()

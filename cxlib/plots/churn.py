@@ -1,0 +1,161 @@
+"""Charts for churn, money and operations results (tables from ``cxlib.health``, ``cxlib.churn``, ``cxlib.ops``).
+
+Drawing only: every function takes a result table, draws on ``ax`` (a new one when None) and returns it.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from ._theme import PALETTE, SIGN_COLORS
+
+__all__ = ["plot_calibration", "plot_effect_table", "plot_experiment", "plot_health_distribution",
+           "plot_odds_ratios", "plot_revenue_at_risk"]
+
+_BAND_COLORS = {"at risk": SIGN_COLORS["-"], "watch": PALETTE[1], "healthy": SIGN_COLORS["+"],
+                "no data": "#BBBBBB"}
+
+
+def _ax(ax):
+    return ax if ax is not None else plt.subplots()[1]
+
+
+def plot_health_distribution(data: pd.DataFrame, *, x: str = "health", hue: str | None = "health_band",
+                             ax=None, **kwargs):
+    """Histogram of health scores (``cxlib.health.health_scores`` output), coloured by band.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"health": [20.0, 55.0, 80.0, 90.0],
+    ...                   "health_band": ["at risk", "watch", "healthy", "healthy"]})
+    >>> plot_health_distribution(d).get_xlabel()
+    'Health score (0-100)'
+    """
+    ax = _ax(ax)
+    d = data[data[x].notna()]
+    palette = {k: v for k, v in _BAND_COLORS.items() if hue and k in set(d[hue].astype(str))} if hue else None
+    sns.histplot(d.assign(**({hue: d[hue].astype(str)} if hue else {})), x=x, hue=hue, palette=palette,
+                 binwidth=5, binrange=(0, 100), multiple="stack", ax=ax, **kwargs)
+    ax.set(xlabel="Health score (0-100)", ylabel="Customers", xlim=(0, 100))
+    return ax
+
+
+def plot_calibration(data: pd.DataFrame, *, x: str = "predicted", y: str = "observed", ax=None, **kwargs):
+    """Observed churn rate (with its interval) against the predicted probability per bin.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cal = pd.DataFrame({"predicted": [0.1, 0.3], "observed": [0.12, 0.25], "ci_low": [0.08, 0.2],
+    ...                     "ci_high": [0.16, 0.3]})
+    >>> plot_calibration(cal).get_ylabel()
+    'Observed churn rate'
+    """
+    ax = _ax(ax)
+    hi = float(np.nanmax(data[[x, "ci_high"]].to_numpy())) * 1.05
+    ax.plot([0, hi], [0, hi], ls="--", color="#888888", lw=1, label="perfect calibration")
+    ax.errorbar(data[x], data[y], yerr=[data[y] - data["ci_low"], data["ci_high"] - data[y]], fmt="o",
+                color=PALETTE[0], capsize=3, label="held-out customers", **kwargs)
+    ax.set(xlabel="Predicted churn probability", ylabel="Observed churn rate", xlim=(0, hi), ylim=(0, hi))
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_odds_ratios(data: pd.DataFrame, *, x: str = "odds_ratio", y: str = "term", ax=None, **kwargs):
+    """Forest plot of odds ratios with CIs (``ChurnModel.odds_ratios``), intercept left out, log scale.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"term": ["Intercept", "plan[Pro]"], "odds_ratio": [0.1, 0.7],
+    ...                   "ci_low": [0.08, 0.6], "ci_high": [0.12, 0.8]})
+    >>> [t.get_text() for t in plot_odds_ratios(o).get_yticklabels()]
+    ['plan[Pro]']
+    """
+    ax = _ax(ax)
+    d = data[data[y] != "Intercept"].reset_index(drop=True)
+    colors = [SIGN_COLORS["+"] if v < 1 else SIGN_COLORS["-"] for v in d[x]]
+    for i, row in d.iterrows():
+        ax.plot([row["ci_low"], row["ci_high"]], [i, i], color=colors[i], lw=2)
+    ax.scatter(d[x], range(len(d)), color=colors, zorder=3, **kwargs)
+    ax.axvline(1, color="#888888", lw=1, ls="--")
+    ax.set_xscale("log")
+    ax.set_yticks(range(len(d)), d[y])
+    ax.invert_yaxis()
+    ax.set(xlabel="Odds ratio of churning (95% CI; > 1 = more churn)", ylabel="")
+    return ax
+
+
+def plot_revenue_at_risk(data: pd.DataFrame, *, x: str = "expected_loss", y: str = "region", ax=None,
+                         **kwargs):
+    """Horizontal bars of expected revenue lost per group with the interval of the realised loss.
+
+    The ``"All"`` row of :func:`cxlib.churn.revenue_at_risk` is left out; small bases are hatched.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"region": ["EMEA", "All"], "expected_loss": [900.0, 900.0],
+    ...                   "loss_ci_low": [500.0, 500.0], "loss_ci_high": [1300.0, 1300.0],
+    ...                   "small_base": [False, False]})
+    >>> len(plot_revenue_at_risk(t).patches)
+    1
+    """
+    ax = _ax(ax)
+    d = data[data[y].astype(str) != "All"].reset_index(drop=True)
+    bars = ax.barh(d[y].astype(str), d[x], color=PALETTE[0],
+                   xerr=[d[x] - d["loss_ci_low"], d["loss_ci_high"] - d[x]], capsize=3, **kwargs)
+    for bar, small in zip(bars, d.get("small_base", [False] * len(d))):
+        if small:
+            bar.set(hatch="//", alpha=0.5)
+    ax.invert_yaxis()
+    ax.set(xlabel="Expected annual revenue lost to churn (95% interval)", ylabel="")
+    return ax
+
+
+def plot_effect_table(data: pd.DataFrame, *, x: str = "level", y: str = "mean", ax=None, **kwargs):
+    """Mean score per level of an operational factor with CIs (``cxlib.ops.ops_effect_table``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"level": ["0", "1"], "mean": [4.0, 3.8], "ci_low": [3.9, 3.7],
+    ...                   "ci_high": [4.1, 3.9], "n": [100, 80], "metric": ["csat"] * 2,
+    ...                   "factor": ["handoffs"] * 2})
+    >>> plot_effect_table(t).get_xlabel()
+    'handoffs'
+    """
+    ax = _ax(ax)
+    pos = np.arange(len(data))
+    ax.errorbar(pos, data[y], yerr=[data[y] - data["ci_low"], data["ci_high"] - data[y]], fmt="o-",
+                color=PALETTE[0], capsize=3, **kwargs)
+    ax.set_xticks(pos, [f"{lev}\n(n={n:,})" for lev, n in zip(data[x], data["n"])])
+    metric = str(data["metric"].iloc[0]).upper() if "metric" in data else y
+    ax.set(xlabel=str(data["factor"].iloc[0]) if "factor" in data else x, ylabel=f"Mean {metric} (95% CI)")
+    return ax
+
+
+def plot_experiment(data: pd.DataFrame, *, x: str = "effect", y: str = "metric", ax=None, **kwargs):
+    """Treatment-minus-control effects with CIs, one row per metric (``cxlib.ops.experiment_effect``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> e = pd.DataFrame({"metric": ["csat"], "effect": [0.3], "ci_low": [0.1], "ci_high": [0.5]})
+    >>> plot_experiment(e).get_yticklabels()[0].get_text()
+    'CSAT'
+    """
+    ax = _ax(ax)
+    d = data.reset_index(drop=True)
+    for i, row in d.iterrows():
+        color = SIGN_COLORS["+"] if row["ci_low"] > 0 else SIGN_COLORS["-"] if row["ci_high"] < 0 else "#888888"
+        ax.plot([row["ci_low"], row["ci_high"]], [i, i], color=color, lw=2)
+        ax.scatter([row[x]], [i], color=color, zorder=3, **kwargs)
+    ax.axvline(0, color="#888888", lw=1, ls="--")
+    ax.set_yticks(range(len(d)), d[y].astype(str).str.upper())
+    ax.set(xlabel="Effect of the treatment (95% CI; NPS in points)", ylabel="")
+    return ax

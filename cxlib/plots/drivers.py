@@ -1,0 +1,151 @@
+"""Charts for driver analysis: importance bars, importance-performance quadrants, importance by segment.
+
+Each function draws a table from :mod:`cxlib.drivers` on the ``ax`` it is given (or a new one) and
+returns the Axes; nothing is computed here beyond placing what the table holds.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from ._theme import PALETTE, SIGN_COLORS
+
+__all__ = ["plot_importance", "plot_importance_by", "plot_importance_performance"]
+
+QUADRANT_COLORS = {"fix first": "#D55E00", "keep": "#0072B2", "maintain": "#009E73", "low priority": "#999999"}
+
+
+def _axes(ax):
+    return plt.subplots()[1] if ax is None else ax
+
+
+def plot_importance(data: pd.DataFrame, *, x: str = "share", y: str = "driver", sign: str = "sign",
+                    ax=None, **kwargs):
+    """Horizontal bars of driver importance, most important on top, coloured by the coefficient's sign.
+
+    Whiskers show ``{x}_ci_low`` / ``{x}_ci_high`` when the table has them (``bootstrap > 0``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A :func:`cxlib.drivers.relative_importance` table.
+    x, y, sign : str
+        Value, label and sign ("+"/"-") columns.
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to ``Axes.barh``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"driver": ["a", "b"], "share": [0.7, 0.3], "sign": ["+", "-"]})
+    >>> [t.get_text() for t in plot_importance(table).get_yticklabels()]
+    ['b', 'a']
+    """
+    ax = _axes(ax)
+    table = data.sort_values(x, ascending=True)
+    colors = [SIGN_COLORS.get(s, PALETTE[0]) for s in table[sign]] if sign in table else PALETTE[0]
+    pos = np.arange(len(table))
+    xerr = None
+    if f"{x}_ci_low" in table and f"{x}_ci_high" in table:
+        xerr = np.vstack([table[x] - table[f"{x}_ci_low"], table[f"{x}_ci_high"] - table[x]]).clip(0)
+    ax.barh(pos, table[x], color=colors, xerr=xerr, error_kw={"ecolor": "#333333", "capsize": 3}, **kwargs)
+    ax.set_yticks(pos, table[y].astype(str))
+    ax.set_xlabel("share of explained variance" if x == "share" else x)
+    if sign in table:
+        handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in SIGN_COLORS.values()]
+        ax.legend(handles, ["positive effect", "negative effect"], loc="lower right", frameon=False)
+    if "method" in table and "n" in table:
+        ax.set_title(f"Driver importance ({table['method'].iloc[0]}, n = {int(table['n'].iloc[0]):,})")
+    return ax
+
+
+def plot_importance_performance(data: pd.DataFrame, *, x: str = "performance", y: str = "share",
+                                label: str = "driver", hue: str = "quadrant", ax=None, **kwargs):
+    """Importance (vertical) against performance (horizontal), cross-hairs at the cuts, labelled points.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A :func:`cxlib.drivers.importance_performance` table (uses ``importance_cut``,
+        ``performance_cut`` and ``performance_ci_low/high`` when present).
+    x, y, label, hue : str
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to ``seaborn.scatterplot``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"driver": ["a", "b"], "share": [0.7, 0.3], "performance": [3.1, 4.2],
+    ...                       "quadrant": ["fix first", "maintain"], "importance_cut": 0.5, "performance_cut": 3.6})
+    >>> len(plot_importance_performance(table).texts)
+    2
+    """
+    ax = _axes(ax)
+    if f"{x}_ci_low" in data and f"{x}_ci_high" in data:
+        ax.errorbar(data[x], data[y], xerr=np.vstack([data[x] - data[f"{x}_ci_low"],
+                                                      data[f"{x}_ci_high"] - data[x]]).clip(0),
+                    fmt="none", ecolor="#999999", lw=1)
+    sns.scatterplot(data=data, x=x, y=y, hue=hue, palette=QUADRANT_COLORS if hue == "quadrant" else None,
+                    s=70, ax=ax, **kwargs)
+    for _, row in data.iterrows():
+        ax.annotate(str(row[label]), (row[x], row[y]), textcoords="offset points", xytext=(5, 4), fontsize=9)
+    if "importance_cut" in data:
+        ax.axhline(data["importance_cut"].iloc[0], color="#666666", ls="--", lw=1)
+    if "performance_cut" in data:
+        ax.axvline(data["performance_cut"].iloc[0], color="#666666", ls="--", lw=1)
+    ax.set_xlabel(f"performance ({x})")
+    ax.set_ylabel("importance (share)" if y == "share" else y)
+    return ax
+
+
+def plot_importance_by(data: pd.DataFrame, *, by: str, x: str = "share", y: str = "driver", ax=None, **kwargs):
+    """Heat map of importance by driver (rows) and segment (columns); suppressed segments stay blank.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A :func:`cxlib.drivers.importance_by` table.
+    by : str
+        The segment column.
+    x, y : str
+        Value and driver columns.
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to ``seaborn.heatmap``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"region": ["A", "A", "B", "B"], "driver": ["x", "y", "x", "y"],
+    ...                       "share": [0.6, 0.4, None, None], "n": [500, 500, 20, 20]})
+    >>> [t.get_text() for t in plot_importance_by(table, by="region").get_xticklabels()]
+    ['A\\nn = 500', 'B\\nn = 20']
+    """
+    ax = _axes(ax)
+    order = data.groupby(y, sort=False)[x].mean().sort_values(ascending=False).index
+    grid = data.pivot_table(index=y, columns=by, values=x, dropna=False, observed=True).reindex(order)
+    if "n" in data:
+        n = data.groupby(by, observed=True)["n"].first()
+        grid.columns = [f"{c}\nn = {int(n[c]):,}" for c in grid.columns]
+    opts = {"annot": True, "fmt": ".0%", "cmap": "Blues", "cbar": False, "linewidths": 0.5} | kwargs
+    sns.heatmap(grid, ax=ax, **opts)
+    ax.set_xlabel(by)
+    ax.set_ylabel("")
+    return ax

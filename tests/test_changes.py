@@ -1,0 +1,221 @@
+"""Tests of cxlib.changes: second methods (statsmodels tests, hand Holm), planted sample truths, bad input."""
+
+import json
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from statsmodels.stats import proportion as smprop
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+
+from cxlib import changes as ch
+from cxlib import dataset
+from cxlib.config import DataError
+
+matplotlib.use("Agg")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return dataset.load_responses()
+
+
+@pytest.fixture(scope="module")
+def truth():
+    return json.loads((ROOT / "data" / "sample" / "truth.json").read_text())
+
+
+@pytest.fixture
+def two_groups():
+    rng = np.random.default_rng(7)
+    return pd.DataFrame({
+        "csat": np.r_[rng.choice([1, 2, 3, 4, 5], 300, p=[.1, .1, .2, .3, .3]),
+                      rng.choice([1, 2, 3, 4, 5], 250, p=[.1, .2, .2, .3, .2])].astype(float),
+        "ces": np.r_[rng.integers(1, 8, 300), rng.integers(2, 8, 250)].astype(float),
+        "g": ["a"] * 300 + ["b"] * 250,
+    })
+
+
+def test_compare_csat_matches_statsmodels_two_proportion_wald(two_groups):
+    t = ch.compare(two_groups, metric="csat", by="g", baseline="b", ci="normal").iloc[0]
+    a, b = two_groups.loc[two_groups.g == "a", "csat"], two_groups.loc[two_groups.g == "b", "csat"]
+    ref = smprop.test_proportions_2indep(int(a.isin([4, 5]).sum()), len(a), int(b.isin([4, 5]).sum()), len(b),
+                                  method="wald", compare="diff")   # unpooled Wald z, independent code
+    assert t["diff"] == pytest.approx(100 * ref.diff)
+    assert t["z"] == pytest.approx(ref.statistic)
+    assert t["p_value"] == pytest.approx(ref.pvalue)
+    assert t["p_adjusted"] == pytest.approx(ref.pvalue)   # one comparison: Holm changes nothing
+
+
+def test_compare_ces_matches_statsmodels_ztest(two_groups):
+    t = ch.compare(two_groups, metric="ces", by="g", baseline="b").iloc[0]
+    a, b = (DescrStatsW(two_groups.loc[two_groups.g == g, "ces"].to_numpy()) for g in "ab")
+    z, p = CompareMeans(a, b).ztest_ind(usevar="unequal")
+    low, high = CompareMeans(a, b).zconfint_diff(usevar="unequal")
+    assert (t["z"], t["p_value"]) == pytest.approx((z, p))
+    assert (t["ci_low"], t["ci_high"]) == pytest.approx((low, high))
+
+
+def test_compare_vs_rest_and_hand_holm():
+    # Three groups of NPS answers; each against the pooled rest. Holm by hand: sort the p-values,
+    # multiply the i-th smallest by (m - i + 1), take the running maximum, cap at 1.
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"nps": rng.choice([0, 5, 7, 8, 9, 10], 900), "g": np.repeat(["x", "y", "z"], 300)})
+    df.loc[df.g == "x", "nps"] = rng.choice([8, 9, 10], 300)
+    t = ch.compare(df, by="g")
+    assert t["baseline"].eq("rest").all()
+    x = t.set_index("g").loc["x"]
+    rest = df[df.g != "x"]
+    p_rest = ((rest.nps >= 9).mean(), (rest.nps <= 6).mean())
+    assert x["baseline_value"] == pytest.approx(100 * (p_rest[0] - p_rest[1]))
+    assert x["n_baseline"] == 600
+    p = t["p_value"].to_numpy()
+    order = np.argsort(p)
+    holm = np.minimum(1, np.maximum.accumulate(p[order] * (len(p) - np.arange(len(p)))))
+    expected = np.empty_like(holm)
+    expected[order] = holm
+    np.testing.assert_allclose(t["p_adjusted"], expected)
+    assert x["significant"]
+
+
+def test_period_compare_previous_and_year_ago(sample):
+    prev = ch.compare(sample, period="2026-10").iloc[0]
+    assert (prev["period"], prev["baseline"]) == ("2026-10", "2026-09")
+    sep = dataset.subset(sample, month="2026-09")["nps"].dropna()
+    # second method: NPS of September by plain counting
+    assert prev["baseline_value"] == pytest.approx(100 * ((sep >= 9).mean() - (sep <= 6).mean()))
+    assert prev["n_baseline"] == len(sep)
+    yoy = ch.compare(sample, period="2026-10", baseline="year_ago", by="region")
+    assert set(yoy["baseline"]) == {"2025-10"} and len(yoy) == 4
+    q = ch.compare(sample, period="2026-10", baseline="previous_3")
+    assert q.loc[0, "baseline"] == "2026-07..2026-09"
+    assert q.loc[0, "n_baseline"] == len(dataset.subset(sample, months=["2026-07", "2026-08", "2026-09"])["nps"].dropna())
+
+
+def test_what_changed_finds_the_planted_drop_and_not_the_wiggle(sample, truth):
+    t = ch.what_changed(sample, month=truth["latest_month"])
+    cols = ["dimension", "segment", "current", "previous", "diff", "ci_low", "ci_high", "p_value", "p_adjusted",
+            "significant", "n_current", "n_previous"]
+    assert set(cols) <= set(t.columns)
+    seg = t.set_index("segment")
+    drop = f"{truth['real_drop']['region']} × {truth['real_drop']['touchpoint']}"
+    wiggle = f"{truth['wiggle']['region']} × {truth['wiggle']['touchpoint']}"
+    assert seg.loc[drop, "significant"] and seg.loc[drop, "diff"] < -30      # README: about +10 -> -45
+    assert seg.loc[drop, "p_adjusted"] < 0.001
+    assert not seg.loc[wiggle, "significant"] and seg.loc[wiggle, "p_adjusted"] > 0.5
+    # Holm over the whole table: adjusted p >= raw p, and monotone in the raw p
+    tested = t[t["tested"]]
+    assert (tested["p_adjusted"] >= tested["p_value"] - 1e-12).all()
+    ordered = tested.sort_values("p_value")["p_adjusted"].to_numpy()
+    assert (np.diff(ordered) >= -1e-12).all()
+    text = " ".join(ch.summarize_changes(t))
+    assert drop in text and wiggle not in text and "within noise" in text
+
+
+def test_what_changed_small_bases_are_not_tested(sample):
+    t = ch.what_changed(sample, month="2026-10", min_n=60, cells=[("region", "touchpoint")])
+    small = t[(t["n_current"] < 60) | (t["n_previous"] < 60)]
+    assert len(small) > 0
+    assert not small["tested"].any() and not small["significant"].any()
+    assert small["p_adjusted"].isna().all() and small["note"].str.startswith("not tested").all()
+    text = ch.summarize_changes(t)
+    assert text[-1].startswith(f"{len(small)} segment(s) had too few responses")
+
+
+def test_summarize_changes_when_nothing_moved():
+    t = pd.DataFrame({"dimension": ["plan"], "segment": ["Pro"], "period": "2026-10", "baseline_period": "2026-09",
+                      "current": [31.0], "previous": [30.0], "diff": [1.0], "ci_low": [-9.0], "ci_high": [11.0],
+                      "p_adjusted": [0.8], "significant": [False], "tested": [True], "n_current": [200],
+                      "n_previous": [210]})
+    assert ch.summarize_changes(t) == [
+        "No segment's NPS moved beyond noise between 2026-09 and 2026-10 (1 comparison, Holm-adjusted)."]
+
+
+def test_trend_flags_empty_periods_and_matches_counting():
+    df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-01-03", "2026-01-20", "2026-01-21", "2026-04-02"]),
+                       "nps": [10, 0, 9, np.nan], "g": ["a", "a", "b", "a"]})
+    t = ch.trend(df, by="g", min_n=1)
+    assert t["period"].astype(str).tolist() == ["2026-01"] * 2 + ["2026-02"] * 2 + ["2026-03"] * 2 + ["2026-04"] * 2
+    jan_a = t[(t.period.astype(str) == "2026-01") & (t.g == "a")].iloc[0]
+    assert jan_a["nps"] == 0 and jan_a["n"] == 2          # one promoter, one detractor
+    gaps = t[t["n"] == 0]   # Feb a/b, Mar a/b, Apr b (no rows) and Apr a (its one answer is NaN)
+    assert len(gaps) == 6 and gaps["nps"].isna().all() and gaps["small_base"].all()
+    assert set(gaps["note"]) == {"no responses in this period", "no answers in this group"}
+
+
+def test_seasonal_pattern_finds_only_december_billing(sample, truth):
+    s = ch.seasonal_pattern(sample)
+    found = s.loc[s["seasonal"], ["touchpoint", "month"]].values.tolist()
+    assert found == [[truth["seasonal_dip"]["touchpoint"], truth["seasonal_dip"]["calendar_month"]]]
+    dec = s[(s.touchpoint == "billing") & (s.month == 12)].iloc[0]
+    assert -40 < dec["effect"] < -20 and dec["ci_high"] < 0   # README: NPS about 25 -> -5 every December
+    assert dec["stl_seasonal"] < -15                          # STL sees the same dip
+    assert s.loc[s.month != 12, "seasonal"].sum() == 0
+
+
+def test_seasonal_pattern_synthetic_and_thin_data():
+    # 4 years of monthly data, 400 answers a month; a planted +1.0 CES bump every July, nothing else.
+    # Under no seasonality the family-wise false-claim rate is about 2.5% (40 simulated data sets, one
+    # false claim), so a fixed seed can show one: seed 5 flags November (p_adj 0.024). Seed 11 is used.
+    rng = np.random.default_rng(11)
+    months = pd.period_range("2022-01", "2025-12", freq="M")
+    rows = []
+    for p in months:
+        x = np.clip(np.round(rng.normal(4 + (1.0 if p.month == 7 else 0), 1.2, 400)), 1, 7)
+        rows.append(pd.DataFrame({"responded_at": p.to_timestamp() + pd.Timedelta(days=3), "ces": x}))
+    df = pd.concat(rows, ignore_index=True)
+    s = ch.seasonal_pattern(df, metric="ces", by=None)
+    assert s.loc[s["seasonal"], "month"].tolist() == [7]
+    assert s.set_index("month").loc[7, "effect"] == pytest.approx(1.0, abs=0.2)
+    thin = ch.seasonal_pattern(df.sample(600, random_state=1), metric="ces", by=None)   # ~12 a month
+    assert not thin["enough_data"].any() and not thin["seasonal"].any()
+    assert thin["note"].str.startswith("not tested").all()
+
+
+def test_bad_input(sample):
+    with pytest.raises(DataError, match=r"no responses in 2027-01.*2023-11 to 2026-10"):
+        ch.compare(sample, period="2027-01")
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        ch.what_changed(sample, month="October")
+    with pytest.raises(DataError, match=r"\['segment'\] not in data"):
+        ch.compare(sample.head(50), by="segment")
+    with pytest.raises(DataError, match="baseline 'Mars'"):
+        ch.compare(sample, by="region", baseline="Mars")
+    with pytest.raises(DataError, match="'when'"):
+        ch.trend(sample, date_col="when")
+    with pytest.raises(ValueError, match="by=.*period="):
+        ch.compare(sample)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(0, 10), min_size=30, max_size=80), st.lists(st.integers(0, 10), min_size=30, max_size=80))
+def test_compare_properties(a, b):
+    df = pd.DataFrame({"nps": a + b, "g": ["a"] * len(a) + ["b"] * len(b)})
+    t = ch.compare(df, by="g", baseline="b").iloc[0]
+    assert t["diff"] == pytest.approx(t["value"] - t["baseline_value"])
+    if t["tested"]:
+        assert t["ci_low"] <= t["diff"] <= t["ci_high"] and 0 <= t["p_value"] <= t["p_adjusted"] <= 1
+    else:
+        assert not t["significant"]
+
+
+def test_score_plots(sample):
+    import matplotlib.pyplot as plt
+
+    from cxlib.plots import scores as sp
+    tr = ch.trend(sample, by="region")
+    ax = sp.plot_trend(tr, hue="region")
+    assert len(ax.lines) == 4 and len(ax.collections) >= 4     # a line and a CI band per region
+    wc = ch.what_changed(sample, month="2026-10")
+    ax = sp.plot_changes(wc)
+    assert "2026-09" in ax.get_title()
+    assert len(ax.get_yticklabels()) == len(wc)
+    from cxlib import metrics
+    ax = sp.plot_distribution(metrics.nps(sample, by="touchpoint"), y="touchpoint")
+    assert len(ax.patches) == 12                                # 4 touchpoints × 3 categories
+    plt.close("all")

