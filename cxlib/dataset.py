@@ -1,19 +1,21 @@
 """Reading survey, ticket and account files into the canonical schema, with validation.
 
-This is the only module that reads data files. Every loader returns a new DataFrame with canonical,
-typed columns (see ``docs/data-contract.md``) and never writes to its input.
+This is the only module that reads data files. The format readers themselves (CSV, Qualtrics, Excel,
+Parquet, SPSS and value labels) live in the private :mod:`cxlib.readers`, which only this module
+imports; here the raw columns are mapped, typed and validated. Every loader returns a new DataFrame
+with canonical, typed columns (see ``docs/data-contract.md``) and never writes to its input.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .config import Config, ConfigError, DataError, Scale, TableSpec, load_config, project_root
+from .readers import apply_labels, read_file
 
 __all__ = [
     "Config",
@@ -30,12 +32,6 @@ __all__ = [
     "project_root",
     "subset",
 ]
-
-#: Value labels that mark a code as "no substantive answer".
-NON_SUBSTANTIVE = re.compile(
-    r"don.?t know|do not know|not applicable|\bn/?a\b|refused|prefer not|no answer|not sure|can.?t say",
-    re.IGNORECASE,
-)
 
 _ID = "id"
 _DATE = "date"
@@ -68,85 +64,6 @@ def _rows(mask: pd.Series, values: pd.Series | None = None, limit: int = 5) -> s
         shown.append(f"{i + 1} ({v!r})" if values is not None else str(i + 1))
     more = f" and {len(idx) - limit} more" if len(idx) > limit else ""
     return f"{len(idx)} row(s): {', '.join(shown)}{more}"
-
-
-def _read_file(spec: TableSpec, usecols: list[str]) -> tuple[pd.DataFrame, dict]:
-    """Read a data file; returns the frame and SPSS value labels (empty for other formats)."""
-    path = spec.path
-    if not path.exists():
-        raise DataError(f"{spec.name} file {path} does not exist")
-    if path.stat().st_size == 0:
-        raise DataError(f"{spec.name} file {path} is empty")
-    suffixes = "".join(path.suffixes[-2:]).lower()
-    labels: dict = {}
-    try:
-        if suffixes.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
-            sep = "\t" if ".tsv" in suffixes else ","
-            df = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-                             encoding=spec.options.get("encoding", "utf-8-sig"))
-            df = _drop_platform_header_rows(df, spec)
-        elif suffixes.endswith((".xlsx", ".xlsm", ".xls")):
-            df = pd.read_excel(path, sheet_name=spec.options.get("sheet", 0))
-            df = _drop_platform_header_rows(df, spec)
-        elif suffixes.endswith((".parquet", ".pq")):
-            import pyarrow.parquet as pq
-
-            present = set(pq.read_schema(path).names)
-            df = pd.read_parquet(path, columns=[c for c in usecols if c in present])
-        elif suffixes.endswith(".sav"):
-            import pyreadstat
-
-            df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
-            labels = meta.variable_value_labels
-        else:
-            raise DataError(
-                f"{spec.name} file {path}: unsupported format; expected .csv, .csv.gz, .xlsx, "
-                ".parquet or .sav"
-            )
-    except DataError:
-        raise
-    except (ValueError, OSError, UnicodeDecodeError, ImportError) as exc:
-        raise DataError(f"{spec.name} file {path} could not be read: {exc}") from None
-    if len(df) == 0:
-        raise DataError(f"{spec.name} file {path} has a header but no data rows")
-    return df, labels
-
-
-def _drop_platform_header_rows(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    """Drop the two extra header rows of a Qualtrics export (question text and ImportId)."""
-    fmt = str(spec.options.get("format", "auto")).lower()
-    if fmt == "plain" or len(df) < 2:
-        return df
-    second = df.iloc[1].astype(str)
-    looks_qualtrics = second.str.contains('"ImportId"', regex=False).any()
-    if fmt == "qualtrics" or looks_qualtrics:
-        return df.iloc[2:].reset_index(drop=True)
-    return df
-
-
-def _apply_labels(col: pd.Series, labels: dict | None, missing: list, *, keep_labels: bool) -> pd.Series:
-    """Blank missing codes and non-substantive labelled codes; optionally replace codes by labels."""
-    out = col
-    codes = set(missing)
-    if labels:
-        codes |= {code for code, text in labels.items() if NON_SUBSTANTIVE.search(str(text))}
-    if codes:
-        as_num = pd.to_numeric(out, errors="coerce")
-        num_codes = {float(c) for c in codes if _is_number(c)}
-        mask = out.astype("string").isin({str(c) for c in codes}) | as_num.isin(num_codes)
-        out = out.mask(mask.fillna(False))
-    if labels and keep_labels:
-        mapped = pd.to_numeric(out, errors="coerce").map({float(k): v for k, v in labels.items()})
-        out = mapped.where(mapped.notna(), out)
-    return out
-
-
-def _is_number(x) -> bool:
-    try:
-        float(x)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def _to_id(col: pd.Series) -> pd.Series:
@@ -239,7 +156,7 @@ def _check_scale(s: pd.Series, scale: Scale, canon: str, src: str, spec: TableSp
 def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
     mapping = {**spec.columns, **spec.segments, **spec.drivers}
     sources = list(dict.fromkeys(mapping.values()))
-    raw, labels = _read_file(spec, sources)
+    raw, labels = read_file(spec, sources)
     missing = [s for s in sources if s not in raw.columns]
     if missing:
         lines = []
@@ -256,7 +173,7 @@ def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
     for name, src in mapping.items():
         miss = spec.missing_codes.get(src, []) + (spec.missing_codes.get(name, []) if name != src else [])
         is_segment = name in spec.segments or (_TYPES.get(name) == _TEXT and name != "comment")
-        out[name] = _apply_labels(raw[src], labels.get(src), miss, keep_labels=is_segment)
+        out[name] = apply_labels(raw[src], labels.get(src), miss, keep_labels=is_segment)
     df = pd.DataFrame(out, index=raw.index)
     result = {}
     for name, src in mapping.items():

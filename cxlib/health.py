@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import DataError
+from .metrics import nps_points
 from .ops import _examples, _need, check_tickets
 
 __all__ = ["DEFAULT_WEIGHTS", "NPS_CATEGORIES", "customer_table", "follow_up_list", "health_scores"]
@@ -128,8 +129,8 @@ def customer_table(responses: pd.DataFrame, tickets: pd.DataFrame | None, accoun
     out = out.merge(surv, left_on="customer_id", right_index=True, how="left")
     out["n_responses"] = out["n_responses"].fillna(0).astype("int64")
     if "nps_latest" in out:
-        cat = np.select([out["nps_latest"] >= 9, out["nps_latest"] >= 7, out["nps_latest"] >= 0],
-                        ["promoter", "passive", "detractor"], "no response")
+        points = nps_points(out["nps_latest"])
+        cat = np.select([points > 0, points == 0, points < 0], ["promoter", "passive", "detractor"], "no response")
         out["nps_category"] = pd.Categorical(cat, categories=NPS_CATEGORIES)
     # Tickets ----------------------------------------------------------------------------------
     if tickets is not None:
@@ -305,7 +306,7 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
     prob = out[probability] if probability in out else pd.Series(np.nan, index=out.index)
     health = out["health"] if "health" in out else pd.Series(np.nan, index=out.index)
     out["churn_probability"] = prob
-    out["detractor"] = out["nps"] <= 6
+    out["detractor"] = nps_points(out["nps"]) < 0
     out["high_risk"] = (prob >= risk_threshold) | (health < health_below)
     out = out[out["detractor"] | out["high_risk"]].copy()
     drivers = [d for d in drivers if d in out]

@@ -17,7 +17,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from .config import DEFAULT_SCALES, DataError, Scale
 
-__all__ = ["nps", "csat", "ces", "summarize", "as_scale", "METRICS"]
+__all__ = ["nps", "nps_points", "csat", "ces", "summarize", "as_scale", "METRICS"]
 
 
 def as_scale(scale, default: Scale | None = None) -> Scale:
@@ -130,6 +130,32 @@ def _z(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 2))
 
 
+def nps_points(nps) -> pd.Series:
+    """Each answer's NPS contribution: +100 promoter (9–10), 0 passive (7–8), −100 detractor (0–6).
+
+    The one place the NPS categories are coded. The mean of the points is the (unweighted) NPS, so
+    they serve as a per-respondent outcome (regressions, A/B tests); their sign is the category.
+
+    Parameters
+    ----------
+    nps : pandas.Series or array-like
+        Answers on the 0–10 scale (NaN = not answered). Not validated: :func:`nps` does that.
+
+    Returns
+    -------
+    pandas.Series
+        float64 with the index of ``nps`` (a RangeIndex for arrays): 100.0, 0.0 or -100.0, NaN where
+        unanswered.
+
+    Examples
+    --------
+    >>> nps_points(pd.Series([10, 9, 8, 7, 6, 0, None])).tolist()
+    [100.0, 100.0, 0.0, 0.0, -100.0, -100.0, nan]
+    """
+    s = nps if isinstance(nps, pd.Series) else pd.Series(nps, dtype="float64")
+    return pd.Series(np.select([s >= 9, s <= 6], [100.0, -100.0], 0.0), index=s.index).where(s.notna())
+
+
 def nps(data, *, score="nps", by=None, weight=None, ci="wald", level=0.95, min_n=30,
         suppress=False, scale=(0, 10)) -> pd.DataFrame:
     """Net Promoter Score per group: % promoters (9–10) minus % detractors (0–6), with its CI.
@@ -190,9 +216,10 @@ def nps(data, *, score="nps", by=None, weight=None, ci="wald", level=0.95, min_n
     by = _by_list(by)
     x, w = _validate(data, score, by, weight, scale, integer=True)
     terms = _base_terms(x, w)
-    prom, det = x >= 9, x <= 6
+    points = nps_points(x).to_numpy()
+    prom, det = points > 0, points < 0
     terms.update(promoters=prom.astype("int64"), detractors=det.astype("int64"),
-                 passives=((x >= 7) & (x <= 8)).astype("int64"),
+                 passives=(points == 0).astype("int64"),
                  swp=np.where(prom, w, 0.0), swd=np.where(det, w, 0.0))
     s = _sums(data, by, terms)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -48,7 +48,8 @@ def _slug(segment: str | None) -> str:
     return "--" + re.sub(r"[^a-z0-9]+", "-", segment.lower()).strip("-")
 
 
-def resolve_jobs(*, month=None, config=None, segment=None, by=None, all_months=False) -> list[dict]:
+def resolve_jobs(*, month=None, config=None, segment=None, by=None, all_months=False,
+                 responses=None) -> list[dict]:
     """Check report parameters against the data and expand ``by``/``all_months`` into jobs.
 
     Returns
@@ -63,7 +64,7 @@ def resolve_jobs(*, month=None, config=None, segment=None, by=None, all_months=F
     """
     try:
         cfg = dataset.load_config(config)
-        data = dataset.load_responses(cfg)
+        data = dataset.load_responses(cfg) if responses is None else responses
     except (dataset.DataError, dataset.ConfigError) as exc:
         raise ParameterError(str(exc)) from None
     periods = data["responded_at"].dt.to_period("M")
@@ -202,8 +203,12 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
 
     t0 = time.perf_counter()
     root = dataset.project_root()
-    cfg = dataset.load_config(config)
-    (job,) = resolve_jobs(month=month, config=cfg, segment=segment)
+    try:
+        cfg = dataset.load_config(config)
+        responses = dataset.load_responses(cfg)
+    except (dataset.DataError, dataset.ConfigError) as exc:
+        raise ParameterError(str(exc)) from None
+    (job,) = resolve_jobs(month=month, config=cfg, segment=segment, responses=responses)
     month, segment = job["month"], job["segment"]
     out_root = Path(output_dir)
     out_root = out_root if out_root.is_absolute() else root / out_root
@@ -241,14 +246,17 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
             + f"\nThe previous report in {final} is unchanged."
         ) from exc
     (tmp / f"{name}.html").write_text(html, encoding="utf-8")
-    extras = _follow_up(cfg, month, segment, tmp, name)
+    t_follow = time.perf_counter()
+    data = dataset.subset(responses, segment=segment or None)
+    extras = _follow_up(cfg, data, month, segment, tmp, name)
     run = {
         "report": name, "month": month, "segment": segment, "parameters": params,
         "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
-        "headline": _headline(cfg, month, segment),
+        "headline": _headline(data, month),
         "data_files": {str(p): _sha256(p) for p in [*cfg.data_files, *([cfg.path] if cfg.path else [])]},
         "packages": _versions(), "git_commit": _git_commit(root),
-        "timings_s": {"execute": round(t_export - t_exec, 2), "export": round(time.perf_counter() - t_export, 2),
+        "timings_s": {"execute": round(t_export - t_exec, 2), "export": round(t_follow - t_export, 2),
+                      "follow_up": round(time.perf_counter() - t_follow, 2),
                       "total": round(time.perf_counter() - t0, 2)},
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "extra_files": extras,
@@ -259,22 +267,22 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
     return final / f"{name}.html"
 
 
-def _headline(cfg, month, segment) -> dict:
+def _headline(data, month) -> dict:
     from . import metrics
 
-    data = dataset.subset(dataset.load_responses(cfg), month=month, segment=segment or None)
-    row = metrics.nps(data).iloc[0]
+    if "nps" not in data:
+        return {"nps": None, "n": int(len(dataset.subset(data, month=month)))}
+    row = metrics.nps(dataset.subset(data, month=month)).iloc[0]
     return {"nps": None if pd.isna(row["nps"]) else round(float(row["nps"]), 1), "n": int(row["n"])}
 
 
-def _follow_up(cfg, month, segment, folder: Path, name: str) -> list[str]:
+def _follow_up(cfg, responses, month, segment, folder: Path, name: str) -> list[str]:
     """Write the CX team's follow-up list (customer level) beside the report, never into the HTML."""
-    from . import churn, sections
+    from . import churn, insights
 
     if cfg.accounts is None:
         return []
-    responses = dataset.subset(dataset.load_responses(cfg), segment=segment or None)
-    scored, _ = sections.score_customers(responses, dataset.load_tickets(cfg), dataset.load_accounts(cfg),
+    scored, _ = insights.score_customers(responses, dataset.load_tickets(cfg), dataset.load_accounts(cfg),
                                          month=month, segment=segment or None)
     table = churn.follow_up_list(responses, scored, month=month, drivers=cfg.drivers)
     path = folder / f"{name}-follow-up.csv"

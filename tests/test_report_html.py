@@ -140,6 +140,9 @@ def _browse(path: Path, shot: str):
             seen["n_images"] = page.evaluate("document.images.length")
             seen["pwned"] = page.evaluate("typeof window.__pwned")
             seen["scroll_width"] = page.evaluate("document.documentElement.scrollWidth")
+            seen["visible_h2"] = page.evaluate(
+                "Array.from(document.querySelectorAll('h2')).filter(h => h.offsetParent !== null)"
+                ".map(h => h.textContent.trim())")
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
         finally:
@@ -153,6 +156,7 @@ def test_report_in_a_real_browser(rendered):
     assert seen["errors"] == [] and seen["network"] == [] and seen["dialogs"] == []
     assert seen["n_images"] >= 3 and seen["images_ok"]
     assert seen["scroll_width"] <= 390 + 2  # readable on a phone: no sideways scrolling of the page
+    assert seen["visible_h2"] == SECTIONS  # every section heading is shown, in order
 
 
 def test_planted_script_runs_nothing_in_a_real_browser(evil_report):

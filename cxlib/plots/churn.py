@@ -5,11 +5,11 @@ Drawing only: every function takes a result table, draws on ``ax`` (a new one wh
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from ._draw import ci_err, ci_rows, flags, use_ax
 from ._theme import PALETTE, SIGN_COLORS
 
 __all__ = ["plot_calibration", "plot_effect_table", "plot_experiment", "plot_health_distribution",
@@ -17,10 +17,6 @@ __all__ = ["plot_calibration", "plot_effect_table", "plot_experiment", "plot_hea
 
 _BAND_COLORS = {"at risk": SIGN_COLORS["-"], "watch": PALETTE[1], "healthy": SIGN_COLORS["+"],
                 "no data": "#BBBBBB"}
-
-
-def _ax(ax):
-    return ax if ax is not None else plt.subplots()[1]
 
 
 def plot_health_distribution(data: pd.DataFrame, *, x: str = "health", hue: str | None = "health_band",
@@ -35,7 +31,7 @@ def plot_health_distribution(data: pd.DataFrame, *, x: str = "health", hue: str 
     >>> plot_health_distribution(d).get_xlabel()
     'Health score (0-100)'
     """
-    ax = _ax(ax)
+    ax = use_ax(ax)
     d = data[data[x].notna()]
     palette = {k: v for k, v in _BAND_COLORS.items() if hue and k in set(d[hue].astype(str))} if hue else None
     sns.histplot(d.assign(**({hue: d[hue].astype(str)} if hue else {})), x=x, hue=hue, palette=palette,
@@ -55,10 +51,10 @@ def plot_calibration(data: pd.DataFrame, *, x: str = "predicted", y: str = "obse
     >>> plot_calibration(cal).get_ylabel()
     'Observed churn rate'
     """
-    ax = _ax(ax)
+    ax = use_ax(ax)
     hi = float(np.nanmax(data[[x, "ci_high"]].to_numpy())) * 1.05
     ax.plot([0, hi], [0, hi], ls="--", color="#888888", lw=1, label="perfect calibration")
-    ax.errorbar(data[x], data[y], yerr=[data[y] - data["ci_low"], data["ci_high"] - data[y]], fmt="o",
+    ax.errorbar(data[x], data[y], yerr=ci_err(data, y, ("ci_low", "ci_high")), fmt="o",
                 color=PALETTE[0], capsize=3, label="held-out customers", **kwargs)
     ax.set(xlabel="Predicted churn probability", ylabel="Observed churn rate", xlim=(0, hi), ylim=(0, hi))
     ax.legend(loc="upper left")
@@ -76,15 +72,11 @@ def plot_odds_ratios(data: pd.DataFrame, *, x: str = "odds_ratio", y: str = "ter
     >>> [t.get_text() for t in plot_odds_ratios(o).get_yticklabels()]
     ['plan[Pro]']
     """
-    ax = _ax(ax)
+    ax = use_ax(ax)
     d = data[data[y] != "Intercept"].reset_index(drop=True)
     colors = [SIGN_COLORS["+"] if v < 1 else SIGN_COLORS["-"] for v in d[x]]
-    for i, row in d.iterrows():
-        ax.plot([row["ci_low"], row["ci_high"]], [i, i], color=colors[i], lw=2)
-    ax.scatter(d[x], range(len(d)), color=colors, zorder=3, **kwargs)
-    ax.axvline(1, color="#888888", lw=1, ls="--")
+    ci_rows(ax, d, x=x, labels=d[y], colors=colors, ref=1, **kwargs)
     ax.set_xscale("log")
-    ax.set_yticks(range(len(d)), d[y])
     ax.invert_yaxis()
     ax.set(xlabel="Odds ratio of churning (95% CI; > 1 = more churn)", ylabel="")
     return ax
@@ -105,11 +97,11 @@ def plot_revenue_at_risk(data: pd.DataFrame, *, x: str = "expected_loss", y: str
     >>> len(plot_revenue_at_risk(t).patches)
     1
     """
-    ax = _ax(ax)
+    ax = use_ax(ax)
     d = data[data[y].astype(str) != "All"].reset_index(drop=True)
-    bars = ax.barh(d[y].astype(str), d[x], color=PALETTE[0],
-                   xerr=[d[x] - d["loss_ci_low"], d["loss_ci_high"] - d[x]], capsize=3, **kwargs)
-    for bar, small in zip(bars, d.get("small_base", [False] * len(d))):
+    bars = ax.barh(d[y].astype(str), d[x], color=PALETTE[0], xerr=ci_err(d, x, ("loss_ci_low", "loss_ci_high")),
+                   capsize=3, **kwargs)
+    for bar, small in zip(bars, flags(d)):
         if small:
             bar.set(hatch="//", alpha=0.5)
     ax.invert_yaxis()
@@ -129,9 +121,9 @@ def plot_effect_table(data: pd.DataFrame, *, x: str = "level", y: str = "mean", 
     >>> plot_effect_table(t).get_xlabel()
     'handoffs'
     """
-    ax = _ax(ax)
+    ax = use_ax(ax)
     pos = np.arange(len(data))
-    ax.errorbar(pos, data[y], yerr=[data[y] - data["ci_low"], data["ci_high"] - data[y]], fmt="o-",
+    ax.errorbar(pos, data[y], yerr=ci_err(data, y, ("ci_low", "ci_high")), fmt="o-",
                 color=PALETTE[0], capsize=3, **kwargs)
     ax.set_xticks(pos, [f"{lev}\n(n={n:,})" for lev, n in zip(data[x], data["n"])])
     metric = str(data["metric"].iloc[0]).upper() if "metric" in data else y
@@ -140,7 +132,7 @@ def plot_effect_table(data: pd.DataFrame, *, x: str = "level", y: str = "mean", 
 
 
 def plot_experiment(data: pd.DataFrame, *, x: str = "effect", y: str = "metric", ax=None, **kwargs):
-    """Treatment-minus-control effects with CIs, one row per metric (``cxlib.ops.experiment_effect``).
+    """Treatment-minus-control effects with CIs, one row per metric (``cxlib.experiments.experiment_effect``).
 
     Examples
     --------
@@ -149,13 +141,10 @@ def plot_experiment(data: pd.DataFrame, *, x: str = "effect", y: str = "metric",
     >>> plot_experiment(e).get_yticklabels()[0].get_text()
     'CSAT'
     """
-    ax = _ax(ax)
+    ax = use_ax(ax)
     d = data.reset_index(drop=True)
-    for i, row in d.iterrows():
-        color = SIGN_COLORS["+"] if row["ci_low"] > 0 else SIGN_COLORS["-"] if row["ci_high"] < 0 else "#888888"
-        ax.plot([row["ci_low"], row["ci_high"]], [i, i], color=color, lw=2)
-        ax.scatter([row[x]], [i], color=color, zorder=3, **kwargs)
-    ax.axvline(0, color="#888888", lw=1, ls="--")
-    ax.set_yticks(range(len(d)), d[y].astype(str).str.upper())
+    colors = [SIGN_COLORS["+"] if low > 0 else SIGN_COLORS["-"] if high < 0 else "#888888"
+              for low, high in zip(d["ci_low"], d["ci_high"])]
+    ci_rows(ax, d, x=x, labels=d[y].astype(str).str.upper(), colors=colors, ref=0, **kwargs)
     ax.set(xlabel="Effect of the treatment (95% CI; NPS in points)", ylabel="")
     return ax

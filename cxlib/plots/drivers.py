@@ -11,15 +11,12 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from ._draw import ci_err, use_ax
 from ._theme import PALETTE, SIGN_COLORS
 
 __all__ = ["plot_importance", "plot_importance_by", "plot_importance_performance"]
 
 QUADRANT_COLORS = {"fix first": "#D55E00", "keep": "#0072B2", "maintain": "#009E73", "low priority": "#999999"}
-
-
-def _axes(ax):
-    return plt.subplots()[1] if ax is None else ax
 
 
 def plot_importance(data: pd.DataFrame, *, x: str = "share", y: str = "driver", sign: str = "sign",
@@ -49,13 +46,11 @@ def plot_importance(data: pd.DataFrame, *, x: str = "share", y: str = "driver", 
     >>> [t.get_text() for t in plot_importance(table).get_yticklabels()]
     ['b', 'a']
     """
-    ax = _axes(ax)
+    ax = use_ax(ax)
     table = data.sort_values(x, ascending=True)
     colors = [SIGN_COLORS.get(s, PALETTE[0]) for s in table[sign]] if sign in table else PALETTE[0]
     pos = np.arange(len(table))
-    xerr = None
-    if f"{x}_ci_low" in table and f"{x}_ci_high" in table:
-        xerr = np.vstack([table[x] - table[f"{x}_ci_low"], table[f"{x}_ci_high"] - table[x]]).clip(0)
+    xerr = ci_err(table, x, optional=True)
     ax.barh(pos, table[x], color=colors, xerr=xerr, error_kw={"ecolor": "#333333", "capsize": 3}, **kwargs)
     ax.set_yticks(pos, table[y].astype(str))
     ax.set_xlabel("share of explained variance" if x == "share" else x)
@@ -93,11 +88,10 @@ def plot_importance_performance(data: pd.DataFrame, *, x: str = "performance", y
     >>> len(plot_importance_performance(table).texts)
     2
     """
-    ax = _axes(ax)
-    if f"{x}_ci_low" in data and f"{x}_ci_high" in data:
-        ax.errorbar(data[x], data[y], xerr=np.vstack([data[x] - data[f"{x}_ci_low"],
-                                                      data[f"{x}_ci_high"] - data[x]]).clip(0),
-                    fmt="none", ecolor="#999999", lw=1)
+    ax = use_ax(ax)
+    xerr = ci_err(data, x, optional=True)
+    if xerr is not None:
+        ax.errorbar(data[x], data[y], xerr=xerr, fmt="none", ecolor="#999999", lw=1)
     sns.scatterplot(data=data, x=x, y=y, hue=hue, palette=QUADRANT_COLORS if hue == "quadrant" else None,
                     s=70, ax=ax, **kwargs)
     for _, row in data.iterrows():
@@ -138,7 +132,7 @@ def plot_importance_by(data: pd.DataFrame, *, by: str, x: str = "share", y: str 
     >>> [t.get_text() for t in plot_importance_by(table, by="region").get_xticklabels()]
     ['A\\nn = 500', 'B\\nn = 20']
     """
-    ax = _axes(ax)
+    ax = use_ax(ax)
     order = data.groupby(y, sort=False)[x].mean().sort_values(ascending=False).index
     grid = data.pivot_table(index=y, columns=by, values=x, dropna=False, observed=True).reindex(order)
     if "n" in data:

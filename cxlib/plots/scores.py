@@ -6,20 +6,12 @@ Small bases (``small_base``) are drawn hollow so they never read as facts.
 
 from __future__ import annotations
 
-import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import pandas as pd
 
+from ._draw import ci_band, ci_err, date_axis, flags, use_ax, x_values
 from ._theme import CATEGORY_COLORS, PALETTE, SIGN_COLORS
 
 __all__ = ["plot_trend", "plot_comparison", "plot_changes", "plot_distribution"]
-
-
-def _ax(ax, rows: int | None = None):
-    if ax is not None:
-        return ax
-    width = plt.rcParams["figure.figsize"][0]
-    return plt.subplots(figsize=(width, max(2.5, 0.28 * rows + 1)) if rows else None)[1]
 
 
 def _need(data: pd.DataFrame, cols, fn: str) -> None:
@@ -56,21 +48,19 @@ def plot_trend(data, *, x="period", y="nps", hue=None, ci=("ci_low", "ci_high"),
     1
     """
     _need(data, [x, y, hue, *(ci or ())], "plot_trend")
-    ax = _ax(ax)
+    ax = use_ax(ax)
     groups = data.groupby(hue, sort=False) if hue else [(None, data)]
     for i, (name, g) in enumerate(groups):
         g = g.sort_values(x)
-        xs = g[x].dt.to_timestamp() if isinstance(g[x].dtype, pd.PeriodDtype) else g[x]
+        xs = x_values(g[x])
         color = PALETTE[i % len(PALETTE)]
         ax.plot(xs, g[y], color=color, marker="o", markersize=3, label=name, **kwargs)
         if ci:
-            ax.fill_between(xs, g[ci[0]], g[ci[1]], color=color, alpha=0.15, linewidth=0)
+            ci_band(ax, xs, g[ci[0]], g[ci[1]], color=color)
         if "small_base" in g:
-            small = g["small_base"].astype(bool).to_numpy()
+            small = flags(g)
             ax.scatter(xs[small], g[y][small], facecolors="white", edgecolors=color, zorder=3, s=25)
-    locator = mdates.AutoDateLocator(maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    date_axis(ax, x_values(data[x]))
     ax.set_xlabel("")
     ax.set_ylabel(y.upper() if len(y) <= 4 else y)
     if hue:
@@ -111,14 +101,13 @@ def plot_comparison(data, *, x="diff", y="segment", ci=("ci_low", "ci_high"), si
     ['EMEA', 'APAC']
     """
     _need(data, [x, y, *ci, significant], "plot_comparison")
-    ax = _ax(ax, rows=len(data))
+    ax = use_ax(ax, rows=len(data))
     d = data.reset_index(drop=True)
     pos = list(range(len(d)))[::-1]
-    sig = d[significant].astype(bool) if significant else pd.Series(False, index=d.index)
-    small = d["small_base"].astype(bool) if "small_base" in d else pd.Series(False, index=d.index)
+    sig, small, err = flags(d, significant), flags(d), ci_err(d, x, ci)
     for i, r in d.iterrows():
         color = SIGN_COLORS["-" if r[x] < (ref or 0) else "+"] if sig[i] else "#777777"
-        ax.errorbar(r[x], pos[i], xerr=[[r[x] - r[ci[0]]], [r[ci[1]] - r[x]]], fmt="o", color=color,
+        ax.errorbar(r[x], pos[i], xerr=err[:, i:i + 1], fmt="o", color=color,
                     mfc=color if sig[i] and not small[i] else "white", capsize=3, **kwargs)
         if sig[i]:
             ax.annotate("*", (r[ci[1]], pos[i]), xytext=(4, -4), textcoords="offset points", color=color)
@@ -178,7 +167,7 @@ def plot_distribution(data, *, y="touchpoint", ax=None, **kwargs):
     """
     cols = ["pct_detractors", "pct_passives", "pct_promoters"]
     _need(data, [y, *cols], "plot_distribution")
-    ax = _ax(ax, rows=len(data))
+    ax = use_ax(ax, rows=len(data))
     labels = data[y].astype(str).tolist()
     left = pd.Series(0.0, index=data.index)
     for col in cols:

@@ -1,0 +1,16 @@
+"""Fixtures shared by more than one test file."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+@pytest.fixture
+def toy():
+    """Seeded survey-like data: y depends on a (strong), b (weak), c not at all; 1-5 ratings."""
+    rng = np.random.default_rng(11)
+    n = 400
+    a, b, c = (rng.integers(1, 6, n).astype(float) for _ in range(3))
+    y = np.clip(np.round(0.9 * a + 0.3 * b + rng.normal(0, 1.2, n)), 0, 10)
+    return pd.DataFrame({"nps": y, "a": a, "b": b, "c": c, "region": rng.choice(["EMEA", "APAC"], n),
+                         "w": rng.integers(1, 4, n).astype(float)})

@@ -1,0 +1,42 @@
+"""Report insight sections: left out cleanly without data; money figures checked against Σ p × revenue."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from cxlib import dataset, insights
+
+
+@pytest.fixture(scope="module")
+def sample():
+    cfg = dataset.load_config()
+    return cfg, dataset.load_responses(cfg), dataset.load_tickets(cfg), dataset.load_accounts(cfg)
+
+
+def test_sections_without_their_data_are_notes():
+    data = pd.DataFrame({"responded_at": pd.to_datetime(["2026-10-01"]), "nps": [9.0]})
+    assert "left out" in insights.drivers(data, month="2026-10", drivers=[])
+    assert "left out" in insights.voice(data, month="2026-10")
+    out = insights.operations(data, None, None, month="2026-10")
+    assert out.count("left out") == 2
+
+
+def test_revenue_at_risk_sentence_equals_sum_of_probability_times_revenue(sample):
+    cfg, responses, tickets, accounts = sample
+    scored, _ = insights.score_customers(responses, tickets, accounts, month="2026-10")
+    active = scored[~scored["churned"].astype(bool)]
+    # Expected loss by its definition, computed here directly: sum over customers of p x revenue.
+    expected = float((active["churn_probability"] * active["annual_revenue"]).sum())
+    html = insights.operations(responses, tickets, accounts, month="2026-10")
+    shown = re.search(r"among current customers: ([\d,]+)", html).group(1)
+    assert int(shown.replace(",", "")) == round(expected)
+    assert "customer_id" not in html and not re.search(r"C\d{6}", html)  # aggregates only
+
+
+def test_drivers_section_names_the_planted_top_driver(sample):
+    cfg, responses, _, _ = sample
+    html = insights.drivers(responses, month="2026-10", drivers=cfg.drivers, bootstrap=20)
+    assert "Fix first" in html and "support speed" in html
