@@ -56,6 +56,16 @@ def _check_accounts(accounts: pd.DataFrame) -> None:
                         f"{_examples(accounts.loc[dup, 'customer_id'])}")
 
 
+def _isin(col: pd.Series, values: set) -> pd.Series:
+    """``col.isin(values)`` through pyarrow: pandas' own isin on arrow strings is slow for large sets."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(col.astype("str").to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    hit = pc.is_in(arr, value_set=pa.array([str(v) for v in values], type=pa.string()))
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=col.index).fillna(False).astype(bool)
+
+
 def customer_table(responses: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.DataFrame, *,
                    as_of=None, slow_hours: float = 72.0) -> pd.DataFrame:
     """One row per account with its survey and ticket history up to ``as_of``.
@@ -99,10 +109,10 @@ def customer_table(responses: pd.DataFrame, tickets: pd.DataFrame | None, accoun
         check_tickets(tickets)
         _need(tickets, ["customer_id"], "tickets")
     ts = _as_of(as_of, responses, tickets)
-    known = set(accounts["customer_id"])
-    unmatched = sorted(set(responses["customer_id"].dropna()) - known)
+    known = set(accounts["customer_id"].dropna().unique())
+    unmatched = sorted(set(responses["customer_id"].dropna().unique()) - known)
     if tickets is not None:
-        unmatched = sorted(set(unmatched) | (set(tickets["customer_id"].dropna()) - known))
+        unmatched = sorted(set(unmatched) | (set(tickets["customer_id"].dropna().unique()) - known))
     if unmatched:
         warnings.warn(f"{len(unmatched)} customer(s) in responses/tickets are not in accounts "
                       f"(e.g. {_examples(unmatched, 3)}); they are left out of the customer table",
@@ -114,7 +124,7 @@ def customer_table(responses: pd.DataFrame, tickets: pd.DataFrame | None, accoun
     if "signup_date" in acc:
         out["tenure_years"] = (ts - acc["signup_date"]).dt.days / 365.25
     # Survey history ---------------------------------------------------------------------------
-    r = responses[(responses["responded_at"] <= ts) & responses["customer_id"].isin(known)]
+    r = responses[(responses["responded_at"] <= ts) & _isin(responses["customer_id"], known)]
     r = r.sort_values(["customer_id", "responded_at"], kind="stable")
     g = r.groupby("customer_id", sort=False)
     surv = pd.DataFrame({"n_responses": g.size(), "last_response_at": g["responded_at"].max()})
@@ -134,7 +144,7 @@ def customer_table(responses: pd.DataFrame, tickets: pd.DataFrame | None, accoun
         out["nps_category"] = pd.Categorical(cat, categories=NPS_CATEGORIES)
     # Tickets ----------------------------------------------------------------------------------
     if tickets is not None:
-        t = tickets[(tickets["opened_at"] <= ts) & tickets["customer_id"].isin(known)]
+        t = tickets[(tickets["opened_at"] <= ts) & _isin(tickets["customer_id"], known)]
         is_open = t["resolved_at"].isna() | (t["resolved_at"] > ts)
         took = (t["resolved_at"].where(~is_open, ts) - t["opened_at"]).dt.total_seconds() / 3600
         tk = pd.DataFrame({"customer_id": t["customer_id"], "open": is_open, "slow": took > slow_hours,

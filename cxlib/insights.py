@@ -55,8 +55,11 @@ def drivers(data: pd.DataFrame, *, month: str, drivers: list[str], outcome: str 
 
 
 def voice(data: pd.DataFrame, *, month: str, codebook=None, months: int = 13, n_quotes: int = 2,
-          n_themes: int = 3) -> nv.Html:
+          n_themes: int = 3, max_per_month: int = 3000, seed: int = 0) -> nv.Html:
     """Theme volumes and their NPS impact, sentiment beside NPS, and redacted quotes per leading theme.
+
+    The sentiment trend scores at most ``max_per_month`` randomly chosen responses a month (seeded), so
+    that very large files stay fast; the report month's themes and quotes use every comment.
 
     Returns
     -------
@@ -69,14 +72,19 @@ def voice(data: pd.DataFrame, *, month: str, codebook=None, months: int = 13, n_
 
     if "comment" not in data or data["comment"].notna().sum() == 0:
         return nv.note("No comments are configured: the voice of the customer is left out.")
-    ann = text.annotate_comments(_window(data, month, months), codebook)
-    now = dataset.subset(ann, month=month)
+    window = _window(data, month, months)
+    periods = window["responded_at"].dt.to_period("M")
+    sampled = window.sample(frac=1.0, random_state=seed).groupby(periods, sort=False).head(max_per_month)
+    trend = themes.sentiment_trend(text.annotate_comments(sampled.sort_index(), None))
+    now = text.annotate_comments(dataset.subset(data, month=month), codebook)
     parts = []
-    trend = themes.sentiment_trend(ann)
     fig, ax = plt.subplots(figsize=(8, 3.2))
     tplots.plot_sentiment_trend(trend, ax=ax)
     ax.set_title("Comment sentiment (VADER, mean with 95% CI) beside NPS")
     parts.append(nv.figure(fig, alt="Sentiment trend beside NPS"))
+    if len(sampled) < len(window):
+        parts.append(nv.note(f"Sentiment and NPS in this chart come from a random sample of up to "
+                             f"{max_per_month:,} responses a month."))
     theme_cols = [c for c in now.columns if c.startswith("theme_")]
     if not theme_cols:
         parts.append(nv.note("No theme codebook is configured: theme volumes are left out."))
@@ -140,10 +148,12 @@ CHURN_FEATURES = ["nps_category", "handoffs_total", "slow_tickets", "plan", "ten
 
 
 def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.DataFrame, *,
-                    month: str, segment: str | None = None, seed: int = 0):
+                    month: str, segment: str | None = None, seed: int = 0, compare: bool = True):
     """Health scores and churn probabilities per customer as of the end of ``month``.
 
     Customer-level (personal) data: for the follow-up CSV and aggregates, never for the HTML as is.
+
+    ``compare=False`` skips the model without survey scores (only needed to report what they add).
 
     Returns
     -------
@@ -160,7 +170,8 @@ def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accou
             accounts[accounts["customer_id"].isin(responses["customer_id"])]
     scored = churn.health_scores(responses, tickets, accounts, as_of=as_of)
     features = [f for f in CHURN_FEATURES if f in scored and scored[f].notna().any()]
-    model = churn.fit_churn_model(scored, features=features, seed=seed)
+    model = churn.fit_churn_model(scored, features=features, seed=seed,
+                                  survey_features=None if compare else [])
     return scored.assign(churn_probability=model.predict(scored)), model
 
 

@@ -283,7 +283,7 @@ def _follow_up(cfg, responses, month, segment, folder: Path, name: str) -> list[
     if cfg.accounts is None:
         return []
     scored, _ = insights.score_customers(responses, dataset.load_tickets(cfg), dataset.load_accounts(cfg),
-                                         month=month, segment=segment or None)
+                                         month=month, segment=segment or None, compare=False)
     table = churn.follow_up_list(responses, scored, month=month, drivers=cfg.drivers)
     path = folder / f"{name}-follow-up.csv"
     table.to_csv(path, index=False)
