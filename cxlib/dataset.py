@@ -87,8 +87,8 @@ def _convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec)
             raise DataError(f"{where}: missing ids in {_rows(col.isna())}")
         return _to_id(col)
     if kind == _TEXT:
-        out = col.astype("string").str.strip()
-        return out.mask(out == "").astype("str").where(out.notna() & (out != ""), None)
+        out = (col if isinstance(col.dtype, pd.StringDtype) else col.astype("str")).str.strip()
+        return out.where(out != "")  # empty text is no text
     if kind in (_FLOAT, _INT):
         num = pd.to_numeric(col, errors="coerce")
         bad = num.isna() & col.notna()
