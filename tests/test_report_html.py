@@ -86,6 +86,11 @@ def test_headline_equals_metrics_on_the_same_month(rendered):
     assert f"{row['nps']:+.0f}" in text
     assert f"n = {int(row['n']):,}" in text
     assert f"{row['ci_low']:+.0f} to {row['ci_high']:+.0f}" in text
+    cfg = dataset.load_config()
+    sat = metrics.csat(month, scale=cfg.scales["csat"]).iloc[0]
+    assert f"{sat['csat']:.0f}% 95% CI {sat['ci_low']:.0f} to {sat['ci_high']:.0f} · n = {int(sat['n']):,}" in " ".join(text.split())
+    eff = metrics.ces(month, scale=cfg.scales["ces"]).iloc[0]
+    assert f"{eff['ces']:.2f} 95% CI {eff['ci_low']:.2f} to {eff['ci_high']:.2f}" in " ".join(text.split())
 
 
 def test_what_changed_names_the_planted_drop_not_the_wiggle(rendered):
