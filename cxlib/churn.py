@@ -230,11 +230,12 @@ def fit_churn_model(data: pd.DataFrame, *, outcome: str = "churned", features, a
         raise DataError(f"the test split has only one outcome value in {outcome!r}; use another as_of or seed")
     model.auc, model.brier = float(roc_auc_score(yte, p)), float(brier_score_loss(yte, p))
     ci = res.conf_int(alpha=1 - conf)
-    model.odds_ratios = pd.DataFrame({
-        "term": [_clean_term(t) for t in res.params.index], "estimate": res.params.to_numpy(),
-        "std_err": res.bse.to_numpy(),
-        "p_value": res.pvalues.to_numpy(), "odds_ratio": np.exp(res.params.to_numpy()),
-        "ci_low": np.exp(ci[0].to_numpy()), "ci_high": np.exp(ci[1].to_numpy())})
+    with np.errstate(over="ignore"):  # a separated term has an unbounded interval: inf is the answer
+        model.odds_ratios = pd.DataFrame({
+            "term": [_clean_term(t) for t in res.params.index], "estimate": res.params.to_numpy(),
+            "std_err": res.bse.to_numpy(),
+            "p_value": res.pvalues.to_numpy(), "odds_ratio": np.exp(res.params.to_numpy()),
+            "ci_low": np.exp(ci[0].to_numpy()), "ci_high": np.exp(ci[1].to_numpy())})
     model.calibration = _calibration(yte, p, n_bins, conf)
     survey = [f for f in features if f.startswith(_SURVEY_PREFIXES)] if survey_features is None \
         else [f for f in survey_features if f in features]

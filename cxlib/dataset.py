@@ -24,7 +24,9 @@ __all__ = [
     "DataError",
     "Scale",
     "add_period",
+    "last_months",
     "latest_full_month",
+    "parse_segment",
     "resolve_month",
     "load_accounts",
     "load_config",
@@ -171,7 +173,14 @@ def load_accounts(config=None) -> pd.DataFrame | None:
     return data
 
 
-def _parse_segment(segment) -> dict:
+def parse_segment(segment) -> dict:
+    """A segment filter as a dict: "region=EMEA,plan=Pro" -> {"region": "EMEA", "plan": "Pro"}.
+
+    Examples
+    --------
+    >>> parse_segment("region=EMEA, plan=Pro")
+    {'region': 'EMEA', 'plan': 'Pro'}
+    """
     if segment is None or segment == "" or segment == {}:
         return {}
     if isinstance(segment, dict):
@@ -222,7 +231,7 @@ def subset(data: pd.DataFrame, *, month=None, months=None, segment=None,
             raise ValueError(f"month must look like 'YYYY-MM' (e.g. 2026-10), got {bad!r}")
         periods = [pd.Period(m, freq="M") for m in wanted]
         mask &= data[date_col].dt.to_period("M").isin(periods)
-    for col, value in _parse_segment(segment).items():
+    for col, value in parse_segment(segment).items():
         if col not in data:
             raise ValueError(f"segment column {col!r} not in data; columns are {list(data.columns)}")
         mask &= data[col].astype("string") == str(value)
@@ -280,3 +289,16 @@ def resolve_month(month, dates: pd.Series) -> str:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
         raise ValueError(f"month must look like 'YYYY-MM' (e.g. 2026-10) or 'latest', got {month!r}")
     return str(month)
+
+
+def last_months(data: pd.DataFrame, *, month: str, months: int, date_col: str = "responded_at") -> pd.DataFrame:
+    """Rows of the ``months`` months ending with ``month`` (a filtered copy).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-07-31", "2026-08-01", "2026-10-31"])})
+    >>> len(last_months(df, month="2026-10", months=3))
+    2
+    """
+    end = pd.Period(month, freq="M")
+    return subset(data, months=[str(end - k) for k in range(months)], date_col=date_col)

@@ -11,9 +11,9 @@ import pandas as pd
 
 from . import dataset
 from . import narrative as nv
-from .sections import LABELS, _month_name, _window
+from .sections import LABELS
 
-__all__ = ["drivers", "voice", "operations", "score_customers", "CHURN_FEATURES"]
+__all__ = ["drivers", "voice", "operations", "score_customers", "CHURN_FEATURES", "MIN_EVENTS"]
 
 
 def drivers(data: pd.DataFrame, *, month: str, drivers: list[str], outcome: str = "nps", months: int = 3,
@@ -32,7 +32,7 @@ def drivers(data: pd.DataFrame, *, month: str, drivers: list[str], outcome: str 
 
     if not drivers:
         return nv.note("No attribute ratings (drivers) are configured: the driver analysis is left out.")
-    window = _window(data, month, months)
+    window = dataset.last_months(data, month=month, months=months)
     imp = drv.relative_importance(window, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=seed)
     ipa = drv.importance_performance(window, outcome=outcome, drivers=drivers, importance=imp)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -47,7 +47,7 @@ def drivers(data: pd.DataFrame, *, month: str, drivers: list[str], outcome: str 
              f"{r.performance:.2f} (95% CI {r.performance_ci_low:.2f} to {r.performance_ci_high:.2f}), "
              f"below the average of the drivers ({r.performance_cut:.2f})." for r in first.itertuples()]
     intro = nv.note(f"Exact Shapley (LMG) decomposition of R² = {r2:.2f} for {LABELS.get(outcome, outcome)} over "
-                    f"{n:,} responses ({months} months to {_month_name(month)}); CIs from {bootstrap} "
+                    f"{n:,} responses ({months} months to {nv.month_name(month)}); CIs from {bootstrap} "
                     f"bootstrap resamples.")
     fix = (nv.Html("<h3>Fix first: important and weak</h3>") + nv.bullets(lines)) if lines else \
         nv.note("No driver is both important and weak this period.")
@@ -72,7 +72,7 @@ def voice(data: pd.DataFrame, *, month: str, codebook=None, months: int = 13, n_
 
     if "comment" not in data or data["comment"].notna().sum() == 0:
         return nv.note("No comments are configured: the voice of the customer is left out.")
-    window = _window(data, month, months)
+    window = dataset.last_months(data, month=month, months=months)
     periods = window["responded_at"].dt.to_period("M")
     sampled = window.sample(frac=1.0, random_state=seed).groupby(periods, sort=False).head(max_per_month)
     trend = themes.sentiment_trend(text.annotate_comments(sampled.sort_index(), None))
@@ -100,7 +100,7 @@ def voice(data: pd.DataFrame, *, month: str, codebook=None, months: int = 13, n_
              "NPS if mentioned": nv.fmt_score(r.score_with), "NPS if not": nv.fmt_score(r.score_without),
              "NPS points lost": f"{r.points_lost:.1f} ({r.points_lost_ci_low:.1f} to {r.points_lost_ci_high:.1f})"}
             for r in shown.itertuples()]
-    parts.append(nv.table(pd.DataFrame(rows), caption=f"Themes in {_month_name(month)}'s comments "
+    parts.append(nv.table(pd.DataFrame(rows), caption=f"Themes in {nv.month_name(month)}'s comments "
                           f"(n = {int(impact['n'].iloc[0]):,} commenting respondents)"))
     for theme in shown["theme"].head(n_themes):
         q = text.quotes(now, theme=theme, n=n_quotes)
@@ -126,9 +126,9 @@ def operations(data: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.Da
     if tickets is None or "ticket_id" not in data:
         parts.append(nv.note("No ticket data are configured: resolution time and handoffs are left out."))
     else:
-        joined = ops.support_journeys(_window(data, month, months), tickets)
+        joined = ops.support_journeys(dataset.last_months(data, month=month, months=months), tickets)
         effects = ops.handoff_effects(joined)
-        parts.append(nv.Html(f"<h3>Handoffs and satisfaction ({months} months to {_month_name(month)})</h3>"))
+        parts.append(nv.Html(f"<h3>Handoffs and satisfaction ({months} months to {nv.month_name(month)})</h3>"))
         parts.append(nv.bullets(list(effects["statement"])))
         table = ops.ops_effect_table(joined, factor="handoffs", metric="csat", min_n=min_n)
         rows = [{"Handoffs": r.level, "n": f"{int(r.n):,}",
@@ -145,6 +145,8 @@ def operations(data: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.Da
 
 
 CHURN_FEATURES = ["nps_category", "handoffs_total", "slow_tickets", "plan", "tenure_years"]
+#: Fewest churners (and stayers) a churn model is fitted on.
+MIN_EVENTS = 20
 
 
 def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.DataFrame, *,
@@ -157,18 +159,29 @@ def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accou
 
     Returns
     -------
-    (pandas.DataFrame, ChurnModel)
+    (pandas.DataFrame, ChurnModel or None)
         :func:`cxlib.health.health_scores` columns plus ``churn_probability``; and the fitted model.
+        With fewer than ``MIN_EVENTS`` churners or stayers up to ``month`` no model is fitted: the
+        model is None and ``churn_probability`` is NaN (``attrs["no_model"]`` says why).
     """
     from . import churn
 
     as_of = pd.Period(month, freq="M").end_time.normalize()
     if segment:
-        parts = dataset._parse_segment(segment)
+        parts = dataset.parse_segment(segment)
         keep = [c for c in parts if c in accounts]
         accounts = dataset.subset(accounts, segment={c: parts[c] for c in keep}) if keep else \
             accounts[accounts["customer_id"].isin(responses["customer_id"])]
+        if tickets is not None:  # the segment's customers only: others are not "missing from accounts"
+            tickets = tickets[tickets["customer_id"].isin(accounts["customer_id"])]
     scored = churn.health_scores(responses, tickets, accounts, as_of=as_of)
+    outcome = scored["churned"].dropna().astype(bool) if "churned" in scored else pd.Series(dtype=bool)
+    n_churn, n_stay = int(outcome.sum()), int((~outcome).sum())
+    if min(n_churn, n_stay) < MIN_EVENTS:
+        out = scored.assign(churn_probability=float("nan"))
+        out.attrs["no_model"] = (f"too few customers who churned ({n_churn}) or stayed ({n_stay}) up to "
+                                 f"{month} to fit a churn model (at least {MIN_EVENTS} of each needed)")
+        return out, None
     features = [f for f in CHURN_FEATURES if f in scored and scored[f].notna().any()]
     model = churn.fit_churn_model(scored, features=features, seed=seed,
                                   survey_features=None if compare else [])
@@ -182,6 +195,8 @@ def _money(data, tickets, accounts, *, month, segment, min_n):
     from .plots import churn as cplots
 
     scored, model = score_customers(data, tickets, accounts, month=month, segment=segment)
+    if model is None:
+        return nv.note(f"Churn risk and revenue at risk are left out: {scored.attrs['no_model']}.")
     active = scored[~scored["churned"].fillna(False).astype(bool)] if "churned" in scored else scored
     by = "region" if "region" in active and active["region"].nunique() > 1 else None
     rar = churn.revenue_at_risk(active, by=by, min_n=min_n)

@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 __all__ = ["Html", "escape", "fmt_score", "fmt_ci", "fmt_change", "cards", "table", "bullets", "note",
-           "quotes", "figure", "title"]
+           "quotes", "figure", "title", "month_name"]
 
 
 class Html(str):
@@ -183,3 +183,14 @@ def title(month: str, segment: str | None = None) -> Html:
     name = pd.Period(month, freq="M").strftime("%B %Y")
     who = escape(segment) if segment else "all customers"
     return Html(f'<p class="cx-subtitle"><strong>{name}</strong> · {who}</p>')
+
+
+def month_name(month) -> str:
+    """Short month name for prose.
+
+    Examples
+    --------
+    >>> month_name("2026-10")
+    'Oct 2026'
+    """
+    return pd.Period(month, freq="M").strftime("%b %Y")

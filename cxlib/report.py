@@ -83,7 +83,7 @@ def resolve_jobs(*, month=None, config=None, segment=None, by=None, all_months=F
         months = [month]
     segments = [None]
     if segment:
-        parts = dataset._parse_segment(segment) if "=" in str(segment) else None
+        parts = dataset.parse_segment(segment) if "=" in str(segment) else None
         if not parts:
             raise ParameterError(f"--segment must look like name=value (e.g. region=EMEA), got {segment!r}")
         for name, value in parts.items():

@@ -26,10 +26,6 @@ def _present(data: pd.DataFrame) -> list[str]:
     return [m for m in LABELS if m in data and data[m].notna().any()]
 
 
-def _month_name(month) -> str:
-    return pd.Period(month, freq="M").strftime("%b %Y")
-
-
 def usable_segments(data: pd.DataFrame, segments, *, max_levels: int = 12) -> list[str]:
     """Segments worth cutting: present, with 2 to ``max_levels`` distinct values.
 
@@ -72,7 +68,7 @@ def headline(data: pd.DataFrame, *, month: str, scales: dict, min_n: int = 30) -
                 continue
             change = nv.fmt_change(cmp["diff"], cmp["p_value"], bool(cmp["significant"]), unit=_UNIT[m],
                                    digits=fmt["digits"])
-            details.append(f"vs {label} ({_month_name(cmp['baseline'])}): {change}")
+            details.append(f"vs {label} ({nv.month_name(cmp['baseline'])}): {change}")
             if base == "previous" and bool(cmp["significant"]):
                 tone = "up" if cmp["diff"] > 0 else "down"
         if bool(row["small_base"]):
@@ -102,7 +98,7 @@ def what_changed(data: pd.DataFrame, *, month: str, segments, journey: str | Non
     table = changes.what_changed(data, month=month, by=by, cells=cells, metric=metric,
                                  baseline="previous_3", min_n=min_n)
     sentences = changes.summarize_changes(table, metric=LABELS[metric])
-    intro = nv.note(f"Each segment in {_month_name(month)} against its own average of the three months "
+    intro = nv.note(f"Each segment in {nv.month_name(month)} against its own average of the three months "
                     f"before; significance is Holm-adjusted across all {int(table['tested'].sum())} "
                     f"comparisons, so chance movements are not reported as real.")
     return nv.bullets(sentences) + intro
@@ -120,7 +116,7 @@ def trends(data: pd.DataFrame, *, month: str, scales: dict, months: int = 24, mi
 
     from .plots import scores as splots
 
-    window = _window(data, month, months)
+    window = dataset.last_months(data, month=month, months=months)
     present = _present(data)
     fig, axes = plt.subplots(len(present), 1, figsize=(8, 2.6 * len(present)), sharex=True, squeeze=False)
     for ax, m in zip(axes[:, 0], present):
@@ -156,13 +152,7 @@ def segment_table(data: pd.DataFrame, *, month: str, segments, min_n: int = 30,
     if not rows:
         return nv.note("No segments are configured.")
     return nv.table(pd.DataFrame(rows),
-                    caption=f"{LABELS[metric]} by segment, {_month_name(month)} (n < {min_n}: suppressed)")
-
-
-def _window(data: pd.DataFrame, month: str, months: int) -> pd.DataFrame:
-    """The ``months`` months ending with ``month``."""
-    end = pd.Period(month, freq="M")
-    return dataset.subset(data, months=[str(end - k) for k in range(months)])
+                    caption=f"{LABELS[metric]} by segment, {nv.month_name(month)} (n < {min_n}: suppressed)")
 
 
 def about(cfg, data: pd.DataFrame, *, month: str, segment: str | None = None, min_n: int = 30) -> nv.Html:

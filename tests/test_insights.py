@@ -40,3 +40,22 @@ def test_drivers_section_names_the_planted_top_driver(sample):
     cfg, responses, _, _ = sample
     html = insights.drivers(responses, month="2026-10", drivers=cfg.drivers, bootstrap=20)
     assert "Fix first" in html and "support speed" in html
+
+
+def test_month_before_any_churn_leaves_churn_out_with_a_reason(sample):
+    _, responses, tickets, accounts = sample
+    scored, model = insights.score_customers(responses, tickets, accounts, month="2023-12")
+    assert model is None and scored["churn_probability"].isna().all()
+    html = insights.operations(responses, tickets, accounts, month="2023-12")
+    assert "left out: too few customers who churned (0)" in html
+
+
+def test_segment_scoring_keeps_only_that_segments_tickets(sample):
+    import warnings
+
+    _, responses, tickets, accounts = sample
+    latam = responses[responses["region"] == "LATAM"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no spurious "not in accounts" warning
+        scored, _ = insights.score_customers(latam, tickets, accounts, month="2026-10", segment="region=LATAM")
+    assert set(scored["region"].dropna()) == {"LATAM"}
