@@ -1,4 +1,4 @@
-"""Tests of cxlib.changes: second methods (statsmodels tests, hand Holm), planted sample truths, bad input."""
+"""Tests of cxlib.scores.changes: second methods (statsmodels tests, hand Holm), planted sample truths, bad input."""
 
 import json
 from pathlib import Path
@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from statsmodels.stats import proportion as smprop
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
-from cxlib import changes as ch
-from cxlib import dataset
-from cxlib.config import DataError
+from cxlib import scores as ch
+from cxlib import data as cxdata
+from cxlib.errors import DataError
+from cxlib.report.words import change_sentences
 
 matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def sample():
-    return dataset.load_responses()
+    return cxdata.load_responses()
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def two_groups():
 
 
 def test_compare_csat_matches_statsmodels_two_proportion_wald(two_groups):
-    t = ch.compare(two_groups, metric="csat", by="g", baseline="b", ci="normal").iloc[0]
+    t = ch.compare(two_groups, metric="csat", by="g", reference="b").iloc[0]
     a, b = two_groups.loc[two_groups.g == "a", "csat"], two_groups.loc[two_groups.g == "b", "csat"]
     ref = smprop.test_proportions_2indep(int(a.isin([4, 5]).sum()), len(a), int(b.isin([4, 5]).sum()), len(b),
                                   method="wald", compare="diff")   # unpooled Wald z, independent code
@@ -53,7 +54,7 @@ def test_compare_csat_matches_statsmodels_two_proportion_wald(two_groups):
 
 
 def test_compare_ces_matches_statsmodels_ztest(two_groups):
-    t = ch.compare(two_groups, metric="ces", by="g", baseline="b").iloc[0]
+    t = ch.compare(two_groups, metric="ces", by="g", reference="b").iloc[0]
     a, b = (DescrStatsW(two_groups.loc[two_groups.g == g, "ces"].to_numpy()) for g in "ab")
     z, p = CompareMeans(a, b).ztest_ind(usevar="unequal")
     low, high = CompareMeans(a, b).zconfint_diff(usevar="unequal")
@@ -68,7 +69,7 @@ def test_compare_vs_rest_and_hand_holm():
     df = pd.DataFrame({"nps": rng.choice([0, 5, 7, 8, 9, 10], 900), "g": np.repeat(["x", "y", "z"], 300)})
     df.loc[df.g == "x", "nps"] = rng.choice([8, 9, 10], 300)
     t = ch.compare(df, by="g")
-    assert t["baseline"].eq("rest").all()
+    assert t["reference"].eq("rest").all()
     x = t.set_index("g").loc["x"]
     rest = df[df.g != "x"]
     p_rest = ((rest.nps >= 9).mean(), (rest.nps <= 6).mean())
@@ -84,21 +85,22 @@ def test_compare_vs_rest_and_hand_holm():
 
 
 def test_period_compare_previous_and_year_ago(sample):
-    prev = ch.compare(sample, period="2026-10").iloc[0]
-    assert (prev["period"], prev["baseline"]) == ("2026-10", "2026-09")
-    sep = dataset.subset(sample, month="2026-09")["nps"].dropna()
+    prev = ch.compare(sample, month="2026-10").iloc[0]
+    assert (prev["month"], prev["baseline"]) == ("2026-10", "2026-09")
+    sep = cxdata.subset(sample, month="2026-09")["nps"].dropna()
     # second method: NPS of September by plain counting
     assert prev["baseline_value"] == pytest.approx(100 * ((sep >= 9).mean() - (sep <= 6).mean()))
     assert prev["n_baseline"] == len(sep)
-    yoy = ch.compare(sample, period="2026-10", baseline="year_ago", by="region")
+    yoy = ch.compare(sample, month="2026-10", baseline="year_ago", by="region")
     assert set(yoy["baseline"]) == {"2025-10"} and len(yoy) == 4
-    q = ch.compare(sample, period="2026-10", baseline="previous_3")
-    assert q.loc[0, "baseline"] == "2026-07..2026-09"
-    assert q.loc[0, "n_baseline"] == len(dataset.subset(sample, months=["2026-07", "2026-08", "2026-09"])["nps"].dropna())
+    q = ch.compare(sample, month="2026-10", baseline="previous_3")
+    assert q.loc[0, "baseline"] == "2026-07,2026-08,2026-09"
+    assert q.loc[0, "n_baseline"] == len(cxdata.subset(sample, months=["2026-07", "2026-08", "2026-09"])["nps"].dropna())
 
 
 def test_what_changed_finds_the_planted_drop_and_not_the_wiggle(sample, truth):
-    t = ch.what_changed(sample, month=truth["latest_month"])
+    t = ch.what_changed(sample, month=truth["latest_month"], by=["region", "plan", "touchpoint"],
+                        journey="touchpoint")
     cols = ["dimension", "segment", "current", "previous", "diff", "ci_low", "ci_high", "p_value", "p_adjusted",
             "significant", "n_current", "n_previous"]
     assert set(cols) <= set(t.columns)
@@ -113,27 +115,28 @@ def test_what_changed_finds_the_planted_drop_and_not_the_wiggle(sample, truth):
     assert (tested["p_adjusted"] >= tested["p_value"] - 1e-12).all()
     ordered = tested.sort_values("p_value")["p_adjusted"].to_numpy()
     assert (np.diff(ordered) >= -1e-12).all()
-    text = " ".join(ch.summarize_changes(t))
+    text = " ".join(change_sentences(t))
     assert drop in text and wiggle not in text and "within noise" in text
 
 
 def test_what_changed_small_bases_are_not_tested(sample):
-    t = ch.what_changed(sample, month="2026-10", min_n=60, cells=[("region", "touchpoint")])
+    t = ch.what_changed(sample, month="2026-10", min_n=60, by=["region", "plan", "touchpoint"],
+                        cells=[("region", "touchpoint")])
     small = t[(t["n_current"] < 60) | (t["n_previous"] < 60)]
     assert len(small) > 0
     assert not small["tested"].any() and not small["significant"].any()
     assert small["p_adjusted"].isna().all() and small["note"].str.startswith("not tested").all()
-    text = ch.summarize_changes(t)
+    text = change_sentences(t)
     assert text[-1].startswith(f"{len(small)} segment(s) had too few responses")
 
 
 def test_summarize_changes_when_nothing_moved():
-    t = pd.DataFrame({"dimension": ["plan"], "segment": ["Pro"], "period": "2026-10", "baseline_period": "2026-09",
+    t = pd.DataFrame({"dimension": ["plan"], "segment": ["Pro"], "month": "2026-10", "baseline": "2026-09",
                       "current": [31.0], "previous": [30.0], "diff": [1.0], "ci_low": [-9.0], "ci_high": [11.0],
                       "p_adjusted": [0.8], "significant": [False], "tested": [True], "n_current": [200],
                       "n_previous": [210]})
-    assert ch.summarize_changes(t) == [
-        "No segment's NPS moved beyond noise between 2026-09 and 2026-10 (1 comparison, Holm-adjusted)."]
+    assert change_sentences(t) == [
+        "No segment's NPS moved beyond noise between Sep 2026 and Oct 2026 (1 comparison, Holm-adjusted)."]
 
 
 def test_trend_flags_empty_periods_and_matches_counting():
@@ -149,17 +152,19 @@ def test_trend_flags_empty_periods_and_matches_counting():
 
 
 def test_bad_input(sample):
-    with pytest.raises(DataError, match=r"no responses in 2027-01.*2023-11 to 2026-10"):
-        ch.compare(sample, period="2027-01")
+    with pytest.raises(DataError, match=r"no responses in 2027-01.*2023-11-01 to 2026-10-31"):
+        ch.compare(sample, month="2027-01")
     with pytest.raises(ValueError, match="YYYY-MM"):
-        ch.what_changed(sample, month="October")
-    with pytest.raises(DataError, match=r"\['segment'\] not in data"):
+        ch.what_changed(sample, month="October", by=["region"])
+    with pytest.raises(DataError, match=r"\['segment'\] not in the data"):
         ch.compare(sample.head(50), by="segment")
-    with pytest.raises(DataError, match="baseline 'Mars'"):
-        ch.compare(sample, by="region", baseline="Mars")
+    with pytest.raises(DataError, match="reference 'Mars'"):
+        ch.compare(sample, by="region", reference="Mars")
+    with pytest.raises(ValueError, match="baseline must be"):
+        ch.compare(sample, month="2026-10", baseline="last_quarter")
     with pytest.raises(DataError, match="'when'"):
         ch.trend(sample, date_col="when")
-    with pytest.raises(ValueError, match="by=.*period="):
+    with pytest.raises(ValueError, match="by=.*month="):
         ch.compare(sample)
 
 
@@ -167,7 +172,7 @@ def test_bad_input(sample):
 @given(st.lists(st.integers(0, 10), min_size=30, max_size=80), st.lists(st.integers(0, 10), min_size=30, max_size=80))
 def test_compare_properties(a, b):
     df = pd.DataFrame({"nps": a + b, "g": ["a"] * len(a) + ["b"] * len(b)})
-    t = ch.compare(df, by="g", baseline="b").iloc[0]
+    t = ch.compare(df, by="g", reference="b").iloc[0]
     assert t["diff"] == pytest.approx(t["value"] - t["baseline_value"])
     if t["tested"]:
         assert t["ci_low"] <= t["diff"] <= t["ci_high"] and 0 <= t["p_value"] <= t["p_adjusted"] <= 1
@@ -182,11 +187,10 @@ def test_score_plots(sample):
     tr = ch.trend(sample, by="region")
     ax = sp.plot_trend(tr, hue="region")
     assert len(ax.lines) == 4 and len(ax.collections) >= 4     # a line and a CI band per region
-    wc = ch.what_changed(sample, month="2026-10")
+    wc = ch.what_changed(sample, month="2026-10", by=["region", "plan"])
     ax = sp.plot_changes(wc)
-    assert "2026-09" in ax.get_title()
+    assert "Sep 2026 → Oct 2026" in ax.get_title()
     assert len(ax.get_yticklabels()) == len(wc)
-    from cxlib import metrics
-    ax = sp.plot_distribution(metrics.nps(sample, by="touchpoint"), y="touchpoint")
+    ax = sp.plot_distribution(ch.nps(sample, by="touchpoint"), y="touchpoint")
     assert len(ax.patches) == 12                                # 4 touchpoints × 3 categories
     plt.close("all")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cxlib.config import DEFAULT_SCALES, ConfigError, Scale, load_config, project_root
+from cxlib.data import DEFAULT_SCALES, Scale, load_config, project_root
+from cxlib.errors import ConfigError
 
 
 def test_default_config_points_at_the_sample():

@@ -8,7 +8,7 @@ import tomllib
 
 import yaml
 
-from cxlib.config import project_root
+from cxlib.data import project_root
 
 ROOT = project_root()
 

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.power import NormalIndPower
 
-from cxlib import dataset
-from cxlib import experiments as ex
-from cxlib.config import project_root
-from cxlib.dataset import DataError
+from cxlib import data as cxdata
+from cxlib import operations as ex
+from cxlib.data import project_root
+from cxlib.errors import DataError
 
 TRUTH = project_root() / "data" / "sample" / "truth.json"
 
@@ -23,12 +23,12 @@ TRUTH = project_root() / "data" / "sample" / "truth.json"
 def sample():
     if not TRUTH.exists():
         pytest.skip("data/sample is absent: run `python -m cxlib.sample`")
-    return {"responses": dataset.load_responses(), "truth": json.loads(TRUTH.read_text())}
+    return {"responses": cxdata.load_responses(), "truth": json.loads(TRUTH.read_text())}
 
 
 def test_experiment_effect_by_hand():
     d = pd.DataFrame({"arm": ["b"] * 4 + ["a"] * 5, "csat": [5, 4, 5, 4, 3, 4, 3, 2, 3]})
-    r = ex.experiment_effect(d, arm="arm", metric="csat", control="a", min_n=2).iloc[0]
+    r = ex.experiment_effect(d, arm="arm", score="csat", control="a", min_n=2).iloc[0]
     # b: mean 4.5, var 1/3; a: mean 3, var 0.5. se = sqrt(1/12 + 0.1) = 0.42817;
     # Welch t = 1.5 / 0.42817 = 3.5033; df = 0.18333^2 / ((1/12)^2/3 + 0.1^2/4) = 6.9932;
     # two-sided p = 2 * t.sf(3.5033, 6.9932) = 0.00998 (scipy.stats.t; JASP gives 0.010).
@@ -41,11 +41,12 @@ def test_experiment_effect_by_hand():
 def test_experiment_recovers_planted_pilot(sample):
     truth = sample["truth"]["experiment"]
     pilot = sample["responses"]
-    for metric, key in (("csat", "csat"), ("nps", "nps_points")):
-        r = ex.experiment_effect(pilot, arm=truth["arm_column"], metric=metric, control=truth["control"]).iloc[0]
+    for score, metric, key in (("csat", "mean", "csat"), ("nps", "nps", "nps_points")):
+        r = ex.experiment_effect(pilot, arm=truth["arm_column"], score=score, metric=metric,
+                                 control=truth["control"]).iloc[0]
         assert r.treatment == truth["treatment"]
         assert r.n_treatment + r.n_control == truth["n_pilot"]
-        assert r.ci_low <= truth[key] <= r.ci_high, metric
+        assert r.ci_low <= truth[key] <= r.ci_high, score
         assert r.effect > 0 and r.p_value < 0.05
         assert not r.small_base
 
@@ -56,7 +57,7 @@ def test_experiment_bad_arms():
         ex.experiment_effect(d, arm="arm")
     with pytest.raises(DataError, match=r"exactly one arm besides 'x'"):
         ex.experiment_effect(d, arm="arm", control="x")
-    with pytest.raises(DataError, match="pilot_arm"):
+    with pytest.raises(TypeError, match="arm"):   # the arm column is the user's: no default name
         ex.experiment_effect(d)
 
 

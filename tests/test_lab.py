@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 
-from cxlib.config import project_root
+from cxlib.data import project_root
 
 
 def _free_port() -> int:

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cxlib import metrics as m
-from cxlib.config import DataError, Scale
+from cxlib import scores as m
+from cxlib.data import Scale
+from cxlib.errors import DataError
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-data" / "Mobiles_feedback_4_weeks.sav"
 Z95 = 1.959963984540054   # standard normal 97.5% quantile (published tables: 1.95996)
@@ -66,7 +67,7 @@ def test_nps_adjusted_wald_hand_computed():
     # Rocks (2016) adjusted Wald on P = 4, D = 1, n = 6: p' = 4.75/9 = 0.527778, d' = 1.75/9 = 0.194444,
     # n' = 9; centre = 33.3333; var = (0.722222 - 0.111111)/9 = 0.0679012 -> se' = 0.260579;
     # CI = 33.3333 -/+ 1.959964 * 26.0579 = [-17.7394, 84.4061]. The point estimate stays 50.
-    t = m.nps(pd.DataFrame({"nps": [10, 10, 10, 9, 7, 2]}), ci="adjusted_wald", min_n=1)
+    t = m.nps(pd.DataFrame({"nps": [10, 10, 10, 9, 7, 2]}), ci_method="adjusted_wald", min_n=1)
     assert t.loc[0, "nps"] == pytest.approx(50.0)
     assert t.loc[0, "ci_low"] == pytest.approx(-17.7394, abs=1e-3)
     assert t.loc[0, "ci_high"] == pytest.approx(84.4061, abs=1e-3)
@@ -171,9 +172,9 @@ def test_bad_input_messages():
         m.nps(df)
     with pytest.raises(DataError, match=r"'csat'.*1–5.*9"):
         m.csat(df, scale=(1, 5))
-    with pytest.raises(DataError, match=r"\['segment'\] not in data"):
+    with pytest.raises(DataError, match=r"\['segment'\] not in the data"):
         m.nps(df.iloc[[0, 2]], by="segment")
-    with pytest.raises(DataError, match="whole numbers"):
+    with pytest.raises(DataError, match="whole-number"):
         m.nps(pd.DataFrame({"nps": [9.5]}))
     with pytest.raises(DataError, match="found text"):
         m.ces(pd.DataFrame({"ces": ["5", "easy"]}))
@@ -181,10 +182,10 @@ def test_bad_input_messages():
         m.nps(pd.DataFrame({"nps": [9, 3], "w": [1.0, -2.0]}), weight="w")
     with pytest.raises(DataError, match="empty"):
         m.nps(pd.DataFrame({"nps": pd.Series([], dtype=float)}))
-    with pytest.raises(ValueError, match="ci must be"):
-        m.nps(df.iloc[[0]], ci="exact")
-    with pytest.raises(ValueError, match="metric must be"):
-        m.summarize(df, metric="ces2")
+    with pytest.raises(ValueError, match="The .ci_method. parameter of nps must be one of"):
+        m.nps(df.iloc[[0]], ci_method="exact")
+    with pytest.raises(ValueError, match="The .metric. parameter of score_table must be one of"):
+        m.score_table(df, metric="ces2")
 
 
 def test_all_missing_scores_are_flagged_not_scored():
@@ -215,7 +216,7 @@ def test_nps_properties(xs):
     w = m.nps(pd.DataFrame({"nps": xs, "w": 1.0}), weight="w", min_n=1).iloc[0]
     assert w[["nps", "se", "ci_low", "ci_high", "n_eff"]].tolist() == pytest.approx(
         t[["nps", "se", "ci_low", "ci_high", "n_eff"]].tolist(), nan_ok=True)
-    adj = m.nps(pd.DataFrame({"nps": xs}), ci="adjusted_wald", min_n=1).iloc[0]
+    adj = m.nps(pd.DataFrame({"nps": xs}), ci_method="adjusted_wald", min_n=1).iloc[0]
     assert -100 <= adj["ci_low"] <= adj["ci_high"] <= 100
 
 

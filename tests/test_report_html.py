@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from cxlib import dataset, metrics, report
-from cxlib.config import project_root
+from cxlib import data as cxdata
+from cxlib import report, scores
+from cxlib.data import project_root
 
 ROOT = project_root()
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,7 +64,7 @@ def test_sections_present_and_no_code(rendered):
     text = visible_text(html)
     for section in SECTIONS:
         assert section in text, section
-    for leak in ("import ", "cxlib.", "Traceback", "dataset.load", "Warning", "ipykernel"):
+    for leak in ("import ", "cxlib.", "Traceback", "load_responses", "Warning", "ipykernel"):
         assert leak not in text, leak
     assert 'class="cx-toc"' in html
 
@@ -80,16 +81,16 @@ def test_self_contained(rendered):
 
 def test_headline_equals_metrics_on_the_same_month(rendered):
     _, html = rendered
-    month = dataset.subset(dataset.load_responses(), month="2026-10")
-    row = metrics.nps(month).iloc[0]
+    month = cxdata.subset(cxdata.load_responses(), month="2026-10")
+    row = scores.nps(month).iloc[0]
     text = visible_text(html)
     assert f"{row['nps']:+.0f}" in text
     assert f"n = {int(row['n']):,}" in text
     assert f"{row['ci_low']:+.0f} to {row['ci_high']:+.0f}" in text
-    cfg = dataset.load_config()
-    sat = metrics.csat(month, scale=cfg.scales["csat"]).iloc[0]
+    cfg = cxdata.load_config()
+    sat = scores.csat(month, scale=cfg.scales["csat"]).iloc[0]
     assert f"{sat['csat']:.0f}% 95% CI {sat['ci_low']:.0f} to {sat['ci_high']:.0f} · n = {int(sat['n']):,}" in " ".join(text.split())
-    eff = metrics.ces(month, scale=cfg.scales["ces"]).iloc[0]
+    eff = scores.ces(month, scale=cfg.scales["ces"]).iloc[0]
     assert f"{eff['ces']:.2f} 95% CI {eff['ci_low']:.2f} to {eff['ci_high']:.2f}" in " ".join(text.split())
 
 
@@ -175,3 +176,18 @@ def test_real_survey_renders_without_tickets_or_accounts(tmp_path):
     path = report.render_report("2019-08", config=ROOT / "examples" / "mobiles.yml", output_dir=tmp_path)
     text = visible_text(path.read_text(encoding="utf-8"))
     assert "Headline" in text and "left out" in text and "Traceback" not in text
+
+
+def test_follow_up_csv_is_the_kernels_list_not_a_refit(rendered):
+    from cxlib import customers
+
+    path, html = rendered
+    csv = path.parent / "cx-report-2026-10-follow-up.csv"
+    published = pd.read_csv(csv, dtype={"customer_id": str})
+    cfg = cxdata.load_config()
+    r, t, a = cxdata.load_responses(cfg), cxdata.load_tickets(cfg), cxdata.load_accounts(cfg)
+    scored = customers.score_customers(r, t, a, month="2026-10", scales=cfg.scales)
+    expected = customers.follow_up_list(r, scored.table, month="2026-10", drivers=cfg.drivers)
+    assert published["customer_id"].tolist() == expected["customer_id"].tolist()
+    assert not (path.parent / "follow-up.parquet").exists()   # the kernel's hand-over file is not published
+    assert f"{len(published):,} customers to contact" in visible_text(html)

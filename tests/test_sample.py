@@ -14,15 +14,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib import dataset, sample
-from cxlib.config import project_root
+from cxlib import data as cxdata
+from cxlib import sample
+from cxlib.data import project_root
 
 SAMPLE = project_root() / "data" / "sample"
 
 
 @pytest.fixture(scope="module")
 def responses():
-    return dataset.load_responses()
+    return cxdata.load_responses()
 
 
 def nps_of(scores: pd.Series) -> tuple[float, float, int]:
@@ -75,7 +76,7 @@ def test_real_drop_and_insignificant_wiggle(responses):
 
 
 def test_handoffs_lower_csat_and_detractors_churn_more(responses):
-    tickets, accounts = dataset.load_tickets(), dataset.load_accounts()
+    tickets, accounts = cxdata.load_tickets(), cxdata.load_accounts()
     support = responses.merge(tickets[["ticket_id", "handoffs"]], on="ticket_id")
     by_handoffs = support.groupby(support["handoffs"].clip(upper=3))["csat"].mean()
     assert by_handoffs.is_monotonic_decreasing

@@ -7,15 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib import dataset
-from cxlib import seasonal as se
+from cxlib import data as cxdata
+from cxlib import scores as se
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_seasonal_pattern_finds_only_december_billing():
     dip = json.loads((ROOT / "data" / "sample" / "truth.json").read_text())["seasonal_dip"]
-    s = se.seasonal_pattern(dataset.load_responses())
+    s = se.seasonal_pattern(cxdata.load_responses(), by="touchpoint")
     found = s.loc[s["seasonal"], ["touchpoint", "month"]].values.tolist()
     assert found == [[dip["touchpoint"], dip["calendar_month"]]]
     dec = s[(s.touchpoint == "billing") & (s.month == 12)].iloc[0]

@@ -1,4 +1,4 @@
-"""Tests for cxlib.themes: theme impact, volumes, shifts and sentiment trend, checked by hand."""
+"""Tests for cxlib.comments.themes: theme impact, volumes, shifts and sentiment trend, checked by hand."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
-from cxlib.themes import sentiment_trend, theme_impact, theme_shift, theme_volumes
+from cxlib import data as cxdata
+from cxlib.comments import sentiment_trend, tag_themes, theme_impact, theme_shift, theme_volumes
 
 
 def nps_values(scores: pd.Series) -> pd.Series:
@@ -62,7 +63,7 @@ def test_with_without_nps_and_welch_by_hand(tiny):
 
 
 def test_mean_score_impact_and_no_points_lost(tiny):
-    out = theme_impact(tiny, score="csat", min_n=1).iloc[0]
+    out = theme_impact(tiny, metric="mean", score="csat", min_n=1).iloc[0]
     # mentions: csat 1, 2, 4, 1 -> 2.0; others: 2, 5, 5, 5 -> 4.25
     assert out["score_with"] == pytest.approx(2.0) and out["score_without"] == pytest.approx(4.25)
     assert math.isnan(out["points_lost"])
@@ -81,10 +82,23 @@ def test_holm_and_small_base(tiny):
 def test_impact_errors(tiny):
     with pytest.raises(ValueError, match="theme_nope.*tag the comments first"):
         theme_impact(tiny, themes=["nope"])
-    with pytest.raises(ValueError, match="'nps': expected NPS answers 0-10"):
+    with pytest.raises(ValueError, match="'nps': expected whole-number scores on the 0–10 scale"):
         theme_impact(tiny.assign(nps=tiny["nps"].replace(0, 11)))
-    with pytest.raises(ValueError, match="'ltr' not found"):
+    with pytest.raises(ValueError, match=r"\['ltr'\] not in the data"):
         theme_impact(tiny, score="ltr")
+    with pytest.raises(ValueError, match="metric='mean' needs the column"):
+        theme_impact(tiny, metric="mean")
+
+
+def test_nps_logic_does_not_depend_on_the_column_name(tiny):
+    # The same answers under another column name give the same NPS impact (the metric is passed,
+    # never inferred from the name): before, score="ltr" silently averaged the 0-10 answers (3.3).
+    named = theme_impact(tiny, min_n=1).iloc[0]
+    renamed = theme_impact(tiny.rename(columns={"nps": "ltr"}), score="ltr", min_n=1).iloc[0]
+    for col in ("score_with", "score_without", "points_lost", "p_value"):
+        assert renamed[col] == pytest.approx(named[col])
+    mentions = tiny.loc[tiny["theme_wait"].fillna(False).astype(bool), "nps"]
+    assert renamed["score_with"] == pytest.approx(nps_values(mentions).mean())
 
 
 def test_volumes_by_hand():
@@ -105,7 +119,7 @@ def test_shift_against_statsmodels_ztest():
     dates = ["2026-07-10"] * 40 + ["2026-08-10"] * 40 + ["2026-10-05"] * 50
     flags = [True] * 8 + [False] * 72 + [True] * 20 + [False] * 30
     df = pd.DataFrame({"responded_at": pd.to_datetime(dates), "theme_x": pd.array(flags, dtype="boolean")})
-    out = theme_shift(df, month="2026-10", baseline=3).iloc[0]
+    out = theme_shift(df, month="2026-10", baseline="previous_3").iloc[0]
     assert (out["n_now"], out["n_before"]) == (50, 80)
     assert out["share_now"] == pytest.approx(0.4) and out["share_before"] == pytest.approx(0.1)
     _, p = proportions_ztest([20, 8], [50, 80])  # pooled two-proportion z-test, second implementation
@@ -130,7 +144,7 @@ def test_sentiment_trend_by_hand():
 
 
 def test_sentiment_trend_needs_compound():
-    with pytest.raises(ValueError, match="'compound' not found"):
+    with pytest.raises(ValueError, match=r"\['compound'\] not in the data"):
         sentiment_trend(pd.DataFrame({"nps": [1]}))
 
 
@@ -152,9 +166,7 @@ def test_impact_invariants(rows):
 
 @pytest.fixture(scope="module")
 def sample_tagged():
-    from cxlib import dataset, text
-
-    return text.tag_themes(dataset.load_responses())
+    return tag_themes(cxdata.load_responses(), "data/sample/codebook.yml")
 
 
 def test_slow_support_rises_in_emea_support_in_latest_month(sample_tagged):

@@ -1,4 +1,4 @@
-"""Tests for cxlib.topics (TF-IDF + NMF) on a tiny corpus, the sample data and the real survey."""
+"""Tests for cxlib.comments.topics (TF-IDF + NMF) on a tiny corpus, the sample data and the real survey."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxlib.topics import discover_topics
+from cxlib import data as cxdata
+from cxlib.comments import discover_topics
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-data"
 
@@ -59,9 +60,7 @@ def test_errors_are_clear():
 
 
 def test_sample_data_codebook_leaves_only_generic_comments():
-    from cxlib import dataset
-
-    comments = dataset.load_responses()["comment"]
+    comments = cxdata.load_responses()["comment"]
     t = discover_topics(comments, k=4, exclude="data/sample/codebook.yml")
     # What the sample codebook misses are content-free comments ("OK.", "It does the job."):
     # no complaint vocabulary should remain.
@@ -75,29 +74,26 @@ def mobiles():
     if not REAL.exists():
         pytest.skip("../shared/real-data is absent: the real-survey checks need "
                     "Mobiles_feedback_4_weeks.sav beside the repository")
-    from cxlib import dataset
-
-    return {name: dataset.load_responses(f"examples/{name}.yml") for name in ("mobiles", "mobiles-likes")}
+    return {name: cxdata.load_responses(f"examples/{name}.yml") for name in ("mobiles", "mobiles-likes")}
 
 
 def test_real_survey_topics_and_sentiment(mobiles):
-    from cxlib import text
+    from cxlib.comments import sentiment
 
     dislikes, likes = mobiles["mobiles"], mobiles["mobiles-likes"]
     t = discover_topics(dislikes["comment"], k=5)
     assert len(t) == 5 and t["n"].sum() <= t["n_docs"].iloc[0]
     assert any(w in " ".join(t["top_terms"]) for w in ("price", "prices", "expensive", "service"))
-    s_dis = text.sentiment(dislikes["comment"])["compound"]
-    s_like = text.sentiment(likes["comment"])["compound"]
+    s_dis = sentiment(dislikes["comment"])["compound"]
+    s_like = sentiment(likes["comment"])["compound"]
     # The same 895 respondents: their likes read more positive than their dislikes.
     assert s_like.mean() > s_dis.mean() + 0.1
 
 
 def test_real_survey_price_theme_costs_nps(mobiles):
-    from cxlib import text
-    from cxlib.themes import theme_impact
+    from cxlib.comments import tag_themes, theme_impact
 
-    tagged = text.tag_themes(mobiles["mobiles"], "examples/mobiles-codebook.yml")
+    tagged = tag_themes(mobiles["mobiles"], "examples/mobiles-codebook.yml")
     out = theme_impact(tagged).set_index("theme")
     assert out.loc["price", "n_mention"] >= 50
     assert out.loc["price", "diff_ci_high"] < 0  # price complainers recommend less

@@ -1,6 +1,6 @@
 """Charts of scores with their uncertainty: trend with CI band, dot-and-whisker comparisons, NPS mix.
 
-Drawing only: the inputs are tables from :mod:`cxlib.metrics` and :mod:`cxlib.changes`.
+Drawing only: the inputs are tables from :mod:`cxlib.scores`.
 Small bases (``small_base``) are drawn hollow so they never read as facts.
 """
 
@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import periods
+from .._checks import need_columns
 from ._draw import ci_band, ci_err, date_axis, flags, use_ax, x_values
 from ._theme import CATEGORY_COLORS, PALETTE, SIGN_COLORS
 
 __all__ = ["plot_trend", "plot_comparison", "plot_changes", "plot_distribution"]
-
-
-def _need(data: pd.DataFrame, cols, fn: str) -> None:
-    missing = [c for c in cols if c and c not in data.columns]
-    if missing:
-        raise ValueError(f"{fn}: column(s) {missing} not in the table; it has {list(data.columns)}")
 
 
 def plot_trend(data, *, x="period", y="nps", hue=None, ci=("ci_low", "ci_high"), ax=None, **kwargs):
@@ -26,7 +22,7 @@ def plot_trend(data, *, x="period", y="nps", hue=None, ci=("ci_low", "ci_high"),
     Parameters
     ----------
     data : pandas.DataFrame
-        A :func:`cxlib.changes.trend` table.
+        A :func:`cxlib.scores.trend` table.
     x, y, hue : str
         Period column, score column, optional group column.
     ci : tuple of str or None
@@ -47,7 +43,7 @@ def plot_trend(data, *, x="period", y="nps", hue=None, ci=("ci_low", "ci_high"),
     >>> len(plot_trend(t).lines)
     1
     """
-    _need(data, [x, y, hue, *(ci or ())], "plot_trend")
+    need_columns(data, [x, y, hue, *(ci or ())], where="plot_trend")
     ax = use_ax(ax)
     groups = data.groupby(hue, sort=False) if hue else [(None, data)]
     for i, (name, g) in enumerate(groups):
@@ -75,7 +71,7 @@ def plot_comparison(data, *, x="diff", y="segment", ci=("ci_low", "ci_high"), si
     Parameters
     ----------
     data : pandas.DataFrame
-        A :func:`cxlib.changes.what_changed` or :func:`cxlib.changes.compare` table (or a metric table
+        A :func:`cxlib.scores.what_changed` or :func:`cxlib.scores.compare` table (or a metric table
         with ``x="nps"`` and ``significant=None``).
     x, y : str
         Value and label columns.
@@ -100,7 +96,7 @@ def plot_comparison(data, *, x="diff", y="segment", ci=("ci_low", "ci_high"), si
     >>> [t.get_text() for t in plot_comparison(t).get_yticklabels()]
     ['EMEA', 'APAC']
     """
-    _need(data, [x, y, *ci, significant], "plot_comparison")
+    need_columns(data, [x, y, *ci, significant], where="plot_comparison")
     ax = use_ax(ax, rows=len(data))
     d = data.reset_index(drop=True)
     pos = list(range(len(d)))[::-1]
@@ -119,7 +115,7 @@ def plot_comparison(data, *, x="diff", y="segment", ci=("ci_low", "ci_high"), si
 
 
 def plot_changes(data, *, x="diff", y="segment", ax=None, **kwargs):
-    """:func:`plot_comparison` for a :func:`cxlib.changes.what_changed` table, titled with its months.
+    """:func:`plot_comparison` for a :func:`cxlib.scores.what_changed` table, titled with its months.
 
     Returns
     -------
@@ -129,13 +125,14 @@ def plot_changes(data, *, x="diff", y="segment", ax=None, **kwargs):
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"segment": ["EMEA"], "diff": [-30.0], "ci_low": [-45.0], "ci_high": [-15.0],
-    ...                   "significant": [True], "period": ["2026-10"], "baseline_period": ["2026-09"]})
+    ...                   "significant": [True], "month": ["2026-10"], "baseline": ["2026-07,2026-08,2026-09"]})
     >>> plot_changes(t).get_title()
-    'Change 2026-09 → 2026-10 (* significant after Holm)'
+    'Change Jul–Sep 2026 → Oct 2026 (* significant after Holm)'
     """
     ax = plot_comparison(data, x=x, y=y, ax=ax, **kwargs)
-    if {"period", "baseline_period"} <= set(data.columns) and len(data):
-        ax.set_title(f"Change {data['baseline_period'].iloc[0]} → {data['period'].iloc[0]} "
+    if {"month", "baseline"} <= set(data.columns) and len(data):
+        before = periods.label(str(data["baseline"].iloc[0]).split(","))
+        ax.set_title(f"Change {before} → {periods.label(data['month'].iloc[0])} "
                      "(* significant after Holm)")
     return ax
 
@@ -146,7 +143,7 @@ def plot_distribution(data, *, y="touchpoint", ax=None, **kwargs):
     Parameters
     ----------
     data : pandas.DataFrame
-        A :func:`cxlib.metrics.nps` table with ``pct_detractors``, ``pct_passives``, ``pct_promoters``.
+        A :func:`cxlib.scores.nps` table with ``pct_detractors``, ``pct_passives``, ``pct_promoters``.
     y : str
         Group column.
     ax : matplotlib Axes, optional
@@ -166,7 +163,7 @@ def plot_distribution(data, *, y="touchpoint", ax=None, **kwargs):
     3
     """
     cols = ["pct_detractors", "pct_passives", "pct_promoters"]
-    _need(data, [y, *cols], "plot_distribution")
+    need_columns(data, [y, *cols], where="plot_distribution")
     ax = use_ax(ax, rows=len(data))
     labels = data[y].astype(str).tolist()
     left = pd.Series(0.0, index=data.index)

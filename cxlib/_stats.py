@@ -1,0 +1,252 @@
+"""The statistics every package shares, written once: intervals, tests, multiplicity, effective bases,
+model formulas.
+
+Vectorised over NumPy arrays (or pandas Series) so that a whole table of groups is handled in one call.
+Intervals and tests follow the textbook forms; where statsmodels has the method (Wilson intervals,
+Holm and Benjamini-Hochberg adjustment) it is used rather than re-derived.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["adjust_p", "formula", "kish", "mean_ci", "quote", "t_crit", "t_interval", "term_label", "welch",
+           "wilson", "z_crit", "z_test"]
+
+_ADJUST = {"holm": "holm", "bh": "fdr_bh", "bonferroni": "bonferroni"}
+
+
+def z_crit(confidence: float) -> float:
+    """Two-sided normal critical value: 1.96 for 0.95.
+
+    Examples
+    --------
+    >>> round(z_crit(0.95), 4)
+    1.96
+    """
+    return float(stats.norm.ppf(0.5 + confidence / 2))
+
+
+def t_crit(confidence: float, df):
+    """Two-sided Student t critical values for degrees of freedom ``df`` (NaN where ``df`` <= 0 or missing).
+
+    Examples
+    --------
+    >>> np.round(t_crit(0.95, np.array([4.0, 0.0])), 3).tolist()
+    [2.776, nan]
+    """
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        out = stats.t.ppf(0.5 + confidence / 2, np.where(df > 0, df, np.nan))
+    return out if out.ndim else float(out)
+
+
+def kish(sw, sw2):
+    """Kish's effective base ``(Σw)² / Σw²`` from the sums of weights and squared weights (0 where Σw² = 0).
+
+    Examples
+    --------
+    >>> float(kish(np.array(4.0), np.array(4.0))), float(kish(np.array(4.0), np.array(8.0)))
+    (4.0, 2.0)
+    """
+    sw, sw2 = np.asarray(sw, dtype=float), np.asarray(sw2, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(sw2 > 0, sw * sw / np.where(sw2 > 0, sw2, 1.0), 0.0)
+
+
+def wilson(k, n, confidence: float):
+    """Wilson score interval of the proportion ``k / n`` (statsmodels), NaN where ``n`` <= 0.
+
+    ``k`` and ``n`` may be fractional (a weighted share times Kish's effective base).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Lower and upper bounds, as proportions.
+
+    Examples
+    --------
+    >>> lo, hi = wilson(np.array([3.0]), np.array([5.0]), 0.95)      # Wilson (1927): 0.231 to 0.882
+    >>> round(float(lo[0]), 3), round(float(hi[0]), 3)
+    (0.231, 0.882)
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    k, n = np.atleast_1d(np.asarray(k, dtype=float)), np.atleast_1d(np.asarray(n, dtype=float))
+    lo, hi = np.full(k.shape, np.nan), np.full(k.shape, np.nan)
+    ok = n > 0
+    if ok.any():
+        lo[ok], hi[ok] = proportion_confint(k[ok], n[ok], alpha=1 - confidence, method="wilson")
+    p = np.where(ok, k / np.where(ok, n, 1.0), np.nan)
+    # floating error can leave a bound a hair on the wrong side of the estimate at p = 0 or 1
+    return np.clip(np.fmin(lo, p), 0, 1), np.clip(np.fmax(hi, p), 0, 1)
+
+
+def t_interval(mean, se, df, confidence: float):
+    """``mean ± t(df) × se``; NaN where ``df`` < 1.
+
+    Examples
+    --------
+    >>> lo, hi = t_interval(5.0, 1.0, 4, 0.95)
+    >>> round(float(lo), 3), round(float(hi), 3)
+    (2.224, 7.776)
+    """
+    half = t_crit(confidence, df) * np.asarray(se, dtype=float)
+    return np.asarray(mean) - half, np.asarray(mean) + half
+
+
+def mean_ci(x, confidence: float) -> tuple[float, float, float, float]:
+    """Mean, standard error and t interval of the non-missing values of ``x``.
+
+    Returns
+    -------
+    (mean, se, ci_low, ci_high)
+        NaN interval with fewer than two values.
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in mean_ci([7, 6, 5, 3, 4], 0.95)]
+    [5.0, 0.707, 3.037, 6.963]
+    """
+    v = pd.Series(x, dtype="float64").dropna().to_numpy()
+    if len(v) == 0:
+        return (np.nan,) * 4
+    mean = float(v.mean())
+    if len(v) < 2:
+        return mean, np.nan, np.nan, np.nan
+    se = float(v.std(ddof=1) / np.sqrt(len(v)))
+    lo, hi = t_interval(mean, se, len(v) - 1, confidence)
+    return mean, se, float(lo), float(hi)
+
+
+def welch(a, b, confidence: float) -> dict:
+    """Welch's two-sample comparison of means: ``mean(a) − mean(b)`` with its interval and p-value.
+
+    Returns
+    -------
+    dict
+        ``diff``, ``se``, ``df`` (Welch–Satterthwaite), ``ci_low``, ``ci_high``, ``p_value`` (two-sided);
+        everything but ``diff`` is NaN when a side has fewer than two values or neither side varies.
+
+    Examples
+    --------
+    >>> r = welch([5.0, 4.0, 4.5], [3.0, 4.0, 3.5], 0.95)     # by hand: se = 0.408, df = 4, t = 2.776
+    >>> round(r["diff"], 2), round(r["ci_low"], 2), round(r["ci_high"], 2), round(r["p_value"], 4)
+    (1.0, -0.13, 2.13, 0.0705)
+    """
+    a = pd.Series(a, dtype="float64").dropna().to_numpy()
+    b = pd.Series(b, dtype="float64").dropna().to_numpy()
+    diff = float(a.mean() - b.mean()) if len(a) and len(b) else np.nan
+    out = {"diff": diff, "se": np.nan, "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
+    if len(a) < 2 or len(b) < 2:
+        return out
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = float(np.sqrt(va + vb))
+    if se == 0:
+        return out
+    df = float((va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1)))
+    lo, hi = t_interval(diff, se, df, confidence)
+    out.update(se=se, df=df, ci_low=float(lo), ci_high=float(hi),
+               p_value=float(2 * stats.t.sf(abs(diff / se), df)))
+    return out
+
+
+def z_test(diff, se):
+    """Two-sided z test of ``diff / se``: returns ``(z, p_value)``, NaN where ``se`` <= 0 or missing.
+
+    Examples
+    --------
+    >>> z, p = z_test(np.array([50.0]), np.array([18.54]))
+    >>> round(float(z[0]), 2), round(float(p[0]), 4)
+    (2.7, 0.007)
+    """
+    diff, se = np.asarray(diff, dtype=float), np.asarray(se, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(se > 0, diff / np.where(se > 0, se, 1.0), np.nan)
+    return z, 2 * stats.norm.sf(np.abs(z))
+
+
+def adjust_p(p_values, *, method: str = "holm"):
+    """Multiplicity-adjusted p-values (statsmodels ``multipletests``); NaN entries are left out and kept NaN.
+
+    Parameters
+    ----------
+    p_values : array-like
+    method : {"holm", "bh", "bonferroni", "none"}
+        Holm's step-down (family-wise error), Benjamini–Hochberg (false discovery rate), Bonferroni,
+        or no adjustment.
+
+    Examples
+    --------
+    >>> adjust_p([0.01, 0.04, np.nan, 0.03]).round(2).tolist()     # Holm: 3 x 0.01, 2 x 0.03, max(0.06, 0.04)
+    [0.03, 0.06, nan, 0.06]
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p_values, dtype=float).copy()
+    if method == "none":
+        return p
+    if method not in _ADJUST:
+        raise ValueError(f"The 'adjust' parameter must be one of {sorted([*_ADJUST, 'none'])}. Got {method!r} instead.")
+    ok = ~np.isnan(p)
+    if ok.any():
+        p[ok] = multipletests(p[ok], method=_ADJUST[method])[1]
+    return p
+
+
+def quote(name: str) -> str:
+    """A column name as a patsy term that survives spaces, dashes and quotes: ``Q('sales-region')``.
+
+    Examples
+    --------
+    >>> quote("sales-region")
+    "Q('sales-region')"
+    """
+    return f"Q({str(name)!r})"
+
+
+def formula(outcome: str, numeric=(), categorical=None) -> str:
+    """A statsmodels/patsy formula with every name quoted.
+
+    Parameters
+    ----------
+    outcome : str
+    numeric : sequence of str
+        Columns entered linearly.
+    categorical : dict or sequence, optional
+        Columns entered as dummies: a mapping ``name -> reference level`` (None for patsy's default,
+        the first level in sorted order) or a list of names.
+
+    Examples
+    --------
+    >>> formula("y", ["handoffs"], {"sales-region": "EMEA"})
+    "Q('y') ~ Q('handoffs') + C(Q('sales-region'), Treatment(reference='EMEA'))"
+    """
+    terms = [quote(n) for n in numeric]
+    cats = categorical if isinstance(categorical, dict) else dict.fromkeys(categorical or ())
+    for name, ref in cats.items():
+        terms.append(f"C({quote(name)})" if ref is None else f"C({quote(name)}, Treatment(reference={ref!r}))")
+    return f"{quote(outcome)} ~ " + (" + ".join(terms) if terms else "1")
+
+
+_TERM = re.compile(r"""C\(Q\((?P<q>['"])(?P<cat>.*?)(?P=q)\)(?:, Treatment\(reference=.*?\))?\)\[T\.(?P<level>.*)\]""")
+_NUMERIC = re.compile(r"""Q\((?P<q>['"])(?P<name>.*?)(?P=q)\)""")
+
+
+def term_label(term: str) -> str:
+    """A readable label for a patsy term built by :func:`formula`: ``plan[Pro]``, ``handoffs``.
+
+    Examples
+    --------
+    >>> term_label("C(Q('sales-region'), Treatment(reference='EMEA'))[T.APAC]"), term_label("Q('handoffs')")
+    ('sales-region[APAC]', 'handoffs')
+    """
+    m = _TERM.fullmatch(term)
+    if m:
+        return f"{m['cat']}[{m['level']}]"
+    m = _NUMERIC.fullmatch(term)
+    return m["name"] if m else term

@@ -1,0 +1,136 @@
+"""Annotating comments once: redaction, sentiment and codebook themes for every distinct text, cached.
+
+Each distinct comment is redacted, scored and tagged once; a parquet cache keyed by a hash of the raw
+text (storing only hashes and *redacted* text) lets the next month score only what is new.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_frame, need_columns
+from .codebook import PREFIX, Codebook, load_codebook, tag_texts
+from .redaction import as_text_series, redact
+from .sentiment import SENTIMENT_COLUMNS, label_sentiment, sentiment
+
+__all__ = ["annotate_comments"]
+
+_CACHE_VERSION = "v1"
+
+
+def _annotate_unique(texts: list[str], codebook: Codebook | None) -> pd.DataFrame:
+    """Redact, score and tag distinct texts (runs in worker processes)."""
+    raw = pd.Series(texts, dtype="str")
+    red = redact(raw)
+    out = sentiment(red)[SENTIMENT_COLUMNS]
+    out.insert(0, "redacted", red)
+    return out if codebook is None else pd.concat([out, tag_texts(red, codebook)], axis=1)
+
+
+def _cache_path(cache_dir, codebook: Codebook | None) -> Path:
+    fingerprint = codebook.fingerprint if codebook is not None else "nothemes"
+    return Path(cache_dir) / f"comments-{_CACHE_VERSION}-{fingerprint}.parquet"
+
+
+def annotate_comments(data: pd.DataFrame, codebook=None, *, col: str = "comment", cache_dir=None,
+                      n_jobs: int = 1, chunk_size: int = 20_000) -> pd.DataFrame:
+    """Redact, score sentiment and tag themes for every comment, scoring each distinct text once.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses with a comment column.
+    codebook : path, dict or Codebook, optional
+        Theme codebook (e.g. ``cfg.codebook`` or ``"data/sample/codebook.yml"``). ``None`` (default):
+        no themes are tagged, only redaction and sentiment.
+    col : str, default "comment"
+        Comment column.
+    cache_dir : str or Path, optional
+        Folder for a parquet cache of results keyed by a 64-bit hash of the raw comment text (one file
+        per codebook version; it stores hashes and *redacted* texts only). Re-running a month then
+        scores only comments not seen before. ``None`` (default): no cache, nothing written.
+    n_jobs : int, default 1
+        Worker processes for texts not in the cache; ``-1`` uses every core.
+    chunk_size : int, default 20000
+        Distinct texts per worker task.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``data`` whose ``col`` holds the **redacted** comment, plus ``neg``, ``neu``, ``pos``,
+        ``compound``, ``sentiment`` (see :func:`sentiment`) and, with a codebook, one nullable-boolean
+        ``theme_<name>`` per theme and ``n_themes`` (see :func:`tag_themes`); NA where there is no
+        comment.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"comment": ["Waited an hour on hold, call me on +44 20 7946 0958", None]})
+    >>> out = annotate_comments(df, "data/sample/codebook.yml")
+    >>> out.loc[0, "comment"], out.loc[0, "sentiment"], bool(out.loc[0, "theme_slow_support"])
+    ('Waited an hour on hold, call me on [PHONE]', 'neutral', True)
+    """
+    cb = load_codebook(codebook) if codebook is not None else None
+    check_frame(data, where="annotate_comments")
+    need_columns(data, [col], where="annotate_comments")
+    texts = as_text_series(data[col], what=f"column {col!r}")
+    has = texts.notna().to_numpy()
+    present = texts[has]
+    keys = pd.util.hash_pandas_object(present, index=False).to_numpy()
+    uniq_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    path = _cache_path(cache_dir, cb) if cache_dir is not None else None
+    table = pd.read_parquet(path) if path is not None and path.exists() else None
+    pos = (pd.Index(table["key"]).get_indexer(uniq_keys) if table is not None
+           else np.full(len(uniq_keys), -1))
+    todo = np.sort(first[pos < 0])
+    if len(todo):
+        fresh = _run(present.iloc[todo].tolist(), cb, n_jobs, chunk_size)
+        fresh.insert(0, "key", keys[todo])
+        table = fresh if table is None else pd.concat([table, fresh], ignore_index=True)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            table.to_parquet(path, index=False)
+        pos = pd.Index(table["key"]).get_indexer(uniq_keys)
+    take = pos[inverse]  # row of the result table for each present comment
+    out = data.copy()
+    n = len(texts)
+
+    def spread(values, fill):
+        full = np.full(n, fill, dtype=values.dtype if fill is not None else object)
+        full[has] = values[take]
+        return full
+
+    red = spread(table["redacted"].to_numpy(object), None) if table is not None else np.full(n, None)
+    out[col] = pd.Series(red, index=texts.index, dtype="str")
+    for c in SENTIMENT_COLUMNS:
+        vals = table[c].to_numpy(float) if table is not None else np.array([], float)
+        out[c] = pd.Series(spread(vals, np.nan), index=texts.index)
+    out["sentiment"] = label_sentiment(out["compound"])
+    if cb is None:
+        return out
+    count = np.zeros(n, dtype="int64")
+    for name in cb.names:
+        vals = table[PREFIX + name].to_numpy(bool) if table is not None else np.array([], bool)
+        flags = spread(vals, False)
+        count += flags
+        out[PREFIX + name] = pd.arrays.BooleanArray(flags, ~has)
+    out["n_themes"] = pd.arrays.IntegerArray(count, ~has)
+    return out
+
+
+def _run(texts: list[str], codebook: Codebook | None, n_jobs: int, chunk_size: int) -> pd.DataFrame:
+    """Annotate distinct texts, in ``n_jobs`` worker processes when there is more than one chunk."""
+    chunks = [texts[i:i + chunk_size] for i in range(0, len(texts), chunk_size)]
+    workers = n_jobs if n_jobs > 0 else (os.cpu_count() or 1)
+    if workers > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as ex:
+            parts = list(ex.map(_annotate_unique, chunks, [codebook] * len(chunks)))
+    else:
+        parts = [_annotate_unique(c, codebook) for c in chunks]
+    return pd.concat(parts, ignore_index=True)
+
+

@@ -1,0 +1,278 @@
+"""From words to the metric: theme volumes, their shift, what each theme costs, sentiment over time.
+
+Every function takes responses already tagged by :func:`cxlib.comments.tag_themes` (``theme_<name>``
+columns, NA where there is no comment) and, for sentiment, scored by :func:`cxlib.comments.sentiment`.
+Estimates are unweighted (survey weights are not applied) and associational: a theme's "points lost"
+says how much of the NPS its detractors account for, not what fixing it would gain for certain.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import periods
+from .._checks import by_list, check_choice, check_confidence, need_columns
+from .._stats import adjust_p, mean_ci, welch, wilson, z_crit, z_test
+from ..data import add_period
+from ..errors import DataError
+from ..scores import respondent_values
+from .codebook import PREFIX
+from .sentiment import NEGATIVE_AT
+
+__all__ = ["sentiment_trend", "theme_impact", "theme_shift", "theme_volumes"]
+
+
+def _theme_cols(data: pd.DataFrame, themes) -> list[str]:
+    if themes is None:
+        cols = [c for c in data.columns if str(c).startswith(PREFIX)]
+    else:
+        names = getattr(themes, "names", themes)
+        names = [names] if isinstance(names, str) else list(names)
+        cols = [t if t.startswith(PREFIX) else PREFIX + t for t in names]
+    missing = [c for c in cols if c not in data.columns]
+    if missing or not cols:
+        raise DataError(f"theme column(s) {missing or '(none)'} not found; tag the comments first with "
+                        f"comments.tag_themes(data, codebook) (columns present: {list(data.columns)[:12]})")
+    return cols
+
+
+def _score_column(score, metric: str, func: str) -> str:
+    check_choice(metric, ("nps", "mean"), param="metric", func=func)
+    if score is None:
+        if metric != "nps":
+            raise DataError(f"{func}: metric='mean' needs the column to average: pass score=")
+        return "nps"
+    return score
+
+
+def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score: str | None = None,
+                 confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+    """What each theme costs: the score of those who mention it against those who do not.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Tagged responses (``theme_<name>`` columns; NA = no comment) with a score column.
+    themes : list of str or Codebook, optional
+        Theme names (default: every ``theme_`` column).
+    metric : {"nps", "mean"}
+        "nps": the answers (whole numbers 0–10) are scored as NPS and ``points_lost`` is computed;
+        "mean": the answers are averaged.
+    score : str, optional
+        The column analysed; default ``"nps"`` for ``metric="nps"`` (required for "mean").
+    confidence : float
+        Confidence level of the intervals.
+    min_n : int
+        Fewer mentions (or non-mentions) than this sets ``small_base``: read such rows as anecdote.
+
+    Returns
+    -------
+    DataFrame
+        One row per theme, largest ``points_lost`` first for NPS: ``theme``; ``n`` (commenting
+        respondents with a score); ``n_mention``; ``share`` with Wilson ``share_ci_low`` /
+        ``share_ci_high``; ``score_with`` / ``score_without`` (NPS or mean of those who do / do not
+        mention it); ``diff`` (with − without) with Welch ``diff_ci_low`` / ``diff_ci_high`` and
+        ``p_value``; ``p_holm`` (Holm-adjusted across the themes); ``n_scored`` (every respondent with a
+        score, the base of the overall score); ``points_lost`` (NPS points gained if the theme's
+        detractors were passives: 100 × detractors mentioning it / ``n_scored``; NaN unless NPS) with
+        Wilson ``points_lost_ci_low`` / ``points_lost_ci_high``; ``small_base``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"ltr": [0, 3, 9, 10, 7, 2, 9, 8],
+    ...                    "theme_slow": pd.array([True, True, False, False, True, False, False, pd.NA])})
+    >>> theme_impact(df, metric="nps", score="ltr", min_n=1)[["theme", "n", "n_mention", "score_with", "score_without", "points_lost"]]
+      theme  n  n_mention  score_with  score_without  points_lost
+    0  slow  7          3  -66.666667           50.0         25.0
+    """
+    cols = _theme_cols(data, themes)
+    confidence = check_confidence(confidence, func="theme_impact")
+    col = _score_column(score, metric, "theme_impact")
+    vals = respondent_values(data, score=col, metric=metric)
+    scored = vals.notna()
+    n_scored = int(scored.sum())
+    rows = []
+    for c in cols:
+        flag = data[c].astype("boolean")
+        base = flag.notna() & scored
+        m = flag[base].astype(bool).to_numpy()
+        v = vals[base].to_numpy(float)
+        n, k = len(v), int(m.sum())
+        (lo,), (hi,) = wilson(k, n, confidence)
+        w = welch(v[m], v[~m], confidence)
+        row = {"theme": c[len(PREFIX):], "n": n, "n_mention": k, "share": k / n if n else np.nan,
+               "share_ci_low": lo, "share_ci_high": hi,
+               "score_with": v[m].mean() if k else np.nan, "score_without": v[~m].mean() if n - k else np.nan,
+               "diff": w["diff"], "diff_ci_low": w["ci_low"], "diff_ci_high": w["ci_high"],
+               "p_value": w["p_value"], "n_scored": n_scored,
+               "points_lost": np.nan, "points_lost_ci_low": np.nan, "points_lost_ci_high": np.nan}
+        if metric == "nps" and n_scored:
+            det = int(((vals == -100) & flag.fillna(False).astype(bool)).sum())
+            (plo,), (phi,) = wilson(det, n_scored, confidence)
+            row.update(points_lost=100 * det / n_scored, points_lost_ci_low=100 * plo,
+                       points_lost_ci_high=100 * phi)
+        row["small_base"] = k < min_n or (n - k) < min_n
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out.insert(out.columns.get_loc("n_scored"), "p_holm", adjust_p(out["p_value"], method="holm"))
+    if metric == "nps":
+        out = out.sort_values("points_lost", ascending=False, kind="stable")
+    return out.reset_index(drop=True)
+
+
+def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, confidence: float = 0.95,
+                  min_n: int = 30) -> pd.DataFrame:
+    """Share of comments mentioning each theme, overall or per group.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Tagged responses (``theme_<name>`` columns; NA = no comment).
+    themes : list of str or Codebook, optional
+        Theme names (default: every ``theme_`` column).
+    by : str or list of str, optional
+        Grouping columns (e.g. ``["period"]`` from ``data.add_period``, or ``"region"``).
+    confidence, min_n : see :func:`theme_impact`.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and theme: the ``by`` columns, ``theme``, ``n`` (comments in the group),
+        ``n_mention``, ``share``, Wilson ``ci_low`` / ``ci_high``, ``small_base`` (``n < min_n``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"region": ["A", "A", "B"], "theme_slow": pd.array([True, False, pd.NA])})
+    >>> theme_volumes(df, by="region", min_n=1)[["region", "theme", "n", "n_mention", "share"]]
+      region theme  n  n_mention  share
+    0      A  slow  2          1    0.5
+    1      B  slow  0          0    NaN
+    """
+    cols = _theme_cols(data, themes)
+    confidence = check_confidence(confidence, func="theme_volumes")
+    by = by_list(by)
+    need_columns(data, by, where="theme_volumes")
+    long = data[by + cols].melt(id_vars=by, value_vars=cols, var_name="theme", value_name="_m")
+    long["theme"] = long["theme"].str.slice(len(PREFIX))
+    long["_has"] = long["_m"].notna()
+    long["_m"] = long["_m"].astype("boolean").fillna(False).astype(int)
+    g = long.groupby(by + ["theme"], observed=True, sort=True, dropna=False)
+    out = g.agg(n=("_has", "sum"), n_mention=("_m", "sum")).reset_index()
+    out["n"] = out["n"].astype(int)
+    out["share"] = (out["n_mention"] / out["n"]).where(out["n"] > 0)
+    out["ci_low"], out["ci_high"] = wilson(out["n_mention"], out["n"], confidence)
+    out["small_base"] = out["n"] < min_n
+    return out
+
+
+def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3", themes=None, by=None,
+                date_col: str = "responded_at", confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+    """Did a theme rise this month? Its share in ``month`` against the ``baseline`` months, per group.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Tagged responses with ``date_col``.
+    month : str
+        "YYYY-MM".
+    baseline : str
+        As everywhere (:func:`cxlib.periods.baseline_months`): "previous", "previous_3", "year_ago" or
+        a month.
+    themes, by, confidence, min_n : see :func:`theme_volumes`.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and theme: the ``by`` columns, ``theme``, ``n_now``, ``share_now``,
+        ``n_before``, ``share_before``, ``diff`` (now − before) with Wald ``diff_ci_low`` /
+        ``diff_ci_high``, two-proportion z-test ``p_value`` (pooled variance), ``p_holm`` (across all
+        rows), ``small_base``; rows with an adequate base first, each part by largest ``diff``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-09-03"] * 4 + ["2026-10-02"] * 4),
+    ...                    "theme_slow": pd.array([True, False, False, False, True, True, True, False])})
+    >>> theme_shift(df, month="2026-10", baseline="previous", min_n=1)[["theme", "share_now", "share_before", "diff"]]
+      theme  share_now  share_before  diff
+    0  slow       0.75          0.25   0.5
+    """
+    confidence = check_confidence(confidence, func="theme_shift")
+    need_columns(data, [date_col], where="theme_shift")
+    now = data.loc[periods.in_window(data[date_col], *periods.bounds(month))]
+    before_mask = pd.Series(False, index=data.index)
+    for m in periods.baseline_months(month, baseline):
+        before_mask |= periods.in_window(data[date_col], *periods.bounds(m))
+    a = theme_volumes(now, themes=themes, by=by, min_n=0)
+    b = theme_volumes(data.loc[before_mask], themes=themes, by=by, min_n=0)
+    keys = by_list(by) + ["theme"]
+    m = a[keys + ["n", "share"]].merge(b[keys + ["n", "share"]], on=keys, how="outer", suffixes=("_now", "_before"))
+    p1, p0, n1, n0 = m["share_now"], m["share_before"], m["n_now"], m["n_before"]
+    se = np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
+    pooled = (p1 * n1 + p0 * n0) / (n1 + n0)
+    se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    m["diff"] = p1 - p0
+    half = z_crit(confidence) * se
+    m["diff_ci_low"], m["diff_ci_high"] = m["diff"] - half, m["diff"] + half
+    m["p_value"] = z_test(m["diff"], se0)[1]
+    m.loc[(se0 == 0) & m["diff"].notna(), "p_value"] = 1.0   # no theme mentions (or all) on both sides
+    m["p_holm"] = adjust_p(m["p_value"], method="holm")
+    m["small_base"] = (m["n_now"].fillna(0) < min_n) | (m["n_before"].fillna(0) < min_n)
+    m = m.sort_values("diff", ascending=False, kind="stable")
+    return m.sort_values("small_base", kind="stable").reset_index(drop=True)
+
+
+def sentiment_trend(data: pd.DataFrame, *, by="period", metric: str = "nps", score: str | None = None,
+                    freq: str = "M", date_col: str = "responded_at", confidence: float = 0.95,
+                    min_n: int = 30) -> pd.DataFrame:
+    """Mean comment sentiment beside the score, per period (or any grouping).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses with a ``compound`` column (from ``comments.sentiment`` / ``comments.annotate_comments``).
+    by : str or list of str, default "period"
+        Grouping; "period" is made from ``date_col`` with ``freq`` when not a column.
+    metric : {"nps", "mean"}
+        How the score beside sentiment is computed (as NPS, or as a mean).
+    score : str, optional
+        The score column; default ``"nps"`` for ``metric="nps"``. When the column is absent only
+        sentiment is reported.
+    freq, date_col, confidence, min_n : period frequency, date column, confidence level, small-base cut-off.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: the ``by`` columns, ``n_comments``, ``compound_mean`` with t-interval
+        ``compound_ci_low`` / ``compound_ci_high``, ``pct_negative`` (share of comments with compound
+        <= -0.05), ``n_score``, ``score`` (NPS or mean) with ``score_ci_low`` / ``score_ci_high``,
+        ``small_base`` (``n_comments < min_n``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a", "a", "b"], "compound": [0.5, -0.5, 0.2], "nps": [10, 0, 9]})
+    >>> sentiment_trend(df, by="g", min_n=1)[["g", "n_comments", "compound_mean", "score"]]
+       g  n_comments  compound_mean  score
+    0  a           2            0.0    0.0
+    1  b           1            0.2  100.0
+    """
+    by = by_list(by)
+    confidence = check_confidence(confidence, func="sentiment_trend")
+    need_columns(data, ["compound"], where="sentiment_trend (score the comments first)")
+    col = _score_column(score, metric, "sentiment_trend")
+    d = data
+    if by == ["period"] and "period" not in d.columns:
+        d = add_period(d, freq=freq, date_col=date_col)
+    vals = respondent_values(d, score=col, metric=metric) if col in d.columns else pd.Series(np.nan, index=d.index)
+    rows = []
+    for key, g in d.assign(_v=vals).groupby(by, observed=True, sort=True):
+        c = g["compound"].dropna().to_numpy(float)
+        cm, _, cl, ch = mean_ci(c, confidence)
+        sm, _, sl, sh = mean_ci(g["_v"], confidence)
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(by, key)), "n_comments": len(c), "compound_mean": cm,
+                     "compound_ci_low": cl, "compound_ci_high": ch,
+                     "pct_negative": (c <= NEGATIVE_AT).mean() if len(c) else np.nan,
+                     "n_score": int(g["_v"].notna().sum()), "score": sm, "score_ci_low": sl,
+                     "score_ci_high": sh, "small_base": len(c) < min_n})
+    return pd.DataFrame(rows)

@@ -1,0 +1,118 @@
+"""Closing the loop: this month's detractors and high-risk accounts, with the reason to call each."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import periods
+from .._checks import need_columns
+from ..errors import DataError
+from ..scores import nps_points
+
+__all__ = ["follow_up_list"]
+
+
+def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: str,
+                   probability: str = "churn_probability", risk_threshold: float = 0.3,
+                   health_below: float = 40.0, drivers=(), theme_col: str = "theme",
+                   include_comment: bool = True) -> pd.DataFrame:
+    """Closed loop: this month's detractors and high-risk accounts, with the reason to call each.
+
+    Row-level personal data (ids, and comments when ``include_comment``): write it to a CSV for the CX
+    team, never into an aggregate report.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Canonical responses (``customer_id``, ``responded_at``, ``nps``; ``response_id``, ``csat``,
+        ``comment``, driver ratings and ``theme_col`` are used when present).
+    customers : pandas.DataFrame
+        One row per customer, e.g. :func:`health_scores` as of the end of ``month`` with a
+        ``probability`` column added; ``health``, ``open_tickets``, ``slow_tickets``, ``churned``,
+        ``annual_revenue``, ``region``, ``plan`` are used when present.
+    month : str
+        ``"YYYY-MM"``.
+    probability : str
+        Churn-probability column of ``customers`` (optional).
+    risk_threshold, health_below : float
+        A customer is high-risk at a churn probability >= ``risk_threshold`` or health < ``health_below``.
+    drivers : sequence of str
+        Driver rating columns; the lowest one rated 1-2 is reported as ``lowest_driver``.
+    theme_col : str
+        Column of comment themes in ``responses`` (e.g. from ``cxlib.comments``), used when present.
+    include_comment : bool
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer, highest expected revenue loss first: ``customer_id``, ``response_id``,
+        ``responded_at``, ``nps``, ``csat`` (their latest response in the month, NaN without one),
+        ``detractor`` (bool), ``high_risk`` (bool), ``churn_probability``, ``health``, ``open_tickets``,
+        ``slow_tickets``, ``annual_revenue``, ``region``, ``plan``, ``theme``, ``lowest_driver``,
+        ``reason`` (a sentence) and ``comment`` (when ``include_comment``). Customers already churned are
+        left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"customer_id": ["A", "B"], "nps": [3.0, 9.0], "support_speed": [1.0, 5.0],
+    ...                   "responded_at": pd.to_datetime(["2026-10-03", "2026-10-09"])})
+    >>> c = pd.DataFrame({"customer_id": ["A", "B", "C"], "churn_probability": [0.2, 0.1, 0.6]})
+    >>> follow_up_list(r, c, month="2026-10", drivers=["support_speed"])["reason"].tolist()
+    ['churn risk 60%', 'detractor (NPS 3); churn risk 20%; low rating: support_speed = 1']
+    """
+    need_columns(responses, ["customer_id", "responded_at", "nps"], where="follow_up_list (responses)")
+    need_columns(customers, ["customer_id"], where="follow_up_list (customers)")
+    in_month = responses[periods.in_window(responses["responded_at"], *periods.bounds(month))]
+    if in_month.empty:
+        first, last = periods.span(responses["responded_at"])
+        raise DataError(f"month {month!r} has no responses: responses.responded_at runs from "
+                        f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
+    latest = in_month.sort_values("responded_at", kind="stable").groupby("customer_id").tail(1)
+    cols = [c for c in ["customer_id", "response_id", "responded_at", "nps", "csat", theme_col, "comment",
+                        *drivers] if c in latest]
+    latest = latest[cols].rename(columns={theme_col: "theme"})
+    cust = customers.drop(columns=[c for c in ["nps", "csat", "comment", "theme"] if c in customers])
+    out = cust.merge(latest, on="customer_id", how="outer")
+    if "churned" in out:
+        out = out[~out["churned"].fillna(False).astype(bool)]
+    prob = out[probability] if probability in out else pd.Series(np.nan, index=out.index)
+    health = out["health"] if "health" in out else pd.Series(np.nan, index=out.index)
+    out["churn_probability"] = prob
+    out["detractor"] = nps_points(out["nps"]) < 0
+    out["high_risk"] = (prob >= risk_threshold) | (health < health_below)
+    out = out[out["detractor"] | out["high_risk"]].copy()
+    drivers = [d for d in drivers if d in out]
+    low = out[drivers].astype("float64").fillna(np.inf) if drivers else pd.DataFrame(index=out.index)
+    worst = low.idxmin(axis=1) if drivers else pd.Series("", index=out.index)
+    worst_val = low.min(axis=1) if drivers else pd.Series(np.inf, index=out.index)
+    out["lowest_driver"] = np.where(worst_val <= 2, worst.astype(str) + " = " + worst_val.map("{:.0f}".format),
+                                    None)
+
+    def _reason(row) -> str:
+        parts = [f"detractor (NPS {row['nps']:.0f})"] if row["detractor"] else []
+        if pd.notna(row["churn_probability"]):
+            parts.append(f"churn risk {row['churn_probability']:.0%}")
+        if pd.notna(row.get("health")) and row["health"] < health_below:
+            parts.append(f"health {row['health']:.0f}")
+        for c, label in (("open_tickets", "open ticket(s)"), ("slow_tickets", "slow ticket(s)")):
+            if row.get(c, 0) > 0:
+                parts.append(f"{row[c]:.0f} {label}")
+        if isinstance(row.get("theme"), str) and row["theme"]:
+            parts.append(f"theme: {row['theme']}")
+        if isinstance(row["lowest_driver"], str):
+            parts.append(f"low rating: {row['lowest_driver']}")
+        return "; ".join(parts)
+
+    out["reason"] = out.apply(_reason, axis=1) if len(out) else pd.Series(dtype="str")
+    rev = out["annual_revenue"] if "annual_revenue" in out else 1.0
+    out["_priority"] = (out["churn_probability"].fillna(0) * rev).fillna(0) + out["detractor"] * 1e-9
+    out = out.sort_values(["_priority", "nps"], ascending=[False, True], kind="stable")
+    wanted = ["customer_id", "response_id", "responded_at", "nps", "csat", "detractor", "high_risk",
+              "churn_probability", "health", "open_tickets", "slow_tickets", "annual_revenue", "region",
+              "plan", "theme", "lowest_driver", "reason"] + (["comment"] if include_comment else [])
+    for c in wanted:
+        if c not in out:
+            out[c] = np.nan
+    return out[wanted].reset_index(drop=True)

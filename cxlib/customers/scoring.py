@@ -1,0 +1,98 @@
+"""Scoring every customer as of a month: health, churn probability and the model behind it, in one call.
+
+The report, notebook 04 and the follow-up list all score customers through :func:`score_customers`,
+so they agree on who is at risk (same month end, same features, same minimum number of churners).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..data import parse_segment, subset
+from .churn import ChurnModel, fit_churn_model
+from .health import SURVEY_FEATURES, health_scores
+
+__all__ = ["CHURN_FEATURES", "MIN_EVENTS", "CustomerScores", "score_customers"]
+
+#: Features of the churn model, when the customer table has them.
+CHURN_FEATURES = ["nps_category", "handoffs_total", "slow_tickets", "plan", "tenure_years"]
+#: Fewest churners (and stayers) a churn model is fitted on.
+MIN_EVENTS = 20
+
+
+@dataclass
+class CustomerScores:
+    """Result of :func:`score_customers`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per customer: the :func:`cxlib.customers.health_scores` columns plus
+        ``churn_probability`` (NaN when no model could be fitted). Personal data: for the follow-up
+        CSV and for aggregates, never for an executive's HTML as is.
+    model : ChurnModel or None
+        The fitted churn model; None when there were too few churners or stayers.
+    note : str
+        Why there is no model ("" when there is one).
+    month : str
+        The month the scores describe (history up to its last second).
+    """
+
+    table: pd.DataFrame = field(repr=False)
+    model: ChurnModel | None
+    note: str
+    month: str
+
+
+def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.DataFrame, *,
+                    month: str, segment=None, scales: dict | None = None, seed: int = 0,
+                    compare: bool = True) -> CustomerScores:
+    """Health scores and churn probabilities per customer as of the end of ``month``.
+
+    Parameters
+    ----------
+    responses, tickets, accounts : pandas.DataFrame
+        Canonical tables (``tickets`` may be None).
+    month : str
+        "YYYY-MM": everything up to the month's last second counts.
+    segment : str or dict, optional
+        One segment ("region=EMEA"): accounts with that value where accounts carry the column, else the
+        customers who answered in the segment.
+    scales : dict, optional
+        Score scales for the health score (``cfg.scales``).
+    seed : int
+        Seeds the model's train/test split.
+    compare : bool
+        Also fit the model without survey scores, to report what the survey adds.
+
+    Returns
+    -------
+    CustomerScores
+
+    Examples
+    --------
+    >>> from cxlib.data import load_accounts, load_responses, load_tickets
+    >>> scores = score_customers(load_responses(), load_tickets(), load_accounts(), month="2026-10", compare=False)
+    >>> scores.model is not None, "churn_probability" in scores.table
+    (True, True)
+    """
+    if segment:
+        parts = parse_segment(segment)
+        keep = {c: v for c, v in parts.items() if c in accounts}
+        accounts = subset(accounts, segment=keep) if keep else \
+            accounts[accounts["customer_id"].isin(responses["customer_id"])]
+        if tickets is not None:  # the segment's customers only: others are not "missing from accounts"
+            tickets = tickets[tickets["customer_id"].isin(accounts["customer_id"])]
+    scored = health_scores(responses, tickets, accounts, as_of=month, scales=scales)
+    outcome = scored["churned"].dropna().astype(bool) if "churned" in scored else pd.Series(dtype=bool)
+    n_churn, n_stay = int(outcome.sum()), int((~outcome).sum())
+    if min(n_churn, n_stay) < MIN_EVENTS:
+        note = (f"too few customers who churned ({n_churn}) or stayed ({n_stay}) up to {month} to fit a "
+                f"churn model (at least {MIN_EVENTS} of each needed)")
+        return CustomerScores(scored.assign(churn_probability=float("nan")), None, note, month)
+    features = [f for f in CHURN_FEATURES if f in scored and scored[f].notna().any()]
+    model = fit_churn_model(scored, features=features, seed=seed,
+                            survey_features=SURVEY_FEATURES if compare else None)
+    return CustomerScores(scored.assign(churn_probability=model.predict(scored)), model, "", month)

@@ -1,0 +1,145 @@
+"""Typing raw columns into the canonical schema (private to :mod:`cxlib.data`).
+
+The canonical column kinds (``TYPES``), the converters that turn raw, label-mapped columns into ids,
+text, numbers, booleans and dates, the scale check of scores, and ``rows``, which names offending rows
+(by data row number, 1 = the first row after the header) in error messages. Only
+:mod:`cxlib.data.loading` imports this module.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._checks import describe_rows
+from ..errors import DataError
+from .config import Scale, TableSpec
+
+__all__ = ["FLOAT", "TEXT", "TYPES", "UNIQUE", "check_scale", "convert", "rows"]
+
+ID = "id"
+DATE = "date"
+FLOAT = "float"
+INT = "int"
+BOOL = "bool"
+TEXT = "text"
+
+TYPES = {
+    "response_id": ID, "customer_id": ID, "ticket_id": ID,
+    "responded_at": DATE, "opened_at": DATE, "resolved_at": DATE,
+    "signup_date": DATE, "renewal_date": DATE, "churned_at": DATE,
+    "nps": FLOAT, "csat": FLOAT, "ces": FLOAT, "weight": FLOAT, "annual_revenue": FLOAT,
+    "handoffs": INT, "first_contact_resolution": BOOL, "churned": BOOL,
+    "comment": TEXT, "channel": TEXT, "region": TEXT, "plan": TEXT,
+}
+
+UNIQUE = {"responses": "response_id", "tickets": "ticket_id", "accounts": "customer_id"}
+TRUE = {"1", "true", "t", "yes", "y", "1.0"}
+FALSE = {"0", "false", "f", "no", "n", "0.0"}
+
+
+def rows(mask: pd.Series, values: pd.Series | None = None, limit: int = 5) -> str:
+    """Describe offending rows of a loaded table by data row number (1 = the first row after the header).
+
+    Examples
+    --------
+    >>> s = pd.Series(["7", "x", "8", "y"])
+    >>> rows(s == "x"), rows(s.isin(["x", "y"]), s, limit=1)
+    ('1 row(s): 2', "2 row(s): 2 ('x') and 1 more")
+    """
+    numbered = pd.RangeIndex(1, len(mask) + 1)
+    vals = None if values is None else pd.Series(np.asarray(values, dtype=object), index=numbered)
+    return describe_rows(pd.Series(np.asarray(mask, dtype=bool), index=numbered), vals, limit=limit)
+
+
+def _to_id(col: pd.Series) -> pd.Series:
+    """Ids as strings; whole numbers read as floats (Excel, SPSS) lose their ".0".
+
+    Examples
+    --------
+    >>> _to_id(pd.Series([101.0, None, 7.5])).tolist()[::2], _to_id(pd.Series([" A7 "])).tolist()
+    (['101', '7.5'], ['A7'])
+    """
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        num = col.astype("float64")
+        whole = num.notna() & np.isclose(num.fillna(0) % 1, 0)
+        text = num.astype("str")
+        text = text.where(~whole, num.where(whole).astype("Int64").astype("str"))
+    else:
+        text = col.astype("str").str.strip()
+    return text.where(col.notna(), None)
+
+
+def convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec) -> pd.Series:
+    col = df[canon]
+    where = f"{spec.name} file {spec.path}, column {src!r} ({canon})"
+    if kind == ID:
+        required = canon in (UNIQUE[spec.name], "customer_id")
+        if required and col.isna().any():
+            raise DataError(f"{where}: missing ids in {rows(col.isna())}")
+        return _to_id(col)
+    if kind == TEXT:
+        out = (col if isinstance(col.dtype, pd.StringDtype) else col.astype("str")).str.strip()
+        return out.where(out != "")  # empty text is no text
+    if kind in (FLOAT, INT):
+        num = pd.to_numeric(col, errors="coerce")
+        bad = num.isna() & col.notna()
+        if bad.any():
+            raise DataError(f"{where}: expected numbers, found text in {rows(bad, col)}")
+        num = num.astype("float64")
+        if kind == INT:
+            frac = num.notna() & ~np.isclose(num.fillna(0) % 1, 0)
+            if frac.any():
+                raise DataError(f"{where}: expected whole numbers in {rows(frac, col)}")
+            return num.round().astype("Int64")
+        return num
+    if kind == BOOL:
+        text = col.astype("string").str.strip().str.lower()
+        out = pd.Series(pd.NA, index=col.index, dtype="boolean")
+        out[text.isin(TRUE).fillna(False)] = True
+        out[text.isin(FALSE).fillna(False)] = False
+        bad = out.isna() & col.notna()
+        if bad.any():
+            raise DataError(f"{where}: expected true/false (1/0, yes/no) in {rows(bad, col)}")
+        return out
+    if kind == DATE:
+        return _to_datetime(col, where, spec)
+    raise AssertionError(kind)
+
+
+def _to_datetime(col: pd.Series, where: str, spec: TableSpec) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(col):
+        out = col
+    else:
+        fmt = spec.options.get("date_format")
+        text = col.astype("string").str.strip()
+        if fmt:
+            out = pd.to_datetime(text, format=fmt, errors="coerce")
+        else:
+            out = pd.to_datetime(text, format="ISO8601", errors="coerce")
+            if (out.isna() & text.notna()).any():
+                out = pd.to_datetime(text, format="mixed", errors="coerce",
+                                     dayfirst=bool(spec.options.get("dayfirst", False)))
+        bad = out.isna() & col.notna()
+        if bad.any():
+            raise DataError(
+                f"{where}: unparseable dates in {rows(bad, col)}; expected e.g. 2026-10-31"
+                + (f" in format {fmt!r}" if fmt else " (set date_format in the config if unusual)")
+            )
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+    return out.astype("datetime64[ns]")
+
+
+def check_scale(s: pd.Series, scale: Scale, canon: str, src: str, spec: TableSpec) -> None:
+    where = f"{spec.name} file {spec.path}, column {src!r} ({canon})"
+    outside = s.notna() & ((s < scale.min) | (s > scale.max))
+    if outside.any():
+        raise DataError(
+            f"{where}: scores must lie on the {scale.min}–{scale.max} scale; outside it in "
+            f"{rows(outside, s)}. If these are codes for 'don't know', list them under "
+            f"missing_codes in the config."
+        )
+    frac = s.notna() & ~np.isclose(s.fillna(0) % 1, 0)
+    if canon == "nps" and frac.any():
+        raise DataError(f"{where}: NPS answers are whole numbers 0–10; found {rows(frac, s)}")

@@ -1,0 +1,139 @@
+"""Subsets of loaded tables: a month (or months, or a window of months), a segment, a period column.
+
+Months are half-open windows from :mod:`cxlib.periods`, so every part of the workbook counts the last
+second of a month in that month.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .. import periods
+from .._checks import need_columns
+from ..errors import ParameterError
+
+__all__ = ["add_period", "last_months", "parse_segment", "segment_label", "subset"]
+
+# A comma starts a new "name=value" pair only when "name=" follows it, so values may hold commas.
+_PAIR_SPLIT = re.compile(r",\s*(?=[^,=]+=)")
+
+
+def parse_segment(segment) -> dict:
+    """A segment filter as a dict: "region=EMEA,plan=Pro" -> {"region": "EMEA", "plan": "Pro"}.
+
+    A comma followed by something other than ``name=`` belongs to the value ("city=Washington, DC").
+
+    Raises
+    ------
+    ParameterError
+        A piece without "=", an empty name, or the same name twice.
+
+    Examples
+    --------
+    >>> parse_segment("region=EMEA, plan=Pro")
+    {'region': 'EMEA', 'plan': 'Pro'}
+    >>> parse_segment("city=Washington, DC")
+    {'city': 'Washington, DC'}
+    """
+    if segment is None or segment == "" or segment == {}:
+        return {}
+    if isinstance(segment, dict):
+        return {str(k): str(v) for k, v in segment.items()}
+    parts: dict = {}
+    for piece in _PAIR_SPLIT.split(str(segment)):
+        name, eq, value = piece.partition("=")
+        if not eq or not name.strip():
+            raise ParameterError(f"segment filter {segment!r}: expected name=value pairs separated by commas "
+                                 "(e.g. region=EMEA,plan=Pro)")
+        if name.strip() in parts:
+            raise ParameterError(f"segment filter {segment!r} names {name.strip()!r} twice; a report covers one "
+                                 "value of each segment (use --by for one report per value)")
+        parts[name.strip()] = value.strip()
+    return parts
+
+
+def segment_label(segment) -> str:
+    """A segment filter as readers see it: "region: EMEA · plan: Pro" ("" for everyone).
+
+    Examples
+    --------
+    >>> segment_label("region=EMEA,plan=Pro"), segment_label(None)
+    ('region: EMEA · plan: Pro', '')
+    """
+    return " · ".join(f"{k}: {v}" for k, v in parse_segment(segment).items())
+
+
+def subset(data: pd.DataFrame, *, month=None, months=None, segment=None,
+           date_col: str = "responded_at") -> pd.DataFrame:
+    """Rows of one month (or several) and/or one segment.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    month : str, optional
+        ``"YYYY-MM"``: rows in ``[first instant of the month, first instant of the next)``.
+    months : list of str, optional
+        Several months.
+    segment : str or dict, optional
+        ``"region=EMEA"``, ``"region=EMEA,plan=Pro"`` or ``{"region": "EMEA"}``.
+    date_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        A filtered copy with the same columns.
+
+    Examples
+    --------
+    >>> from cxlib.data import load_responses
+    >>> oct_emea = subset(load_responses(), month="2026-10", segment="region=EMEA")
+    >>> sorted(oct_emea["region"].unique())
+    ['EMEA']
+    """
+    mask = pd.Series(True, index=data.index)
+    wanted = ([month] if month else []) + list(months or [])
+    if wanted:
+        need_columns(data, [date_col], where="subset")
+        inside = pd.Series(False, index=data.index)
+        for m in wanted:
+            inside |= periods.in_window(data[date_col], *periods.bounds(m))
+        mask &= inside
+    for col, value in parse_segment(segment).items():
+        need_columns(data, [col], where="subset (segment)")
+        mask &= (data[col].astype("string") == str(value)).fillna(False)
+    return data.loc[mask].copy()
+
+
+def last_months(data: pd.DataFrame, *, month: str, months: int, date_col: str = "responded_at") -> pd.DataFrame:
+    """Rows of the ``months`` months ending with ``month`` (a filtered copy).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-07-31 12:00:00", "2026-08-01 00:00:00", "2026-10-31 23:59:59"])})
+    >>> len(last_months(df, month="2026-10", months=3))
+    2
+    """
+    need_columns(data, [date_col], where="last_months")
+    return data.loc[periods.in_window(data[date_col], *periods.window(month, months))].copy()
+
+
+def add_period(data: pd.DataFrame, *, freq: str = "M", date_col: str = "responded_at",
+               name: str = "period") -> pd.DataFrame:
+    """Return a copy with a pandas Period column (``freq`` "M" months, "Q" quarters, "W" weeks, "Y" years).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input columns plus ``name`` (period[freq]).
+
+    Examples
+    --------
+    >>> add_period(pd.DataFrame({"responded_at": pd.to_datetime(["2026-10-05"])}))["period"].astype(str).tolist()
+    ['2026-10']
+    """
+    need_columns(data, [date_col], where="add_period")
+    out = data.copy()
+    out[name] = out[date_col].dt.to_period(freq)
+    return out

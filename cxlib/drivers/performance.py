@@ -1,0 +1,108 @@
+"""Importance against performance: which important drivers are rated worst ("fix first")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_choice, check_confidence, describe_rows
+from .._stats import kish, t_interval, wilson
+from ..data import Scale
+from ..errors import DataError
+from ._prepare import complete_rows
+from .importance import relative_importance
+
+__all__ = ["QUADRANTS", "importance_performance"]
+
+#: Quadrants of :func:`importance_performance` (important = share at or above the cut).
+QUADRANTS = {(True, False): "fix first", (True, True): "keep", (False, False): "low priority",
+             (False, True): "maintain"}
+_ORDER = {"fix first": 0, "keep": 1, "maintain": 2, "low priority": 3}
+
+
+def _performance(v: np.ndarray, w: np.ndarray, how: str, top: list, confidence: float) -> tuple:
+    """Weighted mean (t interval on n_eff − 1 df) or top-box share (Wilson on n_eff) of one driver."""
+    n_eff = float(kish(w.sum(), (w * w).sum()))
+    if how == "mean":
+        est = float(np.average(v, weights=w))
+        var = np.average((v - est) ** 2, weights=w) * n_eff / (n_eff - 1) if n_eff > 1 else np.nan
+        low, high = t_interval(est, np.sqrt(var / n_eff), n_eff - 1, confidence)
+        return est, float(low), float(high)
+    est = float(np.average(np.isin(v, top), weights=w))
+    (low,), (high,) = wilson(est * n_eff, n_eff, confidence)
+    return est, float(low), float(high)
+
+
+def importance_performance(data: pd.DataFrame, *, score: str = "nps", drivers: list[str],
+                           importance: pd.DataFrame | None = None, performance: str = "mean",
+                           driver_scale=None, top_k: int = 2, weight: str | None = None,
+                           importance_cut: float | None = None, performance_cut: float | None = None,
+                           confidence: float = 0.95, **kwargs) -> pd.DataFrame:
+    """Importance against performance for each driver, with action quadrants.
+
+    Performance is measured on the same rows as the importance: those complete on the score, every
+    driver and the weight (listwise), so the advice rests on one base.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    score, drivers, weight
+        As in :func:`cxlib.drivers.relative_importance`.
+    importance : pandas.DataFrame, optional
+        A :func:`relative_importance` table; computed with ``**kwargs`` when omitted.
+    performance : {"mean", "top_box"}
+        The driver's weighted mean rating, or the weighted share of ratings in its top ``top_k`` boxes
+        of ``driver_scale``.
+    driver_scale : Scale or (min, max), optional
+        The drivers' rating scale; ratings off it raise DataError. Required for ``"top_box"``.
+    importance_cut, performance_cut : float, optional
+        Cross-hairs; default the average share (1 / p) and the average performance over the drivers.
+    confidence : float
+        Confidence level of the performance intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per driver, "fix first" rows first then by share: ``driver``, ``importance``, ``share``,
+        ``rank``, ``sign``, ``performance``, ``performance_ci_low``, ``performance_ci_high`` (t interval
+        of the weighted mean on Kish's n_eff − 1 degrees of freedom, or Wilson for top-box),
+        ``performance_n`` (rows used), ``importance_cut``, ``performance_cut``, ``quadrant``: "fix first"
+        (important and weak: act here), "keep" (important and strong: protect), "maintain" (less
+        important, strong: do not over-invest), "low priority" (less important and weak).
+
+    Examples
+    --------
+    >>> from cxlib.data import load_responses
+    >>> ipa = importance_performance(load_responses(), score="nps", driver_scale=(1, 5),
+    ...                              drivers=["support_speed", "ease_of_use", "billing_clarity", "product_features"])
+    >>> ipa[["driver", "quadrant"]].values.tolist()[0]
+    ['support_speed', 'fix first']
+    """
+    check_choice(performance, ("mean", "top_box"), param="performance", func="importance_performance")
+    confidence = check_confidence(confidence, func="importance_performance")
+    scale = None if driver_scale is None else (driver_scale if isinstance(driver_scale, Scale) else Scale(*driver_scale))
+    if performance == "top_box" and scale is None:
+        raise DataError("importance_performance: performance='top_box' needs driver_scale= (the rating scale)")
+    if importance is None:
+        importance = relative_importance(data, score=score, drivers=drivers, weight=weight, **kwargs)
+    frame = complete_rows(data, score=score, drivers=drivers, weight=weight)
+    w = frame[weight].to_numpy() if weight else np.ones(len(frame))
+    rows = []
+    for d in drivers:
+        v = frame[d].to_numpy()
+        if scale is not None:
+            off = (frame[d] < scale.min) | (frame[d] > scale.max)
+            if off.any():
+                raise DataError(f"driver {d!r} must lie on its scale {scale.min}–{scale.max}; off-scale values "
+                                f"in {describe_rows(off, frame[d])}")
+        est, low, high = _performance(v, w, performance, scale.top_box(top_k) if scale else [], confidence)
+        rows.append(dict(driver=d, performance=est, performance_ci_low=low, performance_ci_high=high,
+                         performance_n=len(frame)))
+    out = importance[["driver", "importance", "share", "rank", "sign"]].merge(pd.DataFrame(rows), on="driver")
+    out["importance_cut"] = 1 / len(out) if importance_cut is None else importance_cut
+    out["performance_cut"] = out["performance"].mean() if performance_cut is None else performance_cut
+    out["quadrant"] = [QUADRANTS[(s >= ic, p >= pc)] for s, p, ic, pc in
+                       out[["share", "performance", "importance_cut", "performance_cut"]].to_numpy()]
+    order = out["quadrant"].map(_ORDER)
+    return (out.assign(_o=order).sort_values(["_o", "share"], ascending=[True, False])
+            .drop(columns="_o").reset_index(drop=True))

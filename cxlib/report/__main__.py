@@ -1,0 +1,61 @@
+"""``python -m cxlib.report``: the command line over :func:`cxlib.report.render_jobs`.
+
+Exit codes: 0 every report published, 1 a report failed (the previous one is untouched), 2 bad
+parameters or unreadable inputs (checked before any kernel starts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..data import file_digests, load_config, load_responses
+from ..errors import ConfigError, DataError, ParameterError, ReportError
+from .jobs import resolve_jobs
+from .render import render_jobs
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m cxlib.report", description="Render the monthly CX report.")
+    p.add_argument("--month", default=None, help="YYYY-MM, or 'latest' (latest full month; default)")
+    p.add_argument("--config", default=None, help="data config (default: cx.yml at the project root)")
+    p.add_argument("--segment", default=None, help="one segment only, e.g. region=EMEA")
+    p.add_argument("--by", default=None, help="one report per value of this segment, e.g. region")
+    p.add_argument("--all-months", action="store_true", help="back-fill every month in the data")
+    p.add_argument("--output-dir", default="reports", help="where reports go (default: reports/)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell")
+    return p
+
+
+def main(argv=None) -> int:
+    """Command line entry point; returns the exit code (0 ok, 1 failed run, 2 bad parameters)."""
+    args = _parser().parse_args(argv)
+    try:
+        cfg = load_config(args.config)
+        responses = load_responses(cfg)
+        digests = file_digests(cfg)
+        jobs = resolve_jobs(cfg, responses, month=args.month, segment=args.segment, by=args.by,
+                            all_months=args.all_months)
+    except (ParameterError, ConfigError, DataError) as exc:
+        print(f"cxlib.report: {exc}", file=sys.stderr)
+        return 2
+    from tqdm import tqdm
+
+    failures = 0
+    bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=len(jobs) < 2, file=sys.stderr)
+    for job, result in render_jobs(jobs, config=cfg, responses=responses, digests=digests,
+                                   output_dir=args.output_dir, timeout=args.timeout):
+        bar.update()
+        if isinstance(result, ReportError):
+            failures += 1
+            print(f"cxlib.report: {result}", file=sys.stderr)
+        else:
+            print(result)
+    bar.close()
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,230 @@
+"""The report's HTML kit: escaping, numbers formatted with their uncertainty, cards, tables, figures.
+
+Everything a customer wrote passes through :func:`escape` (after redaction) before it reaches HTML;
+numbers are formatted here so every section says "score (95% CI low to high, n = ...)" the same way.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+
+import pandas as pd
+
+from .. import periods
+from ..comments import redact
+
+__all__ = ["Html", "bullets", "cards", "escape", "figure", "fmt_change", "fmt_ci", "fmt_score", "heading",
+           "note", "quotes", "table", "title", "to_html_safe"]
+
+
+class Html(str):
+    """A string of trusted, already-escaped HTML that Jupyter displays as HTML."""
+
+    def _repr_html_(self):
+        return str(self)
+
+    def __add__(self, other):
+        return Html(str(self) + str(other))
+
+
+def escape(text) -> str:
+    """HTML-escape untrusted text (quotes included); None/NaN become an empty string.
+
+    Examples
+    --------
+    >>> escape('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return html.escape(str(text), quote=True)
+
+
+def fmt_score(value, *, digits: int = 0, signed: bool = True, percent: bool = False) -> str:
+    """Format a score; NaN becomes an en dash.
+
+    Examples
+    --------
+    >>> fmt_score(12.34), fmt_score(-3.0), fmt_score(0.8123, percent=True, signed=False, digits=0)
+    ('+12', '-3', '81%')
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    if percent:
+        value = 100 * value
+    text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+    return text + ("%" if percent else "")
+
+
+def fmt_ci(low, high, **kwargs) -> str:
+    """Format a confidence interval as "low to high".
+
+    Examples
+    --------
+    >>> fmt_ci(29.3, 39.1)
+    '+29 to +39'
+    """
+    return f"{fmt_score(low, **kwargs)} to {fmt_score(high, **kwargs)}"
+
+
+def fmt_change(diff, p_value, significant, *, unit: str = "pts", digits: int = 0) -> str:
+    """A change with its verdict: "−12 pts (real, p = 0.003)" or "+2 pts (within noise)".
+
+    Examples
+    --------
+    >>> fmt_change(-12.4, 0.003, True)
+    '-12 pts (real change, p = 0.003)'
+    >>> fmt_change(2.0, 0.41, False)
+    '+2 pts (within noise)'
+    """
+    if diff is None or pd.isna(diff):
+        return "no comparison (no data)"
+    verdict = f"real change, p = {p_value:.3f}" if significant else "within noise"
+    if significant and p_value < 0.001:
+        verdict = "real change, p < 0.001"
+    return f"{fmt_score(diff, digits=digits)} {unit} ({verdict})"
+
+
+def cards(items: list[dict]) -> Html:
+    """KPI cards: each item has ``label``, ``value`` and ``details`` (list of lines) and optional ``tone``
+    ("up", "down", "flat"). Every field is escaped.
+
+    Examples
+    --------
+    >>> "cx-card" in cards([{"label": "NPS", "value": "+21", "details": ["n = 1,050"]}])
+    True
+    """
+    out = ['<div class="cx-cards">']
+    for item in items:
+        tone = {"up": "cx-up", "down": "cx-down"}.get(item.get("tone"), "")
+        lines = "".join(f'<div class="cx-detail">{escape(d)}</div>' for d in item.get("details", []))
+        out.append(f'<div class="cx-card"><div class="cx-label">{escape(item["label"])}</div>'
+                   f'<div class="cx-value {tone}">{escape(item["value"])}</div>{lines}</div>')
+    out.append("</div>")
+    return Html("".join(out))
+
+
+def table(data: pd.DataFrame, *, caption: str | None = None) -> Html:
+    """An HTML table of already formatted values; headers and cells are escaped.
+
+    Examples
+    --------
+    >>> "&lt;b&gt;" in table(pd.DataFrame({"a": ["<b>"]}))
+    True
+    """
+    head = "".join(f"<th>{escape(c)}</th>" for c in data.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>"
+                   for row in data.itertuples(index=False))
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return Html(f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def bullets(sentences: list[str]) -> Html:
+    """An escaped bullet list.
+
+    Examples
+    --------
+    >>> bullets(["a < b"])
+    '<ul><li>a &lt; b</li></ul>'
+    """
+    return Html("<ul>" + "".join(f"<li>{escape(s)}</li>" for s in sentences) + "</ul>")
+
+
+def note(text: str) -> Html:
+    """A one-line muted note (e.g. a section left out).
+
+    Examples
+    --------
+    >>> note("No tickets configured.")
+    '<p class="cx-note">No tickets configured.</p>'
+    """
+    return Html(f'<p class="cx-note">{escape(text)}</p>')
+
+
+def quotes(texts) -> Html:
+    """Customer quotes as block quotes; each text is escaped (redact it first).
+
+    Examples
+    --------
+    >>> quotes(["<script>x</script>"])
+    '<blockquote class="cx-quote">&lt;script&gt;x&lt;/script&gt;</blockquote>'
+    """
+    return Html("".join(f'<blockquote class="cx-quote">{escape(t)}</blockquote>' for t in texts))
+
+
+def figure(fig, *, alt: str, dpi: int = 96) -> Html:
+    """Embed a matplotlib figure as a PNG data URI (deterministic: no timestamp metadata) and close it.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> figure(plt.figure(figsize=(1, 1)), alt="empty").startswith('<img alt="empty" src="data:image/png;base64,')
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return Html(f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">')
+
+
+def title(month: str, segment: str | None = None) -> Html:
+    """The report's subtitle: month and audience (segment values are redacted and escaped).
+
+    Examples
+    --------
+    >>> title("2026-10", "region=EMEA")
+    '<p class="cx-subtitle"><strong>October 2026</strong> · region: EMEA</p>'
+    """
+    from ..data import segment_label
+
+    who = escape(redact(segment_label(segment)).iloc[0]) if segment else "all customers"
+    return Html(f'<p class="cx-subtitle"><strong>{periods.long_label(month)}</strong> · {who}</p>')
+
+
+def heading(text: str, level: int = 3) -> Html:
+    """An escaped heading.
+
+    Examples
+    --------
+    >>> heading("Slow <support>")
+    '<h3>Slow &lt;support&gt;</h3>'
+    """
+    return Html(f"<h{level}>{escape(text)}</h{level}>")
+
+
+#: One-pass translation: HTML specials (as ``html.escape(quote=True)``) and markdown control characters.
+_HTML_TABLE = str.maketrans({**{c: html.escape(c, quote=True) for c in "&<>\"'"},
+                             **{c: f"&#{ord(c)};" for c in "[]()`*_~|\\{}!#"}})
+
+
+def to_html_safe(texts) -> pd.Series:
+    """Redact, then HTML-escape comments so they can be placed in a report as text, never as markup.
+
+    ``& < > " '`` become entities (``html.escape``), and markdown control characters
+    ``[ ] ( ) ` * _ ~ | \\ { } ! #`` become numeric entities, so a comment cannot turn into a tag, a
+    script, or a markdown link / image even if the report passes it through a markdown renderer.
+
+    Parameters
+    ----------
+    texts : Series, list or str
+
+    Returns
+    -------
+    Series
+        ``str`` dtype, same index; missing values stay missing.
+
+    Examples
+    --------
+    >>> to_html_safe(["<script>alert(1)</script> mail me: a@b.co"]).iloc[0]
+    '&lt;script&gt;alert&#40;1&#41;&lt;/script&gt; mail me: &#91;EMAIL&#93;'
+    """
+    red = redact(texts)
+    return red.map(lambda t: t.translate(_HTML_TABLE), na_action="ignore").astype("str")

@@ -1,0 +1,240 @@
+"""Render the monthly report: papermill executes the notebook once, nbconvert exports it, then publish.
+
+``render_report("2026-10")`` writes ``reports/2026-10/cx-report-2026-10.html`` beside the executed
+notebook, ``run.json`` and, with accounts, the CX team's follow-up list as CSV. Inputs are loaded and
+hashed once by the caller (or here) and handed to the kernel; the follow-up list is the one the kernel
+computed, never refitted. A failed run raises :class:`~cxlib.errors.ReportError`, keeps the failed
+notebook under ``reports/_failed/`` and leaves the last good report byte-for-byte as it was. This package
+is the only code that imports papermill and nbconvert.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from .. import scores
+from ..data import file_digests, load_config, load_responses, project_root, subset
+from ..errors import ConfigError, DataError, ParameterError, ReportError
+from .jobs import Job, folder_name, resolve_jobs
+from .publish import publish, write_index
+from .sections import FOLLOW_UP_FILE
+
+__all__ = ["NOTEBOOK", "render_jobs", "render_report"]
+
+NOTEBOOK = "notebooks/00-monthly-report.ipynb"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+PACKAGES = ["cxlib", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill",
+            "nbconvert", "scikit-learn", "vaderSentiment"]
+
+
+def _git_commit(root: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                             timeout=10, check=False)
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def _versions() -> dict:
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    found["python"] = sys.version.split()[0]
+    return found
+
+
+def _export_html(nb_path: Path) -> str:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"c{i}"  # papermill's injected cell has a random id: keep the HTML reproducible
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                            and o.get("output_type") != "error"]
+    exporter = HTMLExporter(template_name="cx_report", extra_template_basedirs=[str(TEMPLATE_DIR)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.anchor_link_text = ""
+    body, _ = exporter.from_notebook_node(nb)
+    return _add_toc(body)
+
+
+def _add_toc(html: str) -> str:
+    heads = re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', html, flags=re.S)
+    items = "".join(
+        f'<li><a href="#{hid}">{re.sub(r"<[^>]+>", "", text).strip()}</a></li>' for hid, text in heads
+    )
+    toc = f'<nav class="cx-toc" aria-label="Contents"><strong>Contents</strong><ol>{items}</ol></nav>'
+    parts = html.split("</h1>", 1)
+    if len(parts) == 2:
+        return parts[0] + "</h1>" + toc + parts[1].replace("<!-- cx-toc -->", "")
+    return html.replace("<!-- cx-toc -->", toc)
+
+
+def _check_offline(html: str, where: Path) -> None:
+    bad = re.findall(r'<script[^>]*\bsrc=|(?:src|href)=["\']https?://|@import|url\(\s*["\']?https?:', html)
+    if bad:
+        raise ReportError(f"{where}: the exported HTML would load external resources ({bad[:3]})")
+
+
+def _execute(nb_in: Path, executed: Path, params: dict, timeout: int, progress: bool, root: Path) -> str:
+    import papermill as pm
+
+    pm.execute_notebook(str(nb_in), str(executed), parameters=params, cwd=str(root), kernel_name="python3",
+                        progress_bar=progress, execution_timeout=timeout, log_output=False, report_mode=True)
+    html = _export_html(executed)
+    _check_offline(html, nb_in)
+    return html
+
+
+def _fail(exc: BaseException, out_root: Path, tmp: Path, executed: Path, name: str, final: Path) -> ReportError:
+    failed = out_root / "_failed"
+    failed.mkdir(exist_ok=True)
+    kept = None
+    if executed.exists():
+        kept = failed / f"{name}-{time.strftime('%Y%m%dT%H%M%S')}.ipynb"
+        shutil.move(str(executed), kept)
+    shutil.rmtree(tmp, ignore_errors=True)
+    msg = str(exc).strip().splitlines()
+    reason = next((line for line in reversed(msg) if line.strip()), type(exc).__name__)
+    return ReportError(f"report {name} failed: {reason}"
+                       + (f"\nThe executed notebook is kept at {kept}" if kept else "")
+                       + f"\nThe previous report in {final} is unchanged.")
+
+
+def _follow_up_csv(tmp: Path, name: str) -> list[str]:
+    """Turn the follow-up list the kernel left in the build folder into the published CSV."""
+    left = tmp / FOLLOW_UP_FILE
+    if not left.exists():
+        return []
+    path = tmp / f"{name}-follow-up.csv"
+    pd.read_parquet(left).to_csv(path, index=False)
+    left.unlink()
+    return [path.name]
+
+
+def _headline(data: pd.DataFrame, month: str) -> dict:
+    now = subset(data, month=month)
+    if "nps" not in data:
+        return {"nps": None, "n": int(len(now))}
+    row = scores.nps(now).iloc[0]
+    return {"nps": None if pd.isna(row["nps"]) else round(float(row["nps"]), 1), "n": int(row["n"])}
+
+
+def render_report(month=None, *, config=None, segment=None, output_dir="reports", timeout: int = 600,
+                  notebook=None, progress: bool = False, responses: pd.DataFrame | None = None,
+                  digests: dict | None = None) -> Path:
+    """Execute the report notebook for one month (and segment) and publish its HTML atomically.
+
+    Parameters
+    ----------
+    month : str, optional
+        "YYYY-MM"; None or "latest" for the latest full month in the data.
+    config : str, pathlib.Path, Config or None
+        The data config (default ``cx.yml`` at the project root).
+    segment : str, optional
+        "name=value" to report on one segment only.
+    output_dir : str or pathlib.Path
+        Reports root; relative paths are taken from the project root.
+    timeout : int
+        Seconds allowed for any one cell.
+    notebook : str or pathlib.Path, optional
+        Another report notebook (tests use a small one).
+    progress : bool
+        Show papermill's cell progress bar.
+    responses : pandas.DataFrame, optional
+        The responses, already loaded (the CLI loads them once for every job).
+    digests : dict, optional
+        SHA-256 of the input files, already computed (see :func:`cxlib.data.file_digests`).
+
+    Returns
+    -------
+    pathlib.Path
+        The published HTML file.
+
+    Raises
+    ------
+    ParameterError
+        Before a kernel starts, for bad parameters or unreadable inputs.
+    ReportError
+        When the notebook fails; its executed copy is kept under ``<output_dir>/_failed/``.
+    """
+    t0 = time.perf_counter()
+    root = project_root()
+    try:
+        cfg = load_config(config)
+        responses = load_responses(cfg) if responses is None else responses
+        digests = file_digests(cfg) if digests is None else digests
+    except (DataError, ConfigError) as exc:
+        raise ParameterError(str(exc)) from None
+    (job,) = resolve_jobs(cfg, responses, month=month, segment=segment)
+    out_root = Path(output_dir)
+    out_root = out_root if out_root.is_absolute() else root / out_root
+    out_root.mkdir(parents=True, exist_ok=True)
+    folder = folder_name(job)
+    name, final = f"cx-report-{folder}", out_root / folder
+    nb_in = Path(notebook) if notebook else root / NOTEBOOK
+    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=out_root))
+    params = {"month": job.month, "config": str(cfg.path) if cfg.path else "cx.yml", "segment": job.segment or "",
+              "artifacts": str(tmp), "digests": digests}
+    executed = tmp / f"{name}.ipynb"
+    t_exec = time.perf_counter()
+    try:
+        html = _execute(nb_in, executed, params, timeout, progress, root)
+    except BaseException as exc:
+        error = _fail(exc, out_root, tmp, executed, name, final)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise error from exc
+    t_export = time.perf_counter()
+    (tmp / f"{name}.html").write_text(html, encoding="utf-8")
+    extras = _follow_up_csv(tmp, name)
+    run = {
+        "report": name, "month": job.month, "segment": job.segment,
+        "parameters": {k: v for k, v in params.items() if k not in ("artifacts", "digests")},
+        "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
+        "headline": _headline(subset(responses, segment=job.segment), job.month),
+        "data_files": digests, "packages": _versions(), "git_commit": _git_commit(root),
+        "timings_s": {"execute_and_export": round(t_export - t_exec, 2),
+                      "total": round(time.perf_counter() - t0, 2)},
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "extra_files": extras,
+    }
+    (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    publish(tmp, final)
+    write_index(out_root)
+    return final / f"{name}.html"
+
+
+def render_jobs(jobs: list[Job], *, config=None, responses=None, digests=None, **kwargs):
+    """Render several jobs with inputs loaded and hashed once; yield ``(job, path or ReportError)``.
+
+    Examples
+    --------
+    >>> list(render_jobs([]))
+    []
+    """
+    for job in jobs:
+        try:
+            yield job, render_report(job.month, config=config, segment=job.segment, responses=responses,
+                                     digests=digests, **kwargs)
+        except ReportError as exc:
+            yield job, exc

@@ -1,0 +1,114 @@
+"""The report's sentences: tested results put into plain words, each with its number and its certainty.
+
+Only wording lives here; every number comes from a table an analysis package computed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import periods
+
+__all__ = ["change_sentences", "handoff_sentence", "segment_name"]
+
+
+def segment_name(dimension: str, segment: str) -> str:
+    """A segment as readers see it: "region: EMEA", "region × touchpoint: EMEA × support".
+
+    Examples
+    --------
+    >>> segment_name("region", "EMEA")
+    'region: EMEA'
+    """
+    return f"{dimension}: {segment}"
+
+
+def change_sentences(table: pd.DataFrame, *, label: str = "NPS", unit: str | None = None,
+                     decimals: int | None = None, confidence: float = 0.95) -> list[str]:
+    """Plain-language sentences from a :func:`cxlib.scores.what_changed` table: real moves first, then the rest.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`cxlib.scores.what_changed`.
+    label : str
+        The score's display name ("NPS", "CSAT", "CES").
+    unit, decimals : optional
+        Defaults: "percentage points" and 0 decimals for CSAT, "points" and 0 for NPS, "points" and 2
+        for anything else.
+    confidence : float
+        The confidence level the table was made with (for the wording only).
+
+    Returns
+    -------
+    list of str
+        One sentence per significant change (strongest evidence first) naming the segment, the size of
+        the move, its CI and the bases; then one sentence on everything within noise; then one on the
+        segments too small to test, if any.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"dimension": ["region", "region"], "segment": ["EMEA", "APAC"],
+    ...     "month": "2026-10", "baseline": "2026-09", "current": [-40.0, 20.0],
+    ...     "previous": [10.0, 22.0], "diff": [-50.0, -2.0], "ci_low": [-70.0, -12.0],
+    ...     "ci_high": [-30.0, 8.0], "p_adjusted": [0.0001, 0.7], "significant": [True, False],
+    ...     "tested": True, "n_current": [110, 300], "n_previous": [105, 310]})
+    >>> for s in change_sentences(t): print(s)
+    region: EMEA: NPS fell 50 points, from 10 in Sep 2026 to -40 in Oct 2026 (95% CI of the change -70 to -30; n = 105 → 110); significant after Holm adjustment (p = 0.0001).
+    Everything else (1 other comparison) moved within noise.
+    """
+    key = label.lower()
+    unit = unit or ("percentage points" if key == "csat" else "points")
+    dec = decimals if decimals is not None else (0 if key in ("nps", "csat") else 2)
+
+    def f(v) -> str:
+        return f"{v:.{dec}f}"
+
+    sig = table.loc[table["significant"].astype(bool)].copy()
+    sig = sig.assign(_abs=sig["diff"].abs()).sort_values(["p_adjusted", "_abs"], ascending=[True, False])
+    out = []
+    for r in sig.itertuples(index=False):
+        verb = "fell" if r.diff < 0 else "rose"
+        out.append(f"{segment_name(r.dimension, r.segment)}: {label} {verb} {f(abs(r.diff))} {unit}, from "
+                   f"{f(r.previous)} in {periods.label(str(r.baseline).split(','))} to {f(r.current)} in "
+                   f"{periods.label(r.month)} ({confidence:.0%} CI of the change {f(r.ci_low)} to "
+                   f"{f(r.ci_high)}; n = {r.n_previous} → {r.n_current}); significant after Holm adjustment "
+                   f"(p = {r.p_adjusted:.2g}).")
+    tested = table["tested"].astype(bool)
+    others = int(tested.sum()) - len(sig)
+    word = "comparison" if others == 1 else "comparisons"
+    if len(sig):
+        out.append(f"Everything else ({others} other {word}) moved within noise.")
+    else:
+        months = ""
+        if len(table):
+            months = (f" between {periods.label(str(table['baseline'].iloc[0]).split(','))} and "
+                      f"{periods.label(table['month'].iloc[0])}")
+        out.append(f"No segment's {label} moved beyond noise{months} ({others} {word}, Holm-adjusted).")
+    small = [segment_name(d, s) for d, s in table.loc[~tested, ["dimension", "segment"]].astype("str").values]
+    if small:
+        names = ", ".join(small[:5]) + (f" and {len(small) - 5} more" if len(small) > 5 else "")
+        out.append(f"{len(small)} segment(s) had too few responses to judge: {names}.")
+    return out
+
+
+def handoff_sentence(row, *, label: str, confidence: float = 0.95) -> str:
+    """"Each extra handoff changes CSAT by -0.18 points (95% CI -0.20 to -0.15, n = 13,275)."
+
+    Parameters
+    ----------
+    row : mapping or namedtuple
+        One row of :func:`cxlib.operations.handoff_effects`.
+    label : str
+        The score's display name.
+
+    Examples
+    --------
+    >>> handoff_sentence({"metric": "mean", "estimate": -0.18, "ci_low": -0.2, "ci_high": -0.15, "n": 13275}, label="CSAT")
+    'Each extra handoff changes CSAT by -0.18 points (95% CI -0.20 to -0.15, n = 13,275).'
+    """
+    get = row.get if hasattr(row, "get") else (lambda k: getattr(row, k))
+    nps = get("metric") == "nps"
+    digits = 1 if nps else 2
+    return (f"Each extra handoff changes {label} by {get('estimate'):.{digits}f} {'NPS points' if nps else 'points'} "
+            f"({confidence:.0%} CI {get('ci_low'):.{digits}f} to {get('ci_high'):.{digits}f}, n = {int(get('n')):,}).")
