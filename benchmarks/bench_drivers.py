@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from cxlib import drivers as dr
-from cxlib import importance as eng
+from cxlib.drivers import _engine as eng
 
 DA_SCRIPT = r"""
 import json, sys, time
@@ -77,11 +77,11 @@ def bench_exact(rows: int) -> None:
         data, names = survey(rows, p)
         corr = eng.weighted_corr(data[names + ["y"]].to_numpy())
         t_engine, _ = timed(lambda: (eng.shapley(eng.subset_r2(corr), p), eng.johnson(corr)), repeat)
-        t_api, _ = timed(lambda: (dr.relative_importance(data, outcome="y", drivers=names, scale=False),
-                                  dr.relative_importance(data, outcome="y", drivers=names, method="johnson",
+        t_api, _ = timed(lambda: (dr.relative_importance(data, score="y", drivers=names, scale=False),
+                                  dr.relative_importance(data, score="y", drivers=names, method="johnson",
                                                          scale=False)), repeat)
         tracemalloc.start()
-        dr.relative_importance(data, outcome="y", drivers=names, scale=False)
+        dr.relative_importance(data, score="y", drivers=names, scale=False)
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
         print(f"exact Shapley + Johnson, {p} drivers ({2**p:,} subsets), {rows:,} rows: "
@@ -91,7 +91,7 @@ def bench_exact(rows: int) -> None:
 
 def bench_bootstrap(rows: int) -> None:
     data, names = survey(rows, 12)
-    t, res = timed(lambda: dr.relative_importance(data, outcome="y", drivers=names, bootstrap=1000, scale=False), 2)
+    t, res = timed(lambda: dr.relative_importance(data, score="y", drivers=names, bootstrap=1000, scale=False), 2)
     width = (res["share_ci_high"] - res["share_ci_low"]).max()
     print(f"1,000 bootstrap resamples, exact Shapley, 12 drivers, {rows:,} rows: {t:.3f} s "
           f"(widest 95% share CI {width:.4f})")
@@ -104,7 +104,7 @@ def bench_dominance_analysis(rows: int) -> None:
               "(set CX_DA_PYTHON to a venv with dominance-analysis 1.1.9; see this file's docstring)")
         return
     data, names = survey(rows, 10)
-    t_ours, ours = timed(lambda: dr.relative_importance(data, outcome="y", drivers=names, scale=False), 5)
+    t_ours, ours = timed(lambda: dr.relative_importance(data, score="y", drivers=names, scale=False), 5)
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "data.csv"
         data.to_csv(csv, index=False)

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from cxlib import report, sample
-from cxlib.config import project_root
+from cxlib.data import project_root
 
 ROOT = project_root()
 TRIVIAL = ROOT / "tests" / "fixtures" / "trivial-report.ipynb"

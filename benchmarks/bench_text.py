@@ -7,7 +7,7 @@ Run by hand (not a test)::
 
 The comments are built from the sentences of the sample data's comments, recombined (1-3 sentences,
 like the sample) with four random filler words so that nearly every comment is *distinct*: the cache
-and the de-duplication inside ``text.annotate_comments`` cannot help the cold run. Targets (issue 4):
+and the de-duplication inside ``comments.annotate_comments`` cannot help the cold run. Targets (issue 4):
 cold run < 60 s on 2 cores; re-run with the cache < 5 s; a new month only scores its new comments.
 """
 
@@ -23,8 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxlib import dataset, text
-from cxlib.codebook import _tag_texts, load_codebook
+from cxlib import comments as text
+from cxlib import data as dataset
+from cxlib.comments import load_codebook
+from cxlib.comments.codebook import tag_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,10 +72,10 @@ def main(argv=None) -> None:
           f"{df['comment'].str.len().mean():.0f} chars) in {time.perf_counter() - t:.1f} s")
 
     probe = df["comment"].iloc[:50_000]
-    cb = load_codebook()
+    cb = load_codebook("data/sample/codebook.yml")
     total = 0.0
     for name, fn in [("redact", text.redact), ("sentiment", text.sentiment),
-                     ("tag", lambda s: _tag_texts(s, cb))]:
+                     ("tag", lambda s: tag_texts(s, cb))]:
         t = time.perf_counter()
         fn(probe)
         dt = time.perf_counter() - t

@@ -2,8 +2,9 @@
 model formulas.
 
 Vectorised over NumPy arrays (or pandas Series) so that a whole table of groups is handled in one call.
-Intervals and tests follow the textbook forms; where statsmodels has the method (Wilson intervals,
-Holm and Benjamini-Hochberg adjustment) it is used rather than re-derived.
+Intervals and tests follow the textbook forms, on ``scipy.special``'s distribution functions (light to
+import: the report pays for every import in every run). The Wilson interval and the multiplicity
+adjustments are written here and checked against statsmodels in ``tests/test_stats.py``.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import re
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 __all__ = ["adjust_p", "formula", "kish", "mean_ci", "quote", "t_crit", "t_interval", "term_label", "welch",
            "wilson", "z_crit", "z_test"]
 
-_ADJUST = {"holm": "holm", "bh": "fdr_bh", "bonferroni": "bonferroni"}
+_ADJUST = ("holm", "bh", "bonferroni", "none")
 
 
 def z_crit(confidence: float) -> float:
@@ -28,7 +29,7 @@ def z_crit(confidence: float) -> float:
     >>> round(z_crit(0.95), 4)
     1.96
     """
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    return float(special.ndtri(0.5 + confidence / 2))
 
 
 def t_crit(confidence: float, df):
@@ -41,8 +42,8 @@ def t_crit(confidence: float, df):
     """
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
-        out = stats.t.ppf(0.5 + confidence / 2, np.where(df > 0, df, np.nan))
-    return out if out.ndim else float(out)
+        out = special.stdtrit(np.where(df > 0, df, np.nan), 0.5 + confidence / 2)
+    return out if np.ndim(out) else float(out)
 
 
 def kish(sw, sw2):
@@ -59,9 +60,11 @@ def kish(sw, sw2):
 
 
 def wilson(k, n, confidence: float):
-    """Wilson score interval of the proportion ``k / n`` (statsmodels), NaN where ``n`` <= 0.
+    """Wilson score interval of the proportion ``k / n``, NaN where ``n`` <= 0.
 
-    ``k`` and ``n`` may be fractional (a weighted share times Kish's effective base).
+    ``k`` and ``n`` may be fractional (a weighted share times Kish's effective base). The closed form
+    (Wilson 1927) is written here; ``tests/test_stats.py`` checks it against statsmodels'
+    ``proportion_confint(method="wilson")``, whose import alone costs half a second.
 
     Returns
     -------
@@ -74,16 +77,16 @@ def wilson(k, n, confidence: float):
     >>> round(float(lo[0]), 3), round(float(hi[0]), 3)
     (0.231, 0.882)
     """
-    from statsmodels.stats.proportion import proportion_confint
-
     k, n = np.atleast_1d(np.asarray(k, dtype=float)), np.atleast_1d(np.asarray(n, dtype=float))
-    lo, hi = np.full(k.shape, np.nan), np.full(k.shape, np.nan)
+    z = z_crit(confidence)
     ok = n > 0
-    if ok.any():
-        lo[ok], hi[ok] = proportion_confint(k[ok], n[ok], alpha=1 - confidence, method="wilson")
-    p = np.where(ok, k / np.where(ok, n, 1.0), np.nan)
+    nn = np.where(ok, n, 1.0)
+    p = np.where(ok, k / nn, np.nan)
+    denom = 1 + z * z / nn
+    centre = (p + z * z / (2 * nn)) / denom
+    half = z * np.sqrt(np.clip(p * (1 - p), 0, None) / nn + z * z / (4 * nn * nn)) / denom
     # floating error can leave a bound a hair on the wrong side of the estimate at p = 0 or 1
-    return np.clip(np.fmin(lo, p), 0, 1), np.clip(np.fmax(hi, p), 0, 1)
+    return np.clip(np.fmin(centre - half, p), 0, 1), np.clip(np.fmax(centre + half, p), 0, 1)
 
 
 def t_interval(mean, se, df, confidence: float):
@@ -151,7 +154,7 @@ def welch(a, b, confidence: float) -> dict:
     df = float((va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1)))
     lo, hi = t_interval(diff, se, df, confidence)
     out.update(se=se, df=df, ci_low=float(lo), ci_high=float(hi),
-               p_value=float(2 * stats.t.sf(abs(diff / se), df)))
+               p_value=float(2 * special.stdtr(df, -abs(diff / se))))
     return out
 
 
@@ -167,34 +170,46 @@ def z_test(diff, se):
     diff, se = np.asarray(diff, dtype=float), np.asarray(se, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(se > 0, diff / np.where(se > 0, se, 1.0), np.nan)
-    return z, 2 * stats.norm.sf(np.abs(z))
+    return z, 2 * special.ndtr(-np.abs(z))
 
 
 def adjust_p(p_values, *, method: str = "holm"):
-    """Multiplicity-adjusted p-values (statsmodels ``multipletests``); NaN entries are left out and kept NaN.
+    """Multiplicity-adjusted p-values; NaN entries are left out of the family and stay NaN.
+
+    Holm's step-down (family-wise error rate), Benjamini–Hochberg (false discovery rate) and Bonferroni
+    are a few lines each, written here rather than called from ``statsmodels.stats.multitest``, whose
+    ``multipletests`` runs ``gc.collect()`` on every call (80 ms each, measured: most of the report's
+    change tables); ``tests/test_stats.py`` checks them against statsmodels.
 
     Parameters
     ----------
     p_values : array-like
     method : {"holm", "bh", "bonferroni", "none"}
-        Holm's step-down (family-wise error), Benjamini–Hochberg (false discovery rate), Bonferroni,
-        or no adjustment.
 
     Examples
     --------
     >>> adjust_p([0.01, 0.04, np.nan, 0.03]).round(2).tolist()     # Holm: 3 x 0.01, 2 x 0.03, max(0.06, 0.04)
     [0.03, 0.06, nan, 0.06]
     """
-    from statsmodels.stats.multitest import multipletests
-
     p = np.asarray(p_values, dtype=float).copy()
-    if method == "none":
-        return p
     if method not in _ADJUST:
-        raise ValueError(f"The 'adjust' parameter must be one of {sorted([*_ADJUST, 'none'])}. Got {method!r} instead.")
+        raise ValueError(f"The 'adjust' parameter must be one of {sorted(_ADJUST)}. Got {method!r} instead.")
     ok = ~np.isnan(p)
-    if ok.any():
-        p[ok] = multipletests(p[ok], method=_ADJUST[method])[1]
+    m = int(ok.sum())
+    if method == "none" or m == 0:
+        return p
+    vals = p[ok]
+    order = np.argsort(vals, kind="stable")
+    ranked = vals[order]
+    if method == "holm":
+        adj = np.maximum.accumulate(ranked * (m - np.arange(m)))
+    elif method == "bh":
+        adj = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
+    else:
+        adj = ranked * m
+    out = np.empty(m)
+    out[order] = np.minimum(adj, 1.0)
+    p[ok] = out
     return p
 
 

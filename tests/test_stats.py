@@ -30,6 +30,16 @@ def test_holm_and_bh_by_hand():
     assert _stats.adjust_p(p, method="none").tolist() == p.tolist()
 
 
+@pytest.mark.parametrize("method, name", [("holm", "holm"), ("bh", "fdr_bh"), ("bonferroni", "bonferroni")])
+def test_adjustments_match_statsmodels(method, name):
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        p = rng.random(rng.integers(1, 30)) ** 3
+        np.testing.assert_allclose(_stats.adjust_p(p, method=method), multipletests(p, method=name)[1], rtol=1e-12)
+
+
 def test_wilson_by_hand_and_kish():
     lo, hi = _stats.wilson(np.array([0.0, 10.0]), np.array([10.0, 10.0]), 0.95)
     z2 = stats.norm.ppf(0.975) ** 2
@@ -70,3 +80,25 @@ def test_names_with_spaces_and_dashes_go_through_every_model(awkward):
     churn = customers.fit_churn_model(awkward, features=[NAMES["driver"], NAMES["plan"]])
     assert {NAMES["driver"], "sales-region[EMEA]"} <= set(churn.odds_ratios["term"])
     assert churn.predict(awkward).between(0, 1).all()
+
+
+def test_wilson_matches_statsmodels_including_fractional_bases():
+    from statsmodels.stats.proportion import proportion_confint
+
+    rng = np.random.default_rng(5)
+    n = rng.uniform(1, 500, 200)
+    k = n * rng.uniform(0, 1, 200)
+    k[:5], n[5] = 0.0, 0.0
+    lo, hi = _stats.wilson(k, n, 0.9)
+    ok = n > 0
+    ref_lo, ref_hi = proportion_confint(k[ok], n[ok], alpha=0.1, method="wilson")
+    np.testing.assert_allclose(lo[ok], np.clip(np.fmin(ref_lo, k[ok] / n[ok]), 0, 1), atol=1e-12)
+    np.testing.assert_allclose(hi[ok], np.clip(np.fmax(ref_hi, k[ok] / n[ok]), 0, 1), atol=1e-12)
+    assert np.isnan(lo[5]) and np.isnan(hi[5])
+
+
+def test_distribution_functions_match_scipy_stats():
+    df = np.array([1.0, 4.0, 37.5])
+    np.testing.assert_allclose(_stats.t_crit(0.9, df), stats.t.ppf(0.95, df))
+    z, p = _stats.z_test(np.array([1.0, -2.5]), np.array([0.5, 1.0]))
+    np.testing.assert_allclose(p, 2 * stats.norm.sf(np.abs([2.0, 2.5])))

@@ -7,9 +7,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.decomposition import NMF
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..errors import DataError
 from .codebook import load_codebook, tag_texts
@@ -59,6 +56,10 @@ def discover_topics(texts, k: int = 6, *, n_terms: int = 8, n_examples: int = 3,
     >>> sorted(t["top_terms"].str.split(", ").str[0])
     ['battery', 'screen']
     """
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     s = as_text_series(texts, what="discover_topics texts").dropna()
     s = s[s.str.strip().str.len() > 0]
     red = redact(s)

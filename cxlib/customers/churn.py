@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._checks import check_confidence, examples, need_columns
 from .._stats import formula, term_label, wilson
@@ -83,7 +82,9 @@ def _outcome01(y: pd.Series, name: str) -> pd.Series:
 def _auc(y: np.ndarray, p: np.ndarray) -> float:
     """AUC as the Mann-Whitney U statistic over n1 * n0 (ties count one half)."""
     n1 = y.sum()
-    return (stats.rankdata(p)[y].sum() - n1 * (n1 + 1) / 2) / (n1 * (len(y) - n1))
+    from scipy.stats import rankdata
+
+    return (rankdata(p)[y].sum() - n1 * (n1 + 1) / 2) / (n1 * (len(y) - n1))
 
 
 def _auc_gain_ci(y, p_full, p_base, seed: int, n_boot: int = 200, confidence: float = 0.95):

@@ -125,6 +125,7 @@ class Config:
     scales: dict[str, Scale] = field(default_factory=lambda: dict(DEFAULT_SCALES))
     codebook: Path | None = None
     report: dict = field(default_factory=dict)
+    cache_dir: Path | None = None
 
     @property
     def segments(self) -> list[str]:
@@ -232,6 +233,16 @@ def _scales(raw: dict, where: str) -> dict[str, Scale]:
     return scales
 
 
+def _cache_dir(raw, base_dir: Path, where: str) -> Path | None:
+    """Where derived results (redacted, scored comments) are cached; ``cache_dir: null`` turns caching off."""
+    if raw is None or raw is False:
+        return None
+    if not isinstance(raw, (str, Path)):
+        raise ConfigError(f"{where}: 'cache_dir' must be a folder path (or null for no cache), got {raw!r}")
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else (base_dir / path).resolve()
+
+
 def _report(raw, responses: TableSpec, where: str) -> dict:
     """The optional ``report:`` section: ``journey`` names the segment that is the journey stage."""
     raw = raw or {}
@@ -282,7 +293,7 @@ def load_config(config=None) -> Config:
             raise ConfigError(f"{where} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
-    _known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report"}, where)
+    _known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir"}, where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
@@ -302,4 +313,5 @@ def load_config(config=None) -> Config:
         scales=scales,
         codebook=codebook,
         report=_report(raw.get("report"), responses, where),
+        cache_dir=_cache_dir(raw.get("cache_dir", project_root() / ".cx-cache"), base_dir, where),
     )

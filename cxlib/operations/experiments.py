@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._checks import check_confidence, need_columns
 from .._stats import welch, z_crit
@@ -126,5 +125,5 @@ def sample_size(effect: float, *, sd: float, alpha: float = 0.05, power: float =
     if not effect or not np.isfinite(effect) or sd <= 0 or not 0 < alpha < 1 or not 0 < power < 1:
         raise ParameterError(f"sample_size: expected effect != 0, sd > 0 and 0 < alpha, power < 1; got "
                          f"effect={effect}, sd={sd}, alpha={alpha}, power={power}")
-    z = z_crit(1 - alpha) + stats.norm.ppf(power)
+    z = z_crit(1 - alpha) + z_crit(2 * power - 1)   # one-sided quantile of the power
     return int(np.ceil(z ** 2 * sd ** 2 * (1 + 1 / ratio) / effect ** 2 - 1e-9))

@@ -169,7 +169,9 @@ def figure(fig, *, alt: str, dpi: int = 96) -> Html:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    if fig.get_layout_engine() is None:   # one layout pass while drawing (bbox_inches="tight" draws twice)
+        fig.set_layout_engine("tight")
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return Html(f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">')

@@ -98,8 +98,10 @@ def _check_offline(html: str, where: Path) -> None:
 def _execute(nb_in: Path, executed: Path, params: dict, timeout: int, progress: bool, root: Path) -> str:
     import papermill as pm
 
+    # saved once at the end (papermill's default rewrites the whole notebook, images included, after each cell)
     pm.execute_notebook(str(nb_in), str(executed), parameters=params, cwd=str(root), kernel_name="python3",
-                        progress_bar=progress, execution_timeout=timeout, log_output=False, report_mode=True)
+                        progress_bar=progress, execution_timeout=timeout, log_output=False, report_mode=True,
+                        request_save_on_cell_execute=False, autosave_cell_every=3600)
     html = _export_html(executed)
     _check_offline(html, nb_in)
     return html

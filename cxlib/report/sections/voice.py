@@ -11,12 +11,14 @@ from .. import html as h
 __all__ = ["voice"]
 
 
-def voice(data: pd.DataFrame, *, month: str, codebook=None, months: int = 13, n_quotes: int = 2,
+def voice(data: pd.DataFrame, *, month: str, codebook=None, cache_dir=None, months: int = 13, n_quotes: int = 2,
           n_themes: int = 3, max_per_month: int = 3000, seed: int = 0) -> h.Html:
     """Theme volumes and their NPS impact, sentiment beside NPS, and redacted quotes per leading theme.
 
     The sentiment trend scores at most ``max_per_month`` randomly chosen responses a month (seeded), so
-    that very large files stay fast; the report month's themes and quotes use every comment.
+    that very large files stay fast; the report month's themes and quotes use every comment. With
+    ``cache_dir`` (``cfg.cache_dir``), comments redacted and scored in an earlier run are not scored
+    again (the cache holds hashes and redacted text only).
 
     Returns
     -------
@@ -31,8 +33,8 @@ def voice(data: pd.DataFrame, *, month: str, codebook=None, months: int = 13, n_
     window = last_months(data, month=month, months=months)
     month_of = window["responded_at"].dt.to_period("M")
     sampled = window.sample(frac=1.0, random_state=seed).groupby(month_of, sort=False).head(max_per_month)
-    trend = comments.sentiment_trend(comments.annotate_comments(sampled.sort_index(), None))
-    now = comments.annotate_comments(subset(data, month=month), codebook)
+    trend = comments.sentiment_trend(comments.annotate_comments(sampled.sort_index(), None, cache_dir=cache_dir))
+    now = comments.annotate_comments(subset(data, month=month), codebook, cache_dir=cache_dir)
     parts = []
     fig, ax = plt.subplots(figsize=(8, 3.2))
     plot_sentiment_trend(trend, ax=ax)
