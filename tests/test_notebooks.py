@@ -52,5 +52,5 @@ def test_notebook_is_thin(path):
 def test_default_month_resolves_the_same_way(path):
     src = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
     if "month" in "".join(cells(path)[1]["source"]) and not path.name.startswith("03"):
-        assert "periods.resolve_month(month" in src
+        assert "periods.resolve_month(month" in src or "sections.context(cfg, responses, month=month" in src
     assert "to_period(" not in src and ".max()" not in src

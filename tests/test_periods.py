@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cxlib import customers, periods
-from cxlib.data import DEFAULT_SCALES, subset
+from cxlib.data import subset
 from cxlib.errors import ParameterError
 from cxlib.report import sections
 
@@ -50,11 +50,11 @@ def tables():
     return responses, accounts
 
 
-def test_the_last_second_of_the_month_counts_everywhere(tables):
+def test_the_last_second_of_the_month_counts_everywhere(tables, make_scope):
     responses, accounts = tables
     assert periods.resolve_month("latest", responses["responded_at"]) == "2026-10"   # a full month
     assert "R99" in set(subset(responses, month="2026-10")["response_id"])         # notebooks' month filter
-    html = unescape(re.sub(r"<[^>]+>", " ", sections.headline(responses, month="2026-10", scales=DEFAULT_SCALES)))
+    html = unescape(re.sub(r"<[^>]+>", " ", sections.headline(make_scope(responses, month="2026-10"))))
     assert "n = 40" in html                                                         # 39 + the last second
     table = customers.customer_table(responses, None, accounts, as_of="2026-10").set_index("customer_id")
     assert table.loc["A", "nps_latest"] == 2.0

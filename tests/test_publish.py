@@ -13,9 +13,9 @@ def test_index_lists_reports_newest_first_and_escapes(tmp_path):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "run.json").write_text(json.dumps({
             "report": f"cx-report-{folder}", "month": month, "segment": seg,
-            "headline": {"nps": nps, "n": 120}}))
+            "headline": {"score": "nps", "value": nps, "n": 120}}))
     (tmp_path / "_failed").mkdir()
     html = write_index(tmp_path).read_text()
     assert html.index("2026-10") < html.index("2026-09")
-    assert "+12" in html and "-3" in html and "2 report(s)" in html
+    assert "NPS 12.4" in html and "NPS -3" in html and "2 report(s)" in html
     assert "<b>X</b>" not in html and "&lt;b&gt;X&lt;/b&gt;" in html

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import html as htmllib
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -89,7 +88,7 @@ def test_headline_equals_metrics_on_the_same_month(rendered):
     assert f"{row['ci_low']:+.0f} to {row['ci_high']:+.0f}" in text
     cfg = cxdata.load_config()
     sat = scores.csat(month, scale=cfg.scales["csat"]).iloc[0]
-    assert f"{sat['csat']:.0f}% 95% CI {sat['ci_low']:.0f} to {sat['ci_high']:.0f} · n = {int(sat['n']):,}" in " ".join(text.split())
+    assert f"{sat['csat']:.0f}% 95% CI {sat['ci_low']:.0f}% to {sat['ci_high']:.0f}% · n = {int(sat['n']):,}" in " ".join(text.split())
     eff = scores.ces(month, scale=cfg.scales["ces"]).iloc[0]
     assert f"{eff['ces']:.2f} 95% CI {eff['ci_low']:.2f} to {eff['ci_high']:.2f}" in " ".join(text.split())
 

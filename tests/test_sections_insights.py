@@ -16,48 +16,50 @@ from cxlib.report import sections as insights
 @pytest.fixture(scope="module")
 def sample():
     cfg = cxdata.load_config()
-    return cfg, cxdata.load_responses(cfg), cxdata.load_tickets(cfg), cxdata.load_accounts(cfg)
+    responses = cxdata.load_responses(cfg)
+    scope = insights.context(cfg, responses, month="2026-10")
+    return cfg, responses, cxdata.load_tickets(cfg), cxdata.load_accounts(cfg), scope
 
 
-def test_sections_without_their_data_are_notes():
+def test_sections_without_their_data_are_notes(make_scope):
     data = pd.DataFrame({"responded_at": pd.to_datetime(["2026-10-01"]), "nps": [9.0]})
-    assert "left out" in insights.drivers(data, month="2026-10", drivers=[])
-    assert "left out" in insights.voice(data, month="2026-10")
-    assert insights.customer_scores(data, None, None, month="2026-10") is None
-    out = insights.operations(data, None, None, month="2026-10")
+    scope = make_scope(data, month="2026-10")
+    assert "left out" in insights.drivers(scope)
+    assert "left out" in insights.voice(scope)
+    assert insights.customer_scores(scope, None, None) is None
+    out = insights.operations(scope, None, None)
     assert out.count("left out") == 2
 
 
 def test_revenue_at_risk_sentence_equals_sum_of_probability_times_revenue(sample):
-    cfg, responses, tickets, accounts = sample
-    scored = insights.customer_scores(responses, tickets, accounts, month="2026-10")
+    cfg, responses, tickets, accounts, scope = sample
+    scored = insights.customer_scores(scope, tickets, accounts)
     active = scored.table[~scored.table["churned"].astype(bool)]
     # Expected loss by its definition, computed here directly: sum over customers of p x revenue.
     expected = float((active["churn_probability"] * active["annual_revenue"]).sum())
-    html = insights.operations(responses, tickets, scored, month="2026-10")
+    html = insights.operations(scope, tickets, scored)
     shown = re.search(r"among current customers: ([\d,]+)", html).group(1)
     assert int(shown.replace(",", "")) == round(expected)
     assert "customer_id" not in html and not re.search(r"C\d{6}", html)  # aggregates only
 
 
 def test_drivers_section_names_the_planted_top_driver(sample):
-    cfg, responses, _, _ = sample
-    html = insights.drivers(responses, month="2026-10", drivers=cfg.drivers, bootstrap=20)
+    html = insights.drivers(sample[4], bootstrap=20)
     assert "Fix first" in html and "support speed" in html
 
 
 def test_month_before_any_churn_leaves_churn_out_with_a_reason(sample):
-    _, responses, tickets, accounts = sample
+    cfg, responses, tickets, accounts, _ = sample
     scored = customers.score_customers(responses, tickets, accounts, month="2023-12")
     assert scored.model is None and scored.table["churn_probability"].isna().all()
-    html = insights.operations(responses, tickets, scored, month="2023-12")
+    html = insights.operations(insights.context(cfg, responses, month="2023-12"), tickets, scored)
     assert "left out: too few customers who churned (0)" in html
 
 
 def test_segment_scoring_keeps_only_that_segments_tickets(sample):
     import warnings
 
-    _, responses, tickets, accounts = sample
+    _, responses, tickets, accounts, _ = sample
     latam = responses[responses["region"] == "LATAM"]
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # no spurious "not in accounts" warning
@@ -66,11 +68,11 @@ def test_segment_scoring_keeps_only_that_segments_tickets(sample):
 
 
 def test_follow_up_list_is_counted_in_html_and_written_for_the_runner(sample, tmp_path):
-    _, responses, tickets, accounts = sample
+    _, responses, tickets, accounts, scope = sample
     scored = customers.score_customers(responses, tickets, accounts, month="2026-10")
-    html = insights.follow_up(responses, scored, month="2026-10", artifacts=str(tmp_path))
+    html = insights.follow_up(scope, scored, artifacts=str(tmp_path))
     rows = pd.read_parquet(tmp_path / insights.FOLLOW_UP_FILE)
     # the list is the one built from the same scores, counted in the note, never shown
-    expected = customers.follow_up_list(responses, scored.table, month="2026-10")
+    expected = customers.follow_up_list(responses, scored.table, month="2026-10", drivers=scope.cfg.drivers)
     assert rows["customer_id"].tolist() == expected["customer_id"].tolist()
     assert f"{len(rows):,} customers to contact" in html and not re.search(r"C\d{6}", html)

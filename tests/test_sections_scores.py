@@ -8,7 +8,6 @@ from html import unescape
 import pandas as pd
 
 from cxlib.report import sections
-from cxlib.data import DEFAULT_SCALES
 
 
 def frame(month: str, promoters: int, passives: int, detractors: int, **cols) -> pd.DataFrame:
@@ -24,40 +23,66 @@ def text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
-def test_headline_numbers_by_hand():
+def test_headline_numbers_by_hand(make_scope):
     data = pd.concat([frame("2026-09", 10, 10, 20), frame("2026-10", 20, 10, 10)], ignore_index=True)
-    out = text(sections.headline(data, month="2026-10", scales=DEFAULT_SCALES))
+    out = text(sections.headline(make_scope(data, month="2026-10")))
     # October: 20 of 40 promoters, 10 detractors -> NPS = 50% - 25% = +25.
     # se = sqrt((p + d - (p - d)^2) / n) = sqrt((0.5 + 0.25 - 0.0625) / 40) = 0.13110 -> 13.11 points;
     # 95% CI 25 -/+ 1.96 x 13.11 = -0.7 to +50.7.
     assert "+25" in out and "95% CI -1 to +51 · n = 40" in out
     # September NPS = 25% - 50% = -25; diff +50, se = sqrt(2) x 13.11 = 18.54, z = 2.70, p = 0.0070.
-    assert "vs last month (Sep 2026): +50 pts (real change, p = 0.007)" in out
+    # every answer dated the 15th: the baseline names the dates the data really cover
+    assert "vs last month (15 Sep 2026): +50 points (real change, p = 0.007)" in out
     assert "vs same month last year: no data" in out       # no October 2025 in the data
 
 
-def test_small_base_is_not_shown_as_a_fact():
+def test_small_base_is_not_shown_as_a_fact(make_scope):
     data = frame("2026-10", 5, 3, 2, region="EMEA")
-    out = text(sections.headline(data, month="2026-10", scales=DEFAULT_SCALES))
+    scope = make_scope(data, month="2026-10", segments=["region"])
+    out = text(sections.headline(scope))
     # 10 answers: the score is shown only with its warning, next to its (wide) interval and base
     assert "small base (n < 30): read with care" in out and "n = 10" in out
-    table = text(sections.segment_table(data, month="2026-10", segments=["region"]))
-    assert "No segment has two or more values this month" in table and "EMEA" not in table
+    assert "first month of data: no comparison" in out
+    table = text(sections.segment_table(scope))
+    # one value only: named with its segment, not cut, and no empty table
+    assert "One value only in 15 Oct 2026, so not cut: region: EMEA." in table and "<table" not in table
 
 
-def test_segment_table_suppresses_small_bases():
+def test_segment_table_suppresses_small_bases(make_scope):
     data = pd.concat([frame("2026-10", 20, 10, 10, region="EMEA"), frame("2026-10", 5, 3, 2, region="APAC")],
                      ignore_index=True)
-    out = text(sections.segment_table(data, month="2026-10", segments=["region"]))
+    out = text(sections.segment_table(make_scope(data, month="2026-10", segments=["region"])))
     assert re.search(r"APAC\s+–\s+base too small\s+10", out)
     assert re.search(r"EMEA\s+\+25\s+-1 to \+51\s+40", out)
 
 
-def test_no_segments_gives_a_note():
-    data = frame("2026-10", 20, 10, 10)
-    assert "left out" in sections.what_changed(data, month="2026-10", segments=[])
+def test_no_segments_gives_a_note(make_scope):
+    data = pd.concat([frame("2026-09", 20, 10, 10), frame("2026-10", 20, 10, 10)], ignore_index=True)
+    assert "left out" in sections.what_changed(make_scope(data, month="2026-10"))
 
 
 def test_usable_segments():
     data = pd.DataFrame({"a": list("xyxy"), "b": list("zzzz"), "c": list("abcd")})
-    assert sections.usable_segments(data, ["a", "b", "c", "d"], max_levels=3) == ["a"]
+    assert sections.usable_segments(data, ["a", "b", "c", "d"]) == ["a", "c"]   # 4 values are kept too
+
+
+def test_many_values_are_pooled_not_dropped(make_scope):
+    # 15 carriers: the 12 largest are shown, the other 3 pooled with their base; nothing vanishes.
+    parts = [frame("2026-10", 20 + i, 5, 5, carrier=f"C{i:02d}") for i in range(15)]
+    data = pd.concat(parts, ignore_index=True)
+    out = text(sections.segment_table(make_scope(data, month="2026-10", segments=["carrier"])))
+    assert all(f"C{i:02d}" in out for i in range(3, 15)) and "C00" not in out
+    pooled = data[data["carrier"].isin(["C00", "C01", "C02"])]
+    nps = 100 * ((pooled["nps"] >= 9).mean() - (pooled["nps"] <= 6).mean())     # by counting
+    assert re.search(rf"Other \(3 values, n = {len(pooled)}\)\s+\+{nps:.0f}", out)
+
+
+def test_single_wave_and_first_month_say_so(make_scope):
+    undated = frame("2026-10", 20, 10, 10).drop(columns="responded_at")
+    scope = make_scope(undated, month="latest")
+    assert scope.month is None
+    assert "one wave without dates: no comparison over time" in text(sections.headline(scope))
+    assert "no earlier period" in text(sections.what_changed(scope))
+    assert "no trend to draw" in text(sections.trends(scope))
+    first = make_scope(frame("2026-10", 20, 10, 10), month="latest")
+    assert "First month of data" in text(sections.what_changed(first))

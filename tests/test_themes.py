@@ -62,6 +62,23 @@ def test_with_without_nps_and_welch_by_hand(tiny):
     assert (out["diff_ci_low"], out["diff_ci_high"]) == (pytest.approx(ci.low), pytest.approx(ci.high))
 
 
+def test_points_lost_in_each_scores_units(tiny):
+    # Mentions (theme_wait True) are rows 0, 1, 5, 6; all 10 rows are scored.
+    csat = theme_impact(tiny, metric="csat", scale=(1, 5), min_n=1).iloc[0]
+    # CSAT top box is 4-5: mentioners' csat 1, 2, 4, 1 -> 3 unsatisfied -> 100 x 3 / 10 = 30 points
+    assert csat["points_lost"] == pytest.approx(30.0)
+    assert csat["score_with"] == pytest.approx(25.0)          # 1 of 4 mentioners satisfied
+    yes = tiny.assign(recommend=tiny["nps"] >= 7)
+    rec = theme_impact(yes, metric="recommend", min_n=1).iloc[0]
+    # recommend = nps >= 7: mentioners 0, 3, 7, 2 -> one yes (row 5: 7) -> 3 no-sayers -> 30 points
+    assert rec["points_lost"] == pytest.approx(30.0) and rec["score_with"] == pytest.approx(25.0)
+    rating = theme_impact(tiny.rename(columns={"csat": "rating"}), metric="rating", scale=(1, 5), min_n=1).iloc[0]
+    # mean with 2.0 vs without (8 commenting: 2, 5, 5, 5 -> 4.25): gap 2.25; 4 of 10 scored mention it
+    # -> the overall mean would rise by 0.4 x 2.25 = 0.9 rating points
+    assert rating["points_lost"] == pytest.approx(0.4 * 2.25)
+    assert rating["points_lost_ci_low"] <= 0.9 <= rating["points_lost_ci_high"]
+
+
 def test_mean_score_impact_and_no_points_lost(tiny):
     out = theme_impact(tiny, metric="mean", score="csat", min_n=1).iloc[0]
     # mentions: csat 1, 2, 4, 1 -> 2.0; others: 2, 5, 5, 5 -> 4.25
@@ -139,7 +156,10 @@ def test_sentiment_trend_by_hand():
     # CI half-width: t(n-1) x 100 x sqrt((p+ + p- - nps^2) / (n - 1)), the textbook NPS variance
     # (p+ + p- - (p+ - p-)^2) with the n-1 sample-variance correction.
     half = stats.t.ppf(0.975, 3) * 100 * math.sqrt((0.5 + 0.25 - 0.25 ** 2) / 3)
-    assert sep["score_ci_high"] - sep["score"] == pytest.approx(half)
+    assert half > 100   # 152 points: on 4 answers the t interval runs past the NPS scale ...
+    assert (sep["score_ci_low"], sep["score_ci_high"]) == (-100.0, 100.0)   # ... so it is clipped to it
+    oct_ci = (oct_["compound_ci_low"], oct_["compound_ci_high"])
+    assert -1 <= oct_ci[0] and oct_ci[1] <= 1      # sentiment bands stay within VADER's -1..1
     assert oct_["score"] == pytest.approx(0.0)  # 1 promoter, 1 detractor, 1 passive
 
 

@@ -16,7 +16,7 @@ from .._checks import by_list, check_choice, check_confidence, need_columns
 from .._stats import adjust_p, mean_ci, welch, wilson, z_crit, z_test
 from ..data import add_period
 from ..errors import DataError
-from ..scores import respondent_values
+from ..scores import as_scale, respondent_values
 from .codebook import PREFIX
 from .sentiment import NEGATIVE_AT
 
@@ -37,17 +37,42 @@ def _theme_cols(data: pd.DataFrame, themes) -> list[str]:
     return cols
 
 
+_METRICS = ("nps", "csat", "recommend", "rating", "ces", "mean")
+
+
 def _score_column(score, metric: str, func: str) -> str:
-    check_choice(metric, ("nps", "mean"), param="metric", func=func)
+    check_choice(metric, _METRICS, param="metric", func=func)
     if score is None:
-        if metric != "nps":
+        if metric == "mean":
             raise DataError(f"{func}: metric='mean' needs the column to average: pass score=")
-        return "nps"
+        return metric
     return score
 
 
+def _points_lost(vals: pd.Series, flag: pd.Series, w: dict, share: float, n_scored: int, metric: str,
+                 scale, confidence: float) -> tuple:
+    """What the theme costs the overall score, in its units, with an interval.
+
+    Shares (NPS, CSAT, recommend): the points gained if the theme's detractors were passives, its
+    unsatisfied satisfied, its no-sayers yes-sayers (100 × such respondents / all scored; Wilson).
+    Means (rating, CES): the rise of the overall mean if those mentioning the theme scored like the
+    others (share × the gap, 0 when they score better; the gap's Welch interval times the share).
+    """
+    if not n_scored:
+        return (np.nan,) * 3
+    mention = flag.fillna(False).astype(bool)
+    if metric in ("nps", "csat", "recommend"):
+        lost = int(((vals == (-100 if metric == "nps" else 0)) & mention).sum())
+        (lo,), (hi,) = wilson(lost, n_scored, confidence)
+        return 100 * lost / n_scored, 100 * lo, 100 * hi
+    better_high = scale is None or as_scale(scale).higher_is_better
+    sign = -1.0 if better_high else 1.0      # diff = with − without; a cost is a worse score with the theme
+    gap = (sign * w["diff"], sign * w["ci_high"], sign * w["ci_low"])
+    return tuple(share * max(g, 0.0) if pd.notna(g) else np.nan for g in gap)
+
+
 def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score: str | None = None,
-                 confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+                 scale=None, confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
     """What each theme costs: the score of those who mention it against those who do not.
 
     Parameters
@@ -56,11 +81,13 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
         Tagged responses (``theme_<name>`` columns; NA = no comment) with a score column.
     themes : list of str or Codebook, optional
         Theme names (default: every ``theme_`` column).
-    metric : {"nps", "mean"}
-        "nps": the answers (whole numbers 0–10) are scored as NPS and ``points_lost`` is computed;
-        "mean": the answers are averaged.
+    metric : {"nps", "csat", "recommend", "rating", "ces", "mean"}
+        How the score column is read (see :func:`cxlib.scores.respondent_values`): NPS, CSAT's top-box
+        share, the would-recommend share, or a mean (rating, ces, mean).
     score : str, optional
-        The column analysed; default ``"nps"`` for ``metric="nps"`` (required for "mean").
+        The column analysed; default the metric's canonical column (required for "mean").
+    scale : Scale or tuple, optional
+        The score's scale (``cfg.scales[metric]``): CSAT's top box, and the direction of a mean.
     confidence : float
         Confidence level of the intervals.
     min_n : int
@@ -74,9 +101,11 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
         ``share_ci_high``; ``score_with`` / ``score_without`` (NPS or mean of those who do / do not
         mention it); ``diff`` (with − without) with Welch ``diff_ci_low`` / ``diff_ci_high`` and
         ``p_value``; ``p_holm`` (Holm-adjusted across the themes); ``n_scored`` (every respondent with a
-        score, the base of the overall score); ``points_lost`` (NPS points gained if the theme's
-        detractors were passives: 100 × detractors mentioning it / ``n_scored``; NaN unless NPS) with
-        Wilson ``points_lost_ci_low`` / ``points_lost_ci_high``; ``small_base``.
+        score, the base of the overall score); ``points_lost`` (what the theme costs the overall score,
+        in its units: for NPS the points gained if the theme's detractors were passives, 100 ×
+        detractors mentioning it / ``n_scored``; for CSAT and recommend likewise with the unsatisfied /
+        no-sayers; for means the share mentioning × how much worse they score) with
+        ``points_lost_ci_low`` / ``points_lost_ci_high``; ``small_base``.
 
     Examples
     --------
@@ -89,7 +118,7 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
     cols = _theme_cols(data, themes)
     confidence = check_confidence(confidence, func="theme_impact")
     col = _score_column(score, metric, "theme_impact")
-    vals = respondent_values(data, score=col, metric=metric)
+    vals = respondent_values(data, score=col, metric=metric, scale=scale)
     scored = vals.notna()
     n_scored = int(scored.sum())
     rows = []
@@ -105,18 +134,16 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
                "share_ci_low": lo, "share_ci_high": hi,
                "score_with": v[m].mean() if k else np.nan, "score_without": v[~m].mean() if n - k else np.nan,
                "diff": w["diff"], "diff_ci_low": w["ci_low"], "diff_ci_high": w["ci_high"],
-               "p_value": w["p_value"], "n_scored": n_scored,
-               "points_lost": np.nan, "points_lost_ci_low": np.nan, "points_lost_ci_high": np.nan}
-        if metric == "nps" and n_scored:
-            det = int(((vals == -100) & flag.fillna(False).astype(bool)).sum())
-            (plo,), (phi,) = wilson(det, n_scored, confidence)
-            row.update(points_lost=100 * det / n_scored, points_lost_ci_low=100 * plo,
-                       points_lost_ci_high=100 * phi)
+               "p_value": w["p_value"], "n_scored": n_scored}
+        share_all = k / n_scored if n_scored else np.nan
+        lost = (_points_lost(vals, flag, w, share_all, n_scored, metric, scale, confidence)
+                if metric != "mean" else (np.nan,) * 3)
+        row.update(zip(("points_lost", "points_lost_ci_low", "points_lost_ci_high"), lost))
         row["small_base"] = k < min_n or (n - k) < min_n
         rows.append(row)
     out = pd.DataFrame(rows)
     out.insert(out.columns.get_loc("n_scored"), "p_holm", adjust_p(out["p_value"], method="holm"))
-    if metric == "nps":
+    if metric != "mean":
         out = out.sort_values("points_lost", ascending=False, kind="stable")
     return out.reset_index(drop=True)
 
@@ -222,8 +249,20 @@ def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3",
     return m.sort_values("small_base", kind="stable").reset_index(drop=True)
 
 
+def _bounds(metric: str, scale) -> tuple[float, float]:
+    """The range a metric's respondent values live in, for clipping intervals."""
+    if metric == "nps":
+        return -100.0, 100.0
+    if metric in ("csat", "recommend"):
+        return 0.0, 100.0
+    if scale is not None:
+        sc = as_scale(scale)
+        return float(sc.min), float(sc.max)
+    return -np.inf, np.inf
+
+
 def sentiment_trend(data: pd.DataFrame, *, by="period", metric: str = "nps", score: str | None = None,
-                    freq: str = "M", date_col: str = "responded_at", confidence: float = 0.95,
+                    scale=None, freq: str = "M", date_col: str = "responded_at", confidence: float = 0.95,
                     min_n: int = 30) -> pd.DataFrame:
     """Mean comment sentiment beside the score, per period (or any grouping).
 
@@ -233,11 +272,13 @@ def sentiment_trend(data: pd.DataFrame, *, by="period", metric: str = "nps", sco
         Responses with a ``compound`` column (from ``comments.sentiment`` / ``comments.annotate_comments``).
     by : str or list of str, default "period"
         Grouping; "period" is made from ``date_col`` with ``freq`` when not a column.
-    metric : {"nps", "mean"}
-        How the score beside sentiment is computed (as NPS, or as a mean).
+    metric : {"nps", "csat", "recommend", "rating", "ces", "mean"}
+        How the score beside sentiment is computed (see :func:`cxlib.scores.respondent_values`).
     score : str, optional
-        The score column; default ``"nps"`` for ``metric="nps"``. When the column is absent only
+        The score column; default the metric's canonical column. When the column is absent only
         sentiment is reported.
+    scale : Scale or tuple, optional
+        The score's scale (CSAT's top box; the range a mean's interval is clipped to).
     freq, date_col, confidence, min_n : period frequency, date column, confidence level, small-base cut-off.
 
     Returns
@@ -246,7 +287,8 @@ def sentiment_trend(data: pd.DataFrame, *, by="period", metric: str = "nps", sco
         One row per group: the ``by`` columns, ``n_comments``, ``compound_mean`` with t-interval
         ``compound_ci_low`` / ``compound_ci_high``, ``pct_negative`` (share of comments with compound
         <= -0.05), ``n_score``, ``score`` (NPS or mean) with ``score_ci_low`` / ``score_ci_high``,
-        ``small_base`` (``n_comments < min_n``).
+        ``small_base`` (``n_comments < min_n``). Intervals are t intervals clipped to the possible
+        range (sentiment −1 to 1, the score's range): tiny groups never get bands wider than the scale.
 
     Examples
     --------
@@ -263,7 +305,9 @@ def sentiment_trend(data: pd.DataFrame, *, by="period", metric: str = "nps", sco
     d = data
     if by == ["period"] and "period" not in d.columns:
         d = add_period(d, freq=freq, date_col=date_col)
-    vals = respondent_values(d, score=col, metric=metric) if col in d.columns else pd.Series(np.nan, index=d.index)
+    vals = (respondent_values(d, score=col, metric=metric, scale=scale) if col in d.columns
+            else pd.Series(np.nan, index=d.index))
+    lo_s, hi_s = _bounds(metric, scale)
     rows = []
     for key, g in d.assign(_v=vals).groupby(by, observed=True, sort=True):
         c = g["compound"].dropna().to_numpy(float)
@@ -271,8 +315,8 @@ def sentiment_trend(data: pd.DataFrame, *, by="period", metric: str = "nps", sco
         sm, _, sl, sh = mean_ci(g["_v"], confidence)
         key = key if isinstance(key, tuple) else (key,)
         rows.append({**dict(zip(by, key)), "n_comments": len(c), "compound_mean": cm,
-                     "compound_ci_low": cl, "compound_ci_high": ch,
+                     "compound_ci_low": np.clip(cl, -1.0, 1.0), "compound_ci_high": np.clip(ch, -1.0, 1.0),
                      "pct_negative": (c <= NEGATIVE_AT).mean() if len(c) else np.nan,
-                     "n_score": int(g["_v"].notna().sum()), "score": sm, "score_ci_low": sl,
-                     "score_ci_high": sh, "small_base": len(c) < min_n})
+                     "n_score": int(g["_v"].notna().sum()), "score": sm, "score_ci_low": np.clip(sl, lo_s, hi_s),
+                     "score_ci_high": np.clip(sh, lo_s, hi_s), "small_base": len(c) < min_n})
     return pd.DataFrame(rows)

@@ -28,8 +28,8 @@ TYPES = {
     "response_id": ID, "customer_id": ID, "ticket_id": ID,
     "responded_at": DATE, "opened_at": DATE, "resolved_at": DATE,
     "signup_date": DATE, "renewal_date": DATE, "churned_at": DATE,
-    "nps": FLOAT, "csat": FLOAT, "ces": FLOAT, "weight": FLOAT, "annual_revenue": FLOAT,
-    "handoffs": INT, "first_contact_resolution": BOOL, "churned": BOOL,
+    "nps": FLOAT, "csat": FLOAT, "ces": FLOAT, "rating": FLOAT, "weight": FLOAT, "annual_revenue": FLOAT,
+    "handoffs": INT, "first_contact_resolution": BOOL, "churned": BOOL, "recommend": BOOL,
     "comment": TEXT, "channel": TEXT, "region": TEXT, "plan": TEXT,
 }
 

@@ -6,7 +6,6 @@ canonical schema described in ``docs/data-contract.md``. Paths inside it are rel
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from ._sections import SCORES, cache_dir, dates_options, known_keys, report_options
 
 __all__ = ["CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "load_config",
            "project_root"]
@@ -29,6 +29,8 @@ CANONICAL = {
         "nps",
         "csat",
         "ces",
+        "rating",
+        "recommend",
         "comment",
         "ticket_id",
         "weight",
@@ -54,12 +56,14 @@ CANONICAL = {
     ],
 }
 
-SCORES = ("nps", "csat", "ces")
 
 
 @dataclass(frozen=True)
 class Scale:
     """A rating scale: its end points and its direction.
+
+    ``top_k`` is how many of the best points count as the "top box" (satisfied, low effort) unless a
+    function is told otherwise.
 
     Examples
     --------
@@ -67,11 +71,14 @@ class Scale:
     [4, 5]
     >>> Scale(1, 7, higher_is_better=False).top_box(3)
     [1, 2, 3]
+    >>> Scale(1, 10, top_k=3).top_box()
+    [8, 9, 10]
     """
 
     min: int
     max: int
     higher_is_better: bool = True
+    top_k: int = 2
 
     def __post_init__(self):
         if not self.min < self.max:
@@ -82,13 +89,15 @@ class Scale:
         """Every point of the scale, in ascending order."""
         return list(range(int(self.min), int(self.max) + 1))
 
-    def top_box(self, k: int = 2) -> list[int]:
-        """The k best points of the scale (the highest when higher is better)."""
+    def top_box(self, k: int | None = None) -> list[int]:
+        """The k best points of the scale (the highest when higher is better); k defaults to ``top_k``."""
+        k = self.top_k if k is None else k
         vals = self.values
         return vals[-k:] if self.higher_is_better else vals[:k]
 
-    def bottom_box(self, k: int = 2) -> list[int]:
-        """The k worst points of the scale."""
+    def bottom_box(self, k: int | None = None) -> list[int]:
+        """The k worst points of the scale; k defaults to ``top_k``."""
+        k = self.top_k if k is None else k
         vals = self.values
         return vals[:k] if self.higher_is_better else vals[-k:]
 
@@ -96,7 +105,7 @@ class Scale:
 DEFAULT_SCALES = {
     "nps": Scale(0, 10),
     "csat": Scale(1, 5),
-    "ces": Scale(1, 7),
+    "ces": Scale(1, 7, top_k=3),
 }
 
 
@@ -131,6 +140,11 @@ class Config:
     def segments(self) -> list[str]:
         """Names of the response segment columns (as they appear in loaded data)."""
         return list(self.responses.segments) if self.responses else []
+
+    @property
+    def scores(self) -> list[str]:
+        """The scores the config maps, in the order of :data:`SCORES` (the primary score's order)."""
+        return [s for s in SCORES if self.responses and s in self.responses.columns]
 
     @property
     def drivers(self) -> list[str]:
@@ -180,37 +194,26 @@ def _resolve_config_path(config) -> Path:
     raise ConfigError(f"config file {config!r} not found (looked at {tried})")
 
 
-def _known_keys(section: str, mapping: dict, allowed, where: str) -> None:
-    unknown = sorted(set(mapping) - set(allowed))
-    if unknown:
-        hints = []
-        for key in unknown:
-            close = difflib.get_close_matches(key, list(allowed), n=1)
-            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        raise ConfigError(
-            f"{where}: unknown {section} {', '.join(hints)}; expected some of {sorted(allowed)}"
-        )
-
-
 def _table(name: str, raw: dict, base_dir: Path, where: str) -> TableSpec:
     if not isinstance(raw, dict) or "path" not in raw:
         raise ConfigError(f"{where}: section '{name}' needs a 'path' to its data file")
     allowed = {"path", "columns", "segments", "drivers", "scales", "missing_codes",
-               "sheet", "format", "date_format", "dayfirst", "encoding"}
-    _known_keys(f"key in '{name}'", raw, allowed, where)
+               "sheet", "format", "date_format", "dayfirst", "encoding", "dates"}
+    known_keys(f"key in '{name}'", raw, allowed, where)
     columns = dict(raw.get("columns") or {})
-    _known_keys(f"canonical column in '{name}.columns'", columns, CANONICAL[name], where)
+    known_keys(f"canonical column in '{name}.columns'", columns, CANONICAL[name], where)
     for key in ("segments", "drivers", "missing_codes"):
         if key in raw and not isinstance(raw[key] or {}, dict):
             raise ConfigError(f"{where}: '{name}.{key}' must be a mapping of name: column")
     if name == "responses" and not any(columns.get(s) for s in SCORES):
         raise ConfigError(
-            f"{where}: 'responses.columns' must map at least one score (nps, csat or ces)"
+            f"{where}: 'responses.columns' must map at least one score ({', '.join(SCORES)})"
         )
     path = Path(raw["path"]).expanduser()
     if not path.is_absolute():
         path = (base_dir / path).resolve()
     options = {k: raw[k] for k in ("sheet", "format", "date_format", "dayfirst", "encoding") if k in raw}
+    options["dates"] = dates_options(raw.get("dates"), name, where)
     return TableSpec(
         name=name,
         path=path,
@@ -227,33 +230,11 @@ def _scales(raw: dict, where: str) -> dict[str, Scale]:
     for name, spec in (raw or {}).items():
         if not isinstance(spec, dict) or "min" not in spec or "max" not in spec:
             raise ConfigError(f"{where}: scale '{name}' needs 'min' and 'max'")
+        top_k = spec.get("top_box", DEFAULT_SCALES[name].top_k if name in DEFAULT_SCALES else 2)
         scales[name] = Scale(
-            int(spec["min"]), int(spec["max"]), bool(spec.get("higher_is_better", True))
+            int(spec["min"]), int(spec["max"]), bool(spec.get("higher_is_better", True)), int(top_k)
         )
     return scales
-
-
-def _cache_dir(raw, base_dir: Path, where: str) -> Path | None:
-    """Where derived results (redacted, scored comments) are cached; ``cache_dir: null`` turns caching off."""
-    if raw is None or raw is False:
-        return None
-    if not isinstance(raw, (str, Path)):
-        raise ConfigError(f"{where}: 'cache_dir' must be a folder path (or null for no cache), got {raw!r}")
-    path = Path(raw).expanduser()
-    return path if path.is_absolute() else (base_dir / path).resolve()
-
-
-def _report(raw, responses: TableSpec, where: str) -> dict:
-    """The optional ``report:`` section: ``journey`` names the segment that is the journey stage."""
-    raw = raw or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: 'report' must be a mapping (e.g. report: {{journey: touchpoint}})")
-    _known_keys("key in 'report'", raw, {"journey"}, where)
-    journey = raw.get("journey")
-    if journey is not None and journey not in responses.segments:
-        raise ConfigError(f"{where}: report.journey {journey!r} is not a segment; the segments are "
-                          f"{sorted(responses.segments)}")
-    return {"journey": journey}
 
 
 def load_config(config=None) -> Config:
@@ -293,11 +274,14 @@ def load_config(config=None) -> Config:
             raise ConfigError(f"{where} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
-    _known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir"}, where)
+    known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir"}, where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
     scales = _scales(raw["responses"].get("scales"), where)
+    if "rating" in responses.columns and "rating" not in (raw["responses"].get("scales") or {}):
+        raise ConfigError(f"{where}: 'responses.columns' maps a rating; give its scale under "
+                          "'responses.scales', e.g. rating: {min: 1, max: 10}")
     codebook = None
     if raw.get("codebook"):
         codebook = Path(raw["codebook"]).expanduser()
@@ -312,6 +296,6 @@ def load_config(config=None) -> Config:
         accounts=_table("accounts", raw["accounts"], base_dir, where) if raw.get("accounts") else None,
         scales=scales,
         codebook=codebook,
-        report=_report(raw.get("report"), responses, where),
-        cache_dir=_cache_dir(raw.get("cache_dir", project_root() / ".cx-cache"), base_dir, where),
+        report=report_options(raw.get("report"), responses, where),
+        cache_dir=cache_dir(raw.get("cache_dir", project_root() / ".cx-cache"), base_dir, where),
     )

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._checks import examples, need_columns
 from ..errors import DataError
-from ._coerce import FLOAT, TEXT, TYPES, UNIQUE, check_scale, convert, rows
+from ._coerce import BOOL, DATE, FLOAT, TEXT, TYPES, UNIQUE, check_scale, convert, rows
 from ._readers import apply_labels, read_file
 from .config import Scale, TableSpec, load_config
 
@@ -42,7 +42,7 @@ def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
     out = {}
     for name, src in mapping.items():
         miss = spec.missing_codes.get(src, []) + (spec.missing_codes.get(name, []) if name != src else [])
-        is_segment = name in spec.segments or (TYPES.get(name) == TEXT and name != "comment")
+        is_segment = name in spec.segments or (TYPES.get(name) in (TEXT, BOOL) and name != "comment")
         out[name] = apply_labels(raw[src], labels.get(src), miss, keep_labels=is_segment)
     df = pd.DataFrame(out, index=raw.index)
     result = {}
@@ -53,6 +53,9 @@ def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
         if scale is not None and kind == FLOAT:
             check_scale(result[name], scale, name, src, spec)
     data = pd.DataFrame(result).reset_index(drop=True)
+    for name, src in mapping.items():
+        if TYPES.get(name) == DATE:
+            data[name] = _plausible_dates(data[name], name, src, spec)
     key = UNIQUE[spec.name]
     if key in data:
         dup = data[key].duplicated(keep=False)
@@ -62,6 +65,33 @@ def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
                 f"unique; duplicated in {rows(dup, data[key])}"
             )
     return data
+
+
+#: Dates of things that happened: none can come after the file that records them was written.
+_EVENTS = {"responded_at", "opened_at", "resolved_at", "signup_date", "churned_at"}
+
+
+def _plausible_dates(dates: pd.Series, canon: str, src: str, spec: TableSpec) -> pd.Series:
+    """Dates before the floor (placeholders such as 1970-01-01) or after the file was written are errors,
+    or, with ``dates: {drop_invalid: true}``, blanked (NaT: left out of every month, and counted)."""
+    opts = spec.options.get("dates") or {}
+    floor = opts.get("floor", pd.Timestamp("1990-01-01"))
+    latest = pd.Timestamp(spec.path.stat().st_mtime, unit="s").normalize() + pd.Timedelta(days=2)
+    if canon not in _EVENTS:   # a renewal date may lie ahead; an answer or a ticket may not
+        latest = pd.Timestamp.max
+    bad = (dates.notna() & ((dates < floor) | (dates >= latest))).fillna(False)
+    if not bad.any():
+        return dates
+    if opts.get("drop_invalid"):
+        return dates.mask(bad)
+    raise DataError(
+        f"{spec.name} file {spec.path}, column {src!r} ({canon}): implausible dates (before {floor:%Y-%m-%d}"
+        + (f" or after the file was written, {latest - pd.Timedelta(days=2):%Y-%m-%d}" if canon in _EVENTS else "")
+        + f") in {rows(bad, dates)}. "
+        f"Placeholder dates such as 1970-01-01 are not answers: fix them, or set "
+        f"'{spec.name}: {{dates: {{drop_invalid: true}}}}' to leave these rows out of every month "
+        "(they are counted in the report)"
+    )
 
 
 def load_responses(config=None) -> pd.DataFrame:
@@ -76,14 +106,16 @@ def load_responses(config=None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per response with the mapped canonical columns among ``response_id``, ``customer_id``,
-        ``responded_at`` (datetime64), ``nps``, ``csat``, ``ces`` (float64, NaN when not answered or a
-        "don't know" code), ``comment``, ``ticket_id``, ``weight``; then one string column per configured
-        segment and one float64 column per configured driver, under their config names.
+        ``responded_at`` (datetime64; NaT where missing, or implausible and ``dates.drop_invalid``),
+        ``nps``, ``csat``, ``ces``, ``rating`` (float64, NaN when not answered or a "don't know" code),
+        ``recommend`` (boolean: yes/true/1), ``comment``, ``ticket_id``, ``weight``; then one string column
+        per configured segment and one float64 column per configured driver, under their config names.
 
     Raises
     ------
     DataError
-        When a mapped column is missing, a score is non-numeric or off its scale, a date cannot be read,
+        When a mapped column is missing, a score is non-numeric or off its scale, a date cannot be read
+        or is implausible (before ``dates.floor``, default 1990-01-01, or after the file was written),
         response ids repeat, or the file is empty. The message names file, column and rows.
 
     Examples

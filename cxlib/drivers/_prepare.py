@@ -40,6 +40,7 @@ class Prepared:
     r: np.ndarray                # correlation of each driver with the outcome
     corr: np.ndarray | None = None   # pairwise correlation matrix (missing="pairwise" only)
     full: np.ndarray | None = None   # listwise (weighted) correlation matrix, outcome last
+    most_missing: str = ""           # the column missing in the most rows ("" when none is)
 
 
 def numeric(data: pd.DataFrame, col: str, what: str) -> pd.Series:
@@ -109,9 +110,11 @@ def prepare(data, *, score, drivers, weight=None, kind="ols", missing="listwise"
             raise DataError(f"weight column {weight!r} must be finite and >= 0; see {describe_rows(neg, frame[weight])}")
     holes = frame.isna()
     keep = ~holes.any(axis=1)
-    reasons = ", ".join(f"{c} missing in {k} rows" for c, k in holes.sum().items() if k)
+    counts = holes.sum().sort_values(ascending=False, kind="stable")
+    reasons = ", ".join(f"{c} missing in {k} rows" for c, k in counts.items() if k)
+    most = str(counts.index[0]) if len(counts) and counts.iloc[0] else ""
     if missing == "pairwise":
-        return _pairwise(frame, score, drivers, weight, kind, reasons)
+        return _pairwise(frame, score, drivers, weight, kind, reasons, most)
     if missing != "listwise":
         raise ValueError(f"missing={missing!r}: expected 'listwise' or 'pairwise'")
     frame = frame.loc[keep] if not keep.all() else frame
@@ -119,10 +122,11 @@ def prepare(data, *, score, drivers, weight=None, kind="ols", missing="listwise"
     y = frame[score].to_numpy()
     w = frame[weight].to_numpy() if weight else None
     full = _check_matrix(np.column_stack([x, y]), w, score, drivers)
-    return Prepared(frame, x, y, w, len(frame), int((~keep).sum()), reasons, full[:-1, -1], full=full)
+    return Prepared(frame, x, y, w, len(frame), int((~keep).sum()), reasons, full[:-1, -1], full=full,
+                    most_missing=most)
 
 
-def _pairwise(frame, score, drivers, weight, kind, reasons) -> Prepared:
+def _pairwise(frame, score, drivers, weight, kind, reasons, most) -> Prepared:
     if weight or kind != "ols":
         raise ValueError("missing='pairwise' is only available for unweighted kind='ols'")
     cols = [*drivers, score]
@@ -134,7 +138,8 @@ def _pairwise(frame, score, drivers, weight, kind, reasons) -> Prepared:
     if np.isnan(corr).any() or np.linalg.eigvalsh(corr).min() <= 1e-10:
         raise DataError(f"the pairwise correlation matrix of {cols} is not positive definite; "
                         "use missing='listwise'")
-    return Prepared(frame, None, None, None, n, int(len(frame) - n), reasons, corr[:-1, -1], corr)
+    return Prepared(frame, None, None, None, n, int(len(frame) - n), reasons, corr[:-1, -1], corr,
+                    most_missing=most)
 
 
 def _check_matrix(xy: np.ndarray, w, score: str, drivers: list[str], n: int | None = None) -> np.ndarray:

@@ -9,6 +9,8 @@ are validated once by :func:`cxlib.drivers._prepare.prepare`.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -110,8 +112,12 @@ def relative_importance(data: pd.DataFrame, *, score: str = "nps", drivers: list
         from the correlation's: suppression or collinearity); ``importance_se`` (Monte Carlo error of
         sampled Shapley, else NaN); with ``bootstrap > 0``: ``importance_ci_low/high``,
         ``share_ci_low/high``, ``rank_ci_low/high``; then ``r2`` (model R² or pseudo-R²), ``n`` (rows
-        used), ``n_dropped`` (rows dropped for missing values), ``small_base`` and ``method`` (what was
-        computed, e.g. "shapley", "shapley-sampled", "logit-shapley (McFadden R²)").
+        used), ``n_dropped`` (rows dropped for missing values), ``pct_dropped`` (their share, %, of the
+        rows given), ``most_missing`` (the column missing in the most rows; "" when none is), with
+        ``bootstrap > 0`` ``n_boot`` (usable resamples: those with a constant column fail; with fewer
+        than half usable the CIs are NaN), ``small_base`` and ``method`` (what was computed, e.g.
+        "shapley", "shapley-sampled", "logit-shapley (McFadden R²)"). Dropping more than half of the
+        rows warns, naming the costliest column.
 
     Examples
     --------
@@ -147,15 +153,24 @@ def relative_importance(data: pd.DataFrame, *, score: str = "nps", drivers: list
     out["importance_se"] = np.nan if se is None else se
     if bootstrap:
         boot = _bootstrap(prep, method, kind, max_exact, n_permutations, bootstrap, seed)
+        boot = boot[np.isfinite(boot).all(axis=1)]          # resamples with a constant column fail
+        usable = len(boot) >= bootstrap / 2
         alpha = (1 - confidence) / 2
         shares = boot / boot.sum(axis=1, keepdims=True)
         ranks = (-boot).argsort(axis=1).argsort(axis=1) + 1
         for name, arr in (("importance", boot), ("share", shares), ("rank", ranks)):
-            out[f"{name}_ci_low"] = np.quantile(arr, alpha, axis=0)
-            out[f"{name}_ci_high"] = np.quantile(arr, 1 - alpha, axis=0)
+            out[f"{name}_ci_low"] = np.quantile(arr, alpha, axis=0) if usable else np.nan
+            out[f"{name}_ci_high"] = np.quantile(arr, 1 - alpha, axis=0) if usable else np.nan
+        out["n_boot"] = len(boot)
     out["r2"] = r2
     out["n"] = prep.n
     out["n_dropped"] = prep.n_dropped
+    out["pct_dropped"] = 100 * prep.n_dropped / (prep.n + prep.n_dropped) if prep.n + prep.n_dropped else 0.0
+    out["most_missing"] = prep.most_missing
+    if out["pct_dropped"].iloc[0] > 50:
+        warnings.warn(f"relative_importance: listwise deletion drops {out['pct_dropped'].iloc[0]:.0f}% of the rows "
+                      f"({prep.n_dropped:,} of {prep.n + prep.n_dropped:,}); {prep.dropped}. "
+                      f"{prep.most_missing!r} costs the most rows: consider leaving it out", stacklevel=2)
     out["small_base"] = prep.n < (max(100, 10 * p) if min_n is None else min_n)
     out["method"] = label
     return out.sort_values(["rank", "driver"], kind="stable").reset_index(drop=True)
@@ -171,8 +186,11 @@ def _bootstrap(prep, method, kind, max_exact, n_permutations, n_boot, seed) -> n
     out = []
     for _ in range(n_boot):
         idx = rng.integers(0, prep.n, prep.n)
-        out.append(_from_rows(prep.x[idx], prep.y[idx], None if prep.w is None else prep.w[idx], method,
-                              kind, max_exact, n_permutations, seed)[0])
+        try:
+            out.append(_from_rows(prep.x[idx], prep.y[idx], None if prep.w is None else prep.w[idx], method,
+                                  kind, max_exact, n_permutations, seed)[0])
+        except (ArithmeticError, np.linalg.LinAlgError):   # separation or a constant column in the resample
+            out.append(np.full(prep.x.shape[1], np.nan))
     return np.array(out)
 
 

@@ -113,20 +113,31 @@ def x_values(s: pd.Series) -> pd.Series:
 
 
 def date_axis(ax, xs) -> None:
-    """Compact, non-overlapping date labels on the x axis when the x values are dates.
+    """Compact, non-overlapping date labels on the x axis when the x values are dates; with six points
+    or fewer, one tick per point (months as "Aug 2019").
 
     Examples
     --------
     >>> ax = use_ax()
-    >>> date_axis(ax, pd.Series(pd.to_datetime(["2026-01-01", "2026-02-01"])))
+    >>> date_axis(ax, pd.Series(pd.date_range("2025-01-01", periods=12, freq="MS")))
     >>> type(ax.xaxis.get_major_formatter()).__name__
     'ConciseDateFormatter'
+    >>> date_axis(ax, pd.Series(pd.to_datetime(["2019-07-01", "2019-08-01"])))
+    >>> len(ax.get_xticks())
+    2
     >>> plt.close("all")
     """
-    if pd.api.types.is_datetime64_any_dtype(xs):
-        locator = mdates.AutoDateLocator(maxticks=8)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if not pd.api.types.is_datetime64_any_dtype(xs):
+        return
+    points = pd.Series(xs).dropna().drop_duplicates().sort_values()
+    if 0 < len(points) <= 6:   # a few points: a tick at each, not day-level ticks between them
+        ax.set_xticks(points.tolist())
+        monthly = (points.dt.day == 1).all()
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y" if monthly else "%d %b %Y"))
+        return
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def ci_band(ax, xs, low, high, *, color, alpha: float = 0.15) -> None:

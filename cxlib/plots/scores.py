@@ -17,7 +17,8 @@ __all__ = ["plot_trend", "plot_comparison", "plot_changes", "plot_distribution"]
 
 
 def plot_trend(data, *, x="period", y="nps", hue=None, ci=("ci_low", "ci_high"), ax=None, **kwargs):
-    """Line per group over time with its confidence band; small bases hollow, empty periods as gaps.
+    """Line per group over time with its confidence band; small bases hollow and without a band, empty
+    periods as gaps.
 
     Parameters
     ----------
@@ -51,10 +52,10 @@ def plot_trend(data, *, x="period", y="nps", hue=None, ci=("ci_low", "ci_high"),
         xs = x_values(g[x])
         color = PALETTE[i % len(PALETTE)]
         ax.plot(xs, g[y], color=color, marker="o", markersize=3, label=name, **kwargs)
-        if ci:
-            ci_band(ax, xs, g[ci[0]], g[ci[1]], color=color)
-        if "small_base" in g:
-            small = flags(g)
+        small = flags(g)
+        if ci:   # a small base's interval is no fact: no band there
+            ci_band(ax, xs, g[ci[0]].where(~small), g[ci[1]].where(~small), color=color)
+        if small.any():
             ax.scatter(xs[small], g[y][small], facecolors="white", edgecolors=color, zorder=3, s=25)
     date_axis(ax, x_values(data[x]))
     ax.set_xlabel("")

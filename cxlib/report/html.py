@@ -13,11 +13,10 @@ import math
 
 import pandas as pd
 
-from .. import periods
 from ..comments import redact
 
 __all__ = ["Html", "bullets", "cards", "escape", "figure", "fmt_change", "fmt_ci", "fmt_score", "heading",
-           "note", "quotes", "table", "title", "to_html_safe"]
+           "note", "quotes", "safe_label", "table", "to_html_safe"]
 
 
 class Html(str):
@@ -177,18 +176,16 @@ def figure(fig, *, alt: str, dpi: int = 96) -> Html:
     return Html(f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">')
 
 
-def title(month: str, segment: str | None = None) -> Html:
-    """The report's subtitle: month and audience (segment values are redacted and escaped).
+def safe_label(text) -> str:
+    """A value from the customer's data (a segment value, a theme name) redacted of personal data, as
+    plain text ready for :func:`escape` or the HTML helpers that escape.
 
     Examples
     --------
-    >>> title("2026-10", "region=EMEA")
-    '<p class="cx-subtitle"><strong>October 2026</strong> · region: EMEA</p>'
+    >>> safe_label("region: jo@example.com")
+    'region: [EMAIL]'
     """
-    from ..data import segment_label
-
-    who = escape(redact(segment_label(segment)).iloc[0]) if segment else "all customers"
-    return Html(f'<p class="cx-subtitle"><strong>{periods.long_label(month)}</strong> · {who}</p>')
+    return "" if text is None else str(redact([str(text)]).iloc[0])
 
 
 def heading(text: str, level: int = 3) -> Html:

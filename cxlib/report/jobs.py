@@ -20,9 +20,9 @@ __all__ = ["Job", "folder_name", "resolve_jobs"]
 
 @dataclass(frozen=True)
 class Job:
-    """One report to render: a month and, optionally, one segment ("name=value")."""
+    """One report to render: a month (None for a survey without dates) and, optionally, one segment."""
 
-    month: str
+    month: str | None
     segment: str | None = None
 
 
@@ -31,18 +31,22 @@ def folder_name(job: Job) -> str:
 
     Examples
     --------
-    >>> folder_name(Job("2026-10", "region=EMEA"))
-    '2026-10--region-emea'
+    >>> folder_name(Job("2026-10", "region=EMEA")), folder_name(Job(None))
+    ('2026-10--region-emea', 'all-responses')
     """
+    stem = job.month or "all-responses"
     if not job.segment:
-        return job.month
-    return f"{job.month}--" + re.sub(r"[^a-z0-9]+", "-", job.segment.lower()).strip("-")
+        return stem
+    return f"{stem}--" + re.sub(r"[^a-z0-9]+", "-", job.segment.lower()).strip("-")
 
 
-def _months(month, all_months: bool, dates: pd.Series) -> list[str]:
+def _months(month, all_months: bool, dates: pd.Series) -> list[str | None]:
     available = sorted(dates.dropna().dt.to_period("M").unique())
-    if not available:
-        raise ParameterError("the responses have no dates: no month can be reported")
+    if not available:   # one wave without dates: one report on every response
+        if all_months or month not in (None, "", "latest"):
+            raise ParameterError("the responses have no dates (a one-wave survey): leave out --month and "
+                                 "--all-months; the report covers every response")
+        return [None]
     if all_months:
         if month not in (None, "", "latest"):
             raise ParameterError(f"--all-months renders every month; it cannot be combined with --month {month}")
@@ -105,7 +109,8 @@ def resolve_jobs(cfg, responses: pd.DataFrame, *, month=None, segment=None, by=N
     if by and segment:
         raise ParameterError(f"--by {by} makes one report per value of {by}; it cannot be combined with "
                              f"--segment {segment}")
-    months = _months(month, all_months, responses["responded_at"])
+    dates = responses["responded_at"] if "responded_at" in responses else pd.Series(dtype="datetime64[ns]")
+    months = _months(month, all_months, dates)
     segments = [None]
     if segment:
         segments = [_check_segment(segment, cfg.segments, responses)]

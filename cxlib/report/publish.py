@@ -48,7 +48,7 @@ td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 </style></head>
 <body><h1>CX reports</h1>
 <p>{count} report(s). Each folder also holds <code>run.json</code> (parameters, data checksums, versions).</p>
-<table><thead><tr><th>Month</th><th>Segment</th><th>NPS</th><th>n</th><th>Report</th></tr></thead>
+<table><thead><tr><th>Month</th><th>Segment</th><th>Score</th><th>n</th><th>Report</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table></body></html>
@@ -84,14 +84,14 @@ def write_index(reports_dir) -> Path:
         except (OSError, json.JSONDecodeError):
             continue
         head = run.get("headline") or {}
-        nps = head.get("nps")
+        value, score = head.get("value"), str(head.get("score") or "")
         link = f"{run_file.parent.name}/{run.get('report', '')}.html"
         rows.append(
             "<tr><td>{m}</td><td>{s}</td><td class='num'>{nps}</td><td class='num'>{n}</td>"
             "<td><a href='{href}'>{label}</a></td></tr>".format(
-                m=html.escape(str(run.get("month", ""))),
+                m=html.escape(str(run.get("month") or "one wave")),
                 s=html.escape(str(run.get("segment") or "all customers")),
-                nps="–" if nps is None else f"{nps:+.0f}",
+                nps="–" if value is None else html.escape(f"{score.upper()} {value:.3g}"),
                 n=html.escape(str(head.get("n", ""))),
                 href=html.escape(link, quote=True),
                 label=html.escape(str(run.get("report", ""))),

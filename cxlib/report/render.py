@@ -133,12 +133,14 @@ def _follow_up_csv(tmp: Path, name: str) -> list[str]:
     return [path.name]
 
 
-def _headline(data: pd.DataFrame, month: str) -> dict:
-    now = subset(data, month=month)
-    if "nps" not in data:
-        return {"nps": None, "n": int(len(now))}
-    row = scores.nps(now).iloc[0]
-    return {"nps": None if pd.isna(row["nps"]) else round(float(row["nps"]), 1), "n": int(row["n"])}
+def _headline(cfg, data: pd.DataFrame, month: str | None) -> dict:
+    """The primary score of the report period, for run.json and the index."""
+    now = subset(data, month=month) if month else data
+    metric = cfg.report["primary"]
+    kwargs = {"scale": cfg.scales[metric]} if metric in ("csat", "ces", "rating") else {}
+    row = scores.score_table(now, metric=metric, **kwargs).iloc[0]
+    value = None if pd.isna(row[metric]) else round(float(row[metric]), 2)
+    return {"score": metric, "value": value, "n": int(row["n"])}
 
 
 def render_report(month=None, *, config=None, segment=None, output_dir="reports", timeout: int = 600,
@@ -195,7 +197,8 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
     name, final = f"cx-report-{folder}", out_root / folder
     nb_in = Path(notebook) if notebook else root / NOTEBOOK
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=out_root))
-    params = {"month": job.month, "config": str(cfg.path) if cfg.path else "cx.yml", "segment": job.segment or "",
+    params = {"month": job.month or "latest", "config": str(cfg.path) if cfg.path else "cx.yml",
+              "segment": job.segment or "",
               "artifacts": str(tmp), "digests": digests}
     executed = tmp / f"{name}.ipynb"
     t_exec = time.perf_counter()
@@ -213,7 +216,7 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
         "report": name, "month": job.month, "segment": job.segment,
         "parameters": {k: v for k, v in params.items() if k not in ("artifacts", "digests")},
         "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
-        "headline": _headline(subset(responses, segment=job.segment), job.month),
+        "headline": _headline(cfg, subset(responses, segment=job.segment), job.month),
         "data_files": digests, "packages": _versions(), "git_commit": _git_commit(root),
         "timings_s": {"execute_and_export": round(t_export - t_exec, 2),
                       "total": round(time.perf_counter() - t0, 2)},

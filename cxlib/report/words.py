@@ -24,7 +24,8 @@ def segment_name(dimension: str, segment: str) -> str:
 
 
 def change_sentences(table: pd.DataFrame, *, label: str = "NPS", unit: str | None = None,
-                     decimals: int | None = None, confidence: float = 0.95) -> list[str]:
+                     decimals: int | None = None, confidence: float = 0.95, month_label: str | None = None,
+                     baseline_label: str | None = None) -> list[str]:
     """Plain-language sentences from a :func:`cxlib.scores.what_changed` table: real moves first, then the rest.
 
     Parameters
@@ -38,6 +39,9 @@ def change_sentences(table: pd.DataFrame, *, label: str = "NPS", unit: str | Non
         for anything else.
     confidence : float
         The confidence level the table was made with (for the wording only).
+    month_label, baseline_label : str, optional
+        How to name the month and the baseline (e.g. the dates the data really cover, "23–30 Jul 2019");
+        default their months ("Oct 2026", "Jul–Sep 2026").
 
     Returns
     -------
@@ -64,14 +68,17 @@ def change_sentences(table: pd.DataFrame, *, label: str = "NPS", unit: str | Non
     def f(v) -> str:
         return f"{v:.{dec}f}"
 
+    if len(table):
+        month_label = month_label or periods.label(table["month"].iloc[0])
+        baseline_label = baseline_label or periods.label(str(table["baseline"].iloc[0]).split(","))
     sig = table.loc[table["significant"].astype(bool)].copy()
     sig = sig.assign(_abs=sig["diff"].abs()).sort_values(["p_adjusted", "_abs"], ascending=[True, False])
     out = []
     for r in sig.itertuples(index=False):
         verb = "fell" if r.diff < 0 else "rose"
         out.append(f"{segment_name(r.dimension, r.segment)}: {label} {verb} {f(abs(r.diff))} {unit}, from "
-                   f"{f(r.previous)} in {periods.label(str(r.baseline).split(','))} to {f(r.current)} in "
-                   f"{periods.label(r.month)} ({confidence:.0%} CI of the change {f(r.ci_low)} to "
+                   f"{f(r.previous)} in {baseline_label} to {f(r.current)} in "
+                   f"{month_label} ({confidence:.0%} CI of the change {f(r.ci_low)} to "
                    f"{f(r.ci_high)}; n = {r.n_previous} → {r.n_current}); significant after Holm adjustment "
                    f"(p = {r.p_adjusted:.2g}).")
     tested = table["tested"].astype(bool)
@@ -80,10 +87,7 @@ def change_sentences(table: pd.DataFrame, *, label: str = "NPS", unit: str | Non
     if len(sig):
         out.append(f"Everything else ({others} other {word}) moved within noise.")
     else:
-        months = ""
-        if len(table):
-            months = (f" between {periods.label(str(table['baseline'].iloc[0]).split(','))} and "
-                      f"{periods.label(table['month'].iloc[0])}")
+        months = f" between {baseline_label} and {month_label}" if len(table) else ""
         out.append(f"No segment's {label} moved beyond noise{months} ({others} {word}, Holm-adjusted).")
     small = [segment_name(d, s) for d, s in table.loc[~tested, ["dimension", "segment"]].astype("str").values]
     if small:

@@ -1,9 +1,13 @@
-"""Scores with their base and uncertainty (NPS, CSAT, CES), what changed and whether it is real, seasonality."""
+"""Scores with their base and uncertainty (NPS, CSAT, CES, any rating, would-recommend), what changed and
+whether it is real, seasonality."""
 
+from ._sums import as_scale
 from .changes import compare, holm_significance, trend, what_changed
-from .metrics import METRICS, by_segments, ces, csat, nps, score_table
+from .means import ces, rating
+from .metrics import csat, nps, recommend
+from .registry import METRICS, by_segments, score_table
 from .seasonal import seasonal_pattern
-from .values import as_scale, nps_points, respondent_values
+from .values import nps_points, respondent_values
 
 __all__ = ["METRICS", "as_scale", "by_segments", "ces", "compare", "csat", "holm_significance", "nps", "nps_points",
-           "respondent_values", "score_table", "seasonal_pattern", "trend", "what_changed"]
+           "rating", "recommend", "respondent_values", "score_table", "seasonal_pattern", "trend", "what_changed"]

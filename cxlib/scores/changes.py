@@ -15,7 +15,7 @@ from .. import periods
 from .._checks import by_list, check_confidence, need_columns
 from .._stats import adjust_p, z_crit, z_test
 from ..errors import DataError, ParameterError
-from .metrics import score_table
+from .registry import score_table
 
 __all__ = ["compare", "holm_significance", "trend", "what_changed"]
 

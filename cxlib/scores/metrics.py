@@ -1,4 +1,4 @@
-"""Survey scores with their base and their uncertainty: NPS, CSAT and CES, overall or per group.
+"""Survey scores that are shares, with their base and their uncertainty: NPS, CSAT, would-recommend.
 
 Every function returns one row per group with the count ``n``, the Kish effective base ``n_eff``,
 the score, its standard error and confidence interval, and a ``small_base`` flag. Groups whose
@@ -14,23 +14,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._checks import by_list, check_choice, check_confidence
-from .._stats import t_crit, wilson, z_crit
-from ..data import DEFAULT_SCALES
-from ..errors import ParameterError
-from ._sums import base_terms, finish, group_sums, validate
-from .values import as_scale, nps_points
+from .._checks import check_choice
+from .._stats import z_crit
+from ._sums import as_scale, base_terms, finish, group_sums, inputs, share_columns, weighted_terms
+from .values import nps_points
 
-__all__ = ["METRICS", "by_segments", "ces", "csat", "nps", "score_table"]
-
-
-def _inputs(data, metric: str, score: str, scale, by, weight, confidence):
-    """The checked inputs of a score table: scale, confidence, group columns, answers and weights."""
-    scale = as_scale(scale, DEFAULT_SCALES[metric])
-    confidence = check_confidence(confidence, func=metric)
-    by = by_list(by)
-    x, w = validate(data, score, by, weight, scale, integer=metric == "nps", where=metric)
-    return scale, confidence, by, x, w
+__all__ = ["csat", "nps", "recommend"]
 
 
 def nps(data, *, score="nps", by=None, weight=None, ci_method="wald", confidence=0.95, min_n=30,
@@ -88,7 +77,7 @@ def nps(data, *, score="nps", by=None, weight=None, ci_method="wald", confidence
         raise ValueError(f"NPS is defined on the 0–10 scale (promoters 9–10, detractors 0–6); got "
                          f"{scale.min}–{scale.max}. Use csat() for other scales.")
     check_choice(ci_method, ("wald", "adjusted_wald"), param="ci_method", func="nps")
-    scale, confidence, by, x, w = _inputs(data, "nps", score, scale, by, weight, confidence)
+    scale, confidence, by, x, w = inputs(data, "nps", score, scale, by, weight, confidence)
     z = z_crit(confidence)
     terms = base_terms(x, w)
     points = nps_points(x).to_numpy()
@@ -116,7 +105,7 @@ def nps(data, *, score="nps", by=None, weight=None, ci_method="wald", confidence
     return finish(s, by, ["promoters", "passives", "detractors"], cols, min_n, suppress)
 
 
-def csat(data, *, score="csat", scale=None, top_k=2, by=None, weight=None, confidence=0.95, min_n=30,
+def csat(data, *, score="csat", scale=None, top_k=None, by=None, weight=None, confidence=0.95, min_n=30,
          suppress=False) -> pd.DataFrame:
     """CSAT per group: the top-``top_k``-box share (%) with a proportion CI, and the mean answer.
 
@@ -127,8 +116,9 @@ def csat(data, *, score="csat", scale=None, top_k=2, by=None, weight=None, confi
         Column of answers on ``scale`` (NaN = not answered).
     scale : Scale or tuple, optional
         The answer scale and its direction (pass ``cfg.scales["csat"]``); default 1–5, higher better.
-    top_k : int
-        How many of the best scale points count as satisfied (the direction comes from the scale).
+    top_k : int, optional
+        How many of the best scale points count as satisfied (the direction comes from the scale);
+        default the scale's ``top_k`` (2).
     by, weight, confidence, min_n, suppress
         As in :func:`nps`. The interval is Wilson's score interval; with weights it uses the weighted
         share and ``n_eff``.
@@ -147,139 +137,44 @@ def csat(data, *, score="csat", scale=None, top_k=2, by=None, weight=None, confi
        n  csat  ci_low  ci_high  mean
     0  5  60.0    23.1     88.2   3.2
     """
-    scale, confidence, by, x, w = _inputs(data, "csat", score, scale, by, weight, confidence)
-    top = np.isin(x, scale.top_box(top_k))
-    terms = base_terms(x, w)
-    terms.update(top_box=top.astype("int64"), swt=np.where(top, w, 0.0),
-                 swx=np.where(np.isnan(x), 0.0, w * np.nan_to_num(x)))
-    s = group_sums(data, by, terms)
+    scale, confidence, by, x, w = inputs(data, "csat", score, scale, by, weight, confidence)
+    s = group_sums(data, by, weighted_terms(x, w, top_box=np.isin(x, scale.top_box(top_k))))
+    share_columns(s, "csat", "sw_top_box", confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = s["swt"] / s["sw"]
-        ne = s["sw"] ** 2 / s["sw2"]
-        s["csat"], s["mean"] = 100 * p, s["swx"] / s["sw"]
-        s["se"] = 100 * np.sqrt(p * (1 - p) / ne)
-    lo, hi = wilson((p * ne).where(s["sw"] > 0, 0.0), ne.where(s["sw"] > 0, 0.0), confidence)
-    s["ci_low"], s["ci_high"] = 100 * lo, 100 * hi
+        s["mean"] = s["swx"] / s["sw"]
     cols = ["csat", "se", "ci_low", "ci_high", "mean"]
     return finish(s, by, ["top_box"], cols, min_n, suppress)
 
 
-def ces(data, *, score="ces", scale=None, top_k=3, by=None, weight=None, confidence=0.95, min_n=30,
-        suppress=False) -> pd.DataFrame:
-    """Customer Effort Score per group: the mean answer with a t interval, and the low-effort share.
+
+
+def recommend(data, *, score="recommend", by=None, weight=None, confidence=0.95, min_n=30,
+              suppress=False) -> pd.DataFrame:
+    """Would-recommend per group: the share answering yes (%), with a Wilson interval.
 
     Parameters
     ----------
     data : pandas.DataFrame
     score : str
-        Column of answers on ``scale`` (NaN = not answered).
-    scale : Scale or tuple, optional
-        Pass ``cfg.scales["ces"]``; default 1–7 with higher = easier. When ``higher_is_better`` is
-        False (1 = least effort), low effort is the bottom of the scale.
-    top_k : int
-        How many of the easiest scale points count as low effort (3: 5–7 on a 1–7 agree scale).
+        Column of yes/no answers: boolean, or 1/0 (NaN = not answered). The loader turns yes/no and
+        true/false into booleans.
     by, weight, confidence, min_n, suppress
-        As in :func:`nps`. With weights the mean is weighted, the variance is the weighted variance
-        and the t interval uses ``n_eff − 1`` degrees of freedom.
+        As in :func:`nps`. With weights the share is weighted and the interval uses ``n_eff``.
 
     Returns
     -------
     pandas.DataFrame
-        The ``by`` columns, ``n``, ``n_eff``, ``low_effort`` (unweighted count), ``ces`` (weighted
-        mean on the scale), ``sd``, ``se``, ``ci_low``, ``ci_high`` (t interval of the mean),
-        ``pct_low_effort`` (weighted %, 0–100), ``small_base`` and ``note``. A group with one answer
-        has no interval (note says so).
+        The ``by`` columns, ``n``, ``n_eff``, ``yes`` (unweighted count), ``recommend`` (weighted % yes,
+        0–100), ``se`` (% points), ``ci_low``, ``ci_high`` (Wilson, %), ``small_base`` and ``note``.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> ces(pd.DataFrame({"ces": [7, 6, 5, 3, 4]}), scale=(1, 7), min_n=1).round(2)[["n", "ces", "ci_low", "ci_high", "pct_low_effort"]]
-       n  ces  ci_low  ci_high  pct_low_effort
-    0  5  5.0    3.04     6.96            60.0
+    >>> recommend(pd.DataFrame({"recommend": [True, True, False, None, True]}), min_n=1).round(1)[["n", "yes", "recommend", "ci_low", "ci_high"]]
+       n  yes  recommend  ci_low  ci_high
+    0  4    3       75.0    30.1     95.4
     """
-    scale, confidence, by, x, w = _inputs(data, "ces", score, scale, by, weight, confidence)
-    low = np.isin(x, scale.top_box(top_k))
-    xv = np.nan_to_num(x)
-    terms = base_terms(x, w)
-    terms.update(low_effort=low.astype("int64"), swl=np.where(low, w, 0.0), swx=w * xv * ~np.isnan(x),
-                 swxx=w * xv * xv * ~np.isnan(x))
-    s = group_sums(data, by, terms)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ne = s["sw"] ** 2 / s["sw2"]
-        m = s["swx"] / s["sw"]
-        var = np.clip(s["swxx"] / s["sw"] - m * m, 0, None) * ne / (ne - 1)
-        s["ces"], s["sd"] = m, np.sqrt(var)
-        s["se"] = s["sd"] / np.sqrt(ne)
-        t = t_crit(confidence, ne - 1)
-        s["ci_low"], s["ci_high"] = m - t * s["se"], m + t * s["se"]
-        s["pct_low_effort"] = 100 * s["swl"] / s["sw"]
-    cols = ["ces", "sd", "se", "ci_low", "ci_high", "pct_low_effort"]
-    out = finish(s, by, ["low_effort"], cols, min_n, suppress)
-    single = out["n"] == 1
-    out.loc[single, "note"] = (out["note"] + "; one answer: no interval").str.lstrip("; ")
-    return out
-
-
-#: The score functions by metric name.
-METRICS = {"nps": nps, "csat": csat, "ces": ces}
-
-
-def score_table(data, *, metric="nps", **kwargs) -> pd.DataFrame:
-    """The table of :func:`nps`, :func:`csat` or :func:`ces`, chosen by ``metric``.
-
-    ``score`` (the column) defaults to the metric's canonical column; ``top_k`` is ignored for NPS.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The chosen function's table; the score itself is in the column named ``metric``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> score_table(pd.DataFrame({"csat": [5, 4, 1]}), metric="csat", min_n=1)["csat"].round(1).tolist()
-    [66.7]
-    """
-    check_choice(metric, METRICS, param="metric", func="score_table")
-    if metric == "nps":
-        kwargs.pop("top_k", None)
-    return METRICS[metric](data, **kwargs)
-
-
-def by_segments(data, *, segments, metric="nps", **kwargs) -> pd.DataFrame:
-    """The score cut by each segment in turn, stacked into one long table.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-    segments : sequence of str
-        Segment columns (e.g. ``cfg.segments``); rows missing a segment's value are left out of its cut.
-    metric : {"nps", "csat", "ces"}
-    **kwargs
-        Passed to the metric function (``score``, ``scale``, ``weight``, ``min_n``, ``suppress``, ...).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``segment`` (the segment column), ``value`` (its value, as text), then every column of the
-        metric's table.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"nps": [10, 0, 9, 8], "region": ["A", "A", "B", "B"], "plan": ["x"] * 4})
-    >>> by_segments(df, segments=["region", "plan"], min_n=1)[["segment", "value", "n", "nps"]]
-      segment value  n    nps
-    0  region     A  2    0.0
-    1  region     B  2   50.0
-    2    plan     x  4   25.0
-    """
-    parts = []
-    for seg in by_list(segments):
-        t = score_table(data, metric=metric, by=seg, **kwargs).rename(columns={seg: "value"})
-        t["value"] = t["value"].astype("str")
-        t.insert(0, "segment", seg)
-        parts.append(t)
-    if not parts:
-        raise ParameterError("by_segments needs at least one segment column in segments=")
-    return pd.concat(parts, ignore_index=True)
+    _, confidence, by, x, w = inputs(data, "recommend", score, None, by, weight, confidence)
+    s = group_sums(data, by, weighted_terms(x, w, yes=x == 1))
+    share_columns(s, "recommend", "sw_yes", confidence)
+    return finish(s, by, ["yes"], ["recommend", "se", "ci_low", "ci_high"], min_n, suppress)

@@ -11,29 +11,9 @@ import pandas as pd
 
 from .._checks import check_choice
 from ..data import DEFAULT_SCALES, Scale
-from ._sums import validate
+from ._sums import as_scale, validate
 
-__all__ = ["as_scale", "nps_points", "respondent_values"]
-
-
-def as_scale(scale, default: Scale | None = None) -> Scale:
-    """A :class:`~cxlib.data.Scale` from a Scale, a ``(min, max[, higher_is_better])`` tuple or None.
-
-    Examples
-    --------
-    >>> as_scale((1, 7, False)).top_box(3)
-    [1, 2, 3]
-    """
-    if scale is None:
-        if default is None:
-            raise ValueError("a scale is needed: pass scale=Scale(min, max) or (min, max)")
-        return default
-    if isinstance(scale, Scale):
-        return scale
-    try:
-        return Scale(*scale)
-    except TypeError:
-        raise ValueError(f"scale must be a Scale or a (min, max[, higher_is_better]) tuple, got {scale!r}") from None
+__all__ = ["SHARE_METRICS", "nps_points", "respondent_values"]
 
 
 def nps_points(nps) -> pd.Series:
@@ -62,17 +42,24 @@ def nps_points(nps) -> pd.Series:
     return pd.Series(np.select([s >= 9, s <= 6], [100.0, -100.0], 0.0), index=s.index).where(s.notna())
 
 
-def respondent_values(data, *, score: str, metric: str = "mean") -> pd.Series:
-    """Each respondent's value whose mean is the statistic: NPS points, or the answer itself.
+#: Metrics whose respondent values are 0 or 100 (the share of respondents in the good category).
+SHARE_METRICS = ("csat", "recommend")
+
+
+def respondent_values(data, *, score: str, metric: str = "mean", scale=None) -> pd.Series:
+    """Each respondent's value whose (weighted) mean is the statistic, in the statistic's units.
 
     Parameters
     ----------
     data : pandas.DataFrame
     score : str
         The column analysed.
-    metric : {"nps", "mean"}
-        "nps": +100 promoter, 0 passive, −100 detractor (:func:`nps_points`; the answers must be whole
-        numbers 0–10); "mean": the numeric answer.
+    metric : {"nps", "csat", "recommend", "rating", "ces", "mean"}
+        "nps": +100 promoter, 0 passive, −100 detractor (:func:`nps_points`; whole numbers 0–10);
+        "csat": 100 for an answer in the scale's top box, else 0; "recommend": 100 for yes, 0 for no;
+        "rating", "ces", "mean": the numeric answer.
+    scale : Scale or tuple, optional
+        For "csat" the top box (default 1–5, top 2); for "rating"/"ces" the allowed range.
 
     Returns
     -------
@@ -84,9 +71,23 @@ def respondent_values(data, *, score: str, metric: str = "mean") -> pd.Series:
     >>> import pandas as pd
     >>> respondent_values(pd.DataFrame({"ltr": [10, 7, 2]}), score="ltr", metric="nps").tolist()
     [100.0, 0.0, -100.0]
+    >>> respondent_values(pd.DataFrame({"sat": [5, 3, None]}), score="sat", metric="csat").tolist()
+    [100.0, 0.0, nan]
     """
-    check_choice(metric, ("nps", "mean"), param="metric", func="respondent_values")
-    x, _ = validate(data, score, [], None, DEFAULT_SCALES["nps"] if metric == "nps" else Scale(-np.inf, np.inf),
-                    integer=metric == "nps", where="respondent_values")
+    check_choice(metric, ("nps", "csat", "recommend", "rating", "ces", "mean"), param="metric",
+                 func="respondent_values")
+    if metric == "recommend":
+        rng, integer = Scale(0, 1), True
+    elif metric == "mean" or (metric == "rating" and scale is None):
+        rng, integer = Scale(-np.inf, np.inf), False
+    else:
+        rng, integer = as_scale(scale, DEFAULT_SCALES.get(metric)), metric == "nps"
+    x, _ = validate(data, score, [], None, rng, integer=integer, where="respondent_values")
     values = pd.Series(x, index=data.index, dtype="float64")
-    return nps_points(values) if metric == "nps" else values
+    if metric == "nps":
+        return nps_points(values)
+    if metric == "csat":
+        return (100.0 * values.isin(rng.top_box())).where(values.notna())
+    if metric == "recommend":
+        return 100.0 * values
+    return values

@@ -1,4 +1,5 @@
-"""The report's "About" section: definitions, data window, bases, checksums and versions."""
+"""The report's "About" section: definitions of the configured scores, the data window, bases,
+checksums and versions."""
 
 from __future__ import annotations
 
@@ -6,23 +7,30 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...data import file_digests, segment_label, subset
+from ...data import file_digests, segment_label
 from .. import html as h
+from ..formats import score_format
+from .context import ReportContext
 
 __all__ = ["about"]
 
 
-def about(cfg, data: pd.DataFrame, *, month: str, segment: str | None = None, min_n: int = 30,
-          digests: dict | None = None) -> h.Html:
-    """Definitions, data window, base sizes and run metadata (no clock time: the HTML is reproducible).
+def _definition(scope: ReportContext, metric: str) -> str:
+    scale = scope.cfg.scales.get(metric)
+    if scale is None:
+        return score_format(metric).definition
+    direction = "higher is better" if scale.higher_is_better else "lower is better"
+    return score_format(metric).definition.format(min=scale.min, max=scale.max, top=scale.top_k,
+                                                  direction=direction)
+
+
+def about(scope: ReportContext, *, digests: dict | None = None) -> h.Html:
+    """Definitions of the scores this config provides, data window, bases and run metadata (no clock
+    time: the HTML is reproducible).
 
     Parameters
     ----------
-    cfg : Config
-    data : pandas.DataFrame
-        The responses the report covers.
-    month, segment : str
-    min_n : int
+    scope : ReportContext
     digests : dict, optional
         Path -> SHA-256 of the input files, as the report runner computed them; computed here when absent.
 
@@ -32,23 +40,34 @@ def about(cfg, data: pd.DataFrame, *, month: str, segment: str | None = None, mi
     """
     from importlib import metadata
 
-    now = subset(data, month=month)
-    digests = digests or file_digests(cfg)
+    digests = digests or file_digests(scope.cfg)
     files = [f"{Path(p).name} (sha256 {d[:12]}…)" for p, d in digests.items()]
-    csat, ces = cfg.scales["csat"], cfg.scales["ces"]
-    lines = [
-        "NPS: % promoters (9–10) minus % detractors (0–6) of likelihood-to-recommend answers, −100 to +100.",
-        f"CSAT: % of answers in the top two boxes of the {csat.min}–{csat.max} scale.",
-        f"CES: mean effort score on the {ces.min}–{ces.max} scale "
-        f"({'higher = easier' if ces.higher_is_better else 'lower = easier'}).",
+    data = scope.data
+    lines = [_definition(scope, m) for m in scope.scores]
+    lines.append(f"The story is told in {score_format(scope.primary).label} (the primary score); the headline "
+                 "shows every configured score.")
+    lines += [
         "95% CI: the range of plausible values for the true score; intervals made this way contain the "
-        "true score in 95 surveys out of 100 (Wald interval for NPS, Wilson for CSAT, t for CES).",
-        f"Small bases: scores from fewer than {min_n} answers are suppressed or flagged.",
+        "true score in 95 surveys out of 100 (Wald for NPS, Wilson for shares, t for means, each kept "
+        "within its scale).",
+        f"Small bases: scores from fewer than {scope.min_n} answers are suppressed or flagged, and no advice "
+        "is given on them.",
         "Significance: changes are tested with z-tests and Holm-adjusted for the number of comparisons.",
-        f"Data window: {data['responded_at'].min():%d %b %Y} to {data['responded_at'].max():%d %b %Y}; "
-        f"this month {len(now):,} responses" + (f" in {segment_label(segment)}" if segment else "") + ".",
-        "Data files: " + "; ".join(files) + ".",
-        f"cxlib {metadata.version('cxlib')}; pandas {pd.__version__}. Customer comments are redacted "
-        "(e-mails, phone numbers, card numbers, IBANs, URLs, names where recognisable) before display.",
     ]
+    if scope.weight:
+        unweighted = int(data["weight"].isna().sum())
+        lines.append("Weighted: every score uses the survey weight; bases are Kish's effective sample sizes."
+                     + (f" {unweighted:,} responses have no weight and are left out of weighted figures."
+                        if unweighted else ""))
+    if scope.dated:
+        dates = data["responded_at"].dropna()
+        window = f"Data window: {dates.min():%d %b %Y} to {dates.max():%d %b %Y}; {scope.period_label}"
+    else:
+        window = "One wave without dates"
+    lines.append(f"{window}: {len(scope.now):,} responses" + (f" in {segment_label(scope.segment)}" if scope.segment
+                                                               else "") + ".")
+    lines += scope.notes
+    lines.append("Input files: " + "; ".join(files) + ".")
+    lines.append(f"cxlib {metadata.version('cxlib')}; pandas {pd.__version__}. Customer comments are redacted "
+                 "(e-mails, phone numbers, card numbers, IBANs, URLs, names where recognisable) before display.")
     return h.bullets(lines)

@@ -1,51 +1,127 @@
-"""The report's drivers section: what drives the score, importance against performance, "fix first"."""
+"""The report's drivers section: what drives the primary score, importance against performance, and
+"fix first" advice only where the evidence carries it.
+
+No advice is given when the model's base is small (below the minimum base, or fewer than 10 complete
+responses per driver), when the bootstrap intervals could not be computed, or when a driver's weakness
+is within its own interval; the section says which of these applies.
+"""
 
 from __future__ import annotations
+
+import warnings
 
 import pandas as pd
 
 from ... import drivers as drv
-from ... import periods
 from ...data import last_months
 from .. import html as h
-from .scores import LABELS
+from ..formats import score_format
+from .context import ReportContext
 
-__all__ = ["drivers"]
+__all__ = ["MIN_PER_DRIVER", "driver_evidence", "drivers"]
+
+#: Complete responses needed per driver before a driver model is read as evidence.
+MIN_PER_DRIVER = 10
 
 
-def drivers(data: pd.DataFrame, *, month: str, drivers: list[str], score: str = "nps", months: int = 3,
-            driver_scale=None, bootstrap: int = 200, seed: int = 0) -> h.Html:
-    """What drives the score over the last ``months`` months: importance vs performance and "fix first".
+def driver_evidence(imp: pd.DataFrame, ipa: pd.DataFrame, *, min_n: int) -> tuple[pd.DataFrame, list[str]]:
+    """Which "fix first" candidates the evidence carries, and why the others are not advice.
+
+    Parameters
+    ----------
+    imp : pandas.DataFrame
+        A :func:`cxlib.drivers.relative_importance` table (with bootstrap intervals).
+    ipa : pandas.DataFrame
+        The matching :func:`cxlib.drivers.importance_performance` table.
+    min_n : int
+
+    Returns
+    -------
+    (pandas.DataFrame, list of str)
+        The "fix first" rows whose performance interval lies wholly below the drivers' average, and
+        the reasons no (or less) advice is given.
+
+    Examples
+    --------
+    >>> imp = pd.DataFrame({"n": [25, 25], "share_ci_low": [0.1, 0.2]})
+    >>> ipa = pd.DataFrame({"driver": ["a", "b"], "quadrant": ["fix first", "keep"], "performance_ci_high": [3.0, 4.0],
+    ...                     "performance_cut": [3.5, 3.5]})
+    >>> driver_evidence(imp, ipa, min_n=30)[1]
+    ['the model rests on 25 complete responses, fewer than 30 (10 per driver or the minimum base)']
+    """
+    n, p = int(imp["n"].iloc[0]), len(ipa)
+    need = max(min_n, MIN_PER_DRIVER * p)
+    reasons = []
+    if n < need:
+        reasons.append(f"the model rests on {n:,} complete responses, fewer than {need} "
+                       f"({MIN_PER_DRIVER} per driver or the minimum base)")
+    if "share_ci_low" not in imp or imp["share_ci_low"].isna().any():
+        reasons.append("the bootstrap intervals could not be computed (too many resamples failed)")
+    candidates = ipa[ipa["quadrant"] == "fix first"]
+    if reasons:
+        return candidates.iloc[0:0], reasons
+    clear = candidates[candidates["performance_ci_high"] < candidates["performance_cut"]]
+    for r in candidates[~candidates.index.isin(clear.index)].itertuples():
+        reasons.append(f"{r.driver.replace('_', ' ')} looks important and weak, but its rating's interval reaches "
+                       f"the drivers' average ({r.performance_cut:.2f}): within noise")
+    return clear, reasons
+
+
+def drivers(scope: ReportContext, *, months: int = 3, bootstrap: int = 200, seed: int = 0) -> h.Html:
+    """What drives the primary score over the last ``months`` months (every response for a single
+    wave): importance vs performance and, where the evidence carries it, "fix first".
 
     Returns
     -------
     Html
-        The importance–performance chart, the importance bars with bootstrap CIs, and the "fix first" list.
+        The importance bars and the importance–performance chart, the base and missing-data note, and
+        the "fix first" list or why there is none.
     """
     import matplotlib.pyplot as plt
 
     from ...plots import plot_importance, plot_importance_performance
 
-    if not drivers:
+    names = scope.cfg.drivers
+    if not names:
         return h.note("No attribute ratings (drivers) are configured: the driver analysis is left out.")
-    window = last_months(data, month=month, months=months)
-    imp = drv.relative_importance(window, score=score, drivers=drivers, bootstrap=bootstrap, seed=seed)
-    ipa = drv.importance_performance(window, score=score, drivers=drivers, importance=imp,
-                                     driver_scale=driver_scale)
+    window = last_months(scope.data, month=scope.month, months=months) if scope.dated else scope.data
+    score = scope.primary
+    kind = "logit" if score == "recommend" else "ols"
+    weight = scope.weight
+    scale = scope.cfg.scales.get(score) if score != "recommend" else False
+    with warnings.catch_warnings():      # the missing-data warning is stated in the section itself
+        warnings.simplefilter("ignore", UserWarning)
+        imp = drv.relative_importance(window, score=score, drivers=names, kind=kind, weight=weight,
+                                      bootstrap=bootstrap, seed=seed, scale=scale)
+    ipa = drv.importance_performance(window, score=score, drivers=names, importance=imp, weight=weight,
+                                     driver_scale=scope.cfg.scales.get("drivers"))
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     plot_importance(imp, ax=axes[0])
     axes[0].set_title("Share of explained variation (95% CI)")
     plot_importance_performance(ipa, ax=axes[1])
     axes[1].set_title("Importance vs performance")
-    fig.tight_layout()
-    r2, n = imp["r2"].iloc[0], int(imp["n"].iloc[0])
-    first = ipa[ipa["quadrant"] == "fix first"]
+    fmt, top = score_format(score), imp.iloc[0]
+    period = scope.covered([str(p) for p in pd.period_range(end=scope.month, periods=months, freq="M")]) \
+        if scope.dated else scope.period_label
+    parts = [h.figure(fig, alt=f"What drives {fmt.label}: {top.driver.replace('_', ' ')} explains the most "
+                              f"({top.share:.0%}); importance against performance")]
+    when = f" ({period})" if scope.dated else ""
+    parts.append(h.note(f"Shapley (LMG) decomposition of R² = {top.r2:.2f} for {fmt.label} over {int(top.n):,} "
+                        f"complete responses{when}{', weighted' if weight else ''}; CIs from {bootstrap} "
+                        "bootstrap resamples."))
+    if top.pct_dropped > 0:
+        warn = " This is more than half: read the ranking with care." if top.pct_dropped > 50 else ""
+        parts.append(h.note(f"Responses missing any rating are left out: {top.pct_dropped:.0f}% of them "
+                            f"({int(top.n_dropped):,}); {top.most_missing} is missing most often.{warn}"))
+    advice, reasons = driver_evidence(imp, ipa, min_n=scope.min_n)
     lines = [f"{r.driver.replace('_', ' ')}: {r.share:.0%} of what the ratings explain; rated "
              f"{r.performance:.2f} (95% CI {r.performance_ci_low:.2f} to {r.performance_ci_high:.2f}), "
-             f"below the average of the drivers ({r.performance_cut:.2f})." for r in first.itertuples()]
-    window_label = periods.label([str(p) for p in pd.period_range(end=month, periods=months, freq="M")])
-    intro = h.note(f"Exact Shapley (LMG) decomposition of R² = {r2:.2f} for {LABELS.get(score, score)} over "
-                   f"{n:,} responses ({window_label}); CIs from {bootstrap} bootstrap resamples.")
-    fix = (h.heading("Fix first: important and weak") + h.bullets(lines)) if lines else \
-        h.note("No driver is both important and weak this period.")
-    return h.figure(fig, alt="Driver importance and importance-performance chart") + intro + fix
+             f"below the average of the drivers ({r.performance_cut:.2f})." for r in advice.itertuples()]
+    if lines:
+        parts += [h.heading("Fix first: important and weak"), h.bullets(lines)]
+    else:
+        parts.append(h.note("No \"fix first\" advice this period" + (": " + "; ".join(reasons) + "." if reasons
+                            else ": no driver is both important and clearly weak.")))
+    if lines and reasons:
+        parts.append(h.note("Not advice: " + "; ".join(reasons) + "."))
+    return h.Html("".join(parts))

@@ -15,6 +15,7 @@ from ... import operations as ops
 from ...data import last_months
 from .. import html as h
 from .. import words
+from .context import ReportContext
 from .scores import LABELS
 
 __all__ = ["FOLLOW_UP_FILE", "customer_scores", "follow_up", "operations"]
@@ -23,24 +24,22 @@ __all__ = ["FOLLOW_UP_FILE", "customer_scores", "follow_up", "operations"]
 FOLLOW_UP_FILE = "follow-up.parquet"
 
 
-def customer_scores(data: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.DataFrame | None, *,
-                    month: str, segment=None, scales: dict | None = None,
+def customer_scores(scope: ReportContext, tickets: pd.DataFrame | None, accounts: pd.DataFrame | None, *,
                     seed: int = 0) -> customers.CustomerScores | None:
-    """Every customer scored once for the report (None without account data).
+    """Every customer scored once for the report (None without account data, dates or NPS).
 
     Returns
     -------
     CustomerScores or None
         See :func:`cxlib.customers.score_customers`.
     """
-    if accounts is None:
+    if accounts is None or not scope.dated or "customer_id" not in scope.data:
         return None
-    return customers.score_customers(data, tickets, accounts, month=month, segment=segment or None,
-                                     scales=scales, seed=seed)
+    return customers.score_customers(scope.data, tickets, accounts, month=scope.month, segment=scope.segment,
+                                     scales=scope.cfg.scales, seed=seed)
 
 
-def operations(data: pd.DataFrame, tickets: pd.DataFrame | None, scored, *, month: str,
-                       months: int = 6, min_n: int = 30) -> h.Html:
+def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *, months: int = 6) -> h.Html:
     """Handoffs against satisfaction (tickets), churn risk and revenue at risk by segment (accounts).
 
     Parameters
@@ -52,8 +51,8 @@ def operations(data: pd.DataFrame, tickets: pd.DataFrame | None, scored, *, mont
     -------
     Html
     """
-    parts = []
-    if tickets is None or "ticket_id" not in data:
+    parts, data, month, min_n = [], scope.data, scope.month, scope.min_n
+    if tickets is None or "ticket_id" not in data or not scope.dated:
         parts.append(h.note("No ticket data are configured: resolution time and handoffs are left out."))
     else:
         joined = ops.support_journeys(last_months(data, month=month, months=months), tickets)
@@ -70,7 +69,8 @@ def operations(data: pd.DataFrame, tickets: pd.DataFrame | None, scored, *, mont
                 for r in table.itertuples()]
         parts.append(h.table(pd.DataFrame(rows), caption="Mean CSAT by number of handoffs on the ticket (95% CI)"))
     if scored is None:
-        parts.append(h.note("No account data are configured: churn risk and revenue at risk are left out."))
+        parts.append(h.note("No account data (or no dates) are configured: churn risk and revenue at risk "
+                            "are left out."))
     else:
         parts.append(_money(scored, min_n=min_n))
     return h.Html("".join(parts))
@@ -116,7 +116,7 @@ def _money(scored, *, min_n: int) -> h.Html:
     return h.Html("".join(parts))
 
 
-def follow_up(data: pd.DataFrame, scored, *, month: str, drivers=(), artifacts: str = "") -> h.Html:
+def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
     """Build the month's follow-up list from the report's own customer scores and leave it for the runner.
 
     The list holds personal data, so only its size reaches the HTML; the rows are written to
@@ -130,7 +130,9 @@ def follow_up(data: pd.DataFrame, scored, *, month: str, drivers=(), artifacts: 
     """
     if scored is None:
         return h.note("No account data are configured: there is no customer follow-up list.")
-    table = customers.follow_up_list(data, scored.table, month=month, drivers=drivers)
+    if "nps" not in scope.data:
+        return h.note("The follow-up list needs NPS answers (detractors): there is none for this survey.")
+    table = customers.follow_up_list(scope.data, scored.table, month=scope.month, drivers=scope.cfg.drivers)
     if artifacts:
         table.to_parquet(Path(artifacts) / FOLLOW_UP_FILE, index=False)
     return h.note(f"{len(table):,} customers to contact this month ({int(table['detractor'].sum()):,} "

@@ -1,7 +1,9 @@
-"""The report's score sections: headline cards, what changed, trends and the segment table, as safe HTML.
+"""The report's score sections: headline cards, what changed, the trend, the segment table, as safe HTML.
 
-Every number shown comes from :mod:`cxlib.scores`; these functions only choose what to show and format
-it through :mod:`cxlib.report.html`. A section whose data are not configured comes back as a note.
+Every number shown comes from :mod:`cxlib.scores`; these functions only choose what to show and word
+it. The headline shows every configured score; everything else speaks in the primary score. A
+section with nothing to show says so in a line; a single-wave survey (no dates) and the first month of
+data get no comparisons, said plainly.
 """
 
 from __future__ import annotations
@@ -9,154 +11,188 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import periods, scores
-from ...data import last_months, subset
+from ...data import last_months
 from ...errors import DataError
 from .. import html as h
 from .. import words
+from ..formats import score_format
+from .context import ReportContext
 
-__all__ = ["LABELS", "headline", "present_scores", "segment_table", "trends", "usable_segments", "what_changed"]
+__all__ = ["LABELS", "headline", "segment_table", "trends", "usable_segments", "what_changed"]
 
-LABELS = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
-_FMT = {"nps": {"digits": 0}, "csat": {"digits": 0, "signed": False}, "ces": {"digits": 2, "signed": False}}
-_UNIT = {"nps": "pts", "csat": "pts", "ces": "points"}
-
-
-def present_scores(data: pd.DataFrame) -> list[str]:
-    """The canonical scores that have at least one answer in ``data``.
-
-    Examples
-    --------
-    >>> present_scores(pd.DataFrame({"nps": [9.0], "csat": [None]}))
-    ['nps']
-    """
-    return [m for m in LABELS if m in data and data[m].notna().any()]
+#: Short names of the scores (the report's :mod:`~cxlib.report.formats` has the rest).
+LABELS = {m: score_format(m).label for m in ("nps", "csat", "rating", "recommend", "ces")}
 
 
-def usable_segments(data: pd.DataFrame, segments, *, max_levels: int = 12) -> list[str]:
-    """Segments worth cutting: present, with 2 to ``max_levels`` distinct values.
+def usable_segments(data: pd.DataFrame, segments) -> list[str]:
+    """Segments worth cutting: present, with at least 2 distinct values.
 
     Examples
     --------
     >>> usable_segments(pd.DataFrame({"a": ["x", "y"], "b": ["z", "z"]}), ["a", "b", "c"])
     ['a']
     """
-    return [s for s in segments if s in data and 2 <= data[s].nunique() <= max_levels]
+    return [s for s in segments if s in data and data[s].nunique() >= 2]
 
 
-def _kw(scales: dict, m: str) -> dict:
-    return {"scale": scales[m]} if m in scales and m != "nps" else {}
+def _comparison(scope: ReportContext, metric: str, baseline: str, label: str) -> tuple[str, str]:
+    """One "vs ..." line of a headline card and its tone ("up", "down" or "flat")."""
+    fmt = score_format(metric)
+    try:
+        row = scores.compare(scope.data, metric=metric, month=scope.month, baseline=baseline,
+                             min_n=scope.min_n, **scope.kwargs(metric)).iloc[0]
+    except DataError:
+        return f"vs {label}: no data", "flat"
+    when = scope.covered(row["baseline"].split(","))
+    if not bool(row["tested"]):
+        return f"vs {label} ({when}): base too small to compare", "flat"
+    change = h.fmt_change(row["diff"], row["p_value"], bool(row["significant"]), unit=fmt.unit, digits=fmt.digits)
+    tone = ("up" if row["diff"] > 0 else "down") if bool(row["significant"]) else "flat"
+    return f"vs {label} ({when}): {change}", tone
 
 
-def headline(data: pd.DataFrame, *, month: str, scales: dict, min_n: int = 30) -> h.Html:
-    """KPI cards: each score for the month with its CI and n, and its change vs last month and last year.
+def headline(scope: ReportContext) -> h.Html:
+    """KPI cards: every configured score for the month with its CI and n, and its change vs the month
+    before and the same month last year (none for a single wave or the first month of data).
 
     Returns
     -------
     Html
-        One card per score present in the data.
+        One card per score with answers, the primary score first.
     """
     items = []
-    now = subset(data, month=month)
-    for m in present_scores(data):
-        kw = _kw(scales, m)
-        row = scores.score_table(now, metric=m, min_n=min_n, **kw).iloc[0]
-        fmt = _FMT[m]
+    for m in scope.scores:
+        fmt = score_format(m)
+        row = scores.score_table(scope.now, metric=m, min_n=scope.min_n, **scope.kwargs(m)).iloc[0]
         if row["n"] == 0 or pd.isna(row[m]):
-            items.append({"label": LABELS[m], "value": "–", "details": [f"base too small (n = {int(row['n'])})"]})
+            items.append({"label": fmt.card, "value": "–", "details": [f"no answers in {scope.period_label}"]})
             continue
-        details = [f"95% CI {h.fmt_ci(row['ci_low'], row['ci_high'], **fmt)} · n = {int(row['n']):,}"]
+        details = [f"95% CI {fmt.interval(row['ci_low'], row['ci_high'])} · n = {int(row['n']):,}"]
+        for col, what in (("pct_top_box", "in the top {k} boxes"), ("pct_low_effort", "low effort (top {k} boxes)")):
+            if col in row and pd.notna(row[col]):
+                details.append(f"{row[col]:.0f}% {what.format(k=scope.cfg.scales[m].top_k)}")
         tone = "flat"
-        for base, label in (("previous", "last month"), ("year_ago", "same month last year")):
-            try:
-                cmp = scores.compare(data, metric=m, month=month, baseline=base, min_n=min_n, **kw).iloc[0]
-            except DataError:
-                details.append(f"vs {label}: no data")
-                continue
-            if not bool(cmp["tested"]):
-                details.append(f"vs {label}: base too small to compare")
-                continue
-            change = h.fmt_change(cmp["diff"], cmp["p_value"], bool(cmp["significant"]), unit=_UNIT[m],
-                                  digits=fmt["digits"])
-            details.append(f"vs {label} ({periods.label(cmp['baseline'].split(','))}): {change}")
-            if base == "previous" and bool(cmp["significant"]):
-                tone = "up" if cmp["diff"] > 0 else "down"
+        if not scope.dated:
+            details.append("one wave without dates: no comparison over time")
+        elif scope.first_month:
+            details.append("first month of data: no comparison")
+        else:
+            for i, (base, label) in enumerate((("previous", "last month"), ("year_ago", "same month last year"))):
+                line, t = _comparison(scope, m, base, label)
+                details.append(line)
+                tone = t if i == 0 else tone
         if bool(row["small_base"]):
-            details.append(f"small base (n < {min_n}): read with care")
-        value = h.fmt_score(row[m], **fmt) + ("%" if m == "csat" else "")
-        items.append({"label": LABELS[m] + (" (% satisfied)" if m == "csat" else " (mean)" if m == "ces" else ""),
-                      "value": value, "details": details, "tone": tone})
+            details.append(f"small base (n < {scope.min_n}): read with care")
+        items.append({"label": fmt.card, "value": fmt.value(row[m]), "details": details, "tone": tone})
     return h.cards(items)
 
 
-def what_changed(data: pd.DataFrame, *, month: str, segments, journey: str | None = None,
-                 metric: str = "nps", min_n: int = 30) -> h.Html:
-    """Plain-language summary of the Holm-adjusted segment comparisons for the month.
+def what_changed(scope: ReportContext, *, baseline: str = "previous_3") -> h.Html:
+    """Plain-language summary of the Holm-adjusted segment comparisons for the month, in the primary score.
 
-    Each segment (and each segment × journey-stage cell, when ``journey`` names the journey-stage
-    segment) is compared with its own average over the three previous months, a steadier baseline
-    than one month.
+    Every value of every segment (and each segment × journey-stage cell) with enough base is compared
+    with its own average over the baseline months; the note says how many were tested and how many were
+    too small, and which dates the baseline really covers.
 
     Returns
     -------
     Html
         Bullet sentences: real moves with size, CI and bases; then what moved within noise.
     """
-    by = usable_segments(data, segments)
+    if not scope.dated:
+        return h.note("One wave without dates: there is no earlier period to compare with.")
+    if scope.first_month:
+        return h.note(f"First month of data ({scope.period_label}): no comparison yet.")
+    by = usable_segments(scope.now, scope.cfg.segments)
     if not by:
-        return h.note("No segments are configured: the comparison by segment is left out.")
-    table = scores.what_changed(data, month=month, by=by, journey=journey if journey in by else None,
-                                metric=metric, baseline="previous_3", min_n=min_n)
-    sentences = words.change_sentences(table, label=LABELS[metric])
-    intro = h.note(f"Each segment in {periods.label(month)} against its own average of the three months "
-                   f"before; significance is Holm-adjusted across all {int(table['tested'].sum())} "
-                   f"comparisons, so chance movements are not reported as real.")
+        return h.note("No segment has two or more values this month: the comparison by segment is left out.")
+    journey = scope.cfg.report.get("journey")
+    table = scores.what_changed(scope.data, month=scope.month, by=by, journey=journey if journey in by else None,
+                                metric=scope.primary, baseline=baseline, min_n=scope.min_n,
+                                **scope.kwargs(scope.primary))
+    fmt = score_format(scope.primary)
+    base = scope.covered(periods.baseline_months(scope.month, baseline))
+    sentences = words.change_sentences(table, label=fmt.label, unit=fmt.unit, decimals=fmt.digits,
+                                       month_label=scope.period_label, baseline_label=base)
+    tested, small = int(table["tested"].sum()), int((~table["tested"]).sum())
+    intro = h.note(f"Each segment value in {scope.period_label} against its own average over {base}; "
+                   f"{tested} comparisons were tested and Holm-adjusted together, so chance movements are "
+                   f"not reported as real; {small} had too few responses (n < {scope.min_n}) to test.")
     return h.bullets(sentences) + intro
 
 
-def trends(data: pd.DataFrame, *, month: str, scales: dict, months: int = 24, min_n: int = 30) -> h.Html:
-    """The last ``months`` months of each score with 95% CI bands, as one chart.
+def trends(scope: ReportContext, *, months: int = 24) -> h.Html:
+    """The last ``months`` months of the primary score with its 95% CI band, as one chart.
+
+    Months below the minimum base are drawn hollow without a band; the band never leaves the scale.
 
     Returns
     -------
     Html
-        An embedded PNG chart.
+        An embedded PNG chart, or a note when there is no trend to draw.
     """
     import matplotlib.pyplot as plt
 
     from ...plots import plot_trend
 
-    window = last_months(data, month=month, months=months)
-    present = present_scores(data)
-    fig, axes = plt.subplots(len(present), 1, figsize=(8, 2.6 * len(present)), sharex=True, squeeze=False)
-    for ax, m in zip(axes[:, 0], present):
-        tr = scores.trend(window, metric=m, min_n=min_n, **_kw(scales, m))
-        plot_trend(tr, y=m, ax=ax)
-        ax.set_title(f"{LABELS[m]} by month, with 95% confidence band")
-    return h.figure(fig, alt="Score trends with confidence bands")
+    if not scope.dated:
+        return h.note("One wave without dates: there is no trend to draw.")
+    window = last_months(scope.data, month=scope.month, months=months)
+    tr = scores.trend(window, metric=scope.primary, min_n=scope.min_n, **scope.kwargs(scope.primary))
+    if len(tr) < 2:
+        return h.note(f"First month of data ({scope.period_label}): no trend to draw yet.")
+    fmt = score_format(scope.primary)
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    plot_trend(tr, y=scope.primary, ax=ax)
+    ax.set_ylabel(fmt.label)
+    ax.set_title(f"{fmt.label} by month, with 95% confidence band (hollow: fewer than {scope.min_n} answers)")
+    last = tr.iloc[-1]
+    alt = (f"{fmt.label} by month, {periods.label([str(p) for p in tr['period']])}; latest "
+           f"{fmt.value(last[scope.primary])} (n = {int(last['n']):,})")
+    return h.figure(fig, alt=alt)
 
 
-def segment_table(data: pd.DataFrame, *, month: str, segments, min_n: int = 30,
-                  metric: str = "nps", scales: dict | None = None) -> h.Html:
-    """The month's score by every segment value, small bases suppressed.
+def _segment_rows(scope: ReportContext, seg: str, most: int) -> list[dict]:
+    """One segment's rows: the ``most`` largest values, the rest pooled as "Other (k values, n = ...)"."""
+    now = scope.now.dropna(subset=[seg])
+    m, fmt = scope.primary, score_format(scope.primary)
+    sizes = now[seg].astype("str").value_counts()
+    shown, rest = list(sizes.index[:most]), list(sizes.index[most:])
+    t = scores.score_table(now[now[seg].astype("str").isin(shown)], metric=m, by=seg, min_n=scope.min_n,
+                           suppress=True, **scope.kwargs(m))
+    t = t.assign(_order=t[seg].astype("str").map({v: i for i, v in enumerate(shown)})).sort_values("_order")
+    records = [(str(r[seg]), r) for r in t.to_dict("records")]
+    if rest:
+        pooled = scores.score_table(now[now[seg].astype("str").isin(rest)], metric=m, min_n=scope.min_n,
+                                    suppress=True, **scope.kwargs(m)).iloc[0].to_dict()
+        records.append((f"Other ({len(rest)} values, n = {int(pooled['n']):,})", pooled))
+    rows = []
+    for value, r in records:
+        ok = not r["small_base"] and pd.notna(r[m])
+        rows.append({"Segment": seg, "Value": value, fmt.label: fmt.value(r[m]) if ok else "–",
+                     "95% CI": fmt.interval(r["ci_low"], r["ci_high"]) if ok else "base too small",
+                     "n": f"{int(r['n']):,}"})
+    return rows
+
+
+def segment_table(scope: ReportContext) -> h.Html:
+    """The month's primary score by every segment value, small bases suppressed, long tails pooled.
 
     Returns
     -------
     Html
-        A table: Segment, Value, score, 95% CI, n (a score with n < ``min_n`` is shown as "–").
+        A table: Segment, Value, score, 95% CI, n (a score with n < ``min_n`` is "–"), with a note on
+        segments that have a single value this month; a note alone when there is nothing to show.
     """
-    now = subset(data, month=month)
-    kw = _kw(scales or {}, metric)
-    fmt = _FMT[metric]
-    rows = []
-    for seg in usable_segments(now, segments):
-        t = scores.score_table(now.dropna(subset=[seg]), metric=metric, by=seg, min_n=min_n, suppress=True, **kw)
-        for r in t.to_dict("records"):
-            shown = not r["small_base"] and pd.notna(r[metric])
-            rows.append({"Segment": seg, "Value": r[seg],
-                         LABELS[metric]: h.fmt_score(r[metric], **fmt) if shown else "–",
-                         "95% CI": h.fmt_ci(r["ci_low"], r["ci_high"], **fmt) if shown else "base too small",
-                         "n": f"{int(r['n']):,}"})
+    most = scope.cfg.report.get("max_segment_values", 12)
+    usable = usable_segments(scope.now, scope.cfg.segments)
+    rows = [row for seg in usable for row in _segment_rows(scope, seg, most)]
+    single = [f"{s}: {scope.now[s].dropna().astype('str').iloc[0]}" for s in scope.cfg.segments
+              if s in scope.now and scope.now[s].nunique() == 1]
+    parts = [h.note(f"One value only in {scope.period_label}, so not cut: {'; '.join(single)}.")] if single else []
     if not rows:
-        return h.note("No segment has two or more values this month: the segment table is left out.")
-    return h.table(pd.DataFrame(rows),
-                   caption=f"{LABELS[metric]} by segment, {periods.label(month)} (n < {min_n}: suppressed)")
+        return h.Html("".join(parts)) + h.note("No segment has two or more values: the segment table is left out.")
+    fmt = score_format(scope.primary)
+    caption = (f"{fmt.label} by segment, {scope.period_label} (n < {scope.min_n}: suppressed; beyond the "
+               f"{most} largest values, the rest are pooled as Other)")
+    return h.table(pd.DataFrame(rows), caption=caption) + h.Html("".join(parts))

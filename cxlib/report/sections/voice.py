@@ -1,19 +1,76 @@
-"""The report's voice-of-the-customer section: themes and what they cost, sentiment, redacted quotes."""
+"""The report's voice-of-the-customer section: themes and what they cost in the primary score,
+sentiment over time beside it, redacted quotes."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ... import comments, periods
-from ...data import last_months, subset
+from ... import comments
+from ...data import last_months
 from .. import html as h
+from ..formats import score_format
+from .context import ReportContext
 
 __all__ = ["voice"]
 
 
-def voice(data: pd.DataFrame, *, month: str, codebook=None, cache_dir=None, months: int = 13, n_quotes: int = 2,
-          n_themes: int = 3, max_per_month: int = 3000, seed: int = 0) -> h.Html:
-    """Theme volumes and their NPS impact, sentiment beside NPS, and redacted quotes per leading theme.
+def _sentiment_chart(scope: ReportContext, *, months: int, max_per_month: int, seed: int, cache_dir) -> list:
+    """Sentiment by month beside the primary score, on a seeded sample of up to ``max_per_month`` a month."""
+    import matplotlib.pyplot as plt
+
+    from ...plots import plot_sentiment_trend
+
+    window = last_months(scope.data, month=scope.month, months=months)
+    month_of = window["responded_at"].dt.to_period("M")
+    sampled = window.sample(frac=1.0, random_state=seed).groupby(month_of, sort=False).head(max_per_month)
+    metric = scope.primary
+    trend = comments.sentiment_trend(comments.annotate_comments(sampled.sort_index(), None, cache_dir=cache_dir),
+                                     metric=metric, scale=scope.cfg.scales.get(metric), min_n=scope.min_n)
+    if len(trend) < 2:
+        return [h.note("First month of comments: no sentiment trend to draw yet.")]
+    label = score_format(metric).label
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    plot_sentiment_trend(trend, ax=ax)
+    ax.set_title(f"Comment sentiment (VADER, mean with 95% CI) beside {label}")
+    last = trend.iloc[-1]
+    parts = [h.figure(fig, alt=f"Comment sentiment by month beside {label}; latest mean sentiment "
+                               f"{last['compound_mean']:+.2f} from {int(last['n_comments']):,} comments")]
+    if len(sampled) < len(window):
+        parts.append(h.note(f"Sentiment and {label} in this chart come from a random sample of up to "
+                            f"{max_per_month:,} responses a month."))
+    return parts
+
+
+def _theme_table(now: pd.DataFrame, scope: ReportContext) -> tuple[list, pd.DataFrame]:
+    import matplotlib.pyplot as plt
+
+    from ...plots import plot_theme_impact
+
+    metric, fmt = scope.primary, score_format(scope.primary)
+    impact = comments.theme_impact(now, metric=metric, scale=scope.cfg.scales.get(metric), min_n=scope.min_n)
+    shown = impact[~impact["small_base"]]
+    if shown.empty:
+        return [h.note(f"Every theme has fewer than {scope.min_n} comments mentioning it (or not mentioning it) "
+                       f"in {scope.period_label}: no theme's cost can be told from noise.")], shown
+    fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(shown), 4) + 1))
+    plot_theme_impact(shown, ax=ax)
+    ax.set_title(f"{fmt.label} {fmt.unit} lost to each theme (95% CI)")
+    top = shown.iloc[0]
+    parts = [h.figure(fig, alt=f"{fmt.label} {fmt.unit} lost by theme; the costliest, "
+                               f"{top.theme.replace('_', ' ')}, costs {top.points_lost:.1f}")]
+    rows = [{"Theme": r.theme.replace("_", " "), "Mentioned by": f"{r.share:.0%} (n = {int(r.n_mention):,})",
+             f"{fmt.label} if mentioned": fmt.value(r.score_with), f"{fmt.label} if not": fmt.value(r.score_without),
+             f"{fmt.label} {fmt.unit} lost": f"{r.points_lost:.1f} ({r.points_lost_ci_low:.1f} to "
+                                             f"{r.points_lost_ci_high:.1f})"}
+            for r in shown.itertuples()]
+    parts.append(h.table(pd.DataFrame(rows), caption=f"Themes in the comments of {scope.period_label} "
+                         f"(n = {int(impact['n'].iloc[0]):,} commenting respondents)"))
+    return parts, shown
+
+
+def voice(scope: ReportContext, *, cache_dir=None, months: int = 13, n_quotes: int = 2, n_themes: int = 3,
+          max_per_month: int = 3000, seed: int = 0) -> h.Html:
+    """Theme volumes and what they cost in the primary score, sentiment beside it, redacted quotes.
 
     The sentiment trend scores at most ``max_per_month`` randomly chosen responses a month (seeded), so
     that very large files stay fast; the report month's themes and quotes use every comment. With
@@ -24,42 +81,17 @@ def voice(data: pd.DataFrame, *, month: str, codebook=None, cache_dir=None, mont
     -------
     Html
     """
-    import matplotlib.pyplot as plt
-
-    from ...plots import plot_sentiment_trend, plot_theme_impact
-
-    if "comment" not in data or data["comment"].notna().sum() == 0:
-        return h.note("No comments are configured: the voice of the customer is left out.")
-    window = last_months(data, month=month, months=months)
-    month_of = window["responded_at"].dt.to_period("M")
-    sampled = window.sample(frac=1.0, random_state=seed).groupby(month_of, sort=False).head(max_per_month)
-    trend = comments.sentiment_trend(comments.annotate_comments(sampled.sort_index(), None, cache_dir=cache_dir))
-    now = comments.annotate_comments(subset(data, month=month), codebook, cache_dir=cache_dir)
+    if "comment" not in scope.data or scope.now["comment"].notna().sum() == 0:
+        return h.note(f"No comments in {scope.period_label}: the voice of the customer is left out.")
     parts = []
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    plot_sentiment_trend(trend, ax=ax)
-    ax.set_title("Comment sentiment (VADER, mean with 95% CI) beside NPS")
-    parts.append(h.figure(fig, alt="Sentiment trend beside NPS"))
-    if len(sampled) < len(window):
-        parts.append(h.note(f"Sentiment and NPS in this chart come from a random sample of up to "
-                            f"{max_per_month:,} responses a month."))
-    theme_cols = [c for c in now.columns if c.startswith(comments.PREFIX)]
-    if not theme_cols:
+    if scope.dated:
+        parts += _sentiment_chart(scope, months=months, max_per_month=max_per_month, seed=seed, cache_dir=cache_dir)
+    now = comments.annotate_comments(scope.now, scope.cfg.codebook, cache_dir=cache_dir)
+    if scope.cfg.codebook is None:
         parts.append(h.note("No theme codebook is configured: theme volumes are left out."))
-        q = comments.quotes(now, n=n_quotes)
-        return h.Html("".join(parts)) + h.quotes(q["quote"])
-    impact = comments.theme_impact(now, metric="nps")
-    shown = impact[~impact["small_base"]]
-    fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(shown), 4) + 1))
-    plot_theme_impact(shown, ax=ax)
-    ax.set_title("NPS points lost to each theme's detractors (95% CI)")
-    parts.append(h.figure(fig, alt="NPS points lost by theme"))
-    rows = [{"Theme": r.theme.replace("_", " "), "Mentioned by": f"{r.share:.0%} (n = {int(r.n_mention):,})",
-             "NPS if mentioned": h.fmt_score(r.score_with), "NPS if not": h.fmt_score(r.score_without),
-             "NPS points lost": f"{r.points_lost:.1f} ({r.points_lost_ci_low:.1f} to {r.points_lost_ci_high:.1f})"}
-            for r in shown.itertuples()]
-    parts.append(h.table(pd.DataFrame(rows), caption=f"Themes in {periods.label(month)}'s comments "
-                         f"(n = {int(impact['n'].iloc[0]):,} commenting respondents)"))
+        return h.Html("".join(parts)) + h.quotes(comments.quotes(now, n=n_quotes)["quote"])
+    table, shown = _theme_table(now, scope)
+    parts += table
     for theme in shown["theme"].head(n_themes):
         q = comments.quotes(now, theme=theme, n=n_quotes)
         if len(q):

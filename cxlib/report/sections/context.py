@@ -1,0 +1,165 @@
+"""What one report is about: the data in scope, the month as the data really cover it, the scores.
+
+:func:`context` is computed once at the top of the report notebook; every section reads it, so that
+all sections agree on the month, its dates, the primary score and the base sizes, and none has to
+re-derive them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ... import periods
+from ...data import Config, segment_label, subset
+from .. import html as h
+from ..formats import score_format
+
+__all__ = ["ReportContext", "context", "title"]
+
+
+@dataclass
+class ReportContext:
+    """The scope of one report.
+
+    Attributes
+    ----------
+    cfg : Config
+    data : pandas.DataFrame
+        The responses in scope (one segment, or all), every date.
+    month : str or None
+        The report month "YYYY-MM"; None for a single-wave survey without dates.
+    segment : str or None
+        "name=value" or None.
+    primary : str
+        The score the story is told in (``cfg.report["primary"]``).
+    scores : list of str
+        The configured scores that have answers in scope, primary first.
+    min_n : int
+        Smallest (effective) base shown as a fact.
+    partial : bool
+        The data cover only part of the month.
+    first_month : bool
+        No data before the month: nothing to compare with.
+    notes : list of str
+        Plain sentences about the scope (a fallback month, undated responses) for the report.
+    """
+
+    cfg: Config
+    data: pd.DataFrame = field(repr=False)
+    month: str | None
+    segment: str | None
+    primary: str
+    scores: list[str]
+    min_n: int = 30
+    partial: bool = False
+    first_month: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def dated(self) -> bool:
+        """True when the responses carry dates (a monthly report), False for a single wave."""
+        return self.month is not None
+
+    @property
+    def now(self) -> pd.DataFrame:
+        """The responses of the report month (every response for a single wave)."""
+        return subset(self.data, month=self.month) if self.dated else self.data
+
+    @property
+    def period_label(self) -> str:
+        """The report period as people write it: "Oct 2026", "1–18 Aug 2019", "all responses"."""
+        if not self.dated:
+            return "all responses (one wave, no dates)"
+        if self.partial:
+            return periods.dates_label(*periods.span(self.now["responded_at"]))
+        return periods.label(self.month)
+
+    @property
+    def weight(self) -> str | None:
+        """The survey-weight column when the config maps one, else None."""
+        return "weight" if "weight" in self.data and self.data["weight"].notna().any() else None
+
+    def kwargs(self, metric: str) -> dict:
+        """The scale and weight arguments of a metric function (no scale for NPS and would-recommend)."""
+        scale = {"scale": self.cfg.scales[metric]} if metric in ("csat", "ces", "rating") else {}
+        return {**scale, **({"weight": self.weight} if self.weight else {})}
+
+    def covered(self, months: list[str]) -> str:
+        """The dates the data really cover in ``months``: "Jul–Sep 2026", or "23–31 Jul 2019"."""
+        inside = subset(self.data, months=months)
+        if inside.empty:
+            return "no data"
+        first, last = periods.span(inside["responded_at"])
+        start, end = periods.bounds(sorted(months)[0])[0], periods.bounds(sorted(months)[-1])[1]
+        if first.normalize() == start and last.normalize() == end - pd.Timedelta(days=1):
+            return periods.label(months)
+        return periods.dates_label(first, last)
+
+
+def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=None, min_n: int = 30) -> ReportContext:
+    """The scope of one report: resolve the month against the data and note what readers must know.
+
+    Parameters
+    ----------
+    cfg : Config
+    responses : pandas.DataFrame
+        Every loaded response (``data.load_responses(cfg)``).
+    month : str
+        "YYYY-MM" or "latest" (the latest full month; the latest month, said to be partial, when the
+        data cover no full month). Ignored for a survey without dates.
+    segment : str, optional
+        "name=value": the report covers that segment only.
+    min_n : int
+
+    Returns
+    -------
+    ReportContext
+
+    Examples
+    --------
+    >>> from cxlib.data import load_config, load_responses
+    >>> cfg = load_config()
+    >>> scope = context(cfg, load_responses(cfg), month="latest")
+    >>> scope.month, scope.primary, scope.partial, scope.first_month
+    ('2026-10', 'nps', False, False)
+    """
+    data = subset(responses, segment=segment or None)
+    dates = data["responded_at"] if "responded_at" in data else pd.Series(dtype="datetime64[ns]")
+    notes = []
+    undated = int(dates.isna().sum()) if len(dates) else 0
+    if dates.notna().any():
+        resolved = periods.resolve_month(month, dates)
+        partial = periods.is_partial(resolved, dates.dropna())
+        first = not (dates < periods.bounds(resolved)[0]).any()
+        if partial and month in (None, "", "latest"):
+            notes.append(f"The data cover no full month: this report covers the latest month, which is partial "
+                         f"({periods.dates_label(*periods.span(subset(data, month=resolved)['responded_at']))}).")
+        elif partial:
+            notes.append(f"{periods.long_label(resolved)} is partial: the data cover "
+                         f"{periods.dates_label(*periods.span(subset(data, month=resolved)['responded_at']))}.")
+        if undated:
+            notes.append(f"{undated:,} responses have no usable date and are left out of every month.")
+    else:
+        resolved, partial, first = None, False, False
+    present = [s for s in cfg.scores if s in data and data[s].notna().any()]
+    primary = cfg.report.get("primary") or (present[0] if present else cfg.scores[0])
+    ordered = [primary] + [s for s in present if s != primary]
+    return ReportContext(cfg=cfg, data=data, month=resolved, segment=segment or None, primary=primary,
+                         scores=ordered, min_n=min_n, partial=partial, first_month=first, notes=notes)
+
+
+def title(scope: ReportContext) -> h.Html:
+    """The report's subtitle: period, audience and the primary score.
+
+    Returns
+    -------
+    Html
+    """
+    who = h.escape(h.safe_label(segment_label(scope.segment))) if scope.segment else "all customers"
+    when = periods.long_label(scope.month) if scope.dated else "one wave (no dates)"
+    part = f" ({h.escape(scope.period_label)}, partial)" if scope.partial else ""
+    lead = f" · told in {h.escape(score_format(scope.primary).label)}"
+    notes = "".join(h.note(n) for n in scope.notes)
+    return h.Html(f'<p class="cx-subtitle"><strong>{when}</strong>{part} · {who}{lead}</p>') + notes
