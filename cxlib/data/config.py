@@ -15,6 +15,7 @@ import yaml
 
 from ..errors import ConfigError
 from ._sections import SCORES, cache_dir, dates_options, known_keys, report_options
+from .remote import engine_options, source_options
 
 __all__ = ["CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "load_config",
            "project_root"]
@@ -114,7 +115,7 @@ class TableSpec:
     """One input table of the config: its file and how its columns map to canonical names."""
 
     name: str
-    path: Path
+    path: Path | None   # None for a table on a server (options["table"], options["connection"])
     columns: dict[str, str]
     segments: dict[str, str] = field(default_factory=dict)
     drivers: dict[str, str] = field(default_factory=dict)
@@ -135,6 +136,7 @@ class Config:
     codebook: Path | None = None
     report: dict = field(default_factory=dict)
     cache_dir: Path | None = None
+    engines: dict = field(default_factory=lambda: engine_options(None, Path("."), "config"))
 
     @property
     def segments(self) -> list[str]:
@@ -154,7 +156,7 @@ class Config:
     @property
     def data_files(self) -> list[Path]:
         """Every data file the config points at."""
-        return [t.path for t in (self.responses, self.tickets, self.accounts) if t is not None]
+        return [t.path for t in (self.responses, self.tickets, self.accounts) if t is not None and t.path]
 
 
 def project_root() -> Path:
@@ -195,10 +197,11 @@ def _resolve_config_path(config) -> Path:
 
 
 def _table(name: str, raw: dict, base_dir: Path, where: str) -> TableSpec:
-    if not isinstance(raw, dict) or "path" not in raw:
+    if not isinstance(raw, dict):
         raise ConfigError(f"{where}: section '{name}' needs a 'path' to its data file")
+    source = source_options(raw, name, where)
     allowed = {"path", "columns", "segments", "drivers", "scales", "missing_codes",
-               "sheet", "format", "date_format", "dayfirst", "encoding", "dates"}
+               "sheet", "format", "date_format", "dayfirst", "encoding", "dates", "table", "connection", "engine"}
     known_keys(f"key in '{name}'", raw, allowed, where)
     columns = dict(raw.get("columns") or {})
     known_keys(f"canonical column in '{name}.columns'", columns, CANONICAL[name], where)
@@ -209,10 +212,11 @@ def _table(name: str, raw: dict, base_dir: Path, where: str) -> TableSpec:
         raise ConfigError(
             f"{where}: 'responses.columns' must map at least one score ({', '.join(SCORES)})"
         )
-    path = Path(raw["path"]).expanduser()
-    if not path.is_absolute():
+    path = Path(raw["path"]).expanduser() if "path" in raw else None
+    if path is not None and not path.is_absolute():
         path = (base_dir / path).resolve()
     options = {k: raw[k] for k in ("sheet", "format", "date_format", "dayfirst", "encoding") if k in raw}
+    options.update(source)
     options["dates"] = dates_options(raw.get("dates"), name, where)
     return TableSpec(
         name=name,
@@ -274,7 +278,8 @@ def load_config(config=None) -> Config:
             raise ConfigError(f"{where} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
-    known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir"}, where)
+    known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir",
+                               "engines"}, where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
@@ -298,4 +303,5 @@ def load_config(config=None) -> Config:
         codebook=codebook,
         report=report_options(raw.get("report"), responses, where),
         cache_dir=cache_dir(raw.get("cache_dir", project_root() / ".cx-cache"), base_dir, where),
+        engines=engine_options(raw.get("engines"), base_dir, where),
     )

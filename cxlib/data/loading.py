@@ -19,6 +19,7 @@ from ..errors import DataError
 from ._coerce import BOOL, DATE, FLOAT, TEXT, TYPES, UNIQUE, check_scale, convert, rows
 from ._readers import apply_labels, read_file
 from .config import Scale, TableSpec, load_config
+from .engines import table_for
 
 __all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "load_responses", "load_tickets"]
 
@@ -95,7 +96,8 @@ def _plausible_dates(dates: pd.Series, canon: str, src: str, spec: TableSpec) ->
 
 
 def load_responses(config=None) -> pd.DataFrame:
-    """Load survey responses in the canonical schema.
+    """Load survey responses in the canonical schema: a DataFrame, or a table handle for a server table or
+    a large file (see below).
 
     Parameters
     ----------
@@ -110,6 +112,9 @@ def load_responses(config=None) -> pd.DataFrame:
         ``nps``, ``csat``, ``ces``, ``rating`` (float64, NaN when not answered or a "don't know" code),
         ``recommend`` (boolean: yes/true/1), ``comment``, ``ticket_id``, ``weight``; then one string column
         per configured segment and one float64 column per configured driver, under their config names.
+        For a ``table:`` on a server, ``engine: duckdb``, or a file of ``engines.large_file_mb`` or more
+        under ``engine: auto``: a lazy Ibis table with the same columns, validated by aggregate queries
+        (every analysis function accepts it; ``.to_pandas()`` materialises it).
 
     Raises
     ------
@@ -125,7 +130,8 @@ def load_responses(config=None) -> pd.DataFrame:
     [[0, 10], [1, 5], [1, 7]]
     """
     cfg = load_config(config)
-    return _load(cfg.responses, cfg.scales)
+    handle = table_for(cfg.responses, cfg.scales, cfg.engines, lambda: _load(cfg.responses, cfg.scales))
+    return _load(cfg.responses, cfg.scales) if handle is None else handle
 
 
 def load_tickets(config=None) -> pd.DataFrame | None:
@@ -147,6 +153,9 @@ def load_tickets(config=None) -> pd.DataFrame | None:
     cfg = load_config(config)
     if cfg.tickets is None:
         return None
+    handle = table_for(cfg.tickets, {}, cfg.engines, lambda: _load(cfg.tickets, {}))
+    if handle is not None:
+        return handle
     data = _load(cfg.tickets, {})
     check_tickets(data, where=f"tickets file {cfg.tickets.path}", columns=cfg.tickets.columns)
     return data
@@ -171,6 +180,9 @@ def load_accounts(config=None) -> pd.DataFrame | None:
     cfg = load_config(config)
     if cfg.accounts is None:
         return None
+    handle = table_for(cfg.accounts, {}, cfg.engines, lambda: _load(cfg.accounts, {}))
+    if handle is not None:
+        return handle
     data = _load(cfg.accounts, {})
     check_accounts(data, where=f"accounts file {cfg.accounts.path}", columns=cfg.accounts.columns)
     return data

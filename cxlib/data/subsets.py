@@ -13,6 +13,7 @@ import pandas as pd
 from .. import periods
 from .._checks import need_columns
 from ..errors import ParameterError
+from .aggregate import is_table
 
 __all__ = ["add_period", "last_months", "parse_segment", "segment_label", "subset"]
 
@@ -91,7 +92,11 @@ def subset(data: pd.DataFrame, *, month=None, months=None, segment=None,
     >>> oct_emea = subset(load_responses(), month="2026-10", segment="region=EMEA")
     >>> sorted(oct_emea["region"].unique())
     ['EMEA']
+
+    On an Ibis table (a server or a large file) the same call returns the filtered table, still lazy.
     """
+    if is_table(data):
+        return _subset_table(data, [m for m in [month, *(months or [])] if m], parse_segment(segment), date_col)
     mask = pd.Series(True, index=data.index)
     wanted = ([month] if month else []) + list(months or [])
     if wanted:
@@ -116,6 +121,9 @@ def last_months(data: pd.DataFrame, *, month: str, months: int, date_col: str = 
     2
     """
     need_columns(data, [date_col], where="last_months")
+    if is_table(data):
+        start, end = periods.window(month, months)
+        return data.filter((data[date_col] >= start.to_pydatetime()) & (data[date_col] < end.to_pydatetime()))
     return data.loc[periods.in_window(data[date_col], *periods.window(month, months))].copy()
 
 
@@ -137,3 +145,21 @@ def add_period(data: pd.DataFrame, *, freq: str = "M", date_col: str = "responde
     out = data.copy()
     out[name] = out[date_col].dt.to_period(freq)
     return out
+
+
+def _subset_table(table, months: list, segment: dict, date_col: str):
+    """:func:`subset` on an Ibis table: the same half-open month windows and segment equality, as a filter."""
+    import ibis
+
+    conds = []
+    if months:
+        need_columns(table, [date_col], where="subset")
+        inside = ibis.literal(False)
+        for m in months:
+            start, end = periods.bounds(m)
+            inside |= (table[date_col] >= start.to_pydatetime()) & (table[date_col] < end.to_pydatetime())
+        conds.append(inside)
+    for col, value in segment.items():
+        need_columns(table, [col], where="subset (segment)")
+        conds.append(table[col].cast("string") == str(value))
+    return table.filter(*conds) if conds else table

@@ -1,0 +1,214 @@
+"""Group sums on either engine: the sufficient statistics every score and driver table is built from.
+
+A statistic is declared once as a list of :class:`Term` (a count, or a sum of ``w**k · Π(x − c)`` over
+the rows where some columns are present and one column takes some values); :func:`group_sums` evaluates
+the terms per group on a pandas DataFrame (one vectorised ``groupby().sum()``) or on an Ibis table (one
+``GROUP BY`` query of plain ``COUNT(*) FILTER`` and ``SUM`` aggregates, cast to int64/float64), and
+returns the same small pandas DataFrame either way. The engines' own ``corr``/``cov``/``var`` are never
+used: they are missing or differ across backends and take no weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+
+__all__ = ["Term", "first_rows", "group_sums", "is_table", "row_count"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One aggregate: a count, or a sum of ``weight**wpow · Π (col − centre)`` over the qualifying rows.
+
+    A row qualifies when every column of ``present`` (and of ``factors``) is non-missing, ``values``
+    (a ``(column, allowed values)`` pair) holds, and ``outside`` (a ``(column, low, high, whole)``
+    tuple: the column lies below ``low``, above ``high`` or, with ``whole``, off the whole numbers) holds.
+    """
+
+    name: str
+    factors: tuple = ()          # ((column, centre), ...) multiplied together
+    weight: str | None = None
+    wpow: int = 0
+    present: tuple = ()
+    values: tuple | None = None  # (column, (v1, v2, ...))
+    outside: tuple | None = None  # (column, low, high, whole)
+    count: bool = False
+
+    @property
+    def needs(self) -> tuple:
+        cols = list(self.present) + [c for c, _ in self.factors]
+        cols += [self.weight] if self.weight and self.wpow else []
+        return tuple(dict.fromkeys(cols))
+
+
+def is_table(data) -> bool:
+    """True for an Ibis table expression (a table on DuckDB, PostgreSQL, Spark, ...), False otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_table(pd.DataFrame({"nps": [1]}))
+    False
+    """
+    try:
+        import ibis.expr.types as ir
+    except ImportError:   # pragma: no cover - ibis is a dependency
+        return False
+    return isinstance(data, ir.Table)
+
+
+def row_count(data) -> int:
+    """Number of rows of a DataFrame or an Ibis table (one ``COUNT(*)`` query)."""
+    return int(data.count().execute()) if is_table(data) else len(data)
+
+
+# ---------------------------------------------------------------------------------------------- pandas
+def _np_mask(frame: pd.DataFrame, term: Term) -> np.ndarray:
+    mask = np.ones(len(frame), dtype=bool)
+    for c in term.needs:
+        mask &= frame[c].notna().to_numpy()
+    if term.values is not None:
+        col, allowed = term.values
+        mask &= frame[col].isin(list(allowed)).to_numpy()
+    if term.outside is not None:
+        col, low, high, whole = term.outside
+        x = frame[col].to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            off = (x < low) | (x > high) | (whole & (x % 1 != 0))
+        mask &= frame[col].notna().to_numpy() & off
+    return mask
+
+
+def _np_value(frame: pd.DataFrame, term: Term, mask: np.ndarray) -> np.ndarray:
+    if term.count:
+        return mask.astype("int64")
+    v = np.ones(len(frame))
+    for col, centre in term.factors:
+        v = v * (frame[col].to_numpy(dtype="float64", na_value=np.nan) - centre)
+    if term.weight and term.wpow:
+        v = v * frame[term.weight].to_numpy(dtype="float64", na_value=np.nan) ** term.wpow
+    return np.where(mask, v, 0.0)
+
+
+def _pandas_sums(frame: pd.DataFrame, keys: list, terms: list[Term]) -> pd.DataFrame:
+    values = pd.DataFrame({t.name: _np_value(frame, t, _np_mask(frame, t)) for t in terms}, index=frame.index)
+    if not keys:
+        return pd.DataFrame({k: [v.sum()] for k, v in values.items()})
+    return values.groupby([frame[k] for k in keys], sort=True, observed=True).sum().reset_index()
+
+
+# ------------------------------------------------------------------------------------------------ ibis
+def _ib_mask(t, term: Term):
+    import ibis
+
+    mask = ibis.literal(True)
+    for c in term.needs:
+        mask &= t[c].notnull()
+    if term.values is not None:
+        col, allowed = term.values
+        mask &= t[col].isin([float(a) for a in allowed])
+    if term.outside is not None:
+        col, low, high, whole = term.outside
+        off = (t[col] < low) | (t[col] > high)
+        if whole:
+            off |= t[col] != t[col].round()
+        mask &= t[col].notnull() & off
+    return mask
+
+
+def _ib_value(t, term: Term):
+    mask = _ib_mask(t, term)
+    if term.count:
+        return t.count(where=mask).cast("int64")   # never bool.cast(int).sum(): PostgreSQL refuses it
+    v = None
+    for col, centre in term.factors:
+        f = t[col].cast("float64") - float(centre)
+        v = f if v is None else v * f
+    if term.weight and term.wpow:
+        w = t[term.weight].cast("float64")
+        w = w if term.wpow == 1 else w * w
+        v = w if v is None else v * w
+    if v is None:
+        return t.count(where=mask).cast("float64")
+    return v.sum(where=mask).cast("float64").fill_null(0.0)
+
+
+def _ibis_sums(table, keys: list, derived: dict, terms: list[Term]) -> pd.DataFrame:
+    t = table.mutate(**derived) if derived else table
+    aggs = {term.name: _ib_value(t, term) for term in terms}
+    expr = t.group_by(keys).aggregate(**aggs) if keys else t.aggregate(**aggs)
+    out = expr.execute()
+    for term in terms:
+        out[term.name] = out[term.name].astype("int64" if term.count else "float64")
+    return out
+
+
+def group_sums(data, *, by=(), terms: list[Term], period: tuple | None = None, window: tuple | None = None,
+               keep_missing_keys: bool = False) -> pd.DataFrame:
+    """Evaluate ``terms`` per group of ``by`` on a DataFrame or an Ibis table.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or ibis Table
+    by : sequence of str
+        Group columns; rows with a missing value in any of them are left out (on an Ibis table,
+        ``keep_missing_keys`` keeps them as groups with missing keys, for checks over every row).
+    terms : list of Term
+    period : (date column, freq), optional
+        Adds a ``period`` key (pandas Period of ``freq``: "M", "Q", "Y", "W", "D") before the ``by`` keys.
+    window : (date column, start, end), optional
+        Only rows with ``start <= date < end`` (a half-open window, as :mod:`cxlib.periods` defines).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The key columns then one column per term (int64 counts, float64 sums), sorted by the keys.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a", "a", "b"], "x": [1.0, None, 3.0]})
+    >>> group_sums(df, by=["g"], terms=[Term("n", present=("x",), count=True), Term("sx", factors=(("x", 0),))])
+       g  n   sx
+    0  a  1  1.0
+    1  b  1  3.0
+    """
+    keys = list(by)
+    if is_table(data):
+        t = data
+        derived = {}
+        if window is not None:
+            col, start, end = window
+            t = t.filter((t[col] >= pd.Timestamp(start).to_pydatetime()) & (t[col] < pd.Timestamp(end).to_pydatetime()))
+        if period is not None:
+            col, freq = period
+            unit = {"M": "M", "Q": "Q", "Y": "Y", "A": "Y", "W": "W", "D": "D"}.get(str(freq).upper()[:1])
+            if unit is None:
+                raise DataError(f"period frequency {freq!r} is not one of M, Q, Y, W, D on a database table")
+            derived["period"] = t[col].truncate(unit)
+            keys = ["period", *keys]
+        out = _ibis_sums(t, keys, derived, terms)
+        if period is not None:
+            out["period"] = pd.to_datetime(out["period"]).dt.to_period(period[1])
+    else:
+        frame = data
+        if window is not None:
+            col, start, end = window
+            frame = frame.loc[(frame[col] >= start) & (frame[col] < end)]
+        if period is not None:
+            frame = frame.assign(period=frame[period[0]].dt.to_period(period[1]))
+            keys = ["period", *keys]
+        out = _pandas_sums(frame, keys, terms)
+    if keys and not keep_missing_keys:
+        out = out.loc[out[keys].notna().all(axis=1)]
+    if keys:
+        out = out.sort_values(keys, kind="stable", na_position="last")
+    return out.reset_index(drop=True)
+
+
+def first_rows(data, condition, columns: list[str], limit: int = 5) -> pd.DataFrame:
+    """The first ``limit`` rows of a table where ``condition(table)`` holds (``LIMIT``: for error messages)."""
+    return data.filter(condition(data)).select(columns).limit(limit).execute()

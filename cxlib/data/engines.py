@@ -1,0 +1,223 @@
+"""Tables in the canonical schema on DuckDB or a server: the handle :func:`cxlib.data.load_responses`
+returns for large files and server tables.
+
+The source columns are mapped, typed and validated as aggregate queries (one scan: text in a number
+column, off-scale scores, unreadable or implausible dates, repeated ids), with the first offending rows
+fetched by ``LIMIT`` for the message. Nothing is pulled into pandas: the result is a lazy Ibis table that
+every analysis function accepts. DuckDB runs embedded with ``memory_limit`` and ``temp_directory`` set,
+so files larger than memory spill to disk.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError
+from ._coerce import BOOL, DATE, FALSE, FLOAT, ID, INT, TEXT, TRUE, TYPES, UNIQUE
+from .aggregate import is_table
+from .config import Scale, TableSpec
+from .remote import connect_url, redact_url, resolve_url
+
+__all__ = ["as_table", "duckdb_connection", "open_table", "table_for", "uses_engine"]
+
+_CONNECTIONS: dict = {}
+_EVENTS = {"responded_at", "opened_at", "resolved_at", "signup_date", "churned_at"}
+
+
+def duckdb_connection(options: dict | None = None):
+    """The process's embedded DuckDB connection (one per setting), with memory_limit and temp_directory set."""
+    import ibis
+
+    options = options or {}
+    limit = options.get("memory_limit", "1.5GB")
+    tmp = options.get("temp_directory") or Path(tempfile.gettempdir()) / "cx-duckdb"
+    key = ("duckdb", limit, str(tmp), options.get("threads"))
+    if key not in _CONNECTIONS:
+        Path(tmp).mkdir(parents=True, exist_ok=True)
+        extra = {"threads": int(options["threads"])} if options.get("threads") else {}
+        _CONNECTIONS[key] = ibis.duckdb.connect(memory_limit=limit, temp_directory=str(tmp),
+                                                preserve_insertion_order=False, **extra)
+    return _CONNECTIONS[key]
+
+
+def as_table(data):
+    """An Ibis table for ``data``: a table is returned as is, a DataFrame becomes an ``ibis.memtable``
+    (run on DuckDB). ``create_table(..., overwrite=True)`` is avoided: Ibis 12 emits ``DROP ... IF EXISTS``
+    without the name there (a syntax error on DuckDB 2 and PostgreSQL).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> int(as_table(pd.DataFrame({"nps": [9, 10]})).nps.sum().execute())
+    19
+    """
+    import ibis
+
+    if is_table(data):
+        return data
+    return ibis.memtable(data)
+
+
+def uses_engine(spec: TableSpec, options: dict) -> bool:
+    """True when the table is read through Ibis: a server table, ``engine: duckdb``, or a large file
+    under ``engine: auto`` (at least ``large_file_mb`` MB)."""
+    if spec.options.get("table"):
+        return True
+    engine = spec.options.get("engine", "auto")
+    if engine != "auto":
+        return engine == "duckdb"
+    return spec.path.exists() and spec.path.stat().st_size >= options.get("large_file_mb", 200) * 1e6
+
+
+def _source(spec: TableSpec, options: dict):
+    """The raw table and how messages name it."""
+    if spec.options.get("table"):
+        var = spec.options["connection"]
+        url = resolve_url(var, section=f"{spec.name} table {spec.options['table']}")
+        con = _CONNECTIONS.get(url) or connect_url(url, variable=var, section=f"{spec.name} table")
+        _CONNECTIONS[url] = con
+        *db, name = spec.options["table"].split(".")
+        where = f"{spec.name} table {spec.options['table']} ({redact_url(url)})"
+        try:
+            return con.table(name, database=tuple(db) if len(db) > 1 else (db[0] if db else None)), where
+        except Exception as exc:   # noqa: BLE001 - a missing table on any backend
+            raise DataError(f"{where}: cannot open the table: {type(exc).__name__}: "
+                            f"{str(exc).splitlines()[0] if str(exc) else ''}") from None
+    path, where = spec.path, f"{spec.name} file {spec.path}"
+    if not path.exists():
+        raise DataError(f"{where} does not exist")
+    con = duckdb_connection(options)
+    suffix = "".join(path.suffixes[-2:]).lower()
+    if suffix.endswith((".parquet", ".pq")):
+        return con.read_parquet(str(path)), where
+    if suffix.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
+        return con.read_csv(str(path), all_varchar=True, delim="\t" if ".tsv" in suffix else ","), where
+    return None, where   # .sav / .xlsx: read by pandas, then handed to DuckDB (see loading)
+
+
+def _typed(raw, src: str, kind: str, missing: list):
+    """The expression for one canonical column, and the condition that flags its unreadable values."""
+    import ibis
+
+    col = raw[src]
+    if missing:
+        codes = [str(c) for c in missing]
+        col = (col.cast("string").strip().isin(codes)).ifelse(ibis.null(), col)
+    text = col.cast("string").strip()
+    if kind == ID:
+        return text.nullif(""), None
+    if kind == TEXT:
+        return text.nullif(""), None
+    if kind in (FLOAT, INT):
+        num = col if col.type().is_numeric() else text.nullif("").try_cast("float64")
+        bad = col.notnull() & (text != "") & num.isnull()
+        if kind == INT:
+            bad = bad | (num.notnull() & (num != num.round()))
+            return num.cast("float64").round().cast("int64"), bad
+        return num.cast("float64"), bad
+    if kind == BOOL:
+        if col.type().is_boolean():
+            return col, None
+        low = text.lower()
+        out = low.isin(sorted(TRUE)).ifelse(True, low.isin(sorted(FALSE)).ifelse(False, ibis.null()))
+        return out, col.notnull() & (text != "") & out.isnull()
+    if kind == DATE:
+        if col.type().is_timestamp() or col.type().is_date():
+            return col.cast("timestamp"), None
+        ts = text.nullif("").try_cast("timestamp")
+        return ts, col.notnull() & (text != "") & ts.isnull()
+    raise AssertionError(kind)
+
+
+def _check(raw, checks: dict, where: str, show: dict) -> None:
+    """Run every check as one aggregate query; raise for the first that flags rows, with LIMIT examples."""
+    if not checks:
+        return
+    counts = raw.aggregate(_n=raw.count(), **{f"c{i}": raw.count(where=c) for i, c in enumerate(checks.values())})
+    counts = counts.execute().iloc[0]
+    if int(counts["_n"]) == 0:
+        raise DataError(f"{where} has no data rows")
+    for i, (what, cond) in enumerate(checks.items()):
+        k = int(counts[f"c{i}"])
+        if k:
+            col = show[what]
+            ex = raw.filter(cond).select(col).limit(5).execute()[col].tolist()
+            raise DataError(f"{where}, {what}: {k} row(s), e.g. {', '.join(map(repr, ex))}")
+
+
+def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: pd.DataFrame | None = None):
+    """The canonical table of ``spec`` (lazy), validated by aggregate queries.
+
+    ``frame``: an already loaded canonical DataFrame (a ``.sav``/``.xlsx`` file read by pandas) to hand
+    to DuckDB instead of reading ``spec``'s source.
+    """
+    if frame is not None:
+        return as_table(frame)
+    raw, where = _source(spec, options)
+    mapping = {**spec.columns, **spec.segments, **spec.drivers}
+    absent = sorted({s for s in mapping.values() if s not in raw.columns})
+    if absent:
+        raise DataError(f"{where}: mapped column(s) not found: {absent}; it has {list(raw.columns)[:30]}")
+    cols, checks, show = {}, {}, {}
+    for name, src in mapping.items():
+        kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
+        miss = [*spec.missing_codes.get(src, []), *(spec.missing_codes.get(name, []) if name != src else [])]
+        expr, bad = _typed(raw, src, kind, miss)
+        label = f"column {src!r} ({name})"
+        if bad is not None:
+            expected = {FLOAT: "numbers", INT: "whole numbers", BOOL: "true/false (1/0, yes/no)",
+                        DATE: "dates such as 2026-10-31"}[kind]
+            checks[f"{label}: expected {expected}, found other values in"] = bad
+            show[f"{label}: expected {expected}, found other values in"] = src
+        scale = scales.get(name)
+        if scale is not None and kind == FLOAT:
+            off = expr.notnull() & ((expr < scale.min) | (expr > scale.max))
+            if name == "nps":
+                off = off | (expr.notnull() & (expr != expr.round()))
+            what = f"{label}: scores must be on the {scale.min}–{scale.max} scale; outside it in"
+            checks[what], show[what] = off, src
+        if kind == ID and name in (UNIQUE[spec.name], "customer_id"):
+            what = f"{label}: missing ids in"
+            checks[what], show[what] = expr.isnull(), src
+        if kind == DATE:
+            opts = spec.options.get("dates") or {}
+            floor = pd.Timestamp(opts.get("floor", "1990-01-01")).to_pydatetime()
+            implausible = expr.notnull() & (expr < floor)
+            if name in _EVENTS and spec.path is not None and spec.path.exists():
+                latest = pd.Timestamp(spec.path.stat().st_mtime, unit="s").normalize() + pd.Timedelta(days=2)
+                implausible = implausible | (expr.notnull() & (expr >= latest.to_pydatetime()))
+            if opts.get("drop_invalid"):
+                import ibis
+
+                expr = implausible.ifelse(ibis.null(), expr)
+            else:
+                what = f"{label}: implausible dates (before {floor:%Y-%m-%d} or after the file was written) in"
+                checks[what], show[what] = implausible, src
+        cols[name] = expr
+    _check(raw, checks, where, show)
+    table = raw.select(**cols)
+    key = UNIQUE[spec.name]
+    if key in cols:
+        stats = table.aggregate(n=table[key].count(), d=table[key].nunique()).execute().iloc[0]
+        if int(stats["n"]) != int(stats["d"]):
+            dup = (table.group_by(key).aggregate(k=table.count()).filter(lambda t: t.k > 1)
+                   .limit(5).execute()[key].tolist())
+            raise DataError(f"{where}, column {mapping[key]!r} ({key}): ids must be unique; "
+                            f"{int(stats['n']) - int(stats['d'])} repeat(s), e.g. {', '.join(map(repr, dup))}")
+    return table
+
+
+def table_for(spec: TableSpec, scales: dict[str, Scale], options: dict, read_frame):
+    """The table handle for ``spec`` when it is read through Ibis (see :func:`uses_engine`), else None.
+
+    ``read_frame()`` loads the file with pandas: SPSS and Excel files are read that way once and handed
+    to DuckDB.
+    """
+    if not uses_engine(spec, options):
+        return None
+    suffix = "" if spec.path is None else "".join(spec.path.suffixes[-2:]).lower()
+    frame = read_frame() if suffix.endswith((".sav", ".xlsx", ".xlsm", ".xls")) else None
+    return open_table(spec, scales, options, frame)
