@@ -1,8 +1,11 @@
-"""Sufficient statistics of the score tables: validated per-row terms summed per group, then finished.
+"""Sufficient statistics of the score tables: validated answers summed per group, then finished.
 
-Every score in :mod:`cxlib.scores.metrics` is a function of a few group sums (n, Σw, Σw² and sums of
-weighted indicators or values), so a table is one validation pass, one vectorised ``groupby().sum()``
-and a little arithmetic on the result. Private to :mod:`cxlib.scores`.
+Every score in :mod:`cxlib.scores.metrics` and :mod:`cxlib.scores.means` is a function of a few group
+sums (n, Σw, Σw², Σw·(x − c), Σw·(x − c)² with c the scale's midpoint, and weighted counts of scale
+points), declared once as :class:`cxlib.data.Term` and evaluated by :func:`cxlib.data.group_sums` on a
+DataFrame (one ``groupby().sum()``) or on an Ibis table (one ``GROUP BY`` query on DuckDB, PostgreSQL,
+Spark, ...; the checks ride in the same query). The finishing arithmetic runs in pandas on the small
+result, the same for every engine. Private to :mod:`cxlib.scores`.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ import pandas as pd
 
 from .._checks import by_list, check_confidence, check_frame, describe_rows, need_columns
 from .._stats import kish, t_crit, wilson
-from ..data import DEFAULT_SCALES, Scale
+from ..data import DEFAULT_SCALES, Scale, Term, group_sums, is_table
 from ..errors import DataError
 
-__all__ = ["as_scale", "base_terms", "finish", "group_sums", "inputs", "mean_columns", "share_columns", "validate",
-           "weighted_terms"]
+__all__ = ["INDICATORS", "as_scale", "finish", "mean_columns", "score_sums", "share_columns", "sum_columns",
+           "table_scale", "validate"]
 
 
 def validate(data, score: str, by: list[str], weight: str | None, scale: Scale, *, integer: bool = False,
@@ -54,22 +57,6 @@ def validate(data, score: str, by: list[str], weight: str | None, scale: Scale, 
                         f"answered; bad in {describe_rows(pd.Series(bad, index=data.index), data[weight])}")
     x = np.where(np.isnan(w), np.nan, x)    # an answer without a weight is left out of weighted figures
     return x, w
-
-
-def base_terms(x: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:
-    """The per-row terms every score needs: answered (n), weight (sw) and squared weight (sw2)."""
-    valid = ~np.isnan(x)
-    wv = np.where(valid, w, 0.0)
-    return {"n": valid.astype("int64"), "sw": wv, "sw2": wv * wv}
-
-
-def group_sums(data, by: list[str], terms: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Sum per-row terms per group (one vectorised groupby); rows with a missing ``by`` value drop."""
-    frame = pd.DataFrame(terms, index=data.index)
-    if not by:
-        return pd.DataFrame({k: [v.sum()] for k, v in frame.items()})
-    keys = [data[c] for c in by]
-    return frame.groupby(keys, sort=True, observed=True).sum().reset_index()
 
 
 def finish(s: pd.DataFrame, by: list[str], counts: list[str], cols: list[str], min_n: int,
@@ -114,26 +101,30 @@ def as_scale(scale, default: Scale | None = None) -> Scale:
         raise ValueError(f"scale must be a Scale or a (min, max[, higher_is_better]) tuple, got {scale!r}") from None
 
 
-def inputs(data, metric: str, score: str, scale, by, weight, confidence):
-    """The checked inputs of a score table: scale, confidence, group columns, answers and weights."""
+def table_scale(metric: str, scale) -> Scale:
+    """The scale a metric's answers are checked against: NPS 0–10 only, recommend 0/1, else the given scale
+    (a tuple, a Scale, or None for the metric's default)."""
     if metric == "recommend":
-        return None, check_confidence(confidence, func=metric), by_list(by), *validate(
-            data, score, by_list(by), weight, Scale(0, 1), integer=True, where=metric)
+        return Scale(0, 1, top_k=1)
+    if metric == "nps":
+        scale = as_scale(scale if scale is not None else (0, 10))
+        if (scale.min, scale.max) != (0, 10):
+            raise ValueError(f"NPS is defined on the 0–10 scale (promoters 9–10, detractors 0–6); got "
+                             f"{scale.min}–{scale.max}. Use csat() for other scales.")
+        return scale
     if scale is None and metric not in DEFAULT_SCALES:
         raise DataError(f"{metric}: the answer scale is needed (pass scale=cfg.scales[{metric!r}] or (min, max))")
-    scale = as_scale(scale, DEFAULT_SCALES.get(metric))
-    confidence = check_confidence(confidence, func=metric)
-    by = by_list(by)
-    x, w = validate(data, score, by, weight, scale, integer=metric == "nps", where=metric)
-    return scale, confidence, by, x, w
+    return as_scale(scale, DEFAULT_SCALES.get(metric))
 
 
-def mean_columns(s: pd.DataFrame, name: str, confidence: float) -> None:
-    """Weighted mean ``name``, ``sd``, ``se`` and its t interval (n_eff − 1 df) from ``sw``, ``sw2``, ``swx``, ``swxx``."""
+def mean_columns(s: pd.DataFrame, name: str, confidence: float, centre: float) -> None:
+    """Weighted mean ``name``, ``sd``, ``se`` and its t interval (n_eff − 1 df) from ``sw``, ``sw2`` and the
+    sums ``swx``, ``swxx`` of the answers centred at ``centre``."""
     with np.errstate(invalid="ignore", divide="ignore"):
         ne = s["sw"] ** 2 / s["sw2"]
-        m = s["swx"] / s["sw"]
-        var = np.clip(s["swxx"] / s["sw"] - m * m, 0, None) * ne / (ne - 1)
+        d = s["swx"] / s["sw"]
+        var = np.clip(s["swxx"] / s["sw"] - d * d, 0, None) * ne / (ne - 1)
+        m = centre + d
         s[name], s["sd"] = m, np.sqrt(var)
         s["se"] = s["sd"] / np.sqrt(ne)
         t = t_crit(confidence, ne - 1)
@@ -151,13 +142,93 @@ def share_columns(s: pd.DataFrame, name: str, key: str, confidence: float) -> No
     s["ci_low"], s["ci_high"] = 100 * lo, 100 * hi
 
 
-def weighted_terms(x: np.ndarray, w: np.ndarray, **indicators) -> dict[str, np.ndarray]:
-    """The base terms plus Σw·x and Σw·x², and a weighted count per indicator (``sw_<name>``, ``<name>``)."""
-    terms = base_terms(x, w)
-    xv = np.nan_to_num(x)
-    answered = ~np.isnan(x)
-    terms.update(swx=w * xv * answered, swxx=w * xv * xv * answered)
-    for name, flag in indicators.items():
-        terms[name] = flag.astype("int64")
-        terms[f"sw_{name}"] = np.where(flag, w, 0.0)
+#: The scale points each metric counts, by count name: NPS categories, CSAT's top box, recommend's yes.
+INDICATORS = {
+    "nps": lambda scale, k: {"promoters": [9, 10], "passives": [7, 8], "detractors": list(range(0, 7))},
+    "csat": lambda scale, k: {"top_box": scale.top_box(k)},
+    "recommend": lambda scale, k: {"yes": [1]},
+    "ces": lambda scale, k: {"low_effort": scale.top_box(k)},
+    "rating": lambda scale, k: {"top_box": scale.top_box(k)},
+}
+
+
+def sum_columns(metric: str) -> list[str]:
+    """The sum columns of a metric's group sums (counts and float sums), e.g. for subtracting tables."""
+    names = list(INDICATORS[metric](Scale(0, 10), 1))
+    return ["n", "sw", "sw2", "swx", "swxx", *names, *(f"sw_{k}" for k in names)]
+
+
+def _terms(metric: str, scale: Scale, top_k, centre: float) -> list[Term]:
+    need = ("_x", "_w")
+    terms = [Term("n", present=need, count=True), Term("sw", weight="_w", wpow=1, present=need),
+             Term("sw2", weight="_w", wpow=2, present=need),
+             Term("swx", factors=(("_x", centre),), weight="_w", wpow=1, present=need),
+             Term("swxx", factors=(("_x", centre), ("_x", centre)), weight="_w", wpow=1, present=need)]
+    for name, points in INDICATORS[metric](scale, top_k).items():
+        terms += [Term(name, present=need, values=("_x", tuple(points)), count=True),
+                  Term(f"sw_{name}", weight="_w", wpow=1, present=need, values=("_x", tuple(points)))]
     return terms
+
+
+def _table_inputs(table, score: str, by: list[str], weight: str | None, scale: Scale, integer: bool,
+                  where: str, date_col: str | None):
+    """The score and weight of an Ibis table as ``_x``/``_w`` columns, with checks declared as terms."""
+    import ibis
+
+    need_columns(table, [score, *by] + ([weight] if weight else []) + ([date_col] if date_col else []), where=where)
+    kind = table[score].type()
+    if not (kind.is_numeric() or kind.is_boolean()):
+        raise DataError(f"{where}: column {score!r}: expected numbers on the {scale.min}–{scale.max} scale, "
+                        f"the table holds {kind}")
+    x = table[score].ifelse(1.0, 0.0) if kind.is_boolean() else table[score].cast("float64")
+    if kind.is_boolean():   # keep missing answers missing
+        x = table[score].isnull().ifelse(ibis.null("float64"), x)
+    w = table[weight].cast("float64") if weight else ibis.literal(1.0)
+    if weight:
+        x = w.isnull().ifelse(ibis.null("float64"), x)   # an answer without a weight is left out
+    t = table.mutate(_x=x, _w=w)
+    checks = [Term("_rows", count=True), Term("_off", outside=("_x", scale.min, scale.max, integer), count=True)]
+    if weight:
+        checks.append(Term("_badw", present=("_x",), outside=("_w", 0.0, 1.7e308, False), count=True))
+    return t, checks
+
+
+def _raise_table(t, score, weight, scale, integer, where, totals) -> None:
+    """Raise for the checks the aggregate query flagged, naming a few rows fetched by LIMIT."""
+    if totals["_rows"] == 0:
+        raise DataError(f"{where}: no rows to score: the data given for column {score!r} are empty")
+    ident = [c for c in ("response_id",) if c in t.columns]
+    if totals["_off"]:
+        kind = "whole-number " if integer else ""
+        off = (t._x < scale.min) | (t._x > scale.max) | ((t._x != t._x.round()) if integer else False)
+        ex = t.filter(off).select(*ident, score).limit(5).execute()
+        raise DataError(f"{where}: column {score!r}: expected {kind}scores on the {scale.min}–{scale.max} scale; "
+                        f"outside it in {totals['_off']} row(s), e.g. {ex.to_dict('records')}")
+    if totals.get("_badw"):
+        ex = t.filter(t._x.notnull() & ((t._w < 0) | (t._w > 1.7e308))).select(*ident, weight).limit(5).execute()
+        raise DataError(f"{where}: column {weight!r}: weights must be finite and ≥ 0 where {score!r} is answered; "
+                        f"bad in {totals['_badw']} row(s), e.g. {ex.to_dict('records')}")
+
+
+def score_sums(data, metric: str, *, score: str, by, weight, scale: Scale, top_k=None, period=None,
+               window=None, date_col: str | None = None) -> pd.DataFrame:
+    """Validate the answers and sum them per group (and per ``period``, within ``window``), on either engine.
+
+    Returns the group keys, ``n``, ``sw``, ``sw2``, ``swx``, ``swxx`` (centred at the scale's midpoint)
+    and per counted point set (e.g. ``promoters``) its count and weighted count ``sw_<name>``.
+    """
+    integer = metric in ("nps", "recommend")
+    centre = (scale.min + scale.max) / 2
+    terms = _terms(metric, scale, top_k, centre)
+    if is_table(data):
+        t, checks = _table_inputs(data, score, by, weight, scale, integer, metric, date_col)
+        s = group_sums(t, by=by, terms=terms + checks, period=period, window=window, keep_missing_keys=True)
+        totals = {c.name: int(s[c.name].sum()) for c in checks}
+        _raise_table(t, score, weight, scale, integer, metric, totals)
+        keys = (["period"] if period else []) + list(by)
+        s = s.loc[s[keys].notna().all(axis=1)] if keys else s
+        return s.drop(columns=[c.name for c in checks]).reset_index(drop=True)
+    x, w = validate(data, score, by, weight, scale, integer=integer, where=metric)
+    extra = [date_col] if date_col and (period or window) else []
+    frame = pd.DataFrame({**{c: data[c] for c in [*by, *extra]}, "_x": x, "_w": w}, index=data.index)
+    return group_sums(frame, by=by, terms=terms, period=period, window=window)

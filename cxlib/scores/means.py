@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._sums import finish, group_sums, inputs, mean_columns, weighted_terms
+from .._checks import by_list, check_confidence
+from ._sums import finish, mean_columns, score_sums, table_scale
 
-__all__ = ["ces", "rating"]
+__all__ = ["ces", "ces_from_sums", "rating", "rating_from_sums"]
 
 
 def _clip_to_scale(s: pd.DataFrame, scale) -> pd.Series:
@@ -22,11 +23,26 @@ def _clip_to_scale(s: pd.DataFrame, scale) -> pd.Series:
     return clipped
 
 
-def _mean_table(data, metric: str, score, scale, top_k, by, weight, confidence, min_n, suppress,
-                top_name: str, pct_name: str) -> pd.DataFrame:
-    scale, confidence, by, x, w = inputs(data, metric, score, scale, by, weight, confidence)
-    s = group_sums(data, by, weighted_terms(x, w, **{top_name: np.isin(x, scale.top_box(top_k))}))
-    mean_columns(s, metric, confidence)
+def _mean_table(data, metric: str, score, scale, top_k, by, weight, confidence, min_n, suppress) -> pd.DataFrame:
+    scale, confidence, by = table_scale(metric, scale), check_confidence(confidence, func=metric), by_list(by)
+    s = score_sums(data, metric, score=score, by=by, weight=weight, scale=scale, top_k=top_k)
+    return _from_sums(s, metric, by, scale, confidence, min_n, suppress)
+
+
+def ces_from_sums(s, by, *, scale, confidence=0.95, min_n=30, suppress=False, ci_method=None) -> pd.DataFrame:
+    """The :func:`ces` table from its group sums."""
+    return _from_sums(s, "ces", by, scale, confidence, min_n, suppress)
+
+
+def rating_from_sums(s, by, *, scale, confidence=0.95, min_n=30, suppress=False, ci_method=None) -> pd.DataFrame:
+    """The :func:`rating` table from its group sums."""
+    return _from_sums(s, "rating", by, scale, confidence, min_n, suppress)
+
+
+def _from_sums(s, metric, by, scale, confidence, min_n, suppress) -> pd.DataFrame:
+    top_name, pct_name = ("low_effort", "pct_low_effort") if metric == "ces" else ("top_box", "pct_top_box")
+    s = s.copy()
+    mean_columns(s, metric, confidence, (scale.min + scale.max) / 2)
     clipped = _clip_to_scale(s, scale)
     with np.errstate(invalid="ignore", divide="ignore"):
         s[pct_name] = 100 * s[f"sw_{top_name}"] / s["sw"]
@@ -72,8 +88,7 @@ def ces(data, *, score="ces", scale=None, top_k=None, by=None, weight=None, conf
        n  ces  ci_low  ci_high  pct_low_effort
     0  5  5.0    3.04     6.96            60.0
     """
-    return _mean_table(data, "ces", score, scale, top_k, by, weight, confidence, min_n, suppress,
-                       "low_effort", "pct_low_effort")
+    return _mean_table(data, "ces", score, scale, top_k, by, weight, confidence, min_n, suppress)
 
 
 def rating(data, *, score="rating", scale=None, top_k=None, by=None, weight=None, confidence=0.95, min_n=30,
@@ -107,5 +122,4 @@ def rating(data, *, score="rating", scale=None, top_k=None, by=None, weight=None
        n  rating  ci_low  ci_high  pct_top_box
     0  5     7.4    4.05     10.0         40.0
     """
-    return _mean_table(data, "rating", score, scale, top_k, by, weight, confidence, min_n, suppress,
-                       "top_box", "pct_top_box")
+    return _mean_table(data, "rating", score, scale, top_k, by, weight, confidence, min_n, suppress)

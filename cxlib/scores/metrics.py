@@ -4,9 +4,8 @@ Every function returns one row per group with the count ``n``, the Kish effectiv
 the score, its standard error and confidence interval, and a ``small_base`` flag. Groups whose
 responses are all missing are kept with ``n = 0``, ``small_base = True``, a blank (NaN) score and a
 ``note`` saying why: a blank is never a score. With ``suppress=True`` the scores of every small base
-are blanked the same way. The maths is vectorised (one ``groupby().sum()`` of per-row terms, in
-:mod:`cxlib.scores._sums`), so a million responses cut by month × region × touchpoint take well under a
-second.
+are blanked the same way. The maths runs on group sums (:mod:`cxlib.scores._sums`): one ``groupby().sum()`` on a
+DataFrame, one ``GROUP BY`` query on an Ibis table (DuckDB, PostgreSQL, Spark), the same numbers either way.
 """
 
 from __future__ import annotations
@@ -14,12 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice
+from .._checks import by_list, check_choice, check_confidence
 from .._stats import z_crit
-from ._sums import as_scale, base_terms, finish, group_sums, inputs, share_columns, weighted_terms
-from .values import nps_points
+from ._sums import finish, score_sums, share_columns, table_scale
 
-__all__ = ["csat", "nps", "recommend"]
+__all__ = ["csat", "csat_from_sums", "nps", "nps_from_sums", "recommend", "recommend_from_sums"]
 
 
 def nps(data, *, score="nps", by=None, weight=None, ci_method="wald", confidence=0.95, min_n=30,
@@ -28,7 +26,9 @@ def nps(data, *, score="nps", by=None, weight=None, ci_method="wald", confidence
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame or Ibis table
+        A table on DuckDB, PostgreSQL, Spark, ... is summed where it lives (one query); the result is the
+        same DataFrame.
     score : str
         Column of 0–10 answers (NaN = not answered).
     by : str or list of str, optional
@@ -72,22 +72,19 @@ def nps(data, *, score="nps", by=None, weight=None, ci_method="wald", confidence
     0  a  3  66.666667       False
     1  b  3   0.000000       False
     """
-    scale = as_scale(scale)
-    if (scale.min, scale.max) != (0, 10):
-        raise ValueError(f"NPS is defined on the 0–10 scale (promoters 9–10, detractors 0–6); got "
-                         f"{scale.min}–{scale.max}. Use csat() for other scales.")
     check_choice(ci_method, ("wald", "adjusted_wald"), param="ci_method", func="nps")
-    scale, confidence, by, x, w = inputs(data, "nps", score, scale, by, weight, confidence)
+    confidence, by = check_confidence(confidence, func="nps"), by_list(by)
+    s = score_sums(data, "nps", score=score, by=by, weight=weight, scale=table_scale("nps", scale))
+    return nps_from_sums(s, by, confidence=confidence, min_n=min_n, suppress=suppress, ci_method=ci_method)
+
+
+def nps_from_sums(s: pd.DataFrame, by: list[str], *, confidence=0.95, min_n=30, suppress=False, ci_method="wald",
+                  scale=None) -> pd.DataFrame:
+    """The :func:`nps` table from its group sums (:func:`cxlib.scores._sums.score_sums`)."""
+    s = s.copy()
     z = z_crit(confidence)
-    terms = base_terms(x, w)
-    points = nps_points(x).to_numpy()
-    prom, det = points > 0, points < 0
-    terms.update(promoters=prom.astype("int64"), detractors=det.astype("int64"),
-                 passives=(points == 0).astype("int64"),
-                 swp=np.where(prom, w, 0.0), swd=np.where(det, w, 0.0))
-    s = group_sums(data, by, terms)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p, d = s["swp"] / s["sw"], s["swd"] / s["sw"]
+        p, d = s["sw_promoters"] / s["sw"], s["sw_detractors"] / s["sw"]
         ne = s["sw"] ** 2 / s["sw2"]
         s["pct_promoters"], s["pct_detractors"] = 100 * p, 100 * d
         s["pct_passives"] = 100 - s["pct_promoters"] - s["pct_detractors"]
@@ -137,15 +134,20 @@ def csat(data, *, score="csat", scale=None, top_k=None, by=None, weight=None, co
        n  csat  ci_low  ci_high  mean
     0  5  60.0    23.1     88.2   3.2
     """
-    scale, confidence, by, x, w = inputs(data, "csat", score, scale, by, weight, confidence)
-    s = group_sums(data, by, weighted_terms(x, w, top_box=np.isin(x, scale.top_box(top_k))))
+    scale, confidence, by = table_scale("csat", scale), check_confidence(confidence, func="csat"), by_list(by)
+    s = score_sums(data, "csat", score=score, by=by, weight=weight, scale=scale, top_k=top_k)
+    return csat_from_sums(s, by, confidence=confidence, min_n=min_n, suppress=suppress, scale=scale)
+
+
+def csat_from_sums(s: pd.DataFrame, by: list[str], *, scale, confidence=0.95, min_n=30, suppress=False,
+                   ci_method=None) -> pd.DataFrame:
+    """The :func:`csat` table from its group sums."""
+    s = s.copy()
     share_columns(s, "csat", "sw_top_box", confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
-        s["mean"] = s["swx"] / s["sw"]
+        s["mean"] = (scale.min + scale.max) / 2 + s["swx"] / s["sw"]
     cols = ["csat", "se", "ci_low", "ci_high", "mean"]
     return finish(s, by, ["top_box"], cols, min_n, suppress)
-
-
 
 
 def recommend(data, *, score="recommend", by=None, weight=None, confidence=0.95, min_n=30,
@@ -174,7 +176,14 @@ def recommend(data, *, score="recommend", by=None, weight=None, confidence=0.95,
        n  yes  recommend  ci_low  ci_high
     0  4    3       75.0    30.1     95.4
     """
-    _, confidence, by, x, w = inputs(data, "recommend", score, None, by, weight, confidence)
-    s = group_sums(data, by, weighted_terms(x, w, yes=x == 1))
+    confidence, by = check_confidence(confidence, func="recommend"), by_list(by)
+    s = score_sums(data, "recommend", score=score, by=by, weight=weight, scale=table_scale("recommend", None))
+    return recommend_from_sums(s, by, confidence=confidence, min_n=min_n, suppress=suppress)
+
+
+def recommend_from_sums(s: pd.DataFrame, by: list[str], *, confidence=0.95, min_n=30, suppress=False, scale=None,
+                        ci_method=None) -> pd.DataFrame:
+    """The :func:`recommend` table from its group sums."""
+    s = s.copy()
     share_columns(s, "recommend", "sw_yes", confidence)
     return finish(s, by, ["yes"], ["recommend", "se", "ci_low", "ci_high"], min_n, suppress)
