@@ -14,8 +14,9 @@ import pandas as pd
 from .. import periods
 from .._checks import by_list, check_confidence, need_columns
 from .._stats import adjust_p, z_crit, z_test
+from ..data import is_table
 from ..errors import DataError, ParameterError
-from .registry import score_table
+from .registry import add_sums, metric_sums, table_from_sums
 
 __all__ = ["compare", "holm_significance", "trend", "what_changed"]
 
@@ -23,15 +24,22 @@ _OUT = ["value", "n", "n_eff", "baseline_value", "n_baseline", "n_eff_baseline",
         "ci_low", "ci_high", "p_value", "p_adjusted", "significant", "tested", "note"]
 
 
-def _dates(data, date_col: str) -> pd.Series:
+def _span(data, date_col: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last date of ``date_col`` (a DataFrame column or a table's, one query); DataError unless dates."""
     need_columns(data, [date_col], where="date column")
+    if is_table(data):
+        kind = data[date_col].type()
+        if not (kind.is_timestamp() or kind.is_date()):
+            raise DataError(f"column {date_col!r} must hold dates (a timestamp column), the table holds {kind}")
+        row = data.aggregate(first=data[date_col].min(), last=data[date_col].max()).execute().iloc[0]
+        return pd.Timestamp(row["first"]), pd.Timestamp(row["last"])
     if not pd.api.types.is_datetime64_any_dtype(data[date_col]):
         raise DataError(f"column {date_col!r} must hold dates (datetime64), got {data[date_col].dtype}")
-    return data[date_col]
+    return data[date_col].min(), data[date_col].max()
 
 
-def _side(data, metric: str, by: list[str], kw: dict) -> pd.DataFrame:
-    t = score_table(data, metric=metric, by=by, **kw)
+def _side(sums: pd.DataFrame, metric: str, by: list[str], finish: dict) -> pd.DataFrame:
+    t = table_from_sums(sums, metric=metric, by=by, **finish)
     return t[by + ["n", "n_eff", metric, "se"]].rename(columns={metric: "value"})
 
 
@@ -95,20 +103,22 @@ def _pair(current, baseline, by: list[str]) -> pd.DataFrame:
 
 
 def _month_pairs(data, *, metric, by, month, baseline, date_col, min_n, confidence, kw) -> pd.DataFrame:
-    dates = _dates(data, date_col)
-    base = periods.baseline_months(month, baseline)
+    """The month against its baseline months for every group: one summing pass over the months involved."""
+    first, last = _span(data, date_col)
+    current, base = str(periods.parse_month(month)), periods.baseline_months(month, baseline)
+    months = sorted([current, *base])
+    window = (date_col, periods.bounds(months[0])[0], periods.bounds(months[-1])[1])
+    sums, finish = metric_sums(data, metric=metric, by=by, period=(date_col, "M"), window=window,
+                               date_col=date_col, min_n=min_n, confidence=confidence, **kw)
     sides = []
-    for months in ([str(periods.parse_month(month))], base):
-        inside = pd.Series(False, index=data.index)
-        for m in months:
-            inside |= periods.in_window(dates, *periods.bounds(m))
-        if not inside.any():
-            first, last = periods.span(dates)
-            raise DataError(f"no responses in {', '.join(months)} (column {date_col!r}); the data run from "
+    for side in ([current], base):
+        rows = sums.loc[sums["period"].astype("str").isin(side)]
+        if rows.empty:
+            raise DataError(f"no responses in {', '.join(side)} (column {date_col!r}); the data run from "
                             f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
-        sides.append(_side(data.loc[inside], metric, by, {"min_n": min_n, "confidence": confidence, **kw}))
+        sides.append(_side(add_sums(rows, metric=metric, by=by), metric, by, finish))
     t = _test(_pair(*sides, by), min_n, confidence)
-    t.insert(len(by), "month", str(periods.parse_month(month)))
+    t.insert(len(by), "month", current)
     t.insert(len(by) + 1, "baseline", ",".join(base))
     return t
 
@@ -119,8 +129,8 @@ def compare(data, *, metric="nps", by=None, reference=None, month=None, baseline
 
     Parameters
     ----------
-    data : pandas.DataFrame
-    metric : {"nps", "csat", "ces"}
+    data : pandas.DataFrame or Ibis table
+    metric : {"nps", "csat", "ces", "rating", "recommend"}
     by : str or list of str, optional
         Group columns. Without ``month`` they define the groups compared; with it, each group is
         compared with itself in the baseline months (without ``by``: the whole data set).
@@ -166,7 +176,8 @@ def compare(data, *, metric="nps", by=None, reference=None, month=None, baseline
         return holm_significance(t, alpha=alpha)[by + ["month", "baseline", *_OUT]]
     if not by:
         raise ParameterError("compare needs by= (groups to compare) or month= (a month against its baseline)")
-    full = _side(data, metric, by, {"min_n": min_n, "confidence": confidence, **kw})
+    sums, finish = metric_sums(data, metric=metric, by=by, min_n=min_n, confidence=confidence, **kw)
+    full = _side(sums, metric, by, finish)
     if reference is not None:
         if len(by) > 1:
             raise ParameterError(f"reference= names one group, so it needs a single by column; got by={by}")
@@ -179,10 +190,9 @@ def compare(data, *, metric="nps", by=None, reference=None, month=None, baseline
         t = _pair(rows, pd.concat([base] * len(rows), ignore_index=True), [])
         t.insert(len(by), "reference", str(reference))
     else:
-        codes = data.groupby(by, sort=True).ngroup().to_numpy()
-        rest = [_side(data.loc[(codes != g) & (codes >= 0)], metric, [],
-                      {"min_n": min_n, "confidence": confidence, **kw}) for g in range(len(full))]
-        t = _pair(full, pd.concat(rest, ignore_index=True), [])
+        cols = [c for c in sums.columns if c not in by]
+        rest = sums[cols].sum() - sums[cols]     # every other group pooled: the total less the group
+        t = _pair(full, _side(rest.astype(sums[cols].dtypes.to_dict()), metric, [], finish), [])
         t.insert(len(by), "reference", "rest")
     t = _test(t, min_n, confidence)
     return holm_significance(t, alpha=alpha)[by + ["reference", *_OUT]]
@@ -208,10 +218,11 @@ def trend(data, *, metric="nps", freq="M", by=None, date_col="responded_at", min
     2  2026-03  1 -100.0
     """
     by = by_list(by)
-    per = _dates(data, date_col).dt.to_period(freq)
-    t = score_table(data.assign(period=per), metric=metric, by=["period", *by], min_n=min_n, **metric_kwargs)
-    valid = per.dropna()
-    full = pd.DataFrame({"period": pd.period_range(valid.min(), valid.max(), freq=freq)})
+    first, last = _span(data, date_col)
+    sums, finish = metric_sums(data, metric=metric, by=by, period=(date_col, freq), date_col=date_col, min_n=min_n,
+                               **metric_kwargs)
+    t = table_from_sums(sums, metric=metric, by=["period", *by], **finish)
+    full = pd.DataFrame({"period": pd.period_range(first.to_period(freq), last.to_period(freq), freq=freq)})
     if by:
         full = full.merge(t[by].drop_duplicates(), how="cross")
     out = full.merge(t, on=["period", *by], how="left", sort=False)

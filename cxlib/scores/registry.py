@@ -6,14 +6,51 @@ import pandas as pd
 
 from .._checks import by_list, check_choice
 from ..errors import ParameterError
-from .means import ces, rating
-from .metrics import csat, nps, recommend
+from ._sums import score_sums, sum_columns, table_scale
+from .means import ces, ces_from_sums, rating, rating_from_sums
+from .metrics import csat, csat_from_sums, nps, nps_from_sums, recommend, recommend_from_sums
 
-__all__ = ["METRICS", "by_segments", "score_table"]
+__all__ = ["METRICS", "add_sums", "by_segments", "metric_sums", "score_table", "table_from_sums"]
 
 
 #: The score functions by metric name.
 METRICS = {"nps": nps, "csat": csat, "rating": rating, "recommend": recommend, "ces": ces}
+_FROM_SUMS = {"nps": nps_from_sums, "csat": csat_from_sums, "rating": rating_from_sums,
+              "recommend": recommend_from_sums, "ces": ces_from_sums}
+_FINISH = ("confidence", "min_n", "suppress", "ci_method")
+
+
+def metric_sums(data, *, metric, by=(), period=None, window=None, date_col=None, score=None, scale=None,
+                top_k=None, weight=None, **finish) -> tuple[pd.DataFrame, dict]:
+    """A metric's group sums on either engine, and the arguments that finish them (:func:`table_from_sums`).
+
+    ``**finish`` holds the finishing arguments (``confidence``, ``min_n``, ``suppress``, ``ci_method``);
+    anything else is refused with the metric function's own TypeError.
+    """
+    check_choice(metric, METRICS, param="metric", func="score_table")
+    unknown = sorted(set(finish) - set(_FINISH))
+    if unknown:
+        raise TypeError(f"{metric}() got unexpected keyword argument(s) {unknown}")
+    scale = table_scale(metric, scale)
+    s = score_sums(data, metric, score=score or metric, by=by_list(by), weight=weight, scale=scale,
+                   top_k=top_k if metric not in ("nps", "recommend") else None, period=period, window=window,
+                   date_col=date_col)
+    return s, {"scale": scale, **finish}
+
+
+def table_from_sums(sums: pd.DataFrame, *, metric, by=(), **finish) -> pd.DataFrame:
+    """The metric's table (as :data:`METRICS` return it) from group sums, e.g. sums added over months or
+    subtracted from a total."""
+    return _FROM_SUMS[metric](sums, by_list(by), **finish)
+
+
+def add_sums(sums: pd.DataFrame, *, metric, by=()) -> pd.DataFrame:
+    """Group sums added up over everything but ``by`` (over periods, or over all groups without ``by``)."""
+    cols = [c for c in sum_columns(metric) if c in sums]
+    by = by_list(by)
+    if not by:
+        return sums[cols].sum().to_frame().T.astype(sums[cols].dtypes.to_dict())
+    return sums.groupby(by, sort=True, observed=True)[cols].sum().reset_index()
 
 
 def score_table(data, *, metric="nps", **kwargs) -> pd.DataFrame:
@@ -46,7 +83,7 @@ def by_segments(data, *, segments, metric="nps", **kwargs) -> pd.DataFrame:
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame or Ibis table
     segments : sequence of str
         Segment columns (e.g. ``cfg.segments``); rows missing a segment's value are left out of its cut.
     metric : {"nps", "csat", "rating", "recommend", "ces"}
