@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from .._checks import check_frame, describe_rows, need_columns
-from ..data import DEFAULT_SCALES, Scale
+from ..data import DEFAULT_SCALES, Scale, is_table
 from ..errors import DataError
 from . import _engine as eng
+from ._moments import prepare_table
 
 __all__ = ["Prepared", "complete_rows", "numeric", "outcome_scale", "prepare"]
 
@@ -41,6 +42,7 @@ class Prepared:
     corr: np.ndarray | None = None   # pairwise correlation matrix (missing="pairwise" only)
     full: np.ndarray | None = None   # listwise (weighted) correlation matrix, outcome last
     most_missing: str = ""           # the column missing in the most rows ("" when none is)
+    centre: np.ndarray | None = None  # column means of the rows used (drivers, then score)
 
 
 def numeric(data: pd.DataFrame, col: str, what: str) -> pd.Series:
@@ -75,13 +77,20 @@ def prepare(data, *, score, drivers, weight=None, kind="ols", missing="listwise"
         counts ``n`` and ``n_dropped`` with the reason ``dropped``, each driver's correlation ``r`` with
         the score and the correlation matrix (``full`` listwise, ``corr`` pairwise), score last.
     """
-    check_frame(data, where="driver model")
+    if not is_table(data):
+        check_frame(data, where="driver model")
     if isinstance(drivers, str) or not len(drivers):
         raise DataError(f"drivers must be a non-empty list of column names, got {drivers!r}")
     drivers, controls = list(drivers), list(controls or [])
     dup = sorted({d for d in drivers if drivers.count(d) > 1} | ({score} & set(drivers)))
     if dup:
         raise DataError(f"columns {dup} appear twice among the score {score!r} and the drivers")
+    if is_table(data) and not controls:
+        full, n, dropped, reasons, most, centre = prepare_table(data, score=score, drivers=drivers, weight=weight,
+                                                                kind=kind, missing=missing, scale=scale)
+        _check_collinear(full, drivers)
+        return Prepared(None, None, None, None, n, dropped, reasons, full[:-1, -1], full=full, most_missing=most,
+                        centre=centre)
     cols = [score, *drivers, *controls] + ([weight] if weight else [])
     absent = [c for c in cols if c not in data.columns]
     if absent:
@@ -122,8 +131,9 @@ def prepare(data, *, score, drivers, weight=None, kind="ols", missing="listwise"
     y = frame[score].to_numpy()
     w = frame[weight].to_numpy() if weight else None
     full = _check_matrix(np.column_stack([x, y]), w, score, drivers)
+    centre = np.average(np.column_stack([x, y]), axis=0, weights=w) if len(frame) else None
     return Prepared(frame, x, y, w, len(frame), int((~keep).sum()), reasons, full[:-1, -1], full=full,
-                    most_missing=most)
+                    most_missing=most, centre=centre)
 
 
 def _pairwise(frame, score, drivers, weight, kind, reasons, most) -> Prepared:
@@ -154,11 +164,15 @@ def _check_matrix(xy: np.ndarray, w, score: str, drivers: list[str], n: int | No
         raise DataError(f"columns {constant} are constant in the {n} rows used; a constant cannot "
                         "explain anything: drop it")
     full = eng.weighted_corr(xy, w)
+    _check_collinear(full, drivers)
+    return full
+
+
+def _check_collinear(full: np.ndarray, drivers: list[str]) -> None:
     lam, vec = np.linalg.eigh(full[:-1, :-1])
     if lam[0] < 1e-10:
         involved = [d for d, v in zip(drivers, vec[:, 0]) if abs(v) > 1e-3]
         raise DataError(f"drivers {involved} are perfectly collinear (one is a linear combination of "
                         f"the others; smallest eigenvalue {lam[0]:.1e}); drop one of them")
-    return full
 
 

@@ -15,8 +15,11 @@ import numpy as np
 import pandas as pd
 
 from .._checks import by_list, check_choice, check_confidence, need_columns
-from ..errors import DataError
+from ..data import is_table, row_count
+from ..errors import DataError, ParameterError
 from . import _engine as eng
+from ._moments import jackknife as jackknife_corr
+from ._moments import jackknife_intervals
 from ._prepare import outcome_scale, prepare
 
 __all__ = ["METHODS", "importance_by", "relative_importance"]
@@ -67,12 +70,14 @@ def relative_importance(data: pd.DataFrame, *, score: str = "nps", drivers: list
                         method: str = "shapley", weight: str | None = None, kind: str = "ols",
                         bootstrap: int = 0, seed: int = 0, confidence: float = 0.95, missing: str = "listwise",
                         scale=None, max_exact: int | None = None, n_permutations: int = 2000,
-                        min_n: int | None = None) -> pd.DataFrame:
+                        min_n: int | None = None, jackknife: int = 0, id_col: str = "response_id") -> pd.DataFrame:
     """Each driver's share of the explained variance of ``score``.
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame or Ibis table
+        On a table (DuckDB, PostgreSQL, Spark) the correlation matrix is built from cross-product sums
+        pushed down (``kind="ols"``, listwise only); intervals then come from ``jackknife``.
     score : str
         The column explained: numeric (``kind="ols"``) or 0/1 / boolean (``kind="logit"``).
     drivers : list of str
@@ -88,7 +93,16 @@ def relative_importance(data: pd.DataFrame, *, score: str = "nps", drivers: list
         ``"logit"``: exact Shapley on McFadden's pseudo-R² up to ``max_exact`` (default 10) drivers,
         logistic relative weights (Tonidandel & LeBreton 2010) beyond that or for ``method="johnson"``.
     bootstrap : int
-        Number of case resamples for percentile CIs (0 = none). ``seed`` seeds them.
+        Number of case resamples for percentile CIs (0 = none; DataFrames only: it needs rows). ``seed``
+        seeds them.
+    jackknife : int
+        Intervals without rows, on any engine: a random-groups jackknife with this many groups (2–256;
+        0 = none). Responses are grouped by the MD5 of ``seed`` and ``id_col`` (the same groups
+        everywhere), each group is left out in turn, and the interval is the estimate ± t(G − 1) times
+        the jackknife standard error; a rank interval runs from 1 + the number of drivers surely above
+        (interval wholly higher) to p − the number surely below. ``n_boot`` is then G.
+    id_col : str
+        The response id column the jackknife groups by.
     confidence : float
         Confidence level of the intervals.
     missing : {"listwise", "pairwise"}
@@ -130,6 +144,9 @@ def relative_importance(data: pd.DataFrame, *, score: str = "nps", drivers: list
     """
     method = _method(method)
     check_choice(kind, ("ols", "logit"), param="kind", func="relative_importance")
+    if bootstrap and (jackknife or is_table(data)):
+        raise ParameterError("relative_importance: a row bootstrap needs rows in pandas; on a database table (or "
+                             "instead) use jackknife=G, the random-groups jackknife (e.g. jackknife=50)")
     confidence = check_confidence(confidence, func="relative_importance")
     prep = prepare(data, score=score, drivers=drivers, weight=weight, kind=kind, missing=missing,
                    scale=outcome_scale(score, scale))
@@ -162,6 +179,9 @@ def relative_importance(data: pd.DataFrame, *, score: str = "nps", drivers: list
             out[f"{name}_ci_low"] = np.quantile(arr, alpha, axis=0) if usable else np.nan
             out[f"{name}_ci_high"] = np.quantile(arr, 1 - alpha, axis=0) if usable else np.nan
         out["n_boot"] = len(boot)
+    if jackknife:
+        _jackknife_columns(out, data, prep, drivers, score, weight, method, max_exact, n_permutations,
+                           jackknife, seed, id_col, confidence)
     out["r2"] = r2
     out["n"] = prep.n
     out["n_dropped"] = prep.n_dropped
@@ -174,6 +194,37 @@ def relative_importance(data: pd.DataFrame, *, score: str = "nps", drivers: list
     out["small_base"] = prep.n < (max(100, 10 * p) if min_n is None else min_n)
     out["method"] = label
     return out.sort_values(["rank", "driver"], kind="stable").reset_index(drop=True)
+
+
+def _jackknife_columns(out, data, prep, drivers, score, weight, method, max_exact, n_permutations, groups, seed,
+                       id_col, confidence) -> None:
+    """Jackknife intervals of importance, share and rank (see ``jackknife`` in :func:`relative_importance`)."""
+    if prep.full is None:
+        raise DataError("jackknife intervals need missing='listwise'")
+    rows = data if is_table(data) else prep.frame.assign(**{id_col: data.loc[prep.frame.index, id_col]}) \
+        if id_col in data.columns else data
+    reps = jackknife_corr(rows, [*drivers, score], weight, prep.centre, id_col=id_col, groups=groups, seed=seed)[()]
+    vals = _from_corr(reps, method, max_exact, n_permutations, seed)[0]
+    keep = np.isfinite(vals).all(axis=1)
+    vals = vals[keep]
+    for name, est, arr in (("importance", out["importance"].to_numpy(), vals),
+                           ("share", out["share"].to_numpy(), vals / vals.sum(axis=1, keepdims=True))):
+        out[f"{name}_ci_low"], out[f"{name}_ci_high"] = jackknife_intervals(est, arr, confidence)
+    lo, hi = out["importance_ci_low"].to_numpy(), out["importance_ci_high"].to_numpy()
+    out["rank_ci_low"] = 1 + (lo[None, :] > hi[:, None]).sum(axis=1)     # drivers surely above
+    out["rank_ci_high"] = len(out) - (hi[None, :] < lo[:, None]).sum(axis=1)
+    out["n_boot"] = int(keep.sum())
+
+
+def _groups(data, by: list[str]):
+    """(key tuple, rows) per group of ``by``: pandas groups, or filtered tables for an Ibis table."""
+    if not is_table(data):
+        for key, group in data.groupby(by, observed=True, sort=True):
+            yield (key if isinstance(key, tuple) else (key,)), group
+        return
+    keys = data.select(*by).distinct().execute().dropna().sort_values(by).itertuples(index=False, name=None)
+    for key in keys:
+        yield key, data.filter(*[data[c] == v for c, v in zip(by, key)])
 
 
 def _bootstrap(prep, method, kind, max_exact, n_permutations, n_boot, seed) -> np.ndarray:
@@ -216,15 +267,15 @@ def importance_by(data: pd.DataFrame, *, by: str | list[str], score: str = "nps"
     need_columns(data, by, where="importance_by")
     min_n = max(100, 10 * len(drivers)) if min_n is None else min_n
     parts = []
-    for key, group in data.groupby(by, observed=True, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
+    for key, group in _groups(data, by):
         note = ""
         try:
             res = relative_importance(group, score=score, drivers=drivers, min_n=min_n, **kwargs)
             if res["n"].iloc[0] < min_n:
                 note = f"n = {res['n'].iloc[0]} < {min_n}: too few responses to rank drivers"
         except DataError as err:
-            res = pd.DataFrame({"driver": list(drivers), "n": len(group), "small_base": len(group) < min_n})
+            size = row_count(group)
+            res = pd.DataFrame({"driver": list(drivers), "n": size, "small_base": size < min_n})
             note = str(err)
         if note:
             res = res.assign(importance=np.nan, share=np.nan, rank=np.nan)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice, check_confidence, describe_rows
+from .._checks import check_choice, check_confidence, describe_rows, need_columns
 from .._stats import kish, t_interval, wilson
-from ..data import Scale
+from ..data import Scale, Term, group_sums, is_table
 from ..errors import DataError
 from ._prepare import complete_rows
 from .importance import relative_importance
@@ -20,17 +20,33 @@ QUADRANTS = {(True, False): "fix first", (True, True): "keep", (False, False): "
 _ORDER = {"fix first": 0, "keep": 1, "maintain": 2, "low priority": 3}
 
 
-def _performance(v: np.ndarray, w: np.ndarray, how: str, top: list, confidence: float) -> tuple:
-    """Weighted mean (t interval on n_eff − 1 df) or top-box share (Wilson on n_eff) of one driver."""
-    n_eff = float(kish(w.sum(), (w * w).sum()))
+def _performance(s: pd.Series, i: int, how: str, centre: float, confidence: float) -> tuple:
+    """Weighted mean (t interval on n_eff − 1 df) or top-box share (Wilson on n_eff) of driver ``i`` from sums."""
+    sw = float(s["sw"])
+    n_eff = float(kish(sw, float(s["sw2"])))
     if how == "mean":
-        est = float(np.average(v, weights=w))
-        var = np.average((v - est) ** 2, weights=w) * n_eff / (n_eff - 1) if n_eff > 1 else np.nan
-        low, high = t_interval(est, np.sqrt(var / n_eff), n_eff - 1, confidence)
-        return est, float(low), float(high)
-    est = float(np.average(np.isin(v, top), weights=w))
+        d = float(s[f"s{i}"]) / sw
+        var = (float(s[f"q{i}"]) / sw - d * d) * n_eff / (n_eff - 1) if n_eff > 1 else np.nan
+        low, high = t_interval(centre + d, np.sqrt(max(var, 0.0) / n_eff), n_eff - 1, confidence)
+        return centre + d, float(low), float(high)
+    est = float(s[f"top{i}"]) / sw
     (low,), (high,) = wilson(est * n_eff, n_eff, confidence)
     return est, float(low), float(high)
+
+
+def _sums(data, score, drivers, weight, scale, top: list) -> pd.Series:
+    """Σw, Σw², and per driver Σw·(x − c), Σw·(x − c)², Σw·[x in the top box] over the complete rows."""
+    need = tuple([score, *drivers] + ([weight] if weight else []))
+    c = (scale.min + scale.max) / 2 if scale is not None else 0.0
+    terms = [Term("n", present=need, count=True), Term("sw", weight=weight, wpow=1, present=need),
+             Term("sw2", weight=weight, wpow=2, present=need)]
+    for i, d in enumerate(drivers):
+        terms += [Term(f"s{i}", factors=((d, c),), weight=weight, wpow=1, present=need),
+                  Term(f"q{i}", factors=((d, c), (d, c)), weight=weight, wpow=1, present=need),
+                  Term(f"top{i}", weight=weight, wpow=1, present=need, values=(d, tuple(top)))]
+        if scale is not None:
+            terms.append(Term(f"off{i}", present=need, outside=(d, scale.min, scale.max, False), count=True))
+    return group_sums(data, terms=terms).iloc[0]
 
 
 def importance_performance(data: pd.DataFrame, *, score: str = "nps", drivers: list[str],
@@ -45,7 +61,7 @@ def importance_performance(data: pd.DataFrame, *, score: str = "nps", drivers: l
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame or Ibis table
     score, drivers, weight
         As in :func:`cxlib.drivers.relative_importance`.
     importance : pandas.DataFrame, optional
@@ -85,19 +101,29 @@ def importance_performance(data: pd.DataFrame, *, score: str = "nps", drivers: l
         raise DataError("importance_performance: performance='top_box' needs driver_scale= (the rating scale)")
     if importance is None:
         importance = relative_importance(data, score=score, drivers=drivers, weight=weight, **kwargs)
-    frame = complete_rows(data, score=score, drivers=drivers, weight=weight)
-    w = frame[weight].to_numpy() if weight else np.ones(len(frame))
-    rows = []
-    for d in drivers:
-        v = frame[d].to_numpy()
-        if scale is not None:
-            off = (frame[d] < scale.min) | (frame[d] > scale.max)
+    top = scale.top_box(top_k) if scale else []
+    if is_table(data):
+        need_columns(data, [score, *drivers] + ([weight] if weight else []), where="importance_performance")
+        rows = data
+    else:
+        rows = complete_rows(data, score=score, drivers=drivers, weight=weight)
+        for d in drivers if scale is not None else []:
+            off = (rows[d] < scale.min) | (rows[d] > scale.max)
             if off.any():
                 raise DataError(f"driver {d!r} must lie on its scale {scale.min}–{scale.max}; off-scale values "
-                                f"in {describe_rows(off, frame[d])}")
-        est, low, high = _performance(v, w, performance, scale.top_box(top_k) if scale else [], confidence)
+                                f"in {describe_rows(off, rows[d])}")
+    sums = _sums(rows, score, drivers, weight, scale, top)
+    for i, d in enumerate(drivers if scale is not None else []):
+        if sums[f"off{i}"]:
+            ex = data.filter((data[d] < scale.min) | (data[d] > scale.max)).select(d).limit(5).execute()[d].tolist()
+            raise DataError(f"driver {d!r} must lie on its scale {scale.min}–{scale.max}; off-scale values in "
+                            f"{int(sums[f'off{i}'])} row(s), e.g. {ex}")
+    centre = (scale.min + scale.max) / 2 if scale is not None else 0.0
+    rows = []
+    for i, d in enumerate(drivers):
+        est, low, high = _performance(sums, i, performance, centre, confidence)
         rows.append(dict(driver=d, performance=est, performance_ci_low=low, performance_ci_high=high,
-                         performance_n=len(frame)))
+                         performance_n=int(sums["n"])))
     out = importance[["driver", "importance", "share", "rank", "sign"]].merge(pd.DataFrame(rows), on="driver")
     out["importance_cut"] = 1 / len(out) if importance_cut is None else importance_cut
     out["performance_cut"] = out["performance"].mean() if performance_cut is None else performance_cut
