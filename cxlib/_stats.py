@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import special
 
 __all__ = ["adjust_p", "formula", "kish", "mean_ci", "quote", "t_crit", "t_interval", "term_label", "welch",
-           "wilson", "z_crit", "z_test"]
+           "welch_moments", "wilson", "z_crit", "z_test"]
 
 _ADJUST = ("holm", "bh", "bonferroni", "none")
 
@@ -143,15 +143,27 @@ def welch(a, b, confidence: float) -> dict:
     """
     a = pd.Series(a, dtype="float64").dropna().to_numpy()
     b = pd.Series(b, dtype="float64").dropna().to_numpy()
-    diff = float(a.mean() - b.mean()) if len(a) and len(b) else np.nan
+    moments = [(len(v), v.mean() if len(v) else np.nan, v.var(ddof=1) if len(v) > 1 else np.nan) for v in (a, b)]
+    return welch_moments(*moments[0], *moments[1], confidence)
+
+
+def welch_moments(n_a, mean_a, var_a, n_b, mean_b, var_b, confidence: float) -> dict:
+    """:func:`welch` from each side's count, mean and variance (ddof 1): for sums computed in a database.
+
+    Examples
+    --------
+    >>> round(welch_moments(3, 4.5, 0.25, 3, 3.5, 0.25, 0.95)["p_value"], 4)   # = welch() above
+    0.0705
+    """
+    diff = float(mean_a - mean_b) if n_a and n_b else np.nan
     out = {"diff": diff, "se": np.nan, "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
-    if len(a) < 2 or len(b) < 2:
+    if n_a < 2 or n_b < 2:
         return out
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    va, vb = var_a / n_a, var_b / n_b
     se = float(np.sqrt(va + vb))
     if se == 0:
         return out
-    df = float((va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1)))
+    df = float((va + vb) ** 2 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1)))
     lo, hi = t_interval(diff, se, df, confidence)
     out.update(se=se, df=df, ci_low=float(lo), ci_high=float(hi),
                p_value=float(2 * special.stdtr(df, -abs(diff / se))))

@@ -13,10 +13,11 @@ import pandas as pd
 
 from .. import periods
 from .._checks import by_list, check_choice, check_confidence, need_columns
-from .._stats import adjust_p, mean_ci, welch, wilson, z_crit, z_test
-from ..data import add_period
+from .._stats import adjust_p, mean_ci, welch_moments, wilson, z_crit, z_test
+from ..data import add_period, is_table
 from ..errors import DataError
 from ..scores import as_scale, respondent_values
+from ._theme_sums import impact_sums, volume_sums
 from .codebook import PREFIX
 from .sentiment import NEGATIVE_AT
 
@@ -49,8 +50,7 @@ def _score_column(score, metric: str, func: str) -> str:
     return score
 
 
-def _points_lost(vals: pd.Series, flag: pd.Series, w: dict, share: float, n_scored: int, metric: str,
-                 scale, confidence: float) -> tuple:
+def _points_lost(lost: int, w: dict, share: float, n_scored: int, metric: str, scale, confidence: float) -> tuple:
     """What the theme costs the overall score, in its units, with an interval.
 
     Shares (NPS, CSAT, recommend): the points gained if the theme's detractors were passives, its
@@ -60,9 +60,7 @@ def _points_lost(vals: pd.Series, flag: pd.Series, w: dict, share: float, n_scor
     """
     if not n_scored:
         return (np.nan,) * 3
-    mention = flag.fillna(False).astype(bool)
     if metric in ("nps", "csat", "recommend"):
-        lost = int(((vals == (-100 if metric == "nps" else 0)) & mention).sum())
         (lo,), (hi,) = wilson(lost, n_scored, confidence)
         return 100 * lost / n_scored, 100 * lo, 100 * hi
     better_high = scale is None or as_scale(scale).higher_is_better
@@ -118,26 +116,27 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
     cols = _theme_cols(data, themes)
     confidence = check_confidence(confidence, func="theme_impact")
     col = _score_column(score, metric, "theme_impact")
-    vals = respondent_values(data, score=col, metric=metric, scale=scale)
-    scored = vals.notna()
-    n_scored = int(scored.sum())
+    sums = impact_sums(data, cols, respondent_values(data, score=col, metric=metric, scale=scale))
+    n_scored = int(sums["n_scored"])
     rows = []
-    for c in cols:
-        flag = data[c].astype("boolean")
-        base = flag.notna() & scored
-        m = flag[base].astype(bool).to_numpy()
-        v = vals[base].to_numpy(float)
-        n, k = len(v), int(m.sum())
+    for i, c in enumerate(cols):
+        n, k = int(sums[f"n{i}"]), int(sums[f"k{i}"])
+        s1, q1, s0, q0 = (float(sums[f"{v}_{i}"]) for v in ("s1", "q1", "s0", "q0"))
+        m1, m0 = (s1 / k if k else np.nan), (s0 / (n - k) if n - k else np.nan)
+        v1 = (q1 - s1 * s1 / k) / (k - 1) if k > 1 else np.nan
+        v0 = (q0 - s0 * s0 / (n - k)) / (n - k - 1) if n - k > 1 else np.nan
         (lo,), (hi,) = wilson(k, n, confidence)
-        w = welch(v[m], v[~m], confidence)
+        w = welch_moments(k, m1, max(v1, 0.0) if k > 1 else v1, n - k, m0, max(v0, 0.0) if n - k > 1 else v0,
+                          confidence)
         row = {"theme": c[len(PREFIX):], "n": n, "n_mention": k, "share": k / n if n else np.nan,
-               "share_ci_low": lo, "share_ci_high": hi,
-               "score_with": v[m].mean() if k else np.nan, "score_without": v[~m].mean() if n - k else np.nan,
+               "share_ci_low": lo, "share_ci_high": hi, "score_with": m1, "score_without": m0,
                "diff": w["diff"], "diff_ci_low": w["ci_low"], "diff_ci_high": w["ci_high"],
                "p_value": w["p_value"], "n_scored": n_scored}
         share_all = k / n_scored if n_scored else np.nan
-        lost = (_points_lost(vals, flag, w, share_all, n_scored, metric, scale, confidence)
-                if metric != "mean" else (np.nan,) * 3)
+        # those who mention it and score worst: NPS detractors (v = -100) from Σv and Σv², else zeros (v = 0)
+        lost = round((q1 / 1e4 - s1 / 100) / 2) if metric == "nps" else round(k - s1 / 100)
+        lost = _points_lost(lost, w, share_all, n_scored, metric, scale, confidence) if metric != "mean" \
+            else (np.nan,) * 3
         row.update(zip(("points_lost", "points_lost_ci_low", "points_lost_ci_high"), lost))
         row["small_base"] = k < min_n or (n - k) < min_n
         rows.append(row)
@@ -180,12 +179,9 @@ def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, confidence: float
     confidence = check_confidence(confidence, func="theme_volumes")
     by = by_list(by)
     need_columns(data, by, where="theme_volumes")
-    long = data[by + cols].melt(id_vars=by, value_vars=cols, var_name="theme", value_name="_m")
-    long["theme"] = long["theme"].str.slice(len(PREFIX))
-    long["_has"] = long["_m"].notna()
-    long["_m"] = long["_m"].astype("boolean").fillna(False).astype(int)
-    g = long.groupby(by + ["theme"], observed=True, sort=True, dropna=False)
-    out = g.agg(n=("_has", "sum"), n_mention=("_m", "sum")).reset_index()
+    out = volume_sums(data, cols, by)
+    out["theme"] = out["theme"].str.slice(len(PREFIX))
+    out = out.sort_values(by + ["theme"], kind="stable", na_position="last").reset_index(drop=True)
     out["n"] = out["n"].astype(int)
     out["share"] = (out["n_mention"] / out["n"]).where(out["n"] > 0)
     out["ci_low"], out["ci_high"] = wilson(out["n_mention"], out["n"], confidence)

@@ -94,11 +94,11 @@ def _np_value(frame: pd.DataFrame, term: Term, mask: np.ndarray) -> np.ndarray:
     return np.where(mask, v, 0.0)
 
 
-def _pandas_sums(frame: pd.DataFrame, keys: list, terms: list[Term]) -> pd.DataFrame:
+def _pandas_sums(frame: pd.DataFrame, keys: list, terms: list[Term], dropna: bool = True) -> pd.DataFrame:
     values = pd.DataFrame({t.name: _np_value(frame, t, _np_mask(frame, t)) for t in terms}, index=frame.index)
     if not keys:
         return pd.DataFrame({k: [v.sum()] for k, v in values.items()})
-    return values.groupby([frame[k] for k in keys], sort=True, observed=True).sum().reset_index()
+    return values.groupby([frame[k] for k in keys], sort=True, observed=True, dropna=dropna).sum().reset_index()
 
 
 # ------------------------------------------------------------------------------------------------ ibis
@@ -155,8 +155,8 @@ def group_sums(data, *, by=(), terms: list[Term], period: tuple | None = None, w
     ----------
     data : pandas.DataFrame or ibis Table
     by : sequence of str
-        Group columns; rows with a missing value in any of them are left out (on an Ibis table,
-        ``keep_missing_keys`` keeps them as groups with missing keys, for checks over every row).
+        Group columns; rows with a missing value in any of them are left out (``keep_missing_keys``
+        keeps them as groups with missing keys, for checks over every row).
     terms : list of Term
     period : (date column, freq), optional
         Adds a ``period`` key (pandas Period of ``freq``: "M", "Q", "Y", "W", "D") before the ``by`` keys.
@@ -201,7 +201,7 @@ def group_sums(data, *, by=(), terms: list[Term], period: tuple | None = None, w
         if period is not None:
             frame = frame.assign(period=frame[period[0]].dt.to_period(period[1]))
             keys = ["period", *keys]
-        out = _pandas_sums(frame, keys, terms)
+        out = _pandas_sums(frame, keys, terms, dropna=not keep_missing_keys)
     if keys and not keep_missing_keys:
         out = out.loc[out[keys].notna().all(axis=1)]
     if keys:

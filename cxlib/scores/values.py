@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice
-from ..data import DEFAULT_SCALES, Scale
+from .._checks import check_choice, need_columns
+from ..data import DEFAULT_SCALES, Scale, is_table
+from ..errors import DataError
 from ._sums import as_scale, validate
 
 __all__ = ["SHARE_METRICS", "nps_points", "respondent_values"]
@@ -63,8 +64,9 @@ def respondent_values(data, *, score: str, metric: str = "mean", scale=None) -> 
 
     Returns
     -------
-    pandas.Series
-        float64, index of ``data``; NaN where unanswered.
+    pandas.Series or Ibis column
+        float64, index of ``data``; NaN where unanswered. For an Ibis table: the column expression of
+        the same values (checked by one aggregate query), to use in the table's own queries.
 
     Examples
     --------
@@ -82,6 +84,8 @@ def respondent_values(data, *, score: str, metric: str = "mean", scale=None) -> 
         rng, integer = Scale(-np.inf, np.inf), False
     else:
         rng, integer = as_scale(scale, DEFAULT_SCALES.get(metric)), metric == "nps"
+    if is_table(data):
+        return _table_values(data, score, metric, rng, integer)
     x, _ = validate(data, score, [], None, rng, integer=integer, where="respondent_values")
     values = pd.Series(x, index=data.index, dtype="float64")
     if metric == "nps":
@@ -91,3 +95,28 @@ def respondent_values(data, *, score: str, metric: str = "mean", scale=None) -> 
     if metric == "recommend":
         return 100.0 * values
     return values
+
+
+def _table_values(table, score: str, metric: str, rng: Scale, integer: bool):
+    """:func:`respondent_values` as an Ibis expression, after one query checking the scale."""
+    import ibis
+
+    need_columns(table, [score], where="respondent_values")
+    kind = table[score].type()
+    if not (kind.is_numeric() or kind.is_boolean()):
+        raise DataError(f"respondent_values: column {score!r} must hold numbers, the table holds {kind}")
+    x = table[score].ifelse(1.0, 0.0) if kind.is_boolean() else table[score].cast("float64")
+    off = x.notnull() & ((x < rng.min) | (x > rng.max) | ((x != x.round()) if integer else ibis.literal(False)))
+    bad = int(table.aggregate(k=table.count(where=off)).execute()["k"].iloc[0])
+    if bad:
+        raise DataError(f"respondent_values: column {score!r}: {bad} answer(s) off the {rng.min}–{rng.max} scale "
+                        f"(or not whole numbers), e.g. {table.filter(off).select(score).limit(5).execute()[score].tolist()}")
+    if metric == "nps":
+        v = (x >= 9).ifelse(100.0, (x <= 6).ifelse(-100.0, 0.0))
+    elif metric == "csat":
+        v = x.isin([float(p) for p in rng.top_box()]).ifelse(100.0, 0.0)
+    elif metric == "recommend":
+        v = 100.0 * x
+    else:
+        v = x
+    return x.isnull().ifelse(ibis.null("float64"), v)
