@@ -25,6 +25,10 @@ report: setup ## Render the report for the latest full month (MONTH=YYYY-MM to c
 test: setup ## Run the whole test suite: unit tests, doctests, notebooks (nbval)
 	$(PY) -m pytest
 
+test-spark: setup ## The engine equality suite on Spark local[2] (installs pyspark into .venv; needs Java 17)
+	$(PY) -m pip install --quiet 'pyspark>=3.5'
+	$(PY) -m pytest -p no:nbval --no-header -q -m spark tests/test_engines.py
+
 lab: setup ## Start JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
@@ -38,4 +42,4 @@ clean: ## Remove rendered reports and caches (keeps .venv)
 	rm -rf reports/*/ reports/index.html .pytest_cache
 	find . -name __pycache__ -prune -exec rm -rf {} +
 
-.PHONY: help setup report test lab sample bench clean
+.PHONY: help setup report test test-spark lab sample bench clean

@@ -1,5 +1,7 @@
 """Fixtures shared by more than one test file."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -46,3 +48,23 @@ def scope_for(frame, *, month="latest", segments=(), scores=("nps",), primary=No
 def make_scope():
     """``make_scope(frame, month=..., segments=..., scores=...)``: a report scope over an in-memory frame."""
     return scope_for
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL URL: $CX_TEST_POSTGRES_URL (CI may start one), else a server started here for the session
+    when the server binaries exist (Debian's postgresql), else the test is skipped saying why."""
+    url = os.environ.get("CX_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    from engines import PostgresServer
+
+    server = PostgresServer()
+    reason = server.why_not()
+    if reason:
+        pytest.skip(f"no PostgreSQL for the engine suite: {reason} (or set CX_TEST_POSTGRES_URL)")
+    try:
+        yield server.start()
+    finally:
+        server.stop()

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["Term", "first_rows", "group_sums", "is_table", "row_count"]
+__all__ = ["Term", "group_sums", "is_table", "row_count", "sums_expr"]
 
 
 @dataclass(frozen=True)
@@ -137,11 +137,15 @@ def _ib_value(t, term: Term):
     return v.sum(where=mask).cast("float64").fill_null(0.0)
 
 
-def _ibis_sums(table, keys: list, derived: dict, terms: list[Term]) -> pd.DataFrame:
+def sums_expr(table, keys: list, derived: dict, terms: list[Term]):
+    """The one aggregate query of :func:`group_sums` as an Ibis expression (for ``ibis.to_sql`` in any dialect)."""
     t = table.mutate(**derived) if derived else table
     aggs = {term.name: _ib_value(t, term) for term in terms}
-    expr = t.group_by(keys).aggregate(**aggs) if keys else t.aggregate(**aggs)
-    out = expr.execute()
+    return t.group_by(keys).aggregate(**aggs) if keys else t.aggregate(**aggs)
+
+
+def _ibis_sums(table, keys: list, derived: dict, terms: list[Term]) -> pd.DataFrame:
+    out = sums_expr(table, keys, derived, terms).execute()
     for term in terms:
         out[term.name] = out[term.name].astype("int64" if term.count else "float64")
     return out
@@ -207,8 +211,3 @@ def group_sums(data, *, by=(), terms: list[Term], period: tuple | None = None, w
     if keys:
         out = out.sort_values(keys, kind="stable", na_position="last")
     return out.reset_index(drop=True)
-
-
-def first_rows(data, condition, columns: list[str], limit: int = 5) -> pd.DataFrame:
-    """The first ``limit`` rows of a table where ``condition(table)`` holds (``LIMIT``: for error messages)."""
-    return data.filter(condition(data)).select(columns).limit(limit).execute()

@@ -1,0 +1,84 @@
+"""Test servers for the engine suite: a throw-away PostgreSQL (started here when its binaries exist) and a
+local Spark session. Imported by ``tests/conftest.py``; nothing starts unless a test asks for it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _bindir() -> Path | None:
+    try:
+        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip()
+        candidates = [Path(out)]
+    except (OSError, subprocess.CalledProcessError):
+        candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    return next((d for d in candidates if (d / "initdb").exists() and (d / "pg_ctl").exists()), None)
+
+
+class PostgresServer:
+    """initdb + pg_ctl in a temporary directory on a loopback port; as the ``postgres`` user when root
+    (initdb refuses root). ``url`` is the connection URL (trust authentication, no password)."""
+
+    def __init__(self):
+        self.bindir = _bindir()
+        self.dir = None
+        self.url = None
+
+    def why_not(self) -> str | None:
+        if self.bindir is None:
+            return "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"
+        if os.geteuid() == 0 and shutil.which("runuser") is None:
+            return "running as root without runuser: cannot start PostgreSQL as the postgres user"
+        return None
+
+    def _run(self, *args: str) -> None:
+        cmd = [str(self.bindir / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)
+
+    def start(self) -> str:
+        self.dir = Path(tempfile.mkdtemp(prefix="cx-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        data, port = self.dir / "data", _free_port()
+        self._run("initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+        opts = f"-p {port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=64MB"
+        self._run("pg_ctl", "-D", str(data), "-o", opts, "-l", str(self.dir / "log"), "-w", "-t", "60", "start")
+        self.url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        return self.url
+
+    def stop(self) -> None:
+        if self.dir is None:
+            return
+        try:
+            self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+        finally:
+            time.sleep(0.2)
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+
+def spark_session():
+    """A local[2] Spark session (no packages downloaded), or None when pyspark or Java is missing."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        return None
+    if shutil.which("java") is None:
+        return None
+    return (SparkSession.builder.master("local[2]").appName("cx-engines")
+            .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC").getOrCreate())

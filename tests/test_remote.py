@@ -1,0 +1,137 @@
+"""Where the data live: table/connection/engine config keys, credentials only from the environment, and
+the DuckDB/PostgreSQL loaders giving the same canonical table as the pandas loader."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+import yaml
+
+from cxlib import data, scores
+from cxlib.data import project_root
+from cxlib.data.remote import redact_url, source_options
+from cxlib.errors import ConfigError, DataError, ParameterError
+
+ROOT = project_root()
+
+
+def sample_config(**responses) -> dict:
+    cfg = yaml.safe_load((ROOT / "cx.yml").read_text())
+    for name in ("responses", "tickets", "accounts"):
+        cfg[name]["path"] = str(ROOT / cfg[name]["path"])
+    cfg["codebook"] = str(ROOT / cfg["codebook"])
+    cfg["responses"].update(responses)
+    return cfg
+
+
+def server_config(table="cx.responses", var="CX_TEST_WAREHOUSE") -> dict:
+    cfg = sample_config()
+    cfg["responses"].pop("path")
+    cfg["responses"].update(table=table, connection=f"env:{var}")
+    return cfg
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"path": "a.csv", "table": "t", "connection": "env:X"}, "not both"),
+    ({"columns": {}}, "needs a 'path'"),
+    ({"table": "cx.responses", "connection": "postgresql://u:pw@h/db"}, "must name an environment variable"),
+    ({"table": "cx.responses"}, "must name an environment variable"),
+    ({"table": "drop table x;", "connection": "env:X"}, "must be a table name"),
+    ({"path": "a.csv", "engine": "spark"}, "'responses.engine' must be one of"),
+    ({"path": "a.csv", "connection": "env:X"}, "goes with 'table'"),
+])
+def test_source_keys_are_checked(raw, message):
+    with pytest.raises(ConfigError, match=message) as err:
+        source_options(raw, "responses", "config")
+    assert "pw" not in str(err.value)       # a URL pasted into the config is not echoed back
+
+
+def test_engines_section_is_checked():
+    with pytest.raises(ConfigError, match="engines.memory_limit"):
+        data.load_config({**sample_config(), "engines": {"memory_limit": "lots"}})
+    with pytest.raises(ConfigError, match="unknown key"):
+        data.load_config({**sample_config(), "engines": {"memroy_limit": "1GB"}})
+    assert data.load_config({**sample_config(), "engines": {"threads": 2}}).engines["threads"] == 2
+
+
+def test_missing_variable_is_a_parameter_error_naming_it(monkeypatch):
+    monkeypatch.delenv("CX_TEST_WAREHOUSE", raising=False)
+    with pytest.raises(ParameterError, match="CX_TEST_WAREHOUSE, which is not set"):
+        data.load_responses(server_config())
+
+
+def test_unreachable_server_names_the_variable_never_the_password(monkeypatch):
+    monkeypatch.setenv("CX_TEST_WAREHOUSE", "postgresql://cx:s3cret-pw@127.0.0.1:9/cx")   # port 9: nothing listens
+    with pytest.raises(ParameterError) as err:
+        data.load_responses(server_config())
+    text = str(err.value)
+    assert "CX_TEST_WAREHOUSE" in text and "127.0.0.1:9" in text and "s3cret-pw" not in text
+
+
+def test_redact_url_hides_the_password_and_the_query():
+    assert redact_url("postgresql://a:b@h:1/d?password=b") == "postgresql://a:***@h:1/d"
+    assert redact_url("duckdb:///tmp/x.db") == "duckdb:///tmp/x.db"
+
+
+def _sorted(df: pd.DataFrame, key: str) -> pd.DataFrame:
+    df = df.sort_values(key).reset_index(drop=True)
+    for c in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[c]):
+            df[c] = df[c].astype("datetime64[ns]")
+        elif not pd.api.types.is_float_dtype(df[c]):
+            df[c] = df[c].astype("object").where(df[c].notna(), None)
+    return df
+
+
+@pytest.mark.duckdb
+@pytest.mark.parametrize("loader, key", [("load_responses", "response_id"), ("load_tickets", "ticket_id"),
+                                         ("load_accounts", "customer_id")])
+def test_duckdb_loader_gives_the_pandas_table(loader, key):
+    cfg = sample_config()
+    for name in ("responses", "tickets", "accounts"):
+        cfg[name]["engine"] = "duckdb"
+    handle = getattr(data, loader)(cfg)
+    assert data.is_table(handle)
+    pd.testing.assert_frame_equal(_sorted(handle.execute(), key), _sorted(getattr(data, loader)(), key),
+                                  check_dtype=False)
+
+
+def test_auto_picks_duckdb_above_the_size_threshold():
+    small = data.load_config({**sample_config(), "engines": {"large_file_mb": 1e6}})
+    big = data.load_config({**sample_config(), "engines": {"large_file_mb": 0.001}})
+    assert not data.is_table(data.load_responses(small)) and data.is_table(data.load_responses(big))
+
+
+@pytest.mark.duckdb
+def test_duckdb_loader_refuses_off_scale_scores_naming_column_and_rows(tmp_path):
+    raw = pd.read_csv(ROOT / "data/sample/responses.csv", dtype=str).head(50)
+    raw.loc[3, "LTR_0_10"] = "11"
+    raw.loc[7, "CSAT_1_5"] = "lots"
+    raw.to_csv(tmp_path / "r.csv", index=False)
+    with pytest.raises(DataError, match=r"'LTR_0_10' \(nps\): scores must be on the 0–10 scale.*1 row\(s\), e.g. '11'"):
+        data.load_responses(sample_config(path=str(tmp_path / "r.csv"), engine="duckdb"))
+    raw.loc[3, "LTR_0_10"] = "10"
+    raw.to_csv(tmp_path / "r.csv", index=False)
+    with pytest.raises(DataError, match=r"'CSAT_1_5' \(csat\): expected numbers.*'lots'"):
+        data.load_responses(sample_config(path=str(tmp_path / "r.csv"), engine="duckdb"))
+
+
+@pytest.mark.postgres
+def test_server_table_loads_maps_and_scores_like_the_file(postgres_url, monkeypatch):
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("CREATE SCHEMA IF NOT EXISTS cx")
+    if "responses" in con.list_tables(database="cx"):
+        con.drop_table("responses", database="cx")
+    raw = pd.read_csv(ROOT / "data/sample/responses.csv", dtype=str, keep_default_na=False, na_values=[""])
+    con.create_table("responses", raw, database="cx")       # the survey export as the warehouse holds it: text
+    monkeypatch.setenv("CX_TEST_WAREHOUSE", postgres_url)
+    handle = data.load_responses(server_config())
+    assert data.is_table(handle)
+    pd.testing.assert_frame_equal(scores.nps(handle, by="region"), scores.nps(data.load_responses(), by="region"))
+    with pytest.raises(DataError, match="cannot open the table"):
+        data.load_responses(server_config(table="cx.nope"))
+    assert os.environ["CX_TEST_WAREHOUSE"] not in str(data.load_config(server_config()))
