@@ -22,7 +22,7 @@ from .._stats import t_crit
 from ..data import Term, group_sums, is_table
 from ..errors import DataError, ParameterError
 
-__all__ = ["corr_from_moments", "group_ids", "jackknife", "jackknife_intervals", "moments", "prepare_table"]
+__all__ = ["corr_from_moments", "group_ids", "grouped_moments", "jackknife", "jackknife_intervals", "moments", "prepare_table"]
 
 _HEX = "0123456789abcdef"
 
@@ -108,10 +108,14 @@ def _checks(table, score, drivers, weight, scale):
     return table.aggregate(**aggs).execute().iloc[0]
 
 
-def prepare_table(table, *, score, drivers, weight=None, kind="ols", missing="listwise", scale=None):
+def prepare_table(table, *, score, drivers, weight=None, kind="ols", missing="listwise", scale=None, groups=None):
     """The checks and matrix of :func:`cxlib.drivers._prepare.prepare` for an Ibis table, from two queries.
 
-    Returns (full matrix, n, n_dropped, reasons, most_missing, column means), columns ordered drivers then score.
+    ``groups``: ``(id_col, G, seed)`` to sum the cross-products per jackknife group in the same query (the
+    full matrix is their total), so intervals cost no further scan.
+
+    Returns (full matrix, n, n_dropped, reasons, most_missing, column means, group moments or None),
+    columns ordered drivers then score.
     """
     if kind != "ols" or missing != "listwise":
         raise ParameterError("on a database table the driver model is kind='ols' with missing='listwise' (it works "
@@ -150,16 +154,29 @@ def prepare_table(table, *, score, drivers, weight=None, kind="ols", missing="li
     centre = np.array([float(chk[f"mean{i}"]) for i in range(len(cols))])
     order = [*drivers, score]            # the engine wants the outcome last
     idx = [cols.index(c) for c in order]
-    full = corr_from_moments(moments(table, order, weight, centre[idx]), len(order))[0]
-    return full, n, int(chk["_rows"]) - n, reasons, most, centre[idx]
+    if groups is None:
+        full, mom = corr_from_moments(moments(table, order, weight, centre[idx]), len(order))[0], None
+    else:
+        mom = grouped_moments(table, order, weight, centre[idx], *groups)
+        total = mom.drop(columns="_jk").sum().to_frame().T
+        full = corr_from_moments(total, len(order))[0]
+    return full, n, int(chk["_rows"]) - n, reasons, most, centre[idx], mom
 
 
-def jackknife(data, order: list[str], weight, centre, *, id_col: str, groups: int, seed: int, by=()):
-    """Per group of ``by``: the leave-one-group-out correlation matrices ``(G, m, m)``, keyed by group."""
+def grouped_moments(data, order: list[str], weight, centre, id_col: str, groups: int, seed: int, by=()):
+    """:func:`moments` per jackknife group ``_jk`` (and per group of ``by``): one query."""
     need_columns(data, [id_col], where="jackknife (groups responses by a hash of their id)")
     gid = group_ids(data, id_col, groups, seed)
     frame = data.mutate(_jk=gid) if is_table(data) else data.assign(_jk=gid)
-    mom = moments(frame, order, weight, centre, by=[*by, "_jk"])
+    return moments(frame, order, weight, centre, by=[*by, "_jk"])
+
+
+def jackknife(data, order: list[str], weight, centre, *, id_col: str, groups: int, seed: int, by=(), mom=None):
+    """Per group of ``by``: the leave-one-group-out correlation matrices ``(G, m, m)``, keyed by group.
+
+    ``mom``: the grouped moments when already summed (see ``groups`` in :func:`prepare_table`)."""
+    if mom is None:
+        mom = grouped_moments(data, order, weight, centre, id_col, groups, seed, by)
     sums = [c for c in mom.columns if c not in (*by, "_jk")]
     out = {}
     for key, part in (mom.groupby(list(by), sort=True) if by else [((), mom)]):

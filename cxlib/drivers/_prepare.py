@@ -43,6 +43,7 @@ class Prepared:
     full: np.ndarray | None = None   # listwise (weighted) correlation matrix, outcome last
     most_missing: str = ""           # the column missing in the most rows ("" when none is)
     centre: np.ndarray | None = None  # column means of the rows used (drivers, then score)
+    group_moments: pd.DataFrame | None = None   # cross-product sums per jackknife group (tables)
 
 
 def numeric(data: pd.DataFrame, col: str, what: str) -> pd.Series:
@@ -67,7 +68,7 @@ def complete_rows(data, *, score, drivers, weight=None) -> pd.DataFrame:
 
 
 def prepare(data, *, score, drivers, weight=None, kind="ols", missing="listwise", scale=None,
-            controls=()) -> Prepared:
+            controls=(), groups=None) -> Prepared:
     """Validate the columns of a driver model and drop incomplete rows; raise DataError naming columns.
 
     Returns
@@ -86,11 +87,11 @@ def prepare(data, *, score, drivers, weight=None, kind="ols", missing="listwise"
     if dup:
         raise DataError(f"columns {dup} appear twice among the score {score!r} and the drivers")
     if is_table(data) and not controls:
-        full, n, dropped, reasons, most, centre = prepare_table(data, score=score, drivers=drivers, weight=weight,
-                                                                kind=kind, missing=missing, scale=scale)
+        full, n, dropped, reasons, most, centre, mom = prepare_table(
+            data, score=score, drivers=drivers, weight=weight, kind=kind, missing=missing, scale=scale, groups=groups)
         _check_collinear(full, drivers)
         return Prepared(None, None, None, None, n, dropped, reasons, full[:-1, -1], full=full, most_missing=most,
-                        centre=centre)
+                        centre=centre, group_moments=mom)
     cols = [score, *drivers, *controls] + ([weight] if weight else [])
     absent = [c for c in cols if c not in data.columns]
     if absent:

@@ -149,7 +149,8 @@ def relative_importance(data: pd.DataFrame, *, score: str = "nps", drivers: list
                              "instead) use jackknife=G, the random-groups jackknife (e.g. jackknife=50)")
     confidence = check_confidence(confidence, func="relative_importance")
     prep = prepare(data, score=score, drivers=drivers, weight=weight, kind=kind, missing=missing,
-                   scale=outcome_scale(score, scale))
+                   scale=outcome_scale(score, scale),
+                   groups=(id_col, jackknife, seed) if jackknife and is_table(data) else None)
     p = len(drivers)
     max_exact = (24 if kind == "ols" else 10) if max_exact is None else max_exact
     if prep.corr is not None:   # pairwise
@@ -203,7 +204,8 @@ def _jackknife_columns(out, data, prep, drivers, score, weight, method, max_exac
         raise DataError("jackknife intervals need missing='listwise'")
     rows = data if is_table(data) else prep.frame.assign(**{id_col: data.loc[prep.frame.index, id_col]}) \
         if id_col in data.columns else data
-    reps = jackknife_corr(rows, [*drivers, score], weight, prep.centre, id_col=id_col, groups=groups, seed=seed)[()]
+    reps = jackknife_corr(rows, [*drivers, score], weight, prep.centre, id_col=id_col, groups=groups, seed=seed,
+                          mom=prep.group_moments)[()]
     vals = _from_corr(reps, method, max_exact, n_permutations, seed)[0]
     keep = np.isfinite(vals).all(axis=1)
     vals = vals[keep]
