@@ -69,7 +69,7 @@ def moments(data, cols: list[str], weight: str | None, centre: np.ndarray, *, by
     terms += [Term(f"s{i}", factors=((c, centre[i]),), weight=weight, wpow=1, present=need) for i, c in enumerate(cols)]
     terms += [Term(f"s{i}_{j}", factors=((cols[i], centre[i]), (cols[j], centre[j])), weight=weight, wpow=1,
                    present=need) for i, j in _pairs(len(cols))]
-    return group_sums(data, by=list(by), terms=terms)
+    return group_sums(data, by=list(by), terms=terms, complete=need)
 
 
 def corr_from_moments(mom: pd.DataFrame, m: int) -> np.ndarray:
