@@ -55,3 +55,5 @@ def test_bootstrap_on_a_table_asks_for_the_jackknife():
         drivers.relative_importance(t, score="nps", drivers=DRIVERS, bootstrap=100)
     with pytest.raises(ParameterError, match="kind='ols'"):
         drivers.relative_importance(t, score="nps", drivers=DRIVERS, kind="logit")
+    with pytest.raises(ParameterError, match="fitted on rows"):
+        drivers.fit_drivers(t, score="nps", drivers=DRIVERS)

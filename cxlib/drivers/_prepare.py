@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from .._checks import check_frame, describe_rows, need_columns
 from ..data import DEFAULT_SCALES, Scale, is_table
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 from . import _engine as eng
 from ._moments import prepare_table
 
@@ -68,7 +68,7 @@ def complete_rows(data, *, score, drivers, weight=None) -> pd.DataFrame:
 
 
 def prepare(data, *, score, drivers, weight=None, kind="ols", missing="listwise", scale=None,
-            controls=(), groups=None) -> Prepared:
+            controls=(), groups=None, rows=False) -> Prepared:
     """Validate the columns of a driver model and drop incomplete rows; raise DataError naming columns.
 
     Returns
@@ -86,7 +86,10 @@ def prepare(data, *, score, drivers, weight=None, kind="ols", missing="listwise"
     dup = sorted({d for d in drivers if drivers.count(d) > 1} | ({score} & set(drivers)))
     if dup:
         raise DataError(f"columns {dup} appear twice among the score {score!r} and the drivers")
-    if is_table(data) and not controls:
+    if is_table(data) and (controls or rows):
+        raise ParameterError("this driver model is fitted on rows (statsmodels): pass a DataFrame, e.g. "
+                             "data.subset(table, month=...).to_pandas() or a bounded sample of the table")
+    if is_table(data):
         full, n, dropped, reasons, most, centre, mom = prepare_table(
             data, score=score, drivers=drivers, weight=weight, kind=kind, missing=missing, scale=scale, groups=groups)
         _check_collinear(full, drivers)

@@ -72,7 +72,7 @@ def fit_drivers(data: pd.DataFrame, *, score: str = "nps", drivers: list[str], c
     controls = list(controls or [])
     drivers = list(drivers)
     prep = prepare(data, score=score, drivers=drivers, weight=weight, kind=kind,
-                   scale=outcome_scale(score, scale), controls=controls)
+                   scale=outcome_scale(score, scale), controls=controls, rows=True)
     frame = pd.DataFrame({score: prep.y, **{d: prep.x[:, i] for i, d in enumerate(drivers)}})
     numeric, categorical = list(drivers), []
     for c in controls:
