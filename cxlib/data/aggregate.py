@@ -103,25 +103,28 @@ def _pandas_sums(frame: pd.DataFrame, keys: list, terms: list[Term], dropna: boo
 
 # ------------------------------------------------------------------------------------------------ ibis
 def _ib_mask(t, term: Term, skip=()):
-    import ibis
-
-    mask = ibis.literal(True)
-    for c in term.needs:
-        if c not in skip:
-            mask &= t[c].notnull()
+    """The term's row condition, or None when every row qualifies."""
+    conds = [t[c].notnull() for c in term.needs if c not in skip]
     if term.values is not None:
         col, allowed = term.values
-        mask &= t[col].isin([float(a) for a in allowed])
+        conds.append(t[col].isin([float(a) for a in allowed]))
     if term.outside is not None:
         col, low, high, whole = term.outside
         off = (t[col] < low) | (t[col] > high)
         if whole:
             off |= t[col] != t[col].round()
-        mask &= t[col].notnull() & off
+        conds.append(t[col].notnull() & off)
+    if not conds:
+        return None
+    mask = conds[0]
+    for c in conds[1:]:
+        mask &= c
     return mask
 
 
 def _ib_value(t, term: Term, skip=()):
+    if not term.count:   # SUM skips NULLs: a column in the summed value needs no IS NOT NULL filter
+        skip = (*skip, *(c for c, _ in term.factors), *([term.weight] if term.weight and term.wpow else []))
     mask = _ib_mask(t, term, skip)
     if term.count:
         return t.count(where=mask).cast("int64")   # never bool.cast(int).sum(): PostgreSQL refuses it

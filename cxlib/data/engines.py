@@ -107,17 +107,16 @@ def _typed(raw, src: str, kind: str, missing: list):
         codes = [str(c) for c in missing]
         col = (col.cast("string").strip().isin(codes)).ifelse(ibis.null(), col)
     text = col.cast("string").strip()
-    if kind == ID:
-        return text.nullif(""), None
-    if kind == TEXT:
+    if kind in (ID, TEXT):
         return text.nullif(""), None
     if kind in (FLOAT, INT):
-        num = col if col.type().is_numeric() else text.nullif("").try_cast("float64")
-        bad = col.notnull() & (text != "") & num.isnull()
+        typed = col.type().is_numeric()
+        num = col if typed else text.nullif("").try_cast("float64")
+        bad = ibis.literal(False) if typed else col.notnull() & (text != "") & num.isnull()
         if kind == INT:
             bad = bad | (num.notnull() & (num != num.round()))
             return num.cast("float64").round().cast("int64"), bad
-        return num.cast("float64"), bad
+        return num.cast("float64"), (None if typed else bad)
     if kind == BOOL:
         if col.type().is_boolean():
             return col, None

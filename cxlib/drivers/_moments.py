@@ -1,8 +1,8 @@
 """Driver models without rows: the (weighted) correlation matrix from cross-product sums pushed down, and a
 random-groups jackknife for the intervals.
 
-On an Ibis table, :func:`prepare_table` runs two aggregate queries: the checks (missing values per column,
-off-scale scores, negative weights, the column means, minima and maxima over the complete rows) and the
+On an Ibis table, :func:`prepare_table` runs two aggregate queries: the checks (answers per column,
+off-scale scores, negative weights, the column means) and, over the complete rows (one ``WHERE``), the
 centred cross-products Σw, Σw·(xᵢ − x̄ᵢ), Σw·(xᵢ − x̄ᵢ)(xⱼ − x̄ⱼ), from which the same correlation matrix
 :func:`cxlib.drivers._engine.weighted_corr` computes from rows follows. Intervals come from a delete-a-group
 jackknife: responses are split into G groups by the MD5 of ``seed`` + their id (the same groups on pandas,
@@ -24,7 +24,7 @@ from ..errors import DataError, ParameterError
 
 __all__ = ["corr_from_moments", "group_ids", "grouped_moments", "jackknife", "jackknife_intervals", "moments", "prepare_table"]
 
-_HEX = "0123456789abcdef"
+_PAIRS = "".join(f"{i:02x}," for i in range(256))
 
 
 def group_ids(data, id_col: str, groups: int, seed: int):
@@ -50,8 +50,8 @@ def group_ids(data, id_col: str, groups: int, seed: int):
             """SQL MD5 as hex text (DuckDB, PostgreSQL, Spark, Snowflake)."""
 
         digest = md5(ibis.literal(str(seed)).concat(data[id_col].cast("string")))
-        hexes = ibis.literal(_HEX)
-        byte = 16 * (hexes.find(digest.substr(0, 1))) + hexes.find(digest.substr(1, 1))
+        # the first byte: where "xy," stands in "00,01,...,ff," (one MD5 per row; aligned, as every pair ends in ",")
+        byte = ibis.literal(_PAIRS).find(digest.substr(0, 2).concat(",")) // 3
         return (byte % groups).cast("int64")
     ids = data[id_col].astype("str").to_numpy()
     return np.array([int(hashlib.md5(f"{seed}{i}".encode()).hexdigest()[:2], 16) % groups for i in ids])
@@ -88,23 +88,18 @@ def corr_from_moments(mom: pd.DataFrame, m: int) -> np.ndarray:
 
 
 def _checks(table, score, drivers, weight, scale):
+    """One scan: rows, answers per column (COUNT(col), no FILTER), column means, bad weights, off-scale scores."""
     cols = [score, *drivers]
-    complete = None
-    for c in cols + ([weight] if weight else []):
-        complete = table[c].notnull() if complete is None else complete & table[c].notnull()
-    aggs = {"_rows": table.count(), "_complete": table.count(where=complete)}
+    aggs = {"_rows": table.count()}
     for i, c in enumerate(cols):
-        x = table[c].cast("float64")
-        aggs[f"miss{i}"] = table.count(where=table[c].isnull())
-        aggs[f"mean{i}"] = x.mean(where=complete).cast("float64")
-        aggs[f"min{i}"] = x.min(where=complete).cast("float64")
-        aggs[f"max{i}"] = x.max(where=complete).cast("float64")
+        aggs[f"have{i}"] = table[c].count()
+        aggs[f"mean{i}"] = table[c].cast("float64").mean().cast("float64")
     if weight:
-        aggs["miss_w"] = table.count(where=table[weight].isnull())
-        aggs["bad_w"] = table.count(where=table[weight].notnull() & ((table[weight] < 0) | (table[weight] > 1.7e308)))
+        aggs["have_w"] = table[weight].count()
+        aggs["bad_w"] = table.count(where=(table[weight] < 0) | (table[weight] > 1.7e308))
     if scale is not None:
         x = table[score].cast("float64")
-        aggs["off"] = table.count(where=x.notnull() & ((x < scale.min) | (x > scale.max)))
+        aggs["off"] = table.count(where=(x < scale.min) | (x > scale.max))
     return table.aggregate(**aggs).execute().iloc[0]
 
 
@@ -133,34 +128,39 @@ def prepare_table(table, *, score, drivers, weight=None, kind="ols", missing="li
                         f"{int(chk['off'])} row(s), e.g. {ex[score].tolist()}")
     if weight and chk["bad_w"]:
         raise DataError(f"weight column {weight!r} must be finite and >= 0; bad in {int(chk['bad_w'])} row(s)")
-    empty = [c for i, c in enumerate(cols) if int(chk[f"miss{i}"]) == int(chk["_rows"])]
+    rows = int(chk["_rows"])
+    empty = [c for i, c in enumerate(cols) if int(chk[f"have{i}"]) == 0]
     if empty:
         raise DataError(f"columns {empty} have no values at all (every row is missing)")
-    misses = {c: int(chk[f"miss{i}"]) for i, c in enumerate(cols)}
+    misses = {c: rows - int(chk[f"have{i}"]) for i, c in enumerate(cols)}
     if weight:
-        misses[weight] = int(chk["miss_w"])
+        misses[weight] = rows - int(chk["have_w"])
     counts = pd.Series(misses).sort_values(ascending=False, kind="stable")
     reasons = ", ".join(f"{c} missing in {k} rows" for c, k in counts.items() if k)
     most = str(counts.index[0]) if len(counts) and counts.iloc[0] else ""
-    n = int(chk["_complete"])
     p = len(drivers)
-    if n < p + 2:
-        raise DataError(f"only {n} usable rows for {p} drivers {drivers}; need at least {p + 2} "
-                        "(more rows than drivers + 1)")
-    constant = [c for i, c in enumerate(cols) if chk[f"min{i}"] == chk[f"max{i}"]]
-    if constant:
-        raise DataError(f"columns {constant} are constant in the {n} rows used; a constant cannot "
-                        "explain anything: drop it")
-    centre = np.array([float(chk[f"mean{i}"]) for i in range(len(cols))])
+    centre = np.array([float(chk[f"mean{i}"]) for i in range(len(cols))])   # centres (means of the non-missing)
     order = [*drivers, score]            # the engine wants the outcome last
     idx = [cols.index(c) for c in order]
     if groups is None:
-        full, mom = corr_from_moments(moments(table, order, weight, centre[idx]), len(order))[0], None
+        mom = None
+        total = moments(table, order, weight, centre[idx])
     else:
         mom = grouped_moments(table, order, weight, centre[idx], *groups)
         total = mom.drop(columns="_jk").sum().to_frame().T
-        full = corr_from_moments(total, len(order))[0]
-    return full, n, int(chk["_rows"]) - n, reasons, most, centre[idx], mom
+    n = int(total["n"].iloc[0]) if len(total) else 0
+    if n < p + 2:
+        raise DataError(f"only {n} usable rows for {p} drivers {drivers}; need at least {p + 2} "
+                        "(more rows than drivers + 1)")
+    sw = float(total["sw"].iloc[0])
+    var = [float(total[f"s{i}_{i}"].iloc[0]) / sw - (float(total[f"s{i}"].iloc[0]) / sw) ** 2 for i in range(len(order))]
+    constant = [c for c, v, k in zip(order, var, centre[idx]) if v <= 1e-12 * (1 + k * k)]
+    if constant:
+        raise DataError(f"columns {constant} are constant in the {n} rows used; a constant cannot "
+                        "explain anything: drop it")
+    full = corr_from_moments(total, len(order))[0]
+    centre = centre[idx] + np.array([float(total[f"s{i}"].iloc[0]) / sw for i in range(len(order))])
+    return full, n, rows - n, reasons, most, centre, mom
 
 
 def grouped_moments(data, order: list[str], weight, centre, id_col: str, groups: int, seed: int, by=()):

@@ -159,14 +159,15 @@ def sum_columns(metric: str) -> list[str]:
 
 
 def _terms(metric: str, scale: Scale, top_k, centre: float) -> list[Term]:
-    need = ("_x", "_w")
-    terms = [Term("n", present=need, count=True), Term("sw", weight="_w", wpow=1, present=need),
-             Term("sw2", weight="_w", wpow=2, present=need),
-             Term("swx", factors=(("_x", centre),), weight="_w", wpow=1, present=need),
-             Term("swxx", factors=(("_x", centre), ("_x", centre)), weight="_w", wpow=1, present=need)]
+    """The sums of a metric. ``_x`` and ``_w`` are missing together (an answer without a weight, or a weight
+    without an answer, counts nowhere), so a sum of ``_w`` needs no row filter (SUM skips missing values)."""
+    terms = [Term("n", present=("_x",), count=True), Term("sw", weight="_w", wpow=1),
+             Term("sw2", weight="_w", wpow=2),
+             Term("swx", factors=(("_x", centre),), weight="_w", wpow=1),
+             Term("swxx", factors=(("_x", centre), ("_x", centre)), weight="_w", wpow=1)]
     for name, points in INDICATORS[metric](scale, top_k).items():
-        terms += [Term(name, present=need, values=("_x", tuple(points)), count=True),
-                  Term(f"sw_{name}", weight="_w", wpow=1, present=need, values=("_x", tuple(points)))]
+        terms += [Term(name, values=("_x", tuple(points)), count=True),
+                  Term(f"sw_{name}", weight="_w", wpow=1, values=("_x", tuple(points)))]
     return terms
 
 
@@ -186,7 +187,7 @@ def _table_inputs(table, score: str, by: list[str], weight: str | None, scale: S
     w = table[weight].cast("float64") if weight else ibis.literal(1.0)
     if weight:
         x = w.isnull().ifelse(ibis.null("float64"), x)   # an answer without a weight is left out
-    t = table.mutate(_x=x, _w=w)
+    t = table.mutate(_x=x).mutate(_w=lambda t: t._x.isnull().ifelse(ibis.null("float64"), w))
     checks = [Term("_rows", count=True), Term("_off", outside=("_x", scale.min, scale.max, integer), count=True)]
     if weight:
         checks.append(Term("_badw", present=("_x",), outside=("_w", 0.0, 1.7e308, False), count=True))
@@ -230,5 +231,6 @@ def score_sums(data, metric: str, *, score: str, by, weight, scale: Scale, top_k
         return s.drop(columns=[c.name for c in checks]).reset_index(drop=True)
     x, w = validate(data, score, by, weight, scale, integer=integer, where=metric)
     extra = [date_col] if date_col and (period or window) else []
-    frame = pd.DataFrame({**{c: data[c] for c in [*by, *extra]}, "_x": x, "_w": w}, index=data.index)
+    frame = pd.DataFrame({**{c: data[c] for c in [*by, *extra]}, "_x": x, "_w": np.where(np.isnan(x), np.nan, w)},
+                         index=data.index)
     return group_sums(frame, by=by, terms=terms, period=period, window=window)
