@@ -135,3 +135,13 @@ def test_server_table_loads_maps_and_scores_like_the_file(postgres_url, monkeypa
     with pytest.raises(DataError, match="cannot open the table"):
         data.load_responses(server_config(table="cx.nope"))
     assert os.environ["CX_TEST_WAREHOUSE"] not in str(data.load_config(server_config()))
+
+
+@pytest.mark.duckdb
+def test_month_counts_are_the_same_on_a_table():
+    # By hand on the sample: every month's count is the number of responses dated in it.
+    r = data.load_responses()
+    a, b = data.month_counts(r), data.month_counts(data.as_table(r))
+    pd.testing.assert_frame_equal(a, b)
+    assert a["n"].sum() == r["responded_at"].notna().sum()
+    assert a.set_index("month").loc["2026-10", "n"] == len(data.subset(r, month="2026-10"))

@@ -15,7 +15,7 @@ from .._checks import need_columns
 from ..errors import ParameterError
 from .aggregate import is_table
 
-__all__ = ["add_period", "last_months", "parse_segment", "segment_label", "subset"]
+__all__ = ["add_period", "last_months", "month_counts", "parse_segment", "segment_label", "subset"]
 
 # A comma starts a new "name=value" pair only when "name=" follows it, so values may hold commas.
 _PAIR_SPLIT = re.compile(r",\s*(?=[^,=]+=)")
@@ -163,3 +163,35 @@ def _subset_table(table, months: list, segment: dict, date_col: str):
         need_columns(table, [col], where="subset (segment)")
         conds.append(table[col].cast("string") == str(value))
     return table.filter(*conds) if conds else table
+
+
+def month_counts(data, *, date_col: str = "responded_at") -> pd.DataFrame:
+    """Responses per calendar month with the first and last date in each: what a runner needs to pick the
+    report month (latest full month, partial months) without pulling the rows, on a DataFrame or a table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` ("YYYY-MM"), ``n`` (rows with a date in it), ``first``, ``last`` (timestamps), by month;
+        rows without a date are left out.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-09-30 23:00", "2026-10-01 00:00", "2026-10-05 09:00", None])})
+    >>> month_counts(df)[["month", "n"]].values.tolist()
+    [['2026-09', 1], ['2026-10', 2]]
+    """
+    need_columns(data, [date_col], where="month_counts")
+    if is_table(data):
+        dated = data.filter(data[date_col].notnull())
+        d = dated[date_col]
+        out = dated.group_by(month=d.truncate("M")).aggregate(n=dated.count(), first=d.min(), last=d.max()).execute()
+        out["month"] = pd.to_datetime(out["month"]).dt.strftime("%Y-%m")
+    else:
+        d = data[date_col].dropna()
+        out = (d.groupby(d.dt.strftime("%Y-%m")).agg(["count", "min", "max"])
+               .rename(columns={"count": "n", "min": "first", "max": "last"}).rename_axis("month").reset_index())
+    out["n"] = out["n"].astype("int64")
+    for c in ("first", "last"):
+        out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
+    return out[["month", "n", "first", "last"]].sort_values("month").reset_index(drop=True)
