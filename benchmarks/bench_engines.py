@@ -9,6 +9,7 @@ this is all the memory the work took; PostgreSQL's own server processes are not 
 
 Workloads (the same calls on every engine):
 
+- ``load``: reading and validating the responses alone (every other workload includes it once).
 - ``scores``: NPS, CSAT and CES by month × region × touchpoint with intervals (``scores.trend``).
 - ``drivers``: exact Shapley and Johnson for 8 drivers with jackknife intervals (G = 50).
 - ``report``: the statistics of a monthly report: headline tables, what changed (4 segments and the
@@ -88,6 +89,8 @@ def workload(name: str, cfg: dict, memtable: bool = False) -> dict:
     if memtable:
         responses = data.as_table(responses)
     sc = {"csat": {"scale": (1, 5)}, "ces": {"scale": (1, 7)}, "nps": {}}
+    if name == "load":
+        return {"rows": data.row_count(responses)}
     if name == "scores":
         return {m: len(scores.trend(responses, metric=m, by=["region", "touchpoint"], **sc[m])) for m in sc}
     if name == "drivers":
@@ -188,7 +191,7 @@ def main(argv=None) -> int:
             for engine in ("pandas", "duckdb"):
                 cfg = tmp / f"{engine}-{n}.json"
                 cfg.write_text(json.dumps(config(path, engine)))
-                for name in ("scores", "drivers", "report"):
+                for name in ("load", "scores", "drivers", "report"):
                     results.append(measure(f"{n:>11,} {engine:<8} {name}", [name, str(cfg)]))
             if n == max(sizes) and not args.no_postgres:
                 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -205,7 +208,7 @@ def main(argv=None) -> int:
                         print(f"loaded {n:,} rows into PostgreSQL in {time.perf_counter() - t0:.1f} s")
                         cfg = tmp / f"pg-{n}.json"
                         cfg.write_text(json.dumps(config(None, "auto", table="cx_responses")))
-                        for name in ("scores", "drivers", "report"):
+                        for name in ("load", "scores", "drivers", "report"):
                             results.append(measure(f"{n:>11,} postgres {name}", [name, str(cfg)],
                                                    {"CX_BENCH_URL": url}))
                     finally:
@@ -219,7 +222,7 @@ def main(argv=None) -> int:
             print(f"generated {big:,} responses in {time.perf_counter() - t0:.1f} s ({path.stat().st_size / 1e9:.2f} GB)")
             cfg = tmp / f"duckdb-{big}.json"
             cfg.write_text(json.dumps(config(path, "duckdb")))
-            for name in ("scores", "drivers", "report"):
+            for name in ("load", "scores", "drivers", "report"):
                 results.append(measure(f"{big:>11,} duckdb   {name}", [name, str(cfg)]))
     finally:
         if args.out:

@@ -98,15 +98,20 @@ def _source(spec: TableSpec, options: dict):
     return None, where   # .sav / .xlsx: read by pandas, then handed to DuckDB (see loading)
 
 
-def _typed(raw, src: str, kind: str, missing: list):
-    """The expression for one canonical column, and the condition that flags its unreadable values."""
+def _typed(raw, src: str, kind: str, missing: list, trim: bool):
+    """The expression for one canonical column, and the condition that flags its unreadable values.
+
+    ``trim``: strip surrounding blanks from text (CSV cells); typed sources (Parquet, a server) keep their
+    strings as stored, which spares every query a TRIM of every id and segment value.
+    """
     import ibis
 
     col = raw[src]
     if missing:
         codes = [str(c) for c in missing]
         col = (col.cast("string").strip().isin(codes)).ifelse(ibis.null(), col)
-    text = col.cast("string").strip()
+    text = col.cast("string")
+    text = text.strip() if trim or not col.type().is_string() else text
     if kind in (ID, TEXT):
         return text.nullif(""), None
     if kind in (FLOAT, INT):
@@ -156,6 +161,7 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     if frame is not None:
         return as_table(frame)
     raw, where = _source(spec, options)
+    csv = spec.path is not None and "".join(spec.path.suffixes[-2:]).lower().endswith((".csv", ".csv.gz", ".tsv", ".txt"))
     mapping = {**spec.columns, **spec.segments, **spec.drivers}
     absent = sorted({s for s in mapping.values() if s not in raw.columns})
     if absent:
@@ -164,7 +170,7 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
         miss = [*spec.missing_codes.get(src, []), *(spec.missing_codes.get(name, []) if name != src else [])]
-        expr, bad = _typed(raw, src, kind, miss)
+        expr, bad = _typed(raw, src, kind, miss, trim=csv)
         label = f"column {src!r} ({name})"
         if bad is not None:
             expected = {FLOAT: "numbers", INT: "whole numbers", BOOL: "true/false (1/0, yes/no)",
@@ -199,7 +205,7 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     _check(raw, checks, where, show)
     table = raw.select(**cols)
     key = UNIQUE[spec.name]
-    if key in cols:
+    if key in cols and options.get("check_unique_ids", True):
         stats = table.aggregate(n=table[key].count(), d=table[key].nunique()).execute().iloc[0]
         if int(stats["n"]) != int(stats["d"]):
             dup = (table.group_by(key).aggregate(k=table.count()).filter(lambda t: t.k > 1)

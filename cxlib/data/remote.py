@@ -4,8 +4,9 @@ A config section names either ``path:`` (a file; ``engine: auto | pandas | duckd
 ``connection: env:VAR`` (a table on a server: PostgreSQL, DuckDB files, Spark, anything Ibis connects to).
 Credentials come only from the environment: the config names the variable, never the URL, and messages
 name the variable and the server without its password. The top-level ``engines:`` section sets DuckDB's
-``memory_limit``, ``temp_directory``, ``threads`` and the file size above which ``engine: auto`` picks
-DuckDB (``large_file_mb``).
+``memory_limit``, ``temp_directory``, ``threads``, the file size above which ``engine: auto`` picks
+DuckDB (``large_file_mb``) and ``check_unique_ids`` (default true: a ``COUNT(DISTINCT id)`` per load, the
+largest part of loading 100M rows; set false for a warehouse table whose primary key already ensures it).
 """
 
 from __future__ import annotations
@@ -67,10 +68,13 @@ def engine_options(raw, base_dir: Path, where: str) -> dict:
     raw = raw or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: 'engines' must be a mapping such as {{memory_limit: 1GB}}")
-    unknown = sorted(set(raw) - {"memory_limit", "temp_directory", "threads", "large_file_mb"})
+    unknown = sorted(set(raw) - {"memory_limit", "temp_directory", "threads", "large_file_mb", "check_unique_ids"})
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown} in 'engines'; expected memory_limit, "
-                          "temp_directory, threads, large_file_mb")
+                          "temp_directory, threads, large_file_mb, check_unique_ids")
+    unique = raw.get("check_unique_ids", True)
+    if not isinstance(unique, bool):
+        raise ConfigError(f"{where}: 'engines.check_unique_ids' must be true or false, got {unique!r}")
     limit = raw.get("memory_limit", "1.5GB")
     if not isinstance(limit, str) or not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.I):
         raise ConfigError(f"{where}: 'engines.memory_limit' must be a size such as 1.5GB, got {limit!r}")
@@ -83,7 +87,7 @@ def engine_options(raw, base_dir: Path, where: str) -> dict:
         raise ConfigError(f"{where}: 'engines.temp_directory' must be a folder path, got {tmp!r}")
     tmp_path = None if tmp is None else (Path(tmp) if Path(tmp).is_absolute() else base_dir / tmp)
     return {"memory_limit": limit, "temp_directory": tmp_path, "threads": raw.get("threads"),
-            "large_file_mb": raw.get("large_file_mb", LARGE_FILE_MB)}
+            "large_file_mb": raw.get("large_file_mb", LARGE_FILE_MB), "check_unique_ids": unique}
 
 
 def redact_url(url: str) -> str:

@@ -173,7 +173,7 @@ def _terms(metric: str, scale: Scale, top_k, centre: float) -> list[Term]:
 
 def _table_inputs(table, score: str, by: list[str], weight: str | None, scale: Scale, integer: bool,
                   where: str, date_col: str | None):
-    """The score and weight of an Ibis table as ``_x``/``_w`` columns, with checks declared as terms."""
+    """The score and weight of an Ibis table as ``_x``/``_w`` columns, missing together."""
     import ibis
 
     need_columns(table, [score, *by] + ([weight] if weight else []) + ([date_col] if date_col else []), where=where)
@@ -188,10 +188,37 @@ def _table_inputs(table, score: str, by: list[str], weight: str | None, scale: S
     if weight:
         x = w.isnull().ifelse(ibis.null("float64"), x)   # an answer without a weight is left out
     t = table.mutate(_x=x).mutate(_w=lambda t: t._x.isnull().ifelse(ibis.null("float64"), w))
-    checks = [Term("_rows", count=True), Term("_off", outside=("_x", scale.min, scale.max, integer), count=True)]
+    return t
+
+
+def _table_sums(table, metric, terms, score, by, weight, scale, integer, period, window, date_col) -> pd.DataFrame:
+    """A table's sums from its histogram: rows, Σw and Σw² per group and answer value, in one ``GROUP BY``.
+
+    Answers take few distinct values (the scale's points), so the histogram is small; every term follows
+    from it exactly (Σw·(x − c) = Σ over values of (x − c)·Σw), and the checks (rows, off-scale answers,
+    bad weights) ride in the same query. It keeps groups with a missing key for the checks.
+    """
+    t = _table_inputs(table, score, by, weight, scale, integer, metric, date_col)
+    hist_terms = [Term("_cnt", count=True), Term("_sw", weight="_w", wpow=1), Term("_sw2", weight="_w", wpow=2)]
     if weight:
-        checks.append(Term("_badw", present=("_x",), outside=("_w", 0.0, 1.7e308, False), count=True))
-    return t, checks
+        hist_terms.append(Term("_badw", present=("_x",), outside=("_w", 0.0, 1.7e308, False), count=True))
+    h = group_sums(t, by=[*by, "_x"], terms=hist_terms, period=period, window=window, keep_missing_keys=True)
+    x = h["_x"].to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        off = ~np.isnan(x) & ((x < scale.min) | (x > scale.max) | (integer & (x % 1 != 0)))
+    totals = {"_rows": int(h["_cnt"].sum()), "_off": int(h.loc[off, "_cnt"].sum()),
+              "_badw": int(h["_badw"].sum()) if weight else 0}
+    _raise_table(t, score, weight, scale, integer, metric, totals)
+    keys = (["period"] if period else []) + list(by)
+    h = h.loc[h[keys].notna().all(axis=1)] if keys else h
+    # each term over the histogram: counts add up _cnt, weighted sums add up _sw (or _sw2 for w²)
+    as_hist = [Term(tm.name, factors=tm.factors, present=tm.present, values=tm.values, wpow=1,
+                    weight="_cnt" if tm.count else ("_sw" if tm.wpow == 1 else "_sw2")) for tm in terms]
+    s = group_sums(h, by=keys, terms=as_hist)
+    for tm in terms:
+        if tm.count:
+            s[tm.name] = s[tm.name].round().astype("int64")
+    return s
 
 
 def _raise_table(t, score, weight, scale, integer, where, totals) -> None:
@@ -222,13 +249,7 @@ def score_sums(data, metric: str, *, score: str, by, weight, scale: Scale, top_k
     centre = (scale.min + scale.max) / 2
     terms = _terms(metric, scale, top_k, centre)
     if is_table(data):
-        t, checks = _table_inputs(data, score, by, weight, scale, integer, metric, date_col)
-        s = group_sums(t, by=by, terms=terms + checks, period=period, window=window, keep_missing_keys=True)
-        totals = {c.name: int(s[c.name].sum()) for c in checks}
-        _raise_table(t, score, weight, scale, integer, metric, totals)
-        keys = (["period"] if period else []) + list(by)
-        s = s.loc[s[keys].notna().all(axis=1)] if keys else s
-        return s.drop(columns=[c.name for c in checks]).reset_index(drop=True)
+        return _table_sums(data, metric, terms, score, by, weight, scale, integer, period, window, date_col)
     x, w = validate(data, score, by, weight, scale, integer=integer, where=metric)
     extra = [date_col] if date_col and (period or window) else []
     frame = pd.DataFrame({**{c: data[c] for c in [*by, *extra]}, "_x": x, "_w": np.where(np.isnan(x), np.nan, w)},
