@@ -4,7 +4,7 @@ Run by hand: ``.venv/bin/python benchmarks/bench_engines.py [--sizes 1e6,1e7] [-
 Data: a fast DuckDB generator with the sample's shape (canonical columns, 36 months, 4 segments, 8 driver
 ratings, a weight, comments on 30% of the responses), written as Parquet to a temporary folder that is
 deleted afterwards (check ``df -h`` first: 100M responses take about 4 GB). Each workload runs in its own
-process; the figures are its wall time and its peak memory (max RSS: DuckDB runs inside that process, so
+process; the figures are its wall time and its peak memory (its VmHWM: DuckDB runs inside that process, so
 this is all the memory the work took; PostgreSQL's own server processes are not counted).
 
 Workloads (the same calls on every engine):
@@ -119,9 +119,11 @@ def measure(label: str, args: list[str], env: dict | None = None) -> dict:
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     dt = time.perf_counter() - t0
-    result = {"label": label, "seconds": round(dt, 1), "peak_gb": round(usage.ru_maxrss / 1024 ** 2, 2),
+    # The child's own high-water mark (VmHWM, reset by exec); ru_maxrss would keep the parent's size at fork.
+    kb = int(out.split("VmHWM ", 1)[1].split()[0]) if "VmHWM " in out else usage.ru_maxrss
+    result = {"label": label, "seconds": round(dt, 1), "peak_gb": round(kb / 1024 ** 2, 2),
               "ok": status == 0, "out": out.strip()[-200:]}
-    print(f"{label:<44} {dt:7.1f} s  {usage.ru_maxrss / 1024 ** 2:5.2f} GB  {'' if status == 0 else 'FAILED'}  "
+    print(f"{label:<44} {dt:7.1f} s  {kb / 1024 ** 2:5.2f} GB  {'' if status == 0 else 'FAILED'}  "
           f"{out.strip()[-120:]}", flush=True)
     return result
 
@@ -162,7 +164,8 @@ def main(argv=None) -> int:
         name, cfg_path, *flags = args.run
         t0 = time.perf_counter()
         got = workload(name, json.loads(Path(cfg_path).read_text()), memtable="memtable" in flags)
-        print(f"{time.perf_counter() - t0:.1f}s in-process {json.dumps(got)}")
+        hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+        print(f"VmHWM {hwm} kB; {time.perf_counter() - t0:.1f}s in-process {json.dumps(got)}")
         return 0
     tmp = Path(tempfile.mkdtemp(prefix="cx-bench-engines-"))
     results = []
