@@ -116,7 +116,7 @@ def test_what_changed_finds_the_planted_drop_and_not_the_wiggle(sample, truth):
     ordered = tested.sort_values("p_value")["p_adjusted"].to_numpy()
     assert (np.diff(ordered) >= -1e-12).all()
     text = " ".join(change_sentences(t))
-    assert drop in text and wiggle not in text and "within noise" in text
+    assert drop in text and wiggle not in text and "within normal month-to-month noise" in text
 
 
 def test_what_changed_small_bases_are_not_tested(sample):
@@ -136,7 +136,7 @@ def test_summarize_changes_when_nothing_moved():
                       "p_adjusted": [0.8], "significant": [False], "tested": [True], "n_current": [200],
                       "n_previous": [210]})
     assert change_sentences(t) == [
-        "No segment's NPS moved beyond noise between Sep 2026 and Oct 2026 (1 comparison, Holm-adjusted)."]
+        "No segment's NPS moved beyond normal month-to-month noise between Sep 2026 and Oct 2026 (1 comparison)."]
 
 
 def test_trend_flags_empty_periods_and_matches_counting():

@@ -45,7 +45,7 @@ def test_small_base_is_not_shown_as_a_fact(make_scope):
     assert "first month of data: no comparison" in out
     table = text(sections.segment_table(scope))
     # one value only: named with its segment, not cut, and no empty table
-    assert "One value only in 15 Oct 2026, so not cut: region: EMEA." in table and "<table" not in table
+    assert "One value only in 15 Oct 2026, so not cut: Region: EMEA." in table and "<table" not in table
 
 
 def test_segment_table_suppresses_small_bases(make_scope):

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
-from ._sections import SCORES, cache_dir, dates_options, known_keys, report_options
+from ._sections import SCORES, cache_dir, dates_options, known_keys, labels_options, money_options, report_options
 
 __all__ = ["CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "load_config",
            "project_root"]
@@ -135,6 +135,8 @@ class Config:
     codebook: Path | None = None
     report: dict = field(default_factory=dict)
     cache_dir: Path | None = None
+    labels: dict = field(default_factory=dict)
+    money: dict = field(default_factory=lambda: {"currency": None, "symbol": ""})
 
     @property
     def segments(self) -> list[str]:
@@ -274,7 +276,8 @@ def load_config(config=None) -> Config:
             raise ConfigError(f"{where} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
-    known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir"}, where)
+    known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir", "labels",
+                                "money"}, where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
@@ -298,4 +301,6 @@ def load_config(config=None) -> Config:
         codebook=codebook,
         report=report_options(raw.get("report"), responses, where),
         cache_dir=cache_dir(raw.get("cache_dir", project_root() / ".cx-cache"), base_dir, where),
+        labels=labels_options(raw.get("labels"), where),
+        money=money_options(raw.get("money"), where),
     )

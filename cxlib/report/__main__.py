@@ -12,6 +12,7 @@ import sys
 from ..data import file_digests, load_config, load_responses
 from ..errors import ConfigError, DataError, ParameterError, ReportError
 from .jobs import resolve_jobs
+from .pdf import find_chromium
 from .render import render_jobs
 
 __all__ = ["main"]
@@ -26,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--all-months", action="store_true", help="back-fill every month in the data")
     p.add_argument("--output-dir", default="reports", help="where reports go (default: reports/)")
     p.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell")
+    p.add_argument("--pdf", action="store_true", help="also print each report to PDF (needs Chromium)")
     return p
 
 
@@ -38,6 +40,8 @@ def main(argv=None) -> int:
         digests = file_digests(cfg)
         jobs = resolve_jobs(cfg, responses, month=args.month, segment=args.segment, by=args.by,
                             all_months=args.all_months)
+        if args.pdf:
+            find_chromium(cfg.report.get("chromium"))
     except (ParameterError, ConfigError, DataError) as exc:
         print(f"cxlib.report: {exc}", file=sys.stderr)
         return 2
@@ -46,7 +50,7 @@ def main(argv=None) -> int:
     failures = 0
     bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=len(jobs) < 2, file=sys.stderr)
     for job, result in render_jobs(jobs, config=cfg, responses=responses, digests=digests,
-                                   output_dir=args.output_dir, timeout=args.timeout):
+                                   output_dir=args.output_dir, timeout=args.timeout, pdf=args.pdf):
         bar.update()
         if isinstance(result, ReportError):
             failures += 1

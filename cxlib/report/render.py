@@ -22,14 +22,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import scores
-from ..data import file_digests, load_config, load_responses, project_root, subset
+from .. import periods, scores
+from ..data import file_digests, load_config, load_responses, project_root, segment_label, subset
 from ..errors import ConfigError, DataError, ParameterError, ReportError
 from .jobs import Job, folder_name, resolve_jobs
-from .publish import publish, write_index
+from .pdf import find_chromium, print_pdf
+from .index import write_index
+from .publish import publish
 from .sections import FOLLOW_UP_FILE
 
-__all__ = ["NOTEBOOK", "render_jobs", "render_report"]
+__all__ = ["NOTEBOOK", "render_jobs", "render_report", "report_title"]
 
 NOTEBOOK = "notebooks/00-monthly-report.ipynb"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -57,11 +59,12 @@ def _versions() -> dict:
     return found
 
 
-def _export_html(nb_path: Path) -> str:
+def _export_html(nb_path: Path, title: str = "CX report") -> str:
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(nb_path, as_version=4)
+    nb.metadata["title"] = title
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"c{i}"  # papermill's injected cell has a random id: keep the HTML reproducible
         if cell.cell_type == "code":
@@ -78,15 +81,19 @@ def _export_html(nb_path: Path) -> str:
 
 
 def _add_toc(html: str) -> str:
+    """The contents list, after the story when the report has one (its marker), else after the title."""
     heads = re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', html, flags=re.S)
-    items = "".join(
-        f'<li><a href="#{hid}">{re.sub(r"<[^>]+>", "", text).strip()}</a></li>' for hid, text in heads
-    )
-    toc = f'<nav class="cx-toc" aria-label="Contents"><strong>Contents</strong><ol>{items}</ol></nav>'
+    items = []
+    for hid, text in heads:
+        anchor = re.search(r'<a id="([^"]+)"', text)
+        items.append(f'<li><a href="#{anchor.group(1) if anchor else hid}">{re.sub(r"<[^>]+>", "", text).strip()}</a></li>')
+    toc = f'<nav class="cx-toc" aria-label="Contents"><strong>Contents</strong><ol>{"".join(items)}</ol></nav>'
+    marker = "<!-- cx-toc -->"
+    html = html.replace(marker, "", 1)            # the template's own marker, at the top of <main>
+    if marker in html:
+        return html.replace(marker, toc, 1).replace(marker, "")
     parts = html.split("</h1>", 1)
-    if len(parts) == 2:
-        return parts[0] + "</h1>" + toc + parts[1].replace("<!-- cx-toc -->", "")
-    return html.replace("<!-- cx-toc -->", toc)
+    return parts[0] + "</h1>" + toc + parts[1] if len(parts) == 2 else html
 
 
 def _check_offline(html: str, where: Path) -> None:
@@ -95,14 +102,15 @@ def _check_offline(html: str, where: Path) -> None:
         raise ReportError(f"{where}: the exported HTML would load external resources ({bad[:3]})")
 
 
-def _execute(nb_in: Path, executed: Path, params: dict, timeout: int, progress: bool, root: Path) -> str:
+def _execute(nb_in: Path, executed: Path, params: dict, timeout: int, progress: bool, root: Path,
+             title: str) -> str:
     import papermill as pm
 
     # saved once at the end (papermill's default rewrites the whole notebook, images included, after each cell)
     pm.execute_notebook(str(nb_in), str(executed), parameters=params, cwd=str(root), kernel_name="python3",
                         progress_bar=progress, execution_timeout=timeout, log_output=False, report_mode=True,
                         request_save_on_cell_execute=False, autosave_cell_every=3600)
-    html = _export_html(executed)
+    html = _export_html(executed, title)
     _check_offline(html, nb_in)
     return html
 
@@ -120,6 +128,21 @@ def _fail(exc: BaseException, out_root: Path, tmp: Path, executed: Path, name: s
     return ReportError(f"report {name} failed: {reason}"
                        + (f"\nThe executed notebook is kept at {kept}" if kept else "")
                        + f"\nThe previous report in {final} is unchanged.")
+
+
+def report_title(job: Job, cfg=None) -> str:
+    """The report's title, as the browser tab, the PDF and the index show it.
+
+    Examples
+    --------
+    >>> report_title(Job("2026-10", "region=EMEA"))
+    'CX report — October 2026 · region: EMEA'
+    """
+    from .html import safe_label
+
+    when = periods.long_label(job.month) if job.month else "one wave"
+    who = f" · {safe_label(segment_label(job.segment))}" if job.segment else ""
+    return f"CX report — {when}{who}"
 
 
 def _follow_up_csv(tmp: Path, name: str) -> list[str]:
@@ -140,12 +163,20 @@ def _headline(cfg, data: pd.DataFrame, month: str | None) -> dict:
     kwargs = {"scale": cfg.scales[metric]} if metric in ("csat", "ces", "rating") else {}
     row = scores.score_table(now, metric=metric, **kwargs).iloc[0]
     value = None if pd.isna(row[metric]) else round(float(row[metric]), 2)
-    return {"score": metric, "value": value, "n": int(row["n"])}
+    out = {"score": metric, "value": value, "n": int(row["n"]), "diff": None, "significant": None}
+    if month and (data["responded_at"] < periods.bounds(month)[0]).any():
+        try:
+            cmp = scores.compare(data, metric=metric, month=month, baseline="previous", **kwargs).iloc[0]
+        except DataError:
+            return out
+        if bool(cmp["tested"]):
+            out.update(diff=round(float(cmp["diff"]), 2), significant=bool(cmp["significant"]))
+    return out
 
 
 def render_report(month=None, *, config=None, segment=None, output_dir="reports", timeout: int = 600,
                   notebook=None, progress: bool = False, responses: pd.DataFrame | None = None,
-                  digests: dict | None = None) -> Path:
+                  digests: dict | None = None, pdf: bool = False) -> Path:
     """Execute the report notebook for one month (and segment) and publish its HTML atomically.
 
     Parameters
@@ -168,6 +199,9 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
         The responses, already loaded (the CLI loads them once for every job).
     digests : dict, optional
         SHA-256 of the input files, already computed (see :func:`cxlib.data.file_digests`).
+    pdf : bool
+        Also print the report to PDF with headless Chromium (found before any kernel starts), published
+        with the HTML.
 
     Returns
     -------
@@ -190,6 +224,7 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
     except (DataError, ConfigError) as exc:
         raise ParameterError(str(exc)) from None
     (job,) = resolve_jobs(cfg, responses, month=month, segment=segment)
+    chromium = find_chromium(cfg.report.get("chromium")) if pdf else None
     out_root = Path(output_dir)
     out_root = out_root if out_root.is_absolute() else root / out_root
     out_root.mkdir(parents=True, exist_ok=True)
@@ -203,7 +238,7 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
     executed = tmp / f"{name}.ipynb"
     t_exec = time.perf_counter()
     try:
-        html = _execute(nb_in, executed, params, timeout, progress, root)
+        html = _execute(nb_in, executed, params, timeout, progress, root, report_title(job, cfg))
     except BaseException as exc:
         error = _fail(exc, out_root, tmp, executed, name, final)
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
@@ -212,13 +247,21 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
     t_export = time.perf_counter()
     (tmp / f"{name}.html").write_text(html, encoding="utf-8")
     extras = _follow_up_csv(tmp, name)
+    if chromium is not None:
+        try:
+            print_pdf(tmp / f"{name}.html", tmp / f"{name}.pdf", chromium=chromium)
+        except ReportError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ReportError(f"{exc}\nThe previous report in {final} is unchanged.") from None
+        extras.append(f"{name}.pdf")
+    t_pdf = time.perf_counter()
     run = {
         "report": name, "month": job.month, "segment": job.segment,
         "parameters": {k: v for k, v in params.items() if k not in ("artifacts", "digests")},
         "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
         "headline": _headline(cfg, subset(responses, segment=job.segment), job.month),
         "data_files": digests, "packages": _versions(), "git_commit": _git_commit(root),
-        "timings_s": {"execute_and_export": round(t_export - t_exec, 2),
+        "timings_s": {"execute_and_export": round(t_export - t_exec, 2), "pdf": round(t_pdf - t_export, 2),
                       "total": round(time.perf_counter() - t0, 2)},
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "extra_files": extras,

@@ -46,14 +46,19 @@ def about(scope: ReportContext, *, digests: dict | None = None) -> h.Html:
     lines = [_definition(scope, m) for m in scope.scores]
     lines.append(f"The story is told in {score_format(scope.primary).label} (the primary score); the headline "
                  "shows every configured score.")
+    methods = {"nps": "Wald for NPS", "csat": "Wilson for shares", "recommend": "Wilson for shares",
+               "rating": "t for means", "ces": "t for means"}
+    used = ", ".join(dict.fromkeys(methods[m] for m in scope.scores))
     lines += [
         "95% CI: the range of plausible values for the true score; intervals made this way contain the "
-        "true score in 95 surveys out of 100 (Wald for NPS, Wilson for shares, t for means, each kept "
-        "within its scale).",
+        f"true score in 95 surveys out of 100 ({used}, each kept within its scale).",
         f"Small bases: scores from fewer than {scope.min_n} answers are suppressed or flagged, and no advice "
         "is given on them.",
-        "Significance: changes are tested with z-tests and Holm-adjusted for the number of comparisons.",
     ]
+    if scope.dated:
+        lines.append("Real change: a change is called real when a two-sided z test says so after Holm's "
+                     "adjustment for the number of comparisons; everything else is within normal "
+                     "month-to-month noise.")
     if scope.weight:
         unweighted = int(data["weight"].isna().sum())
         lines.append("Weighted: every score uses the survey weight; bases are Kish's effective sample sizes."

@@ -56,6 +56,30 @@ class ReportContext:
     partial: bool = False
     first_month: bool = False
     notes: list[str] = field(default_factory=list)
+    results: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, compute):
+        """``compute()`` once per report: the story and the sections read the same results."""
+        if key not in self.results:
+            self.results[key] = compute()
+        return self.results[key]
+
+    def label(self, name: str) -> str:
+        """How a name from the config reads: its ``labels:`` entry, else the name in sentence case.
+
+        Examples
+        --------
+        >>> from cxlib.data import load_config, load_responses
+        >>> cfg = load_config()
+        >>> context(cfg, load_responses(cfg)).label("value_for_money")
+        'Value for money'
+        """
+        if name in self.cfg.labels:
+            return self.cfg.labels[name]
+        if name in ("nps", "csat", "ces", "rating", "recommend"):
+            return score_format(name).label
+        text = str(name).replace("_", " ").strip()
+        return text[:1].upper() + text[1:]
 
     @property
     def dated(self) -> bool:
