@@ -126,6 +126,7 @@ class Config:
     codebook: Path | None = None
     report: dict = field(default_factory=dict)
     cache_dir: Path | None = None
+    comments: dict = field(default_factory=lambda: {"sentiment_model": None, "brand_words": []})
 
     @property
     def segments(self) -> list[str]:
@@ -256,6 +257,27 @@ def _report(raw, responses: TableSpec, where: str) -> dict:
     return {"journey": journey}
 
 
+def _comments(raw, base_dir: Path, where: str) -> dict:
+    """The optional ``comments:`` section: a learned ``sentiment_model`` file and ``brand_words`` to strip."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: 'comments' must be a mapping (e.g. comments: {{sentiment_model: model.json}})")
+    _known_keys("key in 'comments'", raw, {"sentiment_model", "brand_words"}, where)
+    model = raw.get("sentiment_model")
+    if model is not None:
+        if not isinstance(model, str):
+            raise ConfigError(f"{where}: comments.sentiment_model must be a file path, got {model!r}")
+        model = Path(model).expanduser()
+        model = model if model.is_absolute() else (base_dir / model).resolve()
+        if not model.is_file():
+            raise ConfigError(f"{where}: comments.sentiment_model {model} does not exist (train one with "
+                              "comments.train_sentiment(..., path=))")
+    words = raw.get("brand_words") or []
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise ConfigError(f"{where}: comments.brand_words must be a list of words, got {words!r}")
+    return {"sentiment_model": model, "brand_words": list(words)}
+
+
 def load_config(config=None) -> Config:
     """Read and check a configuration.
 
@@ -293,7 +315,8 @@ def load_config(config=None) -> Config:
             raise ConfigError(f"{where} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
-    _known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir"}, where)
+    _known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir", "comments"},
+                where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
@@ -314,4 +337,5 @@ def load_config(config=None) -> Config:
         codebook=codebook,
         report=_report(raw.get("report"), responses, where),
         cache_dir=_cache_dir(raw.get("cache_dir", project_root() / ".cx-cache"), base_dir, where),
+        comments=_comments(raw.get("comments"), base_dir, where),
     )
