@@ -23,7 +23,7 @@ __all__ = ["ThemeClusters", "discover_themes"]
 
 #: Candidate numbers of themes when ``k`` is not given; and the sample sizes of the choice.
 K_RANGE = (4, 20)
-_FIT_SAMPLE, _SCORE_SAMPLE = 10_000, 5_000
+_FIT_SAMPLE, _SCORE_SAMPLE, _TERMS_SAMPLE = 10_000, 5_000, 50_000
 _TOKENS = r"(?u)\b[^\W\d_][^\W\d_']+\b"
 
 
@@ -90,6 +90,12 @@ def _fit(X, k: int, seed: int, method: str, init=None, n_init: int = 3):
     return np.where(W.max(axis=1) > 0, W.argmax(axis=1), -1), None
 
 
+def _dense(X) -> np.ndarray:
+    """Rows scaled to unit length, dense (TF-IDF rows already are unit length)."""
+    X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+
+
 def _choose_k(X, k_range, seed: int, method: str) -> tuple[int, pd.DataFrame]:
     """The candidate k with the highest silhouette (seeded samples of the distinct comments)."""
     from sklearn.metrics import silhouette_score
@@ -99,12 +105,14 @@ def _choose_k(X, k_range, seed: int, method: str) -> tuple[int, pd.DataFrame]:
     fit_rows = np.sort(rng.choice(n, min(n, _FIT_SAMPLE), replace=False))
     score_rows = np.sort(rng.choice(len(fit_rows), min(len(fit_rows), _SCORE_SAMPLE), replace=False))
     Xs = X[fit_rows]
+    dist = np.clip(1 - _dense(Xs[score_rows]) @ _dense(Xs[score_rows]).T, 0, None)   # cosine, rows of unit length
+    np.fill_diagonal(dist, 0)
     rows = []
     for k in range(k_range[0], min(k_range[1], len(fit_rows) - 1) + 1):
         labels, _ = _fit(Xs, k, seed, method, n_init=1)
         lab = labels[score_rows]
         ok = lab >= 0
-        s = (silhouette_score(Xs[score_rows][ok], lab[ok], metric="cosine")
+        s = (silhouette_score(dist[np.ix_(ok, ok)], lab[ok], metric="precomputed")
              if len(np.unique(lab[ok])) > 1 else np.nan)
         rows.append({"k": k, "silhouette": float(s)})
     scores = pd.DataFrame(rows, columns=["k", "silhouette"])
@@ -114,10 +122,15 @@ def _choose_k(X, k_range, seed: int, method: str) -> tuple[int, pd.DataFrame]:
 
 
 def _terms(clean: np.ndarray, weights: np.ndarray, labels: np.ndarray, k: int, n_terms: int) -> list[str]:
-    """Class-based TF-IDF (Grootendorst 2022, BERTopic): term share in a theme × log(1 + A / f_term)."""
+    """Class-based TF-IDF (Grootendorst 2022, BERTopic): term share in a theme × log(1 + A / f_term).
+
+    Over at most 50,000 distinct comments (a seeded sample beyond that)."""
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
 
+    if len(clean) > _TERMS_SAMPLE:   # terms from a seeded sample of the distinct comments
+        keep = np.sort(np.random.default_rng(0).choice(len(clean), _TERMS_SAMPLE, replace=False))
+        clean, weights, labels = clean[keep], weights[keep], labels[keep]
     vec = CountVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=_TOKENS)
     try:
         X = vec.fit_transform(clean)
