@@ -21,9 +21,9 @@ from .embeddings import Embeddings, embed_comments
 
 __all__ = ["ThemeClusters", "discover_themes"]
 
-#: Candidate numbers of themes when ``k`` is not given; and the sample sizes of the choice.
+#: Candidate numbers of themes when ``k`` is not given; and how many distinct comments the choice uses.
 K_RANGE = (4, 20)
-_FIT_SAMPLE, _SCORE_SAMPLE, _TERMS_SAMPLE = 10_000, 5_000, 50_000
+_FIT_ROWS, _SCORE_ROWS, _TERMS_ROWS = 10_000, 5_000, 50_000
 _TOKENS = r"(?u)\b[^\W\d_][^\W\d_']+\b"
 
 
@@ -97,13 +97,13 @@ def _dense(X) -> np.ndarray:
 
 
 def _choose_k(X, k_range, seed: int, method: str) -> tuple[int, pd.DataFrame]:
-    """The candidate k with the highest silhouette (seeded samples of the distinct comments)."""
+    """The candidate k with the highest silhouette (seeded subsets of the distinct comments)."""
     from sklearn.metrics import silhouette_score
 
     rng = np.random.default_rng(seed)
     n = X.shape[0]
-    fit_rows = np.sort(rng.choice(n, min(n, _FIT_SAMPLE), replace=False))
-    score_rows = np.sort(rng.choice(len(fit_rows), min(len(fit_rows), _SCORE_SAMPLE), replace=False))
+    fit_rows = np.sort(rng.choice(n, min(n, _FIT_ROWS), replace=False))
+    score_rows = np.sort(rng.choice(len(fit_rows), min(len(fit_rows), _SCORE_ROWS), replace=False))
     Xs = X[fit_rows]
     dist = np.clip(1 - _dense(Xs[score_rows]) @ _dense(Xs[score_rows]).T, 0, None)   # cosine, rows of unit length
     np.fill_diagonal(dist, 0)
@@ -124,12 +124,12 @@ def _choose_k(X, k_range, seed: int, method: str) -> tuple[int, pd.DataFrame]:
 def _terms(clean: np.ndarray, weights: np.ndarray, labels: np.ndarray, k: int, n_terms: int) -> list[str]:
     """Class-based TF-IDF (Grootendorst 2022, BERTopic): term share in a theme × log(1 + A / f_term).
 
-    Over at most 50,000 distinct comments (a seeded sample beyond that)."""
+    Over at most 50,000 distinct comments (a seeded subset beyond that)."""
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
 
-    if len(clean) > _TERMS_SAMPLE:   # terms from a seeded sample of the distinct comments
-        keep = np.sort(np.random.default_rng(0).choice(len(clean), _TERMS_SAMPLE, replace=False))
+    if len(clean) > _TERMS_ROWS:   # terms from a seeded subset of the distinct comments
+        keep = np.sort(np.random.default_rng(0).choice(len(clean), _TERMS_ROWS, replace=False))
         clean, weights, labels = clean[keep], weights[keep], labels[keep]
     vec = CountVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=_TOKENS)
     try:
@@ -170,8 +170,8 @@ def _cluster_rows(data, emb: Embeddings, ids: np.ndarray, *, k, seed: int, metho
             k, scores = _choose_k(X, k_range, seed, method)
         k = int(min(k, len(reps)))
         init = None
-        if method == "embeddings" and len(reps) > _FIT_SAMPLE:   # seed the full fit with a sample's centres
-            rows = np.random.default_rng(seed).choice(len(reps), _FIT_SAMPLE, replace=False)
+        if method == "embeddings" and len(reps) > _FIT_ROWS:   # seed the full fit with a subset's centres
+            rows = np.random.default_rng(seed).choice(len(reps), _FIT_ROWS, replace=False)
             init = _fit(X[rows], k, seed, method)[1]
         else:
             labels, _ = _fit(X, k, seed, method)
@@ -238,9 +238,9 @@ def discover_themes(data, *, k: int | None = None, seed: int = 0, method: str = 
         Responses with a comment column (and ``score``), or the comments themselves.
     k : int, optional
         Number of themes. Default: chosen as the k in 4..20 with the highest mean silhouette (cosine)
-        on a seeded sample of up to 5,000 distinct comments (Rousseeuw 1987).
+        on a seeded subset of up to 5,000 distinct comments (Rousseeuw 1987).
     seed : int, default 0
-        Seed of the k-means / NMF initialisation and the samples.
+        Seed of the k-means / NMF initialisation and the subsets.
     method : {"embeddings", "nmf"}
         See above.
     col, score : str
