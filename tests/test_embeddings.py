@@ -104,20 +104,20 @@ EVERY_PATH = textwrap.dedent("""
 """)
 
 
-def _run(code: str) -> subprocess.CompletedProcess:
+def _run(code: str, home: Path) -> subprocess.CompletedProcess:
+    # an empty HOME: no model cached under ~/.cache from an earlier download can help
     return subprocess.run([sys.executable, "-c", GUARD + code], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT / ".no-home"),
-                                            "MPLBACKEND": "Agg"})
+                          timeout=600, env={"PATH": "/usr/bin:/bin", "HOME": str(home), "MPLBACKEND": "Agg"})
 
 
-def test_the_socket_guard_blocks_a_connection():
-    out = _run("import socket\nsocket.create_connection(('example.org', 80))")
+def test_the_socket_guard_blocks_a_connection(tmp_path):
+    out = _run("import socket\nsocket.create_connection(('example.org', 80))", tmp_path)
     assert "network access attempted" in out.stderr
 
 
-def test_no_code_path_touches_the_network():
+def test_no_code_path_touches_the_network(tmp_path):
     # A fresh interpreter with sockets disabled before anything is imported: loading the model,
     # embedding, training, predicting, clustering, the codebook tools and the report's voice section.
-    out = _run(EVERY_PATH)
+    out = _run(EVERY_PATH, tmp_path)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "no network: ok" in out.stdout
