@@ -83,3 +83,24 @@ def test_cli_refuses_an_unconfigured_primary_before_any_kernel(tmp_path):
     run = subprocess.run([sys.executable, "-m", "cxlib.report", "--config", str(cfg), "--output-dir",
                           str(tmp_path / "out")], capture_output=True, text=True, cwd=project_root())
     assert run.returncode == 2 and "it maps ['csat']" in run.stderr and "Traceback" not in run.stderr
+def test_comments_section_names_a_model_file_and_brand_words(tmp_path):
+    (tmp_path / "model.json").write_text("{}", encoding="utf-8")
+    path = tmp_path / "cx.yml"
+    path.write_text("responses:\n  path: r.csv\n  columns: {nps: LTR}\n"
+                    "comments:\n  sentiment_model: model.json\n  brand_words: [Acme, '@acme_help']\n", encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg.comments == {"sentiment_model": tmp_path / "model.json", "brand_words": ["Acme", "@acme_help"]}
+    assert load_config().comments == {"sentiment_model": None, "brand_words": []}
+
+
+@pytest.mark.parametrize("section, message", [
+    ("comments:\n  sentiment_model: missing.json\n", r"comments.sentiment_model .*missing.json does not exist"),
+    ("comments:\n  brand_words: Acme\n", "comments.brand_words must be a list"),
+    ("comments:\n  sentiment_modle: m.json\n", "did you mean 'sentiment_model'"),
+    ("comments: [1]\n", "'comments' must be a mapping"),
+])
+def test_comments_section_mistakes_are_named(tmp_path, section, message):
+    path = tmp_path / "cx.yml"
+    path.write_text("responses:\n  path: r.csv\n  columns: {nps: LTR}\n" + section, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)

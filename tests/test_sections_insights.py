@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pandas as pd
 import pytest
 
 from cxlib import data as cxdata
-from cxlib import customers
+from cxlib import comments, customers
 from cxlib.report import sections as insights
 
 
@@ -76,3 +77,22 @@ def test_follow_up_list_is_counted_in_html_and_written_for_the_runner(sample, tm
     expected = customers.follow_up_list(responses, scored.table, month="2026-10", drivers=scope.cfg.drivers)
     assert rows["customer_id"].tolist() == expected["customer_id"].tolist()
     assert f"{len(rows):,} customers to contact" in html and not re.search(r"C\d{6}", html)
+
+
+def test_voice_states_codebook_coverage_counted_from_the_tagged_comments(sample, tmp_path):
+    cfg, responses, _, _, scope = sample
+    html = insights.voice(scope)
+    # Counted here from the per-comment theme flags annotate_comments gives, not from codebook_coverage.
+    tagged = comments.annotate_comments(scope.now, cfg.codebook)
+    has_text = tagged["comment"].fillna("").astype(str).str.strip() != ""
+    any_theme = tagged.filter(like=comments.PREFIX).fillna(False).astype(bool).any(axis=1)
+    n, k = int(has_text.sum()), int((has_text & any_theme).sum())
+    assert f"cover {k / n:.0%} of the comments of Oct 2026 ({k:,} of {n:,};" in html
+    assert "Emerging topics" in html and "VADER" in html
+    # A learned model named in the config replaces VADER and the section says so, with its accuracy.
+    model = tmp_path / "m.json"
+    labelled = cxdata.load_labelled(cxdata.project_root() / "data/sample/comments_labelled.csv")
+    comments.train_sentiment(labelled, path=model, cache_dir=tmp_path)
+    learned = dataclasses.replace(cfg, comments={"sentiment_model": model, "brand_words": []})
+    html = insights.voice(insights.context(learned, responses, month="2026-10"), cache_dir=tmp_path)
+    assert "Sentiment is scored by VADER" not in html and "Sentiment: " in html and "accuracy" in html

@@ -10,8 +10,8 @@ import pandas as pd
 
 from ..errors import ConfigError
 
-__all__ = ["CURRENCIES", "DATE_FLOOR", "SCORES", "cache_dir", "dates_options", "known_keys", "labels_options",
-           "money_options", "report_options"]
+__all__ = ["CURRENCIES", "DATE_FLOOR", "SCORES", "cache_dir", "comments_options", "dates_options", "known_keys",
+           "labels_options", "money_options", "report_options"]
 
 #: Symbols of the currencies amounts are commonly reported in; any other ISO 4217 code is written as a prefix.
 CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "CHF": "CHF ", "AUD": "A$",
@@ -119,3 +119,24 @@ def money_options(raw, where: str) -> dict:
     if code is not None and not (isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()):
         raise ConfigError(f"{where}: money.currency must be a three-letter ISO 4217 code such as EUR, got {code!r}")
     return {"currency": code, "symbol": CURRENCIES.get(code, f"{code} ") if code else ""}
+
+
+def comments_options(raw, base_dir: Path, where: str) -> dict:
+    """The optional ``comments:`` section: a learned ``sentiment_model`` file and ``brand_words`` to strip."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: 'comments' must be a mapping (e.g. comments: {{sentiment_model: model.json}})")
+    known_keys("key in 'comments'", raw, {"sentiment_model", "brand_words"}, where)
+    model = raw.get("sentiment_model")
+    if model is not None:
+        if not isinstance(model, str):
+            raise ConfigError(f"{where}: comments.sentiment_model must be a file path, got {model!r}")
+        model = Path(model).expanduser()
+        model = model if model.is_absolute() else (base_dir / model).resolve()
+        if not model.is_file():
+            raise ConfigError(f"{where}: comments.sentiment_model {model} does not exist (train one with "
+                              "comments.train_sentiment(..., path=))")
+    words = raw.get("brand_words") or []
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise ConfigError(f"{where}: comments.brand_words must be a list of words, got {words!r}")
+    return {"sentiment_model": model, "brand_words": list(words)}

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
-from ._sections import SCORES, cache_dir, dates_options, known_keys, labels_options, money_options, report_options
+from ._sections import (SCORES, cache_dir, comments_options, dates_options, known_keys, labels_options,
+                        money_options, report_options)
 
 __all__ = ["CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "load_config",
            "project_root"]
@@ -137,6 +138,7 @@ class Config:
     cache_dir: Path | None = None
     labels: dict = field(default_factory=dict)
     money: dict = field(default_factory=lambda: {"currency": None, "symbol": ""})
+    comments: dict = field(default_factory=lambda: {"sentiment_model": None, "brand_words": []})
 
     @property
     def segments(self) -> list[str]:
@@ -277,7 +279,7 @@ def load_config(config=None) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
     known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir", "labels",
-                                "money"}, where)
+                                "money", "comments"}, where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
@@ -303,4 +305,5 @@ def load_config(config=None) -> Config:
         cache_dir=cache_dir(raw.get("cache_dir", project_root() / ".cx-cache"), base_dir, where),
         labels=labels_options(raw.get("labels"), where),
         money=money_options(raw.get("money"), where),
+        comments=comments_options(raw.get("comments"), base_dir, where),
     )
