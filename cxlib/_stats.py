@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-__all__ = ["adjust_p", "formula", "kish", "mean_ci", "quote", "t_crit", "t_interval", "term_label", "welch",
-           "wilson", "z_crit", "z_test"]
+__all__ = ["adjust_p", "formula", "kish", "mean_ci", "quote", "t_crit", "t_interval", "t_test", "term_label",
+           "welch", "wilson", "z_crit", "z_test"]
 
 _ADJUST = ("holm", "bh", "bonferroni", "none")
 
@@ -171,6 +171,26 @@ def z_test(diff, se):
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(se > 0, diff / np.where(se > 0, se, 1.0), np.nan)
     return z, 2 * special.ndtr(-np.abs(z))
+
+
+def t_test(diff, se, df):
+    """Two-sided Student t test of ``diff / se`` on ``df`` degrees of freedom: returns ``(t, p_value)``.
+
+    NaN where ``se`` <= 0 or ``df`` <= 0 (or either is missing). Welch's test from group summaries passes
+    the Welch–Satterthwaite ``df``.
+
+    Examples
+    --------
+    >>> t, p = t_test(np.array([1.0]), np.array([0.408248]), np.array([4.0]))   # welch()'s example
+    >>> round(float(t[0]), 3), round(float(p[0]), 4)
+    (2.449, 0.0705)
+    """
+    diff, se, df = (np.asarray(v, dtype=float) for v in (diff, se, df))
+    ok = (se > 0) & (df > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(ok, diff / np.where(ok, se, 1.0), np.nan)
+        p = 2 * special.stdtr(np.where(ok, df, 1.0), -np.abs(t))
+    return t, np.where(ok, p, np.nan)
 
 
 def adjust_p(p_values, *, method: str = "holm"):

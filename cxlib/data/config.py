@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from .weighting import WeightingSpec, parse_weighting
 
 __all__ = ["CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "load_config",
            "project_root"]
@@ -126,6 +127,7 @@ class Config:
     codebook: Path | None = None
     report: dict = field(default_factory=dict)
     cache_dir: Path | None = None
+    weighting: WeightingSpec | None = None
 
     @property
     def segments(self) -> list[str]:
@@ -293,7 +295,8 @@ def load_config(config=None) -> Config:
             raise ConfigError(f"{where} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
-    _known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir"}, where)
+    _known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir",
+                              "weighting"}, where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
@@ -314,4 +317,5 @@ def load_config(config=None) -> Config:
         codebook=codebook,
         report=_report(raw.get("report"), responses, where),
         cache_dir=_cache_dir(raw.get("cache_dir", project_root() / ".cx-cache"), base_dir, where),
+        weighting=parse_weighting(raw.get("weighting"), responses, where),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._checks import check_frame, describe_rows, need_columns
+from .._checks import check_frame, check_weights, describe_rows, need_columns
 from .._stats import kish
 from ..data import Scale
 from ..errors import DataError
@@ -43,12 +43,7 @@ def validate(data, score: str, by: list[str], weight: str | None, scale: Scale, 
                         f"scale; outside it in {describe_rows(pd.Series(outside, index=data.index), col)}")
     if not weight:
         return x, np.ones(len(x))
-    w = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    bad = ~np.isnan(x) & ~(np.isfinite(w) & (w >= 0))
-    if bad.any():
-        raise DataError(f"{where}: column {weight!r}: weights must be finite and ≥ 0 where {score!r} is "
-                        f"answered; bad in {describe_rows(pd.Series(bad, index=data.index), data[weight])}")
-    return x, w
+    return x, check_weights(data, weight, used=~np.isnan(x), where=where, what=f"{score!r} is answered")
 
 
 def base_terms(x: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:
