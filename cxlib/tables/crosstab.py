@@ -30,7 +30,7 @@ __all__ = ["COLUMNS", "crosstab", "span_letters"]
 
 COLUMNS = ["row", "score", "metric", "banner", "column", "letter", "value", "ci_low", "ci_high", "n", "n_eff",
            "se", "small_base", "tested", "test", "higher_than", "higher_than_loose", "higher_than_strict",
-           "direction", "p_value", "p_adjusted", "level"]
+           "direction", "strict", "p_value", "p_adjusted"]
 _TEST = {"nps": "z_nps", "prop": "z_pooled", "mean": "t_welch"}
 
 
@@ -150,8 +150,8 @@ def crosstab(data, *, rows, banner, metric=None, weight=None, confidence=0.95, l
         ``ci_low``, ``ci_high``, ``n`` (answers), ``n_eff``, ``se``, ``small_base``, ``tested``, ``test``
         ("z_nps", "z_pooled" or "t_welch"), ``higher_than`` (letters shown, e.g. "Bc"),
         ``higher_than_loose`` and ``higher_than_strict`` (the letters beaten at each level, uppercase),
-        and for complement tests ``direction`` ("up", "down" or ""), ``p_value``, ``p_adjusted`` and
-        ``level`` (the smallest of ``letters`` that ``p_adjusted`` is below; NaN if none).
+        and for complement tests ``direction`` ("up", "down" or "": significant at the looser level),
+        ``strict`` (significant at the stricter level too), ``p_value`` and ``p_adjusted``.
 
     Examples
     --------
@@ -185,13 +185,13 @@ def crosstab(data, *, rows, banner, metric=None, weight=None, confidence=0.95, l
             sums = sum_terms(row, codes, len(values))
             st = cell_stats(row.kind, sums, confidence)
             k = len(values)
-            tested = (st["n_eff"] >= min_n) & (st["se"] > 0) & (st["n_eff"] > 1)
+            tested = (st["n_eff"] >= min_n) & (st["n_eff"] > 1) & ~np.isnan(st["value"])
             part = {"row": row.label, "score": row.score, "metric": row.metric, "banner": name,
                     "column": [str(v) for v in values], "letter": [""] if codes is None else span_letters(k),
                     **{c: st[c] for c in ("value", "ci_low", "ci_high", "n", "n_eff", "se")},
                     "small_base": st["n_eff"] < min_n, "tested": tested & (codes is not None),
                     "test": _TEST[row.kind], "higher_than": "", "higher_than_loose": "", "higher_than_strict": "",
-                    "direction": "", "p_value": np.nan, "p_adjusted": np.nan, "level": np.nan}
+                    "direction": "", "strict": False, "p_value": np.nan, "p_adjusted": np.nan}
             if codes is not None and test == "columns":
                 shown, lo_l, st_l = zip(*_column_letters(row.kind, st, tested, part["letter"], adjust, loose, strict))
                 part.update(higher_than=list(shown), higher_than_loose=list(lo_l), higher_than_strict=list(st_l))
@@ -199,10 +199,10 @@ def crosstab(data, *, rows, banner, metric=None, weight=None, confidence=0.95, l
                 diff, p, p_adj = _complement(row.kind, sums, st, tested, adjust, confidence)
                 sig = p_adj < loose
                 part.update(direction=np.where(sig & (diff > 0), "up", np.where(sig & (diff < 0), "down", "")),
-                            p_value=p, p_adjusted=p_adj,
-                            level=np.where(p_adj < strict, strict, np.where(sig, loose, np.nan)))
+                            strict=p_adj < strict, p_value=p, p_adjusted=p_adj)
             parts.append(pd.DataFrame({c: part[c] for c in COLUMNS}, index=range(k)))
     out = pd.concat(parts, ignore_index=True)
     out["tested"] = out["tested"].astype(bool)
     out["small_base"] = out["small_base"].astype(bool)
+    out["strict"] = out["strict"].astype(bool)
     return out
