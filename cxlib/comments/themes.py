@@ -2,8 +2,9 @@
 
 Every function takes responses already tagged by :func:`cxlib.comments.tag_themes` (``theme_<name>``
 columns, NA where there is no comment) and, for sentiment, scored by :func:`cxlib.comments.sentiment`.
-Estimates are unweighted (survey weights are not applied) and associational: a theme's "points lost"
-says how much of the NPS its detractors account for, not what fixing it would gain for certain.
+With ``weight=`` shares and scores are weighted and every interval and test uses Kish's effective base.
+Estimates are associational: a theme's "points lost" says how much of the NPS its detractors account
+for, not what fixing it would gain for certain.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .. import periods
-from .._checks import by_list, check_choice, check_confidence, need_columns
-from .._stats import adjust_p, mean_ci, welch, wilson, z_crit, z_test
+from .._checks import by_list, check_choice, check_confidence, check_weights, need_columns
+from .._stats import adjust_p, kish, mean_ci, welch_moments, wilson, z_crit, z_test
 from ..data import add_period
 from ..errors import DataError
 from ..scores import respondent_values
@@ -46,8 +47,26 @@ def _score_column(score, metric: str, func: str) -> str:
     return score
 
 
+def _weights(data, weight, where: str) -> np.ndarray:
+    if weight is None:
+        return np.ones(len(data))
+    need_columns(data, [weight], where=where)
+    return check_weights(data, weight, used=np.ones(len(data), bool), where=where, what="weighting")
+
+
+def _moments(v: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """Weighted mean, sample variance (on n_eff) and Kish n_eff of values v."""
+    sw = w.sum()
+    if sw <= 0:
+        return np.nan, np.nan, 0.0
+    ne = float(kish(sw, (w * w).sum()))
+    m = float(np.dot(w, v) / sw)
+    var = float(np.dot(w, (v - m) ** 2) / sw * ne / (ne - 1)) if ne > 1 else np.nan
+    return m, var, ne
+
+
 def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score: str | None = None,
-                 confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+                 weight: str | None = None, confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
     """What each theme costs: the score of those who mention it against those who do not.
 
     Parameters
@@ -61,6 +80,9 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
         "mean": the answers are averaged.
     score : str, optional
         The column analysed; default ``"nps"`` for ``metric="nps"`` (required for "mean").
+    weight : str, optional
+        Survey weights: shares, scores and points lost are weighted; Welch's test and the Wilson
+        intervals use Kish's effective bases (``n_eff``).
     confidence : float
         Confidence level of the intervals.
     min_n : int
@@ -90,28 +112,34 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
     confidence = check_confidence(confidence, func="theme_impact")
     col = _score_column(score, metric, "theme_impact")
     vals = respondent_values(data, score=col, metric=metric)
+    weights = _weights(data, weight, "theme_impact")
     scored = vals.notna()
     n_scored = int(scored.sum())
+    ws = weights[scored.to_numpy()]
+    ne_scored = float(kish(ws.sum(), (ws * ws).sum()))
     rows = []
     for c in cols:
         flag = data[c].astype("boolean")
-        base = flag.notna() & scored
+        base = (flag.notna() & scored).to_numpy()
         m = flag[base].astype(bool).to_numpy()
-        v = vals[base].to_numpy(float)
+        v, w = vals[base].to_numpy(float), weights[base]
         n, k = len(v), int(m.sum())
-        (lo,), (hi,) = wilson(k, n, confidence)
-        w = welch(v[m], v[~m], confidence)
-        row = {"theme": c[len(PREFIX):], "n": n, "n_mention": k, "share": k / n if n else np.nan,
+        (mw, vw, nw), (mo, vo, no) = _moments(v[m], w[m]), _moments(v[~m], w[~m])
+        _, _, ne = _moments(v, w)
+        share = float(w[m].sum() / w.sum()) if n and w.sum() > 0 else np.nan
+        (lo,), (hi,) = wilson(share * ne if n else 0.0, ne, confidence)
+        t = welch_moments(mw, vw, nw, mo, vo, no, confidence)
+        row = {"theme": c[len(PREFIX):], "n": n, "n_mention": k, "share": share,
                "share_ci_low": lo, "share_ci_high": hi,
-               "score_with": v[m].mean() if k else np.nan, "score_without": v[~m].mean() if n - k else np.nan,
-               "diff": w["diff"], "diff_ci_low": w["ci_low"], "diff_ci_high": w["ci_high"],
-               "p_value": w["p_value"], "n_scored": n_scored,
+               "score_with": mw if k else np.nan, "score_without": mo if n - k else np.nan,
+               "diff": float(t["diff"]), "diff_ci_low": float(t["ci_low"]), "diff_ci_high": float(t["ci_high"]),
+               "p_value": float(t["p_value"]), "n_scored": n_scored,
                "points_lost": np.nan, "points_lost_ci_low": np.nan, "points_lost_ci_high": np.nan}
         if metric == "nps" and n_scored:
-            det = int(((vals == -100) & flag.fillna(False).astype(bool)).sum())
-            (plo,), (phi,) = wilson(det, n_scored, confidence)
-            row.update(points_lost=100 * det / n_scored, points_lost_ci_low=100 * plo,
-                       points_lost_ci_high=100 * phi)
+            det = ((vals == -100) & flag.fillna(False).astype(bool)).to_numpy()
+            lost = float(weights[det].sum() / ws.sum())
+            (plo,), (phi,) = wilson(lost * ne_scored, ne_scored, confidence)
+            row.update(points_lost=100 * lost, points_lost_ci_low=100 * plo, points_lost_ci_high=100 * phi)
         row["small_base"] = k < min_n or (n - k) < min_n
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -121,8 +149,8 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
     return out.reset_index(drop=True)
 
 
-def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, confidence: float = 0.95,
-                  min_n: int = 30) -> pd.DataFrame:
+def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, weight: str | None = None,
+                  confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
     """Share of comments mentioning each theme, overall or per group.
 
     Parameters
@@ -133,13 +161,14 @@ def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, confidence: float
         Theme names (default: every ``theme_`` column).
     by : str or list of str, optional
         Grouping columns (e.g. ``["period"]`` from ``data.add_period``, or ``"region"``).
-    confidence, min_n : see :func:`theme_impact`.
+    weight, confidence, min_n : see :func:`theme_impact`.
 
     Returns
     -------
     DataFrame
         One row per group and theme: the ``by`` columns, ``theme``, ``n`` (comments in the group),
-        ``n_mention``, ``share``, Wilson ``ci_low`` / ``ci_high``, ``small_base`` (``n < min_n``).
+        ``n_eff`` (Kish; n without weights), ``n_mention``, ``share`` (weighted), Wilson ``ci_low`` /
+        ``ci_high`` on ``n_eff``, ``small_base`` (``n_eff < min_n``).
 
     Examples
     --------
@@ -153,21 +182,27 @@ def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, confidence: float
     confidence = check_confidence(confidence, func="theme_volumes")
     by = by_list(by)
     need_columns(data, by, where="theme_volumes")
-    long = data[by + cols].melt(id_vars=by, value_vars=cols, var_name="theme", value_name="_m")
+    w = _weights(data, weight, "theme_volumes")
+    long = data[by + cols].assign(_w=w).melt(id_vars=by + ["_w"], value_vars=cols, var_name="theme", value_name="_m")
     long["theme"] = long["theme"].str.slice(len(PREFIX))
-    long["_has"] = long["_m"].notna()
+    has = long["_m"].notna()
     long["_m"] = long["_m"].astype("boolean").fillna(False).astype(int)
+    long["_sw"] = np.where(has, long["_w"], 0.0)
+    long["_sw2"], long["_swm"], long["_has"] = long["_sw"] ** 2, long["_sw"] * long["_m"], has.astype(int)
     g = long.groupby(by + ["theme"], observed=True, sort=True, dropna=False)
-    out = g.agg(n=("_has", "sum"), n_mention=("_m", "sum")).reset_index()
+    out = g.agg(n=("_has", "sum"), n_mention=("_m", "sum"), sw=("_sw", "sum"), sw2=("_sw2", "sum"),
+                swm=("_swm", "sum")).reset_index()
     out["n"] = out["n"].astype(int)
-    out["share"] = (out["n_mention"] / out["n"]).where(out["n"] > 0)
-    out["ci_low"], out["ci_high"] = wilson(out["n_mention"], out["n"], confidence)
-    out["small_base"] = out["n"] < min_n
-    return out
+    out.insert(out.columns.get_loc("n") + 1, "n_eff", kish(out["sw"], out["sw2"]))
+    out["share"] = (out["swm"] / out["sw"].where(out["sw"] > 0)).where(out["n"] > 0)
+    out["ci_low"], out["ci_high"] = wilson(out["share"].fillna(0) * out["n_eff"], out["n_eff"], confidence)
+    out["small_base"] = out["n_eff"] < min_n
+    return out.drop(columns=["sw", "sw2", "swm"])
 
 
 def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3", themes=None, by=None,
-                date_col: str = "responded_at", confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+                weight: str | None = None, date_col: str = "responded_at", confidence: float = 0.95,
+                min_n: int = 30) -> pd.DataFrame:
     """Did a theme rise this month? Its share in ``month`` against the ``baseline`` months, per group.
 
     Parameters
@@ -179,7 +214,8 @@ def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3",
     baseline : str
         As everywhere (:func:`cxlib.periods.baseline_months`): "previous", "previous_3", "year_ago" or
         a month.
-    themes, by, confidence, min_n : see :func:`theme_volumes`.
+    themes, by, weight, confidence, min_n : see :func:`theme_volumes`; with weights the shares are
+        weighted and the tests use Kish's effective bases.
 
     Returns
     -------
@@ -203,11 +239,12 @@ def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3",
     before_mask = pd.Series(False, index=data.index)
     for m in periods.baseline_months(month, baseline):
         before_mask |= periods.in_window(data[date_col], *periods.bounds(m))
-    a = theme_volumes(now, themes=themes, by=by, min_n=0)
-    b = theme_volumes(data.loc[before_mask], themes=themes, by=by, min_n=0)
+    a = theme_volumes(now, themes=themes, by=by, weight=weight, min_n=0)
+    b = theme_volumes(data.loc[before_mask], themes=themes, by=by, weight=weight, min_n=0)
     keys = by_list(by) + ["theme"]
-    m = a[keys + ["n", "share"]].merge(b[keys + ["n", "share"]], on=keys, how="outer", suffixes=("_now", "_before"))
-    p1, p0, n1, n0 = m["share_now"], m["share_before"], m["n_now"], m["n_before"]
+    m = a[keys + ["n", "n_eff", "share"]].merge(b[keys + ["n", "n_eff", "share"]], on=keys, how="outer",
+                                                suffixes=("_now", "_before"))
+    p1, p0, n1, n0 = m["share_now"], m["share_before"], m["n_eff_now"], m["n_eff_before"]
     se = np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
     pooled = (p1 * n1 + p0 * n0) / (n1 + n0)
     se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
@@ -217,8 +254,8 @@ def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3",
     m["p_value"] = z_test(m["diff"], se0)[1]
     m.loc[(se0 == 0) & m["diff"].notna(), "p_value"] = 1.0   # no theme mentions (or all) on both sides
     m["p_holm"] = adjust_p(m["p_value"], method="holm")
-    m["small_base"] = (m["n_now"].fillna(0) < min_n) | (m["n_before"].fillna(0) < min_n)
-    m = m.sort_values("diff", ascending=False, kind="stable")
+    m["small_base"] = (n1.fillna(0) < min_n) | (n0.fillna(0) < min_n)
+    m = m.drop(columns=["n_eff_now", "n_eff_before"]).sort_values("diff", ascending=False, kind="stable")
     return m.sort_values("small_base", kind="stable").reset_index(drop=True)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import by_list, check_choice, check_confidence, check_frame, check_weights, need_columns
-from .._stats import adjust_p, t_test, z_test
+from .._stats import adjust_p, welch_moments, z_test
 from ..errors import ParameterError
 from ._cells import banner_codes, cell_stats, row_specs, sum_terms
 
@@ -64,9 +64,7 @@ def _pair_test(kind: str, a: dict, i, b: dict, j) -> tuple[np.ndarray, np.ndarra
         if kind == "prop":
             pooled = (a["p"][i] * n1 + b["p"][j] * n2) / (n1 + n2)
             return diff, z_test(diff, 100 * np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)))[1]
-        v1, v2 = a["var"][i] / n1, b["var"][j] / n2
-        df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
-        return diff, t_test(diff, np.sqrt(v1 + v2), df)[1]
+        return diff, welch_moments(a["value"][i], a["var"][i], n1, b["value"][j], b["var"][j], n2, 0.95)["p_value"]
 
 
 def _column_letters(kind, st, tested, letters, adjust, loose, strict):
