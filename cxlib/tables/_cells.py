@@ -93,6 +93,8 @@ def _category_rows(data, column, w) -> list[Row]:
 
 def row_specs(data, rows, *, metric, weight_values, scales, top_k) -> list[Row]:
     """The table's rows: score statistics from a list, or one categorical column's categories."""
+    if rows is None:
+        rows = [m for m in ("nps", "csat", "ces") if m in data and data[m].notna().any()]
     if isinstance(rows, str) and rows in data and not pd.api.types.is_numeric_dtype(data[rows]):
         return _category_rows(data, rows, weight_values)
     entries = [rows] if isinstance(rows, (str, tuple)) else list(rows)

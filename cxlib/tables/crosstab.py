@@ -104,15 +104,15 @@ def _complement(kind, sums, st, tested, adjust, confidence):
     return diff, p, adjust_p(p, method=adjust)
 
 
-def crosstab(data, *, rows, banner, metric=None, weight=None, confidence=0.95, letters=(0.05, 0.01),
+def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.95, letters=(0.05, 0.01),
              adjust="holm", min_n=30, test="columns", scales=None, top_k=2) -> pd.DataFrame:
     """A banner table in long form: each row statistic in the Total column and every banner column.
 
     Parameters
     ----------
     data : pandas.DataFrame
-    rows : str, list or one categorical column
-        Score rows: column names (``"nps"`` gives NPS, ``"csat"`` its top-box %, others their mean) or
+    rows : str, list, one categorical column or None
+        None: every canonical score with an answer (NPS, CSAT top-box %, CES mean). Score rows: column names (``"nps"`` gives NPS, ``"csat"`` its top-box %, others their mean) or
         ``(column, metric)`` pairs, e.g. ``["nps", ("nps", "pct_promoters"), "csat", "ces"]``. Or a single
         non-numeric column: one row per category, its column percentages.
     banner : str or list of str
