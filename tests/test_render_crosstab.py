@@ -59,3 +59,12 @@ def test_excel_holds_the_same_numbers(table, tmp_path):
     assert ws.cell(r_nps, c_tiny).value == "–"
     assert "z " + EVIL + " (C)" in cells      # text in a cell, never markup
     assert to_excel(table, io.BytesIO()).getvalue()[:2] == b"PK"
+
+
+def test_excel_never_turns_a_segment_value_into_a_formula(tmp_path):
+    df = pd.DataFrame({"nps": [10.0, 0.0] * 40, "seg": ['=HYPERLINK("http://x","y")', "ok"] * 40})
+    path = to_excel(crosstab(df, rows="nps", banner="seg"), tmp_path / "b.xlsx")
+    ws = load_workbook(path).active
+    values = [ws.cell(r, c) for r in range(1, ws.max_row + 1) for c in range(1, ws.max_column + 1)]
+    planted = [c for c in values if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert planted and all(c.data_type == "s" for c in planted)

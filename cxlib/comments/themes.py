@@ -55,7 +55,7 @@ def _weights(data, weight, where: str) -> np.ndarray:
 
 
 def _moments(v: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
-    """Weighted mean, sample variance (on n_eff) and Kish n_eff of values v."""
+    """Weighted mean, variance (unbiased on n_eff) and Kish n_eff of values v."""
     sw = w.sum()
     if sw <= 0:
         return np.nan, np.nan, 0.0

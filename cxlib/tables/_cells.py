@@ -103,8 +103,12 @@ def row_specs(data, rows, *, metric, weight_values, scales, top_k) -> list[Row]:
     need_columns(data, [e[0] if isinstance(e, tuple) else e for e in entries], where="crosstab")
     specs = []
     for e in entries:
-        score, m = e if isinstance(e, tuple) else (e, metric if isinstance(metric, str) else
-                                                   (metric or {}).get(e) if isinstance(metric, dict) else None)
+        if isinstance(e, tuple):
+            score, m = e
+        elif isinstance(metric, dict):
+            score, m = e, metric.get(e)
+        else:
+            score, m = e, metric
         m = m or ("nps" if score == "nps" else "top_box" if score == "csat" else "mean")
         specs.append(_score_row(data, score, m, weight_values, scales or {}, top_k))
     return specs

@@ -102,11 +102,19 @@ def render_crosstab(xt: pd.DataFrame, *, title: str | None = None, subtitle: str
     return table.tab_options(table_font_size="13px", data_row_padding="3px")
 
 
+def _text(ws, row: int, col: int, value):
+    """Write text that stays text: a value starting with "=" is never read as an Excel formula."""
+    cell = ws.cell(row, col, str(value))
+    cell.data_type = "s"
+    return cell
+
+
 def to_excel(xt: pd.DataFrame, path, *, sheet: str = "Banner", title: str | None = None, note: str | None = NOTE):
     """Write the banner table to an Excel workbook (openpyxl): the same table, numbers kept as numbers.
 
     Each banner column takes two sheet columns: the value (a number, formatted as +0, 0"%" or 0.00)
-    and its letters (superscript) or arrow; small bases are a grey dash.
+    and its letters (superscript) or arrow; small bases are a grey dash. Labels from the data are
+    written as text, never as formulas.
 
     Parameters
     ----------
@@ -139,16 +147,17 @@ def to_excel(xt: pd.DataFrame, path, *, sheet: str = "Banner", title: str | None
     cols = table_columns(xt)
     top = 2 if title else 1
     if title:
-        ws.cell(1, 1, title).font = Font(bold=True, size=12)
+        _text(ws, 1, 1, title).font = Font(bold=True, size=12)
     pos = {(b, c): 2 + 2 * i for i, (b, c) in enumerate(zip(cols["banner"], cols["column"]))}
     for banner in dict.fromkeys(cols["banner"]):
         first = min(v for (b, _), v in pos.items() if b == banner)
         last = max(v for (b, _), v in pos.items() if b == banner) + 1
-        ws.cell(top, first, banner).font = Font(bold=True)
+        _text(ws, top, first, banner).font = Font(bold=True)
         ws.merge_cells(start_row=top, start_column=first, end_row=top, end_column=last)
         ws.cell(top, first).alignment = Alignment(horizontal="center")
     for c in cols.itertuples():
-        ws.cell(top + 1, pos[(c.banner, c.column)], c.column + (f" ({c.letter})" if c.letter else "")).font = Font(bold=True)
+        label = c.column + (f" ({c.letter})" if c.letter else "")
+        _text(ws, top + 1, pos[(c.banner, c.column)], label).font = Font(bold=True)
     n, ne = bases(xt)
     r = top + 2
     for label, values, fmt in (("Base (n)", n, "#,##0"), ("Effective base", ne, "#,##0")):
@@ -161,7 +170,7 @@ def to_excel(xt: pd.DataFrame, path, *, sheet: str = "Banner", title: str | None
     rows = {label: r + i for i, label in enumerate(table_rows(xt))}
     formats = {"nps": "+0;-0;0", "mean": "0.00"}
     for label, i in rows.items():
-        ws.cell(i, 1, label)
+        _text(ws, i, 1, label)
     for cell in xt.to_dict("records"):
         i, j = rows[cell["row"]], pos[(cell["banner"], cell["column"])]
         if cell["small_base"] or pd.isna(cell["value"]):
