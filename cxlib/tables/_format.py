@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["DASH", "bases", "cell_text", "mark", "table_columns", "table_rows", "value_text"]
+__all__ = ["DASH", "bases", "mark", "table_columns", "table_rows", "value_text"]
 
 DASH = "–"
 _PCT = {"pct_promoters", "pct_detractors", "top_box", "column_pct"}
@@ -34,13 +34,6 @@ def mark(cell) -> str:
     if cell["direction"]:
         return "▲" if cell["direction"] == "up" else "▼"
     return cell["higher_than"]
-
-
-def cell_text(cell) -> str:
-    """A cell as plain text: value then mark; a dash for a small base."""
-    if cell["small_base"]:
-        return DASH
-    return (value_text(cell["value"], cell["metric"]) + " " + mark(cell)).strip()
 
 
 def table_columns(xt: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._checks import check_frame, describe_rows, examples, need_columns
 from ..errors import DataError, ParameterError
-from .diagnostics import SUMMARY, _summary_row, margins
+from .diagnostics import SUMMARY, _summary_row, margins, weight_summary
 
 __all__ = ["Raking", "Weighting", "apply_weighting", "rake"]
 
@@ -201,8 +201,6 @@ def apply_weighting(data, spec) -> Weighting:
         return Weighting(data=data, weight=None, summary=pd.DataFrame([{"method": "none", **_summary_row(
             np.ones(len(data)))}], columns=["method", *SUMMARY]))
     if spec.column is not None:
-        from .diagnostics import weight_summary
-
         summary = weight_summary(data, weight=spec.column)
         summary.insert(0, "method", "column")
         return Weighting(data=data, weight=spec.column, summary=summary)
