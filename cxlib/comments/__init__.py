@@ -7,15 +7,29 @@ model inside its wheel (loaded with downloads disabled).
 
 from .annotate import annotate_comments
 from .clusters import ThemeClusters, discover_themes
-from .codebook import PREFIX, Codebook, Theme, codebook_accuracy, load_codebook, tag_themes, theme_columns
+from .codebook import (
+    PREFIX,
+    Codebook,
+    Theme,
+    codebook_accuracy,
+    load_codebook,
+    tag_themes,
+    theme_columns,
+)
 from .coverage import codebook_coverage, similar, suggest_matches, uncoded_themes
 from .embeddings import MODEL, Embeddings, clean_text, embed_comments, embed_texts
-from .learned import SentimentModel, load_sentiment_model, predict_sentiment, train_sentiment
+from .learned import (
+    SentimentModel,
+    load_sentiment_model,
+    predict_sentiment,
+    train_sentiment,
+)
 from .quotes import quotes
 from .redaction import PLACEHOLDERS, as_text_series, iban_valid, luhn_valid, redact
 from .sentiment import NEGATIVE_AT, POSITIVE_AT, label_sentiment, sentiment
-from .themes import sentiment_trend, theme_impact, theme_shift, theme_volumes
+from .themes import theme_impact, theme_shift, theme_volumes
 from .topics import discover_topics
+from .trend import sentiment_trend
 
 __all__ = [
     "MODEL", "NEGATIVE_AT", "PLACEHOLDERS", "POSITIVE_AT", "PREFIX", "Codebook", "Embeddings", "SentimentModel",

@@ -68,14 +68,7 @@ _NAME = re.compile(
     rf"(?P<first>{_NAME_WORD})(?P<rest>\s+{_NAME_WORD})?"
 )
 #: Capitalised words that follow a name cue but are not names.
-_NOT_NAMES = frozenset("""
-a an the i it its this that these those someone somebody anyone anybody everyone nobody support
-customer customers service billing sales team manager supervisor agent agents help you your my our we
-they he she him her them his for about please again and or but if so to in on at of with why what
-how who when where which there here again yes no not any some all every very really still also
-monday tuesday wednesday thursday friday saturday sunday january february march april may june july
-august september october november december account accounts refund invoice app product company
-""".split())
+_NOT_NAMES = frozenset(["a", "an", "the", "i", "it", "its", "this", "that", "these", "those", "someone", "somebody", "anyone", "anybody", "everyone", "nobody", "support", "customer", "customers", "service", "billing", "sales", "team", "manager", "supervisor", "agent", "agents", "help", "you", "your", "my", "our", "we", "they", "he", "she", "him", "her", "them", "his", "for", "about", "please", "again", "and", "or", "but", "if", "so", "to", "in", "on", "at", "of", "with", "why", "what", "how", "who", "when", "where", "which", "there", "here", "again", "yes", "no", "not", "any", "some", "all", "every", "very", "really", "still", "also", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "account", "accounts", "refund", "invoice", "app", "product", "company"])
 
 #: Cheap tests run first: a comment can only hold a URL / a cued name if these match.
 _URL_HINT = re.compile(r"(?i)https?://|ftp://|www\.")

@@ -1,9 +1,10 @@
-"""From words to the metric: theme volumes, their shift, what each theme costs, sentiment over time.
+"""From words to the metric: theme volumes, their shift, and what each theme costs.
 
 Every function takes responses already tagged by :func:`cxlib.comments.tag_themes` (``theme_<name>``
-columns, NA where there is no comment) and, for sentiment, scored by :func:`cxlib.comments.sentiment`.
-Estimates are unweighted (survey weights are not applied) and associational: a theme's "points lost"
-says how much of the NPS its detractors account for, not what fixing it would gain for certain.
+columns, NA where there is no comment).
+With ``weight=`` shares and scores are weighted and every interval and test uses Kish's effective base.
+Estimates are associational: a theme's "points lost" says how much of the NPS its detractors account
+for, not what fixing it would gain for certain.
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ import numpy as np
 import pandas as pd
 
 from .. import periods
-from .._checks import by_list, check_choice, check_confidence, need_columns
-from .._stats import adjust_p, mean_ci, welch, wilson, z_crit, z_test
-from ..data import add_period
+from .._checks import (
+    by_list,
+    check_choice,
+    check_confidence,
+    check_weights,
+    need_columns,
+)
+from .._stats import adjust_p, kish, welch_moments, wilson, z_crit, z_test
 from ..errors import DataError
 from ..scores import as_scale, respondent_values
 from .codebook import PREFIX
-from .sentiment import NEGATIVE_AT
 
-__all__ = ["sentiment_trend", "theme_impact", "theme_shift", "theme_volumes"]
+__all__ = ["theme_impact", "theme_shift", "theme_volumes"]
 
 
 def _theme_cols(data: pd.DataFrame, themes) -> list[str]:
@@ -49,30 +54,53 @@ def _score_column(score, metric: str, func: str) -> str:
     return score
 
 
-def _points_lost(vals: pd.Series, flag: pd.Series, w: dict, share: float, n_scored: int, metric: str,
+def _weights(data, weight, where: str) -> np.ndarray:
+    if weight is None:
+        return np.ones(len(data))
+    need_columns(data, [weight], where=where)
+    return check_weights(data, weight, used=np.ones(len(data), bool), where=where, what="weighting")
+
+
+def _moments(v: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """Weighted mean, variance (unbiased on n_eff) and Kish n_eff of values v."""
+    sw = w.sum()
+    if sw <= 0:
+        return np.nan, np.nan, 0.0
+    ne = float(kish(sw, (w * w).sum()))
+    m = float(np.dot(w, v) / sw)
+    var = float(np.dot(w, (v - m) ** 2) / sw * ne / (ne - 1)) if ne > 1 else np.nan
+    return m, var, ne
+
+
+def _points_lost(vals: pd.Series, flag: pd.Series, t: dict, share: float, weights: np.ndarray, metric: str,
                  scale, confidence: float) -> tuple:
     """What the theme costs the overall score, in its units, with an interval.
 
     Shares (NPS, CSAT, recommend): the points gained if the theme's detractors were passives, its
-    unsatisfied satisfied, its no-sayers yes-sayers (100 × such respondents / all scored; Wilson).
-    Means (rating, CES): the rise of the overall mean if those mentioning the theme scored like the
-    others (share × the gap, 0 when they score better; the gap's Welch interval times the share).
+    unsatisfied satisfied, its no-sayers yes-sayers (100 × such respondents' weight / all scored
+    respondents' weight; Wilson on Kish's effective base). Means (rating, CES): the rise of the overall
+    mean if those mentioning the theme scored like the others (share × the gap, 0 when they score
+    better; the gap's Welch interval times the share).
     """
-    if not n_scored:
+    scored = vals.notna().to_numpy()
+    if not scored.any():
         return (np.nan,) * 3
-    mention = flag.fillna(False).astype(bool)
+    mention = flag.fillna(False).astype(bool).to_numpy()
     if metric in ("nps", "csat", "recommend"):
-        lost = int(((vals == (-100 if metric == "nps" else 0)) & mention).sum())
-        (lo,), (hi,) = wilson(lost, n_scored, confidence)
-        return 100 * lost / n_scored, 100 * lo, 100 * hi
+        ws = weights[scored]
+        ne_scored = float(kish(ws.sum(), (ws * ws).sum()))
+        low = (vals == (-100 if metric == "nps" else 0)).to_numpy() & mention
+        lost = float(weights[low].sum() / ws.sum())
+        (lo,), (hi,) = wilson(lost * ne_scored, ne_scored, confidence)
+        return 100 * lost, 100 * lo, 100 * hi
     better_high = scale is None or as_scale(scale).higher_is_better
     sign = -1.0 if better_high else 1.0      # diff = with − without; a cost is a worse score with the theme
-    gap = (sign * w["diff"], sign * w["ci_high"], sign * w["ci_low"])
+    gap = (sign * t["diff"], sign * t["ci_high"], sign * t["ci_low"])
     return tuple(share * max(g, 0.0) if pd.notna(g) else np.nan for g in gap)
 
 
 def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score: str | None = None,
-                 scale=None, confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+                 scale=None, weight: str | None = None, confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
     """What each theme costs: the score of those who mention it against those who do not.
 
     Parameters
@@ -88,6 +116,9 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
         The column analysed; default the metric's canonical column (required for "mean").
     scale : Scale or tuple, optional
         The score's scale (``cfg.scales[metric]``): CSAT's top box, and the direction of a mean.
+    weight : str, optional
+        Survey weights: shares, scores and points lost are weighted; Welch's test and the Wilson
+        intervals use Kish's effective bases (``n_eff``).
     confidence : float
         Confidence level of the intervals.
     min_n : int
@@ -96,7 +127,7 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
     Returns
     -------
     DataFrame
-        One row per theme, largest ``points_lost`` first for NPS: ``theme``; ``n`` (commenting
+        One row per theme, largest ``points_lost`` first (but for "mean"): ``theme``; ``n`` (commenting
         respondents with a score); ``n_mention``; ``share`` with Wilson ``share_ci_low`` /
         ``share_ci_high``; ``score_with`` / ``score_without`` (NPS or mean of those who do / do not
         mention it); ``diff`` (with − without) with Welch ``diff_ci_low`` / ``diff_ci_high`` and
@@ -119,24 +150,29 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
     confidence = check_confidence(confidence, func="theme_impact")
     col = _score_column(score, metric, "theme_impact")
     vals = respondent_values(data, score=col, metric=metric, scale=scale)
+    weights = _weights(data, weight, "theme_impact")
     scored = vals.notna()
     n_scored = int(scored.sum())
+    ws = weights[scored.to_numpy()]
     rows = []
     for c in cols:
         flag = data[c].astype("boolean")
-        base = flag.notna() & scored
+        base = (flag.notna() & scored).to_numpy()
         m = flag[base].astype(bool).to_numpy()
-        v = vals[base].to_numpy(float)
+        v, w = vals[base].to_numpy(float), weights[base]
         n, k = len(v), int(m.sum())
-        (lo,), (hi,) = wilson(k, n, confidence)
-        w = welch(v[m], v[~m], confidence)
-        row = {"theme": c[len(PREFIX):], "n": n, "n_mention": k, "share": k / n if n else np.nan,
+        (mw, vw, nw), (mo, vo, no) = _moments(v[m], w[m]), _moments(v[~m], w[~m])
+        _, _, ne = _moments(v, w)
+        share = float(w[m].sum() / w.sum()) if n and w.sum() > 0 else np.nan
+        (lo,), (hi,) = wilson(share * ne if n else 0.0, ne, confidence)
+        t = welch_moments(mw, vw, nw, mo, vo, no, confidence)
+        row = {"theme": c[len(PREFIX):], "n": n, "n_mention": k, "share": share,
                "share_ci_low": lo, "share_ci_high": hi,
-               "score_with": v[m].mean() if k else np.nan, "score_without": v[~m].mean() if n - k else np.nan,
-               "diff": w["diff"], "diff_ci_low": w["ci_low"], "diff_ci_high": w["ci_high"],
-               "p_value": w["p_value"], "n_scored": n_scored}
-        share_all = k / n_scored if n_scored else np.nan
-        lost = (_points_lost(vals, flag, w, share_all, n_scored, metric, scale, confidence)
+               "score_with": mw if k else np.nan, "score_without": mo if n - k else np.nan,
+               "diff": float(t["diff"]), "diff_ci_low": float(t["ci_low"]), "diff_ci_high": float(t["ci_high"]),
+               "p_value": float(t["p_value"]), "n_scored": n_scored}
+        share_all = float(w[m].sum() / ws.sum()) if n_scored and ws.sum() > 0 else np.nan
+        lost = (_points_lost(vals, flag, t, share_all, weights, metric, scale, confidence)
                 if metric != "mean" else (np.nan,) * 3)
         row.update(zip(("points_lost", "points_lost_ci_low", "points_lost_ci_high"), lost))
         row["small_base"] = k < min_n or (n - k) < min_n
@@ -148,8 +184,8 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
     return out.reset_index(drop=True)
 
 
-def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, confidence: float = 0.95,
-                  min_n: int = 30) -> pd.DataFrame:
+def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, weight: str | None = None,
+                  confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
     """Share of comments mentioning each theme, overall or per group.
 
     Parameters
@@ -160,13 +196,14 @@ def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, confidence: float
         Theme names (default: every ``theme_`` column).
     by : str or list of str, optional
         Grouping columns (e.g. ``["period"]`` from ``data.add_period``, or ``"region"``).
-    confidence, min_n : see :func:`theme_impact`.
+    weight, confidence, min_n : see :func:`theme_impact`.
 
     Returns
     -------
     DataFrame
         One row per group and theme: the ``by`` columns, ``theme``, ``n`` (comments in the group),
-        ``n_mention``, ``share``, Wilson ``ci_low`` / ``ci_high``, ``small_base`` (``n < min_n``).
+        ``n_eff`` (Kish; n without weights), ``n_mention``, ``share`` (weighted), Wilson ``ci_low`` /
+        ``ci_high`` on ``n_eff``, ``small_base`` (``n_eff < min_n``).
 
     Examples
     --------
@@ -180,21 +217,27 @@ def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, confidence: float
     confidence = check_confidence(confidence, func="theme_volumes")
     by = by_list(by)
     need_columns(data, by, where="theme_volumes")
-    long = data[by + cols].melt(id_vars=by, value_vars=cols, var_name="theme", value_name="_m")
+    w = _weights(data, weight, "theme_volumes")
+    long = data[by + cols].assign(_w=w).melt(id_vars=by + ["_w"], value_vars=cols, var_name="theme", value_name="_m")
     long["theme"] = long["theme"].str.slice(len(PREFIX))
-    long["_has"] = long["_m"].notna()
+    has = long["_m"].notna()
     long["_m"] = long["_m"].astype("boolean").fillna(False).astype(int)
+    long["_sw"] = np.where(has, long["_w"], 0.0)
+    long["_sw2"], long["_swm"], long["_has"] = long["_sw"] ** 2, long["_sw"] * long["_m"], has.astype(int)
     g = long.groupby(by + ["theme"], observed=True, sort=True, dropna=False)
-    out = g.agg(n=("_has", "sum"), n_mention=("_m", "sum")).reset_index()
+    out = g.agg(n=("_has", "sum"), n_mention=("_m", "sum"), sw=("_sw", "sum"), sw2=("_sw2", "sum"),
+                swm=("_swm", "sum")).reset_index()
     out["n"] = out["n"].astype(int)
-    out["share"] = (out["n_mention"] / out["n"]).where(out["n"] > 0)
-    out["ci_low"], out["ci_high"] = wilson(out["n_mention"], out["n"], confidence)
-    out["small_base"] = out["n"] < min_n
-    return out
+    out.insert(out.columns.get_loc("n") + 1, "n_eff", kish(out["sw"], out["sw2"]))
+    out["share"] = (out["swm"] / out["sw"].where(out["sw"] > 0)).where(out["n"] > 0)
+    out["ci_low"], out["ci_high"] = wilson(out["share"].fillna(0) * out["n_eff"], out["n_eff"], confidence)
+    out["small_base"] = out["n_eff"] < min_n
+    return out.drop(columns=["sw", "sw2", "swm"])
 
 
 def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3", themes=None, by=None,
-                date_col: str = "responded_at", confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+                weight: str | None = None, date_col: str = "responded_at", confidence: float = 0.95,
+                min_n: int = 30) -> pd.DataFrame:
     """Did a theme rise this month? Its share in ``month`` against the ``baseline`` months, per group.
 
     Parameters
@@ -206,7 +249,8 @@ def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3",
     baseline : str
         As everywhere (:func:`cxlib.periods.baseline_months`): "previous", "previous_3", "year_ago" or
         a month.
-    themes, by, confidence, min_n : see :func:`theme_volumes`.
+    themes, by, weight, confidence, min_n : see :func:`theme_volumes`; with weights the shares are
+        weighted and the tests use Kish's effective bases.
 
     Returns
     -------
@@ -230,11 +274,12 @@ def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3",
     before_mask = pd.Series(False, index=data.index)
     for m in periods.baseline_months(month, baseline):
         before_mask |= periods.in_window(data[date_col], *periods.bounds(m))
-    a = theme_volumes(now, themes=themes, by=by, min_n=0)
-    b = theme_volumes(data.loc[before_mask], themes=themes, by=by, min_n=0)
+    a = theme_volumes(now, themes=themes, by=by, weight=weight, min_n=0)
+    b = theme_volumes(data.loc[before_mask], themes=themes, by=by, weight=weight, min_n=0)
     keys = by_list(by) + ["theme"]
-    m = a[keys + ["n", "share"]].merge(b[keys + ["n", "share"]], on=keys, how="outer", suffixes=("_now", "_before"))
-    p1, p0, n1, n0 = m["share_now"], m["share_before"], m["n_now"], m["n_before"]
+    m = a[keys + ["n", "n_eff", "share"]].merge(b[keys + ["n", "n_eff", "share"]], on=keys, how="outer",
+                                                suffixes=("_now", "_before"))
+    p1, p0, n1, n0 = m["share_now"], m["share_before"], m["n_eff_now"], m["n_eff_before"]
     se = np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
     pooled = (p1 * n1 + p0 * n0) / (n1 + n0)
     se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
@@ -244,79 +289,6 @@ def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3",
     m["p_value"] = z_test(m["diff"], se0)[1]
     m.loc[(se0 == 0) & m["diff"].notna(), "p_value"] = 1.0   # no theme mentions (or all) on both sides
     m["p_holm"] = adjust_p(m["p_value"], method="holm")
-    m["small_base"] = (m["n_now"].fillna(0) < min_n) | (m["n_before"].fillna(0) < min_n)
-    m = m.sort_values("diff", ascending=False, kind="stable")
+    m["small_base"] = (n1.fillna(0) < min_n) | (n0.fillna(0) < min_n)
+    m = m.drop(columns=["n_eff_now", "n_eff_before"]).sort_values("diff", ascending=False, kind="stable")
     return m.sort_values("small_base", kind="stable").reset_index(drop=True)
-
-
-def _bounds(metric: str, scale) -> tuple[float, float]:
-    """The range a metric's respondent values live in, for clipping intervals."""
-    if metric == "nps":
-        return -100.0, 100.0
-    if metric in ("csat", "recommend"):
-        return 0.0, 100.0
-    if scale is not None:
-        sc = as_scale(scale)
-        return float(sc.min), float(sc.max)
-    return -np.inf, np.inf
-
-
-def sentiment_trend(data: pd.DataFrame, *, by="period", metric: str = "nps", score: str | None = None,
-                    scale=None, freq: str = "M", date_col: str = "responded_at", confidence: float = 0.95,
-                    min_n: int = 30) -> pd.DataFrame:
-    """Mean comment sentiment beside the score, per period (or any grouping).
-
-    Parameters
-    ----------
-    data : DataFrame
-        Responses with a ``compound`` column (from ``comments.sentiment`` / ``comments.annotate_comments``).
-    by : str or list of str, default "period"
-        Grouping; "period" is made from ``date_col`` with ``freq`` when not a column.
-    metric : {"nps", "csat", "recommend", "rating", "ces", "mean"}
-        How the score beside sentiment is computed (see :func:`cxlib.scores.respondent_values`).
-    score : str, optional
-        The score column; default the metric's canonical column. When the column is absent only
-        sentiment is reported.
-    scale : Scale or tuple, optional
-        The score's scale (CSAT's top box; the range a mean's interval is clipped to).
-    freq, date_col, confidence, min_n : period frequency, date column, confidence level, small-base cut-off.
-
-    Returns
-    -------
-    DataFrame
-        One row per group: the ``by`` columns, ``n_comments``, ``compound_mean`` with t-interval
-        ``compound_ci_low`` / ``compound_ci_high``, ``pct_negative`` (share of comments with compound
-        <= -0.05), ``n_score``, ``score`` (NPS or mean) with ``score_ci_low`` / ``score_ci_high``,
-        ``small_base`` (``n_comments < min_n``). Intervals are t intervals clipped to the possible
-        range (sentiment −1 to 1, the score's range): tiny groups never get bands wider than the scale.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"g": ["a", "a", "b"], "compound": [0.5, -0.5, 0.2], "nps": [10, 0, 9]})
-    >>> sentiment_trend(df, by="g", min_n=1)[["g", "n_comments", "compound_mean", "score"]]
-       g  n_comments  compound_mean  score
-    0  a           2            0.0    0.0
-    1  b           1            0.2  100.0
-    """
-    by = by_list(by)
-    confidence = check_confidence(confidence, func="sentiment_trend")
-    need_columns(data, ["compound"], where="sentiment_trend (score the comments first)")
-    col = _score_column(score, metric, "sentiment_trend")
-    d = data
-    if by == ["period"] and "period" not in d.columns:
-        d = add_period(d, freq=freq, date_col=date_col)
-    vals = (respondent_values(d, score=col, metric=metric, scale=scale) if col in d.columns
-            else pd.Series(np.nan, index=d.index))
-    lo_s, hi_s = _bounds(metric, scale)
-    rows = []
-    for key, g in d.assign(_v=vals).groupby(by, observed=True, sort=True):
-        c = g["compound"].dropna().to_numpy(float)
-        cm, _, cl, ch = mean_ci(c, confidence)
-        sm, _, sl, sh = mean_ci(g["_v"], confidence)
-        key = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(by, key)), "n_comments": len(c), "compound_mean": cm,
-                     "compound_ci_low": np.clip(cl, -1.0, 1.0), "compound_ci_high": np.clip(ch, -1.0, 1.0),
-                     "pct_negative": (c <= NEGATIVE_AT).mean() if len(c) else np.nan,
-                     "n_score": int(g["_v"].notna().sum()), "score": sm, "score_ci_low": np.clip(sl, lo_s, hi_s),
-                     "score_ci_high": np.clip(sh, lo_s, hi_s), "small_base": len(c) < min_n})
-    return pd.DataFrame(rows)

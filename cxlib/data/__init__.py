@@ -8,10 +8,11 @@ from .config import CANONICAL, DEFAULT_SCALES, SCORES, Config, Scale, TableSpec,
 from .files import load_labelled, read_codebook_file, read_model_file, write_model_file
 from .loading import check_accounts, check_tickets, file_digests, load_accounts, load_responses, load_tickets
 from .subsets import add_period, last_months, parse_segment, segment_label, subset
+from .weighting import WeightingSpec
 
 __all__ = [
     "CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "add_period", "check_accounts",
     "check_tickets", "file_digests", "last_months", "load_accounts", "load_config", "load_responses",
     "load_labelled", "load_tickets", "parse_segment", "project_root", "read_codebook_file", "read_model_file",
-    "segment_label", "subset", "write_model_file",
+    "segment_label", "subset", "WeightingSpec", "write_model_file",
 ]

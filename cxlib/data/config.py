@@ -16,6 +16,7 @@ import yaml
 from ..errors import ConfigError
 from ._sections import (SCORES, cache_dir, comments_options, dates_options, known_keys, labels_options,
                         money_options, report_options)
+from .weighting import WeightingSpec, parse_weighting
 
 __all__ = ["CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "load_config",
            "project_root"]
@@ -139,6 +140,7 @@ class Config:
     labels: dict = field(default_factory=dict)
     money: dict = field(default_factory=lambda: {"currency": None, "symbol": ""})
     comments: dict = field(default_factory=lambda: {"sentiment_model": None, "brand_words": []})
+    weighting: WeightingSpec | None = None
 
     @property
     def segments(self) -> list[str]:
@@ -279,7 +281,7 @@ def load_config(config=None) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
     known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir", "labels",
-                                "money", "comments"}, where)
+                                "money", "comments", "weighting"}, where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
@@ -306,4 +308,5 @@ def load_config(config=None) -> Config:
         labels=labels_options(raw.get("labels"), where),
         money=money_options(raw.get("money"), where),
         comments=comments_options(raw.get("comments"), base_dir, where),
+        weighting=parse_weighting(raw.get("weighting"), responses, where),
     )

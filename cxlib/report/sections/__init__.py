@@ -5,6 +5,7 @@ computes, so the summary's numbers are the sections' numbers.
 """
 
 from .about import about
+from .banner import banner
 from .context import ReportContext, context, title
 from .drivers import driver_evidence, driver_results, drivers
 from .money import FOLLOW_UP_FILE, customer_scores, follow_up, money_results, operations
@@ -13,7 +14,7 @@ from .story import SECTION_IDS, story
 from .voice import theme_results, voice
 from .worth import scenario, worth
 
-__all__ = ["FOLLOW_UP_FILE", "SECTION_IDS", "ReportContext", "about", "changes_table", "context", "customer_scores",
-           "driver_evidence", "driver_results", "drivers", "follow_up", "headline", "money_results", "operations",
-           "scenario", "segment_table", "story", "theme_results", "title", "trends", "usable_segments", "voice",
-           "what_changed", "worth"]
+__all__ = ["FOLLOW_UP_FILE", "SECTION_IDS", "ReportContext", "about", "banner", "changes_table", "context",
+           "customer_scores", "driver_evidence", "driver_results", "drivers", "follow_up", "headline", "money_results",
+           "operations", "scenario", "segment_table", "story", "theme_results", "title", "trends", "usable_segments",
+           "voice", "what_changed", "worth"]

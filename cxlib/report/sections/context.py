@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ... import periods
+from ... import periods, weights
 from ...data import Config, segment_label, subset
+from ...errors import DataError
 from .. import html as h
 from ..formats import score_format
 
 __all__ = ["ReportContext", "context", "title"]
+
+_MONTH = "__cx_weighting_month"
 
 
 @dataclass
@@ -44,6 +47,9 @@ class ReportContext:
         No data before the month: nothing to compare with.
     notes : list of str
         Plain sentences about the scope (a fallback month, undated responses) for the report.
+    weighting : pandas.DataFrame or None
+        The weighting summary (:func:`cxlib.weights.apply_weighting`; one row per month when raked
+        month by month), or None when the config asks for no weighting.
     """
 
     cfg: Config
@@ -56,6 +62,7 @@ class ReportContext:
     partial: bool = False
     first_month: bool = False
     notes: list[str] = field(default_factory=list)
+    weighting: pd.DataFrame | None = field(default=None, repr=False)
     results: dict = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, compute):
@@ -102,8 +109,9 @@ class ReportContext:
 
     @property
     def weight(self) -> str | None:
-        """The survey-weight column when the config maps one, else None."""
-        return "weight" if "weight" in self.data and self.data["weight"].notna().any() else None
+        """The survey-weight column (mapped, or made by raking to the config's targets), else None."""
+        column = (self.cfg.weighting.column if self.cfg.weighting is not None else None) or "weight"
+        return column if column in self.data and self.data[column].notna().any() else None
 
     def kwargs(self, metric: str) -> dict:
         """The scale and weight arguments of a metric function (no scale for NPS and would-recommend)."""
@@ -149,6 +157,17 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     >>> scope.month, scope.primary, scope.partial, scope.first_month
     ('2026-10', 'nps', False, False)
     """
+    weighting = None
+    if cfg.weighting is not None:
+        # raked before the segment is cut (the targets are the whole base's), each month on its own
+        dated = "responded_at" in responses and cfg.weighting.targets is not None
+        frame = responses.assign(**{_MONTH: responses["responded_at"].dt.to_period("M")}) if dated else responses
+        try:
+            applied = weights.apply_weighting(frame, cfg.weighting, by=_MONTH if dated else None)
+        except DataError as exc:
+            raise DataError(str(exc).replace(f"{_MONTH}=", "month ")) from None
+        responses = applied.data.drop(columns=_MONTH, errors="ignore")
+        weighting = applied.summary.rename(columns={_MONTH: "month"})
     data = subset(responses, segment=segment or None)
     dates = data["responded_at"] if "responded_at" in data else pd.Series(dtype="datetime64[ns]")
     notes = []
@@ -171,7 +190,8 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     primary = cfg.report.get("primary") or (present[0] if present else cfg.scores[0])
     ordered = [primary] + [s for s in present if s != primary]
     return ReportContext(cfg=cfg, data=data, month=resolved, segment=segment or None, primary=primary,
-                         scores=ordered, min_n=min_n, partial=partial, first_month=first, notes=notes)
+                         scores=ordered, min_n=min_n, partial=partial, first_month=first, notes=notes,
+                         weighting=weighting)
 
 
 def title(scope: ReportContext) -> h.Html:

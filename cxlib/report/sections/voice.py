@@ -65,7 +65,7 @@ def theme_results(scope: ReportContext, *, cache_dir=None) -> dict | None:
         if scope.cfg.codebook is not None:
             metric = scope.primary
             impact = comments.theme_impact(now, metric=metric, scale=scope.cfg.scales.get(metric),
-                                           min_n=scope.min_n)
+                                           weight=scope.weight, min_n=scope.min_n)
         return {"now": now, "impact": impact}
     return scope.memo("themes", compute)
 
