@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from ... import tables
 from ...data import Scale
 from .. import html as h
@@ -48,7 +46,8 @@ def banner(scope: ReportContext, *, letters=(0.05, 0.01)) -> h.Html:
                       f"{', '.join(scope.label(s) for s in wide)}.") if wide else h.Html(""))
     if not by or not rows:
         return h.note(f"No segment has between 2 and {most} values: the banner table is left out.")
-    shown = now.assign(**{s: now[s].map(lambda v: h.safe_label(v) if pd.notna(v) else v) for s in by})
+    # each distinct value redacted once (not once per row)
+    shown = now.assign(**{s: now[s].map({v: h.safe_label(v) for v in now[s].dropna().unique()}) for s in by})
     xt = tables.crosstab(shown, rows=rows, banner=by, weight=scope.weight, scales=scales, min_n=scope.min_n,
                          letters=letters)
     xt["row"] = xt["score"].map(scope.label)
