@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from .._checks import check_confidence
 from ..errors import DataError
@@ -19,6 +20,7 @@ from .scoring import CustomerScores
 __all__ = ["retention_scenario"]
 
 _CATEGORIES = ("detractor", "passive", "promoter")
+_CHUNK = 32     # draws per matrix product: 32 columns of a customer-by-draw matrix at a time
 
 
 def retention_scenario(scored: CustomerScores, *, shift: float, shift_se: float = 0.0, revenue: str = "annual_revenue",
@@ -69,24 +71,37 @@ def retention_scenario(scored: CustomerScores, *, shift: float, shift_se: float 
     active = active[keep]
     x = {c: designs[c][0].loc[active.index].to_numpy() for c in _CATEGORIES}
     now_x, _ = model.design(active)
-    rev = active[revenue].to_numpy(float)
-    answers = active["nps_latest"].to_numpy(float)
+    # Customers sorted by their answer: the shares of a category depend on the answer only, so each
+    # answer's customers form one slice, and a category none of a slice's draws reaches costs nothing.
+    order = np.argsort(active["nps_latest"].to_numpy(float), kind="stable")
+    answers = active["nps_latest"].to_numpy(float)[order]
+    rev = active[revenue].to_numpy(float)[order]
+    now_x = now_x.to_numpy()[order]
+    x = {c: x[c][order] for c in _CATEGORIES}
+    values, starts = np.unique(answers, return_index=True)
+    slices = [slice(lo, hi) for lo, hi in zip(starts, list(starts[1:]) + [len(answers)])]
     rng = np.random.default_rng(seed)
     betas = np.vstack([model.params.to_numpy(),
                        rng.multivariate_normal(model.params.to_numpy(), model.cov.to_numpy(), n_draws)])
     shifts = np.concatenate([[shift], rng.normal(shift, shift_se, n_draws) if shift_se > 0 else np.full(n_draws, shift)])
-
-    def churn(xm, b):
-        return 1.0 / (1.0 + np.exp(-(xm @ b)))
-
     kept, p_now, p_new = [], [], []
-    for b, s in zip(betas, shifts):
-        q = nps_category_shares(answers, s)
-        p_s = sum(q[c].to_numpy() * churn(x[c], b) for c in _CATEGORIES)
-        p_0 = churn(now_x.to_numpy(), b)
-        kept.append(float(np.sum(rev * (p_0 - p_s))))
-        p_now.append(p_0.mean())
-        p_new.append(p_s.mean())
+    for start in range(0, len(betas), _CHUNK):       # draws in blocks: one matrix product per block
+        b, block = betas[start:start + _CHUNK].T, shifts[start:start + _CHUNK]
+        q = nps_category_shares(np.tile(values, len(block)), np.repeat(block, len(values)))
+        eta = now_x @ b
+        p_0 = expit(eta)
+        kept_s, sum_s = np.zeros(len(block)), np.zeros(len(block))
+        for i, sl in enumerate(slices):
+            for c in _CATEGORIES:
+                share = q[c].to_numpy().reshape(len(block), len(values))[:, i]
+                if not share.any():
+                    continue
+                p_c = expit(eta[sl] + (x[c][sl] - now_x[sl]) @ b) if (x[c][sl] != now_x[sl]).any() else p_0[sl]
+                kept_s += share * (rev[sl] @ p_c)
+                sum_s += share * p_c.sum(axis=0)
+        kept += list(rev @ p_0 - kept_s)
+        p_now += list(p_0.mean(axis=0))
+        p_new += list(sum_s / len(answers))
     lo, hi = np.quantile(kept[1:], [(1 - confidence) / 2, (1 + confidence) / 2])
     return pd.DataFrame([{"customers": len(active), "shift": shift, "churn_now": p_now[0], "churn_scenario": p_new[0],
                           "revenue_kept": kept[0], "kept_ci_low": lo, "kept_ci_high": hi, "n_draws": n_draws}])
