@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ConfigError
+from . import _config_checks as check
 
 __all__ = ["CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "load_config",
            "project_root"]
@@ -126,6 +125,7 @@ class Config:
     codebook: Path | None = None
     report: dict = field(default_factory=dict)
     cache_dir: Path | None = None
+    follow_up: dict = field(default_factory=lambda: {"raw_comments": False})
 
     @property
     def segments(self) -> list[str]:
@@ -192,44 +192,60 @@ def _known_keys(section: str, mapping: dict, allowed, where: str) -> None:
         )
 
 
+#: Names a segment or driver may not take: the canonical columns and the columns analyses add.
+RESERVED = frozenset(CANONICAL["responses"]) | {"period", "neg", "neu", "pos", "compound", "sentiment", "n_themes"}
+
+
 def _table(name: str, raw: dict, base_dir: Path, where: str) -> TableSpec:
-    if not isinstance(raw, dict) or "path" not in raw:
+    raw = check.mapping(raw, name, where, expected="a mapping with a 'path' to its data file")
+    if "path" not in raw:
         raise ConfigError(f"{where}: section '{name}' needs a 'path' to its data file")
-    allowed = {"path", "columns", "segments", "drivers", "scales", "missing_codes",
-               "sheet", "format", "date_format", "dayfirst", "encoding"}
+    allowed = {"path", "columns", "segments", "drivers", "scales", "missing_codes", *check.OPTIONS}
     _known_keys(f"key in '{name}'", raw, allowed, where)
-    columns = dict(raw.get("columns") or {})
+    columns = check.column_map(raw.get("columns"), f"{name}.columns", where)
     _known_keys(f"canonical column in '{name}.columns'", columns, CANONICAL[name], where)
-    for key in ("segments", "drivers", "missing_codes"):
-        if key in raw and not isinstance(raw[key] or {}, dict):
-            raise ConfigError(f"{where}: '{name}.{key}' must be a mapping of name: column")
+    segments = check.column_map(raw.get("segments"), f"{name}.segments", where)
+    drivers = check.column_map(raw.get("drivers"), f"{name}.drivers", where)
+    for key, names in (("segments", segments), ("drivers", drivers)):
+        taken = sorted(set(names) & (RESERVED | set(CANONICAL[name])))
+        if taken:
+            raise ConfigError(f"{where}: '{name}.{key}' names {taken}, which the workbook uses for its own "
+                              f"columns; give the {key[:-1]} another name (e.g. {taken[0]}_{key[:-1]})")
+    both = sorted(set(segments) & set(drivers))
+    if both:
+        raise ConfigError(f"{where}: {both} named both as a segment and as a driver in '{name}'; use two names")
     if name == "responses" and not any(columns.get(s) for s in SCORES):
         raise ConfigError(
             f"{where}: 'responses.columns' must map at least one score (nps, csat or ces)"
         )
-    path = Path(raw["path"]).expanduser()
+    path = Path(check.text(raw["path"], f"{name}.path", where, expected="a file path")).expanduser()
     if not path.is_absolute():
         path = (base_dir / path).resolve()
-    options = {k: raw[k] for k in ("sheet", "format", "date_format", "dayfirst", "encoding") if k in raw}
     return TableSpec(
         name=name,
         path=path,
-        columns={k: str(v) for k, v in columns.items() if v is not None},
-        segments={str(k): str(v) for k, v in (raw.get("segments") or {}).items()},
-        drivers={str(k): str(v) for k, v in (raw.get("drivers") or {}).items()},
-        missing_codes={str(k): list(v) for k, v in (raw.get("missing_codes") or {}).items()},
-        options=options,
+        columns=columns,
+        segments=segments,
+        drivers=drivers,
+        missing_codes=check.scalar_lists(raw.get("missing_codes"), f"{name}.missing_codes", where),
+        options=check.table_options(name, raw, where),
     )
 
 
 def _scales(raw: dict, where: str) -> dict[str, Scale]:
     scales = dict(DEFAULT_SCALES)
-    for name, spec in (raw or {}).items():
-        if not isinstance(spec, dict) or "min" not in spec or "max" not in spec:
+    for name, spec in check.mapping(raw, "responses.scales", where,
+                                    expected="a mapping of score: {min, max}").items():
+        key = f"responses.scales.{name}"
+        spec = check.mapping(spec, key, where, expected="a mapping such as {min: 1, max: 5}")
+        if "min" not in spec or "max" not in spec:
             raise ConfigError(f"{where}: scale '{name}' needs 'min' and 'max'")
-        scales[name] = Scale(
-            int(spec["min"]), int(spec["max"]), bool(spec.get("higher_is_better", True))
-        )
+        _known_keys(f"key in '{key}'", spec, ("min", "max", "higher_is_better"), where)
+        low, high = check.whole(spec["min"], f"{key}.min", where), check.whole(spec["max"], f"{key}.max", where)
+        if not low < high:
+            raise ConfigError(f"{where}: {key!r} needs min < max; got min={low}, max={high}")
+        scales[str(name)] = Scale(low, high, check.boolean(spec.get("higher_is_better", True),
+                                                           f"{key}.higher_is_better", where))
     return scales
 
 
@@ -245,15 +261,23 @@ def _cache_dir(raw, base_dir: Path, where: str) -> Path | None:
 
 def _report(raw, responses: TableSpec, where: str) -> dict:
     """The optional ``report:`` section: ``journey`` names the segment that is the journey stage."""
-    raw = raw or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: 'report' must be a mapping (e.g. report: {{journey: touchpoint}})")
+    raw = check.mapping(raw, "report", where, expected="a mapping (e.g. report: {journey: touchpoint})")
     _known_keys("key in 'report'", raw, {"journey"}, where)
     journey = raw.get("journey")
+    if journey is not None:
+        journey = check.text(journey, "report.journey", where, expected="a segment name")
     if journey is not None and journey not in responses.segments:
         raise ConfigError(f"{where}: report.journey {journey!r} is not a segment; the segments are "
                           f"{sorted(responses.segments)}")
     return {"journey": journey}
+
+
+def _follow_up(raw, where: str) -> dict:
+    """The optional ``follow_up:`` section: ``raw_comments: true`` puts unredacted comments in the CX team's
+    follow-up CSV (default false: redacted as in the report)."""
+    raw = check.mapping(raw, "follow_up", where, expected="a mapping (e.g. follow_up: {raw_comments: false})")
+    _known_keys("key in 'follow_up'", raw, {"raw_comments"}, where)
+    return {"raw_comments": check.boolean(raw.get("raw_comments", False), "follow_up.raw_comments", where)}
 
 
 def load_config(config=None) -> Config:
@@ -287,20 +311,18 @@ def load_config(config=None) -> Config:
     else:
         path = _resolve_config_path(config)
         base_dir, where = path.parent, f"config {path}"
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{where} is not valid YAML: {exc}") from None
+        raw = check.read_yaml(path, where)
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
-    _known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir"}, where)
+    _known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir",
+                                 "follow_up"}, where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
     scales = _scales(raw["responses"].get("scales"), where)
     codebook = None
     if raw.get("codebook"):
-        codebook = Path(raw["codebook"]).expanduser()
+        codebook = Path(check.text(raw["codebook"], "codebook", where, expected="a file path")).expanduser()
         codebook = codebook if codebook.is_absolute() else (base_dir / codebook).resolve()
         if not codebook.is_file():
             raise ConfigError(f"{where}: codebook {codebook} does not exist")
@@ -314,4 +336,5 @@ def load_config(config=None) -> Config:
         codebook=codebook,
         report=_report(raw.get("report"), responses, where),
         cache_dir=_cache_dir(raw.get("cache_dir", project_root() / ".cx-cache"), base_dir, where),
+        follow_up=_follow_up(raw.get("follow_up"), where),
     )
