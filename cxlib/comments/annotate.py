@@ -20,7 +20,7 @@ from .sentiment import SENTIMENT_COLUMNS, label_sentiment, sentiment
 
 __all__ = ["annotate_comments"]
 
-_CACHE_VERSION = "v1"
+_CACHE_VERSION = "v2"  # v2: the redaction of issue 16 (a v1 cache holds less redacted text)
 
 
 def _annotate_unique(texts: list[str], codebook: Codebook | None) -> pd.DataFrame:
