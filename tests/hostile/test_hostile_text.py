@@ -159,3 +159,29 @@ if __name__ == "__main__":  # print the figures the README quotes
         print(f"{kind:<10} {ok:>3}/{n:<3} {ok / n:.1%}")
     for miss in result["misses"]:
         print(miss)
+
+
+def test_a_comment_whose_analysis_fails_is_counted_not_fatal(monkeypatch):
+    import importlib
+
+    import pandas as pd
+
+    from cxlib.comments import UNANALYSED, annotate_comments
+
+    sentiment_module = importlib.import_module("cxlib.comments.sentiment")
+
+    real = sentiment_module._analyzer()
+
+    class Fragile:
+        def polarity_scores(self, text):
+            if "explode" in text:
+                raise RuntimeError("lexicon cannot read this")
+            return real.polarity_scores(text)
+
+    monkeypatch.setattr(sentiment_module, "_analyzer", lambda: Fragile())
+    df = pd.DataFrame({"comment": ["Great service", "please explode", None, "Slow support, call +44 20 7946 0958"]})
+    out = annotate_comments(df, "data/sample/codebook.yml")
+    assert out["analysed"].tolist()[:2] == [True, False] and pd.isna(out["analysed"].iloc[2])
+    assert out["comment"].iloc[1] == UNANALYSED and pd.isna(out["compound"].iloc[1])
+    assert out["comment"].iloc[3] == "Slow support, call [PHONE]" and bool(out["theme_slow_support"].iloc[3])
+    assert int((~out["analysed"].dropna().astype(bool)).sum()) == 1
