@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["emails", "iban_valid", "ibans", "luhn_valid", "normalise", "obfuscated_emails",
+__all__ = ["emails", "iban_valid", "ibans", "luhn_valid", "normalise", "obfuscated_emails", "strip_invisible",
            "to_ascii_digits", "urls"]
 
 #: Zero-width and bidirectional control characters, soft hyphen, word joiners: removed before redaction.
@@ -36,7 +36,18 @@ def normalise(text: str) -> str:
     """
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+    return unicodedata.normalize("NFKC", strip_invisible(text))
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without zero-width and bidirectional control characters.
+
+    Examples
+    --------
+    >>> strip_invisible("a\u200bb\u202ec")
+    'abc'
+    """
+    return text.translate(_INVISIBLE)
 
 
 def to_ascii_digits(text: str) -> str:

@@ -35,7 +35,7 @@ from ._names import CUE_HINT, FROM_HINT
 from ._names import names as find_names
 from ._numbers import cards_and_phones
 from ._pii import (OBFUSCATED_HINT, URL_HINT, emails, iban_valid, ibans, luhn_valid, normalise, obfuscated_emails,
-                   urls)
+                   strip_invisible, urls)
 
 __all__ = ["PLACEHOLDERS", "as_text_series", "iban_valid", "luhn_valid", "redact", "redact_text"]
 
@@ -74,15 +74,24 @@ def redact_text(text: str, *, names_too: bool = True, kinds=None) -> str:
     """Redact one comment (see :func:`redact`).
 
     ``kinds`` (a set among "email", "obfuscated", "url", "digits", "cue", "department") names the
-    finders worth running, when the caller has tested for them already; None tests here.
+    finders worth running, when the caller has tested for them already; None tests here. Text with
+    non-ASCII characters is searched in its normalised form (invisible and bidi controls removed,
+    NFKC); when nothing is found it comes back only without the invisible characters.
 
     Examples
     --------
-    >>> redact_text("Mail jo (at) example (dot) com, I'm Zoë Müller")
-    "Mail [EMAIL], I'm [NAME]"
+    >>> redact_text("Mail jo (at) example (dot) com, I'm Zoë Müller"), redact_text("R² = 0.4…")
+    ("Mail [EMAIL], I'm [NAME]", 'R² = 0.4…')
     """
-    if not text.isascii():
-        text, kinds = normalise(text), None      # normalising may reveal an "@" or a digit
+    if text.isascii():
+        return _redact_ascii(text, names_too, kinds)
+    stripped = strip_invisible(text)
+    norm = normalise(stripped)
+    out = _redact_ascii(norm, names_too, None)      # normalising may reveal an "@" or a digit
+    return stripped if out == norm else out
+
+
+def _redact_ascii(text: str, names_too: bool, kinds) -> str:
     if kinds is None:
         kinds = {k for k, rx in _PY_HINTS.items() if rx.search(text)}
         if _SIX_DIGITS.search(text):
@@ -143,8 +152,8 @@ def redact(texts, *, names: bool = True) -> pd.Series:
     Returns
     -------
     Series
-        ``str`` dtype, same index and name as ``texts``: each comment normalised (invisible and bidi
-        control characters removed, NFKC) with personal data replaced by ``[EMAIL]``, ``[URL]``,
+        ``str`` dtype, same index and name as ``texts``: each comment without invisible and bidi control
+        characters (and, where personal data was found, NFKC-normalised) with it replaced by ``[EMAIL]``, ``[URL]``,
         ``[IBAN]``, ``[CARD]``, ``[PHONE]`` or ``[NAME]``. Look-alikes survive: dates, prices, version
         numbers, order and ticket numbers and 16-digit references failing the Luhn check.
 
