@@ -42,7 +42,7 @@ def about(cfg, data: pd.DataFrame, *, month: str, segment: str | None = None, mi
         f"CES: mean effort score on the {ces.min}–{ces.max} scale "
         f"({'higher = easier' if ces.higher_is_better else 'lower = easier'}).",
         "95% CI: the range of plausible values for the true score; intervals made this way contain the "
-        "true score in 95 surveys out of 100 (Wald interval for NPS, Wilson for CSAT, t for CES).",
+        "true score in 95 surveys out of 100 (adjusted-Wald interval for NPS, Wilson for CSAT, t for CES).",
         f"Small bases: scores from fewer than {min_n} answers are suppressed or flagged.",
         "Significance: changes are tested with z-tests and Holm-adjusted for the number of comparisons.",
         f"Data window: {data['responded_at'].min():%d %b %Y} to {data['responded_at'].max():%d %b %Y}; "
