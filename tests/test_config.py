@@ -122,3 +122,8 @@ def test_anchor_bombs_and_self_references_are_refused_quickly(tmp_path):
     path.write_text("responses:\n  path: r.csv\n  columns: &c {nps: LTR}\ntickets:\n  path: t.csv\n"
                     "  columns: {ticket_id: T}\n", encoding="utf-8")
     assert load_config(path).responses.columns == {"nps": "LTR"}
+
+
+def test_a_bad_date_directive_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"'responses.date_format'.*'Q' is a bad directive"):
+        load_config({"responses": {"path": "r.csv", "columns": {"nps": "LTR"}, "date_format": "%Q-%m"}})

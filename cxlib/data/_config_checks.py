@@ -10,6 +10,7 @@ memory when the values are used).
 from __future__ import annotations
 
 import codecs
+import time
 from pathlib import Path
 
 import yaml
@@ -193,9 +194,9 @@ def table_options(name: str, raw: dict, where: str) -> dict:
             out[key] = choice(value, ("auto", "plain", "qualtrics"), full, where)
         elif key == "date_format":
             out[key] = text(value, full, where, expected="a strftime format such as '%d/%m/%Y'")
-            if "%" not in out[key]:
+            if "%" not in out[key] or _bad_directive(out[key]):
                 raise ConfigError(f"{where}: {full!r} must be a strftime format such as '%d/%m/%Y %H:%M'; "
-                                  f"got {value!r}")
+                                  f"got {value!r}" + (f" ({_bad_directive(out[key])})" if "%" in out[key] else ""))
         elif key == "dayfirst":
             out[key] = boolean(value, full, where)
         elif key == "encoding":
@@ -205,6 +206,15 @@ def table_options(name: str, raw: dict, where: str) -> dict:
         elif key == "decimal":
             out[key] = choice(value, (".", ","), full, where)
     return out
+
+
+def _bad_directive(fmt: str) -> str:
+    """What is wrong with a date format's directives ("'Q' is a bad directive ..."), or ""."""
+    try:
+        time.strptime("", fmt)
+    except ValueError as exc:
+        return str(exc) if "directive" in str(exc) or "stray" in str(exc) else ""
+    return ""
 
 
 def _expanded_sizes(root) -> dict[int, int]:

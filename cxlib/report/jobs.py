@@ -120,9 +120,12 @@ def _slug_counts(data: pd.DataFrame, segments) -> dict[str, Counter]:
 
 def _check_segment(segment, segments: list[str], data: pd.DataFrame) -> str:
     parts = parse_segment(segment)
-    for name, value in parts.items():
+    for name in parts:
         if name not in segments:
-            raise ParameterError(f"unknown segment {name!r}; the config defines {segments}")
+            hint = (f" (in {segment!r}, ', {name}=' starts a second segment: a value holding it cannot be "
+                    "reported on by name)") if f", {name}=" in str(segment) else ""
+            raise ParameterError(f"unknown segment {name!r}; the config defines {segments}{hint}")
+    for name, value in parts.items():
         values = set(data[name].dropna().astype(str))
         if value not in values:
             shown = sorted(values)[:20]
@@ -187,7 +190,8 @@ def resolve_jobs(cfg, responses: pd.DataFrame, *, month=None, segment=None, by=N
     for m in months:
         in_month = responses[(month_of == m).fillna(False)]
         for seg in segments:
-            if seg and subset(in_month, segment=seg).empty:
+            whole = seg is None or parse_segment(seg) == {by: seg.split("=", 1)[1]} if by else True
+            if seg and whole and subset(in_month, segment=seg).empty:
                 if by:
                     continue                  # --by: one report per value that has responses that month
                 raise ParameterError(f"segment {segment_label(seg)} has no responses in {m}; "

@@ -300,3 +300,18 @@ def test_the_real_report_on_a_hostile_european_export(european_export):
     assert "'+SUM(A1:A9) -1 terrible support" in set(follow["comment"])
     assert not follow["comment"].str.contains("٤٥٣٩|zoë@|evil.example", regex=True).any()
     assert (follow["theme"] != "").any()
+
+
+def test_commas_in_segment_values(tmp_path):
+    pd.DataFrame({"id": [1, 2, 3], "d": ["2026-10-01"] * 3, "ltr": [9, 3, 7],
+                  "city": ["Paris, France", "a, b=c", "Lyon"]}).to_csv(tmp_path / "r.csv", index=False)
+    cfg = load_config({"responses": {"path": str(tmp_path / "r.csv"), "segments": {"city": "city"},
+                                     "columns": {"response_id": "id", "responded_at": "d", "nps": "ltr"}}})
+    responses = load_responses(cfg)
+    jobs = report.resolve_jobs(cfg, responses, month="2026-10", by="city")
+    assert [j.segment for j in jobs] == ["city=Lyon", "city=Paris, France", "city=a, b=c"]
+    (job,) = report.resolve_jobs(cfg, responses, month="2026-10", segment="city=Paris, France")
+    assert job.folder == "2026-10--city-paris-france"
+    # a value that itself reads as a second segment fails its own report with a message saying why
+    with pytest.raises(ParameterError, match=r"', b=' starts a second segment"):
+        report.resolve_jobs(cfg, responses, month="2026-10", segment="city=a, b=c")
