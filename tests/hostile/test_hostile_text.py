@@ -1,7 +1,7 @@
 """Hostile text through redaction: a labelled set of personal data and look-alikes, adversarial lengths,
 digits of other scripts, invisible characters.
 
-``pii_cases.tsv`` was written by hand for this test (379 cases): each positive names the personal value
+``pii_cases.tsv`` was written by hand for this test (378 cases): each positive names the personal value
 inside its text, which must be gone from the redacted text with the kind's placeholder in its place
 (for names, every word of the name); each look-alike must come out unchanged. Card numbers are the
 issuers' published test numbers and IBANs the ISO 13616 / SWIFT registry examples; both are checked
