@@ -185,10 +185,9 @@ def resolve_jobs(cfg, responses: pd.DataFrame, *, month=None, segment=None, by=N
         segments = [f"{by}={v}" for v in sorted(responses[by].dropna().astype(str).unique())]
     used = {by} if by else set(parse_segment(segment)) if segment else set()
     counts = _slug_counts(responses, sorted(used))
-    month_of = responses["responded_at"].dt.to_period("M").astype("string")
     jobs = []
     for m in months:
-        in_month = responses[(month_of == m).fillna(False)]
+        in_month = subset(responses, month=m) if segments != [None] else None
         for seg in segments:
             whole = seg is None or parse_segment(seg) == {by: seg.split("=", 1)[1]} if by else True
             if seg and whole and subset(in_month, segment=seg).empty:
