@@ -62,7 +62,6 @@ def _versions() -> dict:
 
 def _execute(nb_in: Path, executed: Path, params: dict, timeout: int, progress: bool, root: Path) -> str:
     import papermill as pm
-
     from traitlets.config import Config
 
     # the kernel's connection file lives in the build folder, so a killed run leaves none elsewhere

@@ -315,3 +315,20 @@ def test_commas_in_segment_values(tmp_path):
     # a value that itself reads as a second segment fails its own report with a message saying why
     with pytest.raises(ParameterError, match=r"', b=' starts a second segment"):
         report.resolve_jobs(cfg, responses, month="2026-10", segment="city=a, b=c")
+
+
+def test_a_truncated_tickets_file_fails_the_run_with_its_reason(tmp_path):
+    import gzip
+
+    body = gzip.compress((ROOT / "data" / "sample" / "tickets.csv").read_bytes())
+    (tmp_path / "tickets.csv.gz").write_bytes(body[: len(body) // 2])
+    cfg = yaml.safe_load((ROOT / "cx.yml").read_text())
+    cfg["responses"]["path"] = str(ROOT / "data" / "sample" / "responses.csv")
+    cfg["tickets"]["path"] = str(tmp_path / "tickets.csv.gz")
+    cfg["accounts"]["path"] = str(ROOT / "data" / "sample" / "accounts.csv")
+    cfg["codebook"] = str(ROOT / "data" / "sample" / "codebook.yml")
+    (tmp_path / "cx.yml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "cxlib.report", "--config", str(tmp_path / "cx.yml"), "--month",
+                          "2026-10", "--output-dir", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 1 and "Traceback" not in out.stderr and "---" not in out.stderr
+    assert "failed: DataError: tickets file" in out.stderr and "is truncated or corrupt" in out.stderr
