@@ -46,6 +46,16 @@ def small_notebook(path: Path, body: str) -> Path:
     return path
 
 
+def sample_with(folder: Path, **paths) -> Path:
+    """The sample config with absolute paths, some tables' files replaced by ``paths``; written to ``folder``."""
+    cfg = yaml.safe_load((ROOT / "cx.yml").read_text())
+    for name in ("responses", "tickets", "accounts"):
+        cfg[name]["path"] = str(paths.get(name, ROOT / cfg[name]["path"]))
+    cfg["codebook"] = str(ROOT / cfg["codebook"])
+    (folder / "cx.yml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    return folder / "cx.yml"
+
+
 @pytest.fixture(scope="module")
 def team_config(tmp_path_factory):
     """The sample's last two months with a segment "team" whose values collide, run long or are e-mails."""
@@ -100,13 +110,8 @@ def test_output_dir_that_is_a_file_and_missing_inputs_exit_2(tmp_path):
     cmd = [sys.executable, "-m", "cxlib.report", "--month", "2026-10", "--output-dir", str(afile)]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2 and "is a file" in out.stderr and "Traceback" not in out.stderr
-    cfg = yaml.safe_load((ROOT / "cx.yml").read_text())
-    cfg["responses"]["path"] = str(ROOT / "data" / "sample" / "responses.csv")
-    cfg["tickets"]["path"] = str(tmp_path / "missing-tickets.csv")
-    cfg["accounts"]["path"] = str(ROOT / "data" / "sample" / "accounts.csv")
-    cfg["codebook"] = str(ROOT / "data" / "sample" / "codebook.yml")
-    (tmp_path / "cx.yml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
-    cmd = [sys.executable, "-m", "cxlib.report", "--config", str(tmp_path / "cx.yml"), "--output-dir", str(tmp_path / "o")]
+    config = sample_with(tmp_path, tickets=tmp_path / "missing-tickets.csv")
+    cmd = [sys.executable, "-m", "cxlib.report", "--config", str(config), "--output-dir", str(tmp_path / "o")]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 2 and "missing-tickets.csv does not exist" in out.stderr and "Traceback" not in out.stderr
 
@@ -322,13 +327,8 @@ def test_a_truncated_tickets_file_fails_the_run_with_its_reason(tmp_path):
 
     body = gzip.compress((ROOT / "data" / "sample" / "tickets.csv").read_bytes())
     (tmp_path / "tickets.csv.gz").write_bytes(body[: len(body) // 2])
-    cfg = yaml.safe_load((ROOT / "cx.yml").read_text())
-    cfg["responses"]["path"] = str(ROOT / "data" / "sample" / "responses.csv")
-    cfg["tickets"]["path"] = str(tmp_path / "tickets.csv.gz")
-    cfg["accounts"]["path"] = str(ROOT / "data" / "sample" / "accounts.csv")
-    cfg["codebook"] = str(ROOT / "data" / "sample" / "codebook.yml")
-    (tmp_path / "cx.yml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "cxlib.report", "--config", str(tmp_path / "cx.yml"), "--month",
+    config = sample_with(tmp_path, tickets=tmp_path / "tickets.csv.gz")
+    out = subprocess.run([sys.executable, "-m", "cxlib.report", "--config", str(config), "--month",
                           "2026-10", "--output-dir", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 1 and "Traceback" not in out.stderr and "---" not in out.stderr
     assert "failed: DataError: tickets file" in out.stderr and "is truncated or corrupt" in out.stderr
