@@ -3,11 +3,12 @@
 Best effort, by cue: a name is one to four capitalised words (any script, with apostrophes, hyphens,
 initials and particles such as "van der" or "de la") that follow
 
-- a self-introduction: "my name is", "name:", "I'm", "I am", "this is", "it's";
+- a self-introduction: "my name is", "name:", "I'm", "I am", "this is", "it's" (and "je m'appelle",
+  "ich heiße", "me llamo", "mi chiamo", "mijn naam is", "je suis", "ich bin");
 - a role or a request: "agent", "rep", "advisor", "technician", "manager", "ask for", "spoke to",
   "thanks to", "thank you", "kudos to";
 - "helped by", "served by", "assisted by", "handled by", "dealt with by", "someone called", "named";
-- a title: Mr, Mrs, Ms, Miss, Mx, Dr, Prof, Sir, Herr, Frau, M., Mme, Mlle, Sr, Sra, Sig., Shri, Smt;
+- a title: Mr, Mrs, Ms, Miss, Mx, Dr, Prof, Sir, Herr, Frau, Mme, Mlle, Sr, Sra, Sig., Shri, Smt;
 - a sign-off: "regards,", "kind regards", "best,", "cheers,", "thanks,", "sincerely", "yours", "—";
 
 or that precede "from support" (billing, sales, customer service, the help desk, ...). Every
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CUE_HINT", "FROM_HINT", "NAME_HINT", "names"]
+__all__ = ["CUE_HINT", "FROM_HINT", "NOT_NAMES", "names"]
 
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_])){0,30}+\.?")
 _GAP = re.compile(r"[ \t]{1,2}")
@@ -60,7 +61,6 @@ _UPPER = r"(?:[A-Z]|[^\x00-\x7f])"
 CUE_HINT = (rf"(?i:{_STRONG})[^\w\n]{{0,3}}\n?[ \t]{{0,3}}(?:[A-Za-z]|[^\x00-\x7f])|"
             rf"(?i:{_WEAK}|{_CUES})[^\w\n.!?]{{0,4}}\n?[ \t]{{0,3}}{_UPPER}|\b(?:{_TITLES})\.?[ \t]{{1,3}}{_UPPER}")
 FROM_HINT = _FROM.pattern
-NAME_HINT = re.compile(f"{CUE_HINT}|{FROM_HINT}")
 _PARTICLES = frozenset("van von der den de del della di da du la le dos das bin ibn al el ten ter st".split())
 #: Capitalised words that follow a cue but are not names.
 NOT_NAMES = frozenset("""
