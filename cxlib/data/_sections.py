@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ConfigError
+from . import _config_checks as check
 
-__all__ = ["CURRENCIES", "DATE_FLOOR", "SCORES", "cache_dir", "comments_options", "dates_options", "known_keys",
-           "labels_options", "money_options", "report_options"]
+__all__ = ["CURRENCIES", "DATE_FLOOR", "SCORES", "cache_dir", "comments_options", "dates_options",
+           "follow_up_options", "known_keys", "labels_options", "money_options", "report_options"]
 
 #: Symbols of the currencies amounts are commonly reported in; any other ISO 4217 code is written as a prefix.
 CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "CHF": "CHF ", "AUD": "A$",
@@ -73,12 +74,12 @@ def report_options(raw, responses, where: str) -> dict:
     ``journey``: the segment that is the journey stage; ``max_segment_values``: values shown per
     segment before the rest are pooled (default 12).
     """
-    raw = raw or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: 'report' must be a mapping (e.g. report: {{primary: nps}})")
+    raw = check.mapping(raw, "report", where, expected="a mapping (e.g. report: {primary: nps})")
     known_keys("key in 'report'", raw, {"journey", "primary", "max_segment_values", "chromium", "scenario_lift"},
                where)
     journey = raw.get("journey")
+    if journey is not None:
+        journey = check.text(journey, "report.journey", where, expected="a segment name")
     if journey is not None and journey not in responses.segments:
         raise ConfigError(f"{where}: report.journey {journey!r} is not a segment; the segments are "
                           f"{sorted(responses.segments)}")
@@ -140,3 +141,11 @@ def comments_options(raw, base_dir: Path, where: str) -> dict:
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise ConfigError(f"{where}: comments.brand_words must be a list of words, got {words!r}")
     return {"sentiment_model": model, "brand_words": list(words)}
+
+
+def follow_up_options(raw, where: str) -> dict:
+    """The optional ``follow_up:`` section: ``raw_comments: true`` puts unredacted comments in the CX team's
+    follow-up CSV (default false: redacted as in the report)."""
+    raw = check.mapping(raw, "follow_up", where, expected="a mapping (e.g. follow_up: {raw_comments: false})")
+    known_keys("key in 'follow_up'", raw, {"raw_comments"}, where)
+    return {"raw_comments": check.boolean(raw.get("raw_comments", False), "follow_up.raw_comments", where)}

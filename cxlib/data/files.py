@@ -12,9 +12,8 @@ import os
 from pathlib import Path
 
 import pandas as pd
-import yaml
-
 from ..errors import CodebookError, ConfigError
+from ._config_checks import read_yaml
 from .config import project_root
 
 __all__ = ["load_labelled", "read_codebook_file", "read_model_file", "write_model_file"]
@@ -44,9 +43,9 @@ def read_codebook_file(path) -> tuple[str, object]:
     if not p.exists():
         raise CodebookError(f"codebook file {p} does not exist")
     try:
-        return str(p), yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CodebookError(f"codebook file {p} is not valid UTF-8 YAML: {exc}") from None
+        return str(p), read_yaml(p, f"codebook file {p}")
+    except ConfigError as exc:
+        raise CodebookError(str(exc)) from None
 
 
 def load_labelled(path) -> pd.DataFrame:

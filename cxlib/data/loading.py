@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -20,13 +21,14 @@ from ._coerce import BOOL, DATE, FLOAT, TEXT, TYPES, UNIQUE, check_scale, conver
 from ._readers import apply_labels, read_file
 from .config import Scale, TableSpec, load_config
 
-__all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "load_responses", "load_tickets"]
+__all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "load_responses", "load_tickets",
+           "undated_note"]
 
 
 def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
     mapping = {**spec.columns, **spec.segments, **spec.drivers}
     sources = list(dict.fromkeys(mapping.values()))
-    raw, labels = read_file(spec, sources)
+    raw, labels, how = read_file(spec, sources)
     missing = [s for s in sources if s not in raw.columns]
     if missing:
         lines = []
@@ -48,7 +50,7 @@ def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
     result = {}
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
-        result[name] = convert(df, name, kind, src, spec)
+        result[name] = convert(df, name, kind, src, spec, decimal=how.get("decimal", "."))
         scale = scales.get(name)
         if scale is not None and kind == FLOAT:
             check_scale(result[name], scale, name, src, spec)
@@ -125,7 +127,34 @@ def load_responses(config=None) -> pd.DataFrame:
     [[0, 10], [1, 5], [1, 7]]
     """
     cfg = load_config(config)
-    return _load(cfg.responses, cfg.scales)
+    data = _load(cfg.responses, cfg.scales)
+    undated = undated_note(data, cfg)
+    if undated:
+        warnings.warn(undated, UserWarning, stacklevel=2)
+    return data
+
+
+def undated_note(responses: pd.DataFrame, config=None) -> str:
+    """A sentence counting the responses without a date (they fall in no month), or "" when there are none.
+
+    :func:`load_responses` warns with it and the report runner prints it, so a missing date is never
+    left out of every month without a count.
+
+    Examples
+    --------
+    >>> undated_note(pd.DataFrame({"responded_at": pd.to_datetime(["2026-10-01", None])}))
+    '1 response(s) have no date (responded_at, data row(s) 2): they belong to no month and are left out of every monthly figure'
+    """
+    if "responded_at" not in responses:
+        return ""
+    missing = responses["responded_at"].isna()
+    if not missing.any():
+        return ""
+    src = load_config(config).responses.columns.get("responded_at") if config is not None else None
+    where = f"column {src!r}" if src else "responded_at"
+    listed = rows(missing).split(": ", 1)[1]
+    return (f"{int(missing.sum()):,} response(s) have no date ({where}, data row(s) {listed}): they belong to "
+            "no month and are left out of every monthly figure")
 
 
 def load_tickets(config=None) -> pd.DataFrame | None:

@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 from .._format import fmt_money
-from ..comments import redact
+from ..comments import redact, redact_text
 
 __all__ = ["Html", "bullets", "cards", "escape", "figure", "fmt_change", "fmt_ci", "fmt_money", "fmt_score", "heading",
            "note", "quotes", "safe_label", "sparkline", "table", "to_html_safe", "verdict"]
@@ -31,16 +31,21 @@ class Html(str):
 
 
 def escape(text) -> str:
-    """HTML-escape untrusted text (quotes included); None/NaN become an empty string.
+    """Redact personal data (e-mails, URLs, phones, cards, IBANs; names are left to the analyses) and
+    HTML-escape (quotes included) text that may be untrusted; None/NaN become an empty string.
+
+    Every string the kit places in the report passes through here: segment values, theme and driver
+    names, table cells and sentences, so a customer-supplied value cannot carry personal data or markup
+    into the HTML.
 
     Examples
     --------
-    >>> escape('<img src=x onerror="alert(1)">')
-    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    >>> escape('<img src=x onerror="alert(1)">'), escape("region: jo@example.com")
+    ('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;', 'region: [EMAIL]')
     """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    return html.escape(str(text), quote=True)
+    return html.escape(redact_text(str(text), names_too=False), quote=True)
 
 
 def fmt_score(value, *, digits: int = 0, signed: bool = True, percent: bool = False) -> str:
@@ -224,6 +229,7 @@ def figure(fig, *, alt: str, dpi: int = 96) -> Html:
     """
     import matplotlib.pyplot as plt
 
+    _redact_figure(fig)
     buf = io.BytesIO()
     if fig.get_layout_engine() is None:   # one layout pass while drawing (bbox_inches="tight" draws twice)
         fig.set_layout_engine("tight")
@@ -231,6 +237,24 @@ def figure(fig, *, alt: str, dpi: int = 96) -> Html:
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return Html(f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">')
+
+
+def _redact_figure(fig) -> None:
+    """Redact the texts drawn in a figure (tick labels of segment values, titles, legends) in place."""
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t.get_text() for t in axis.get_majorticklabels()]
+            clean = [redact_text(t, names_too=False) for t in labels]
+            if clean != labels:                      # tick labels are re-made at draw time: fix them
+                axis.set_major_locator(FixedLocator(axis.get_majorticklocs()))
+                axis.set_major_formatter(FixedFormatter(clean))
+    for text in fig.findobj(Text):
+        shown = text.get_text()
+        if shown and redact_text(shown, names_too=False) != shown:
+            text.set_text(redact_text(shown, names_too=False))
 
 
 def safe_label(text) -> str:
@@ -242,7 +266,7 @@ def safe_label(text) -> str:
     >>> safe_label("region: jo@example.com")
     'region: [EMAIL]'
     """
-    return "" if text is None else str(redact([str(text)]).iloc[0])
+    return "" if text is None else redact_text(str(text))
 
 
 def heading(text: str, level: int = 3) -> Html:

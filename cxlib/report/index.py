@@ -7,8 +7,11 @@ primary score across months is drawn as an inline SVG line. No script, no extern
 
 from __future__ import annotations
 
+import fcntl
 import html
 import json
+import os
+import secrets
 from pathlib import Path
 
 from .html import fmt_score, safe_label, sparkline
@@ -112,6 +115,15 @@ def write_index(reports_dir) -> Path:
     'index.html'
     """
     root = Path(reports_dir)
+    fd = os.open(root / ".lock-index", os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)     # one rebuild at a time, each from every published run.json
+        return _write_index(root)
+    finally:
+        os.close(fd)
+
+
+def _write_index(root: Path) -> Path:
     runs = read_runs(root)
     rows = []
     for run in runs:
@@ -123,11 +135,12 @@ def write_index(reports_dir) -> Path:
                            for f in files)
         rows.append(f"<tr><td>{html.escape(str(run.get('month') or 'one wave'))}</td>"
                     f"<td>{html.escape(safe_label(run.get('segment')) or 'all customers')}</td>"
-                    f"<td class='num'>{'–' if value is None else html.escape(f'{score.upper()} {value:.3g}')}</td>"
+                    f"<td class='num'>{'–' if value is None else html.escape(f'{score.upper()} {value:.3g}')}"
+                    f"{' (small base)' if head.get('small_base') else ''}</td>"
                     f"<td class='num'>{_change(head)}</td><td class='num'>{html.escape(str(head.get('n', '')))}</td>"
                     f"<td>{links}</td></tr>")
     path = root / "index.html"
-    tmp = path.with_suffix(".html.tmp")
+    tmp = root / f".index-{secrets.token_hex(4)}.html"
     tmp.write_text(_PAGE.format(count=len(rows), rows="\n".join(rows), trends=_trends(runs)), encoding="utf-8")
     tmp.replace(path)
     return path

@@ -69,7 +69,7 @@ def about(scope: ReportContext, *, digests: dict | None = None) -> h.Html:
     lines = [_definition(scope, m) for m in scope.scores]
     lines.append(f"The story is told in {score_format(scope.primary).label} (the primary score); the headline "
                  "shows every configured score.")
-    methods = {"nps": "Wald for NPS", "csat": "Wilson for shares", "recommend": "Wilson for shares",
+    methods = {"nps": "adjusted Wald for NPS", "csat": "Wilson for shares", "recommend": "Wilson for shares",
                "rating": "t for means", "ces": "t for means"}
     used = ", ".join(dict.fromkeys(methods[m] for m in scope.scores))
     lines += [
