@@ -144,7 +144,8 @@ def test_config_value_types_are_checked_and_the_key_named(tmp_path, text, messag
 def test_reading_options_are_parsed():
     cfg = load_config({"responses": {"path": "r.csv", "columns": {"nps": "LTR"}, "delimiter": ";", "decimal": ",",
                                      "encoding": "cp1252", "dayfirst": True}, "follow_up": {"raw_comments": True}})
-    assert cfg.responses.options == {"dayfirst": True, "encoding": "cp1252", "delimiter": ";", "decimal": ","}
+    options = {k: v for k, v in cfg.responses.options.items() if k != "dates"}
+    assert options == {"dayfirst": True, "encoding": "cp1252", "delimiter": ";", "decimal": ","}
     assert cfg.follow_up == {"raw_comments": True} and load_config().follow_up == {"raw_comments": False}
 
 

@@ -96,3 +96,24 @@ def test_voice_states_codebook_coverage_counted_from_the_tagged_comments(sample,
     learned = dataclasses.replace(cfg, comments={"sentiment_model": model, "brand_words": []})
     html = insights.voice(insights.context(learned, responses, month="2026-10"), cache_dir=tmp_path)
     assert "Sentiment is scored by VADER" not in html and "Sentiment: " in html and "accuracy" in html
+
+
+def test_one_unreadable_comment_is_counted_and_the_section_goes_on(sample, monkeypatch):
+    import importlib
+
+    cfg, responses, _, _, _ = sample
+    sentiment_module = importlib.import_module("cxlib.comments.sentiment")
+    real = sentiment_module._analyzer()
+
+    class Fragile:
+        def polarity_scores(self, text):
+            if "kaboom" in text:
+                raise RuntimeError("lexicon cannot read this")
+            return real.polarity_scores(text)
+
+    monkeypatch.setattr(sentiment_module, "_analyzer", lambda: Fragile())
+    planted = responses.copy()
+    row = cxdata.subset(planted, month="2026-10").dropna(subset=["comment"]).index[0]
+    planted.loc[row, "comment"] = "kaboom " + planted.loc[row, "comment"]
+    html = insights.voice(insights.context(cfg, planted, month="2026-10"), cache_dir=None)
+    assert "1 comment(s) could not be analysed" in html and "Themes in the comments of Oct 2026" in html
