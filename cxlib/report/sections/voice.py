@@ -187,7 +187,7 @@ def voice(scope: ReportContext, *, cache_dir=None, months: int = 13, n_quotes: i
     emerging = _emerging(scope, cache_dir=cache_dir, n_topics=n_emerging, n_quotes=n_quotes,
                          min_comments=min_uncoded, seed=seed)
     now = res["now"]
-    failed = int((now["analysed"] == False).sum()) if "analysed" in now else 0   # noqa: E712 (NA stays out)
+    failed = int(now["analysed"].eq(False).sum()) if "analysed" in now else 0     # NA (no comment) is not a failure
     if failed:
         parts.append(h.note(f"{failed:,} comment(s) could not be analysed (unreadable text) and are left out of "
                             "themes, sentiment and quotes."))
