@@ -42,6 +42,12 @@ def main(argv=None) -> int:
                   for _ in range(2))
     full = min(timed("full report, sample data", month="2026-10", output_dir=out / "f") for _ in range(2))
     print(f"ratio full / trivial: {full / trivial:.2f} (target <= 3)")
+    try:
+        with_pdf = min(timed("full report + PDF, sample data", month="2026-10", output_dir=out / "p", pdf=True)
+                       for _ in range(2))
+        print(f"ratio with PDF / HTML only: {with_pdf / full:.2f} (target <= 1.5)")
+    except ValueError as exc:   # no Chromium here
+        print(f"PDF not measured: {exc}")
     if args.skip_1m:
         return 0
     big = out / "big"

@@ -14,8 +14,8 @@ import pandas as pd
 
 from .errors import DataError, ParameterError
 
-__all__ = ["by_list", "check_choice", "check_confidence", "check_frame", "describe_rows", "examples",
-           "need_columns"]
+__all__ = ["by_list", "check_choice", "check_confidence", "check_frame", "check_weights", "describe_rows",
+           "examples", "need_columns"]
 
 
 def describe_rows(mask, values=None, *, limit: int = 5) -> str:
@@ -144,6 +144,36 @@ def check_confidence(confidence, *, func: str) -> float:
         raise ParameterError(f"The 'confidence' parameter of {func} must be a number between 0 and 1 "
                              f"(e.g. 0.95). Got {confidence!r} instead.")
     return float(confidence)
+
+
+def check_weights(data, weight: str, *, used, where: str, what: str = "answered") -> np.ndarray:
+    """The survey weights of ``data[weight]`` as float64; raise DataError where a used row's weight is bad.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    weight : str
+        The weight column (already known to be present).
+    used : array-like of bool
+        The rows whose weight matters (e.g. those with an answer); others may be missing.
+    where, what : str
+        The function named in the message, and what makes a row used ("'nps' is answered").
+
+    Examples
+    --------
+    >>> check_weights(pd.DataFrame({"w": [1.0, None]}), "w", used=[True, False], where="nps").tolist()
+    [1.0, nan]
+    >>> check_weights(pd.DataFrame({"w": [1.0, -2.0]}), "w", used=[True, True], where="nps")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.DataError: nps: column 'w': weights must be finite and ≥ 0 where answered; bad in 1 row(s): 1 (-2.0)
+    """
+    w = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    bad = np.asarray(used, dtype=bool) & ~(np.isfinite(w) & (w >= 0))
+    if bad.any():
+        raise DataError(f"{where}: column {weight!r}: weights must be finite and ≥ 0 where {what}; bad in "
+                        f"{describe_rows(pd.Series(bad, index=data.index), data[weight])}")
+    return w
 
 
 def by_list(by) -> list[str]:

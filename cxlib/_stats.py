@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-__all__ = ["adjust_p", "formula", "kish", "mean_ci", "quote", "t_crit", "t_interval", "term_label", "welch",
-           "welch_moments", "wilson", "z_crit", "z_test"]
+__all__ = ["adjust_p", "formula", "kish", "mean_ci", "quote", "t_crit", "t_interval", "t_test", "term_label",
+           "welch", "welch_moments", "wilson", "z_crit", "z_test"]
 
 _ADJUST = ("holm", "bh", "bonferroni", "none")
 
@@ -126,6 +126,37 @@ def mean_ci(x, confidence: float) -> tuple[float, float, float, float]:
     return mean, se, float(lo), float(hi)
 
 
+def welch_moments(mean1, var1, n1, mean2, var2, n2, confidence: float) -> dict:
+    """Welch's comparison of two means from their moments: ``mean1 − mean2`` with interval and p-value.
+
+    Vectorised. ``var`` is each side's sample variance and ``n`` its (effective) base; the
+    Welch–Satterthwaite degrees of freedom use ``n − 1`` per side. NaN where a side has n < 2 or the
+    standard error is 0.
+
+    Returns
+    -------
+    dict
+        ``diff``, ``se``, ``df``, ``ci_low``, ``ci_high``, ``p_value`` (two-sided).
+
+    Examples
+    --------
+    >>> r = welch_moments(4.5, 0.25, 3, 3.5, 0.25, 3, 0.95)     # welch()'s example, from its moments
+    >>> round(float(r["df"]), 1), round(float(r["p_value"]), 4)
+    (4.0, 0.0705)
+    """
+    m1, v1, n1, m2, v2, n2 = (np.asarray(x, dtype=float) for x in (mean1, var1, n1, mean2, var2, n2))
+    ok = (n1 >= 2) & (n2 >= 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a, b = np.where(ok, v1 / n1, np.nan), np.where(ok, v2 / n2, np.nan)
+        se = np.sqrt(a + b)
+        df = (a + b) ** 2 / (a ** 2 / (n1 - 1) + b ** 2 / (n2 - 1))
+    diff = m1 - m2
+    _, p = t_test(diff, se, df)
+    lo, hi = t_interval(diff, np.where(se > 0, se, np.nan), df, confidence)
+    return {"diff": diff, "se": np.where(se > 0, se, np.nan), "df": np.where(se > 0, df, np.nan),
+            "ci_low": lo, "ci_high": hi, "p_value": p}
+
+
 def welch(a, b, confidence: float) -> dict:
     """Welch's two-sample comparison of means: ``mean(a) − mean(b)`` with its interval and p-value.
 
@@ -143,31 +174,11 @@ def welch(a, b, confidence: float) -> dict:
     """
     a = pd.Series(a, dtype="float64").dropna().to_numpy()
     b = pd.Series(b, dtype="float64").dropna().to_numpy()
-    moments = [(len(v), v.mean() if len(v) else np.nan, v.var(ddof=1) if len(v) > 1 else np.nan) for v in (a, b)]
-    return welch_moments(*moments[0], *moments[1], confidence)
-
-
-def welch_moments(n_a, mean_a, var_a, n_b, mean_b, var_b, confidence: float) -> dict:
-    """:func:`welch` from each side's count, mean and variance (ddof 1): for sums computed in a database.
-
-    Examples
-    --------
-    >>> round(welch_moments(3, 4.5, 0.25, 3, 3.5, 0.25, 0.95)["p_value"], 4)   # = welch() above
-    0.0705
-    """
-    diff = float(mean_a - mean_b) if n_a and n_b else np.nan
-    out = {"diff": diff, "se": np.nan, "df": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
-    if n_a < 2 or n_b < 2:
-        return out
-    va, vb = var_a / n_a, var_b / n_b
-    se = float(np.sqrt(va + vb))
-    if se == 0:
-        return out
-    df = float((va + vb) ** 2 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1)))
-    lo, hi = t_interval(diff, se, df, confidence)
-    out.update(se=se, df=df, ci_low=float(lo), ci_high=float(hi),
-               p_value=float(2 * special.stdtr(df, -abs(diff / se))))
-    return out
+    diff = float(a.mean() - b.mean()) if len(a) and len(b) else np.nan
+    var = [x.var(ddof=1) if len(x) >= 2 else np.nan for x in (a, b)]
+    r = welch_moments(a.mean() if len(a) else np.nan, var[0], len(a), b.mean() if len(b) else np.nan, var[1],
+                      len(b), confidence)
+    return {k: diff if k == "diff" else float(v) for k, v in r.items()}
 
 
 def z_test(diff, se):
@@ -183,6 +194,26 @@ def z_test(diff, se):
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(se > 0, diff / np.where(se > 0, se, 1.0), np.nan)
     return z, 2 * special.ndtr(-np.abs(z))
+
+
+def t_test(diff, se, df):
+    """Two-sided Student t test of ``diff / se`` on ``df`` degrees of freedom: returns ``(t, p_value)``.
+
+    NaN where ``se`` <= 0 or ``df`` <= 0 (or either is missing). Welch's test from group summaries passes
+    the Welch–Satterthwaite ``df``.
+
+    Examples
+    --------
+    >>> t, p = t_test(np.array([1.0]), np.array([0.408248]), np.array([4.0]))   # welch()'s example
+    >>> round(float(t[0]), 3), round(float(p[0]), 4)
+    (2.449, 0.0705)
+    """
+    diff, se, df = (np.asarray(v, dtype=float) for v in (diff, se, df))
+    ok = (se > 0) & (df > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(ok, diff / np.where(ok, se, 1.0), np.nan)
+        p = 2 * special.stdtr(np.where(ok, df, 1.0), -np.abs(t))
+    return t, np.where(ok, p, np.nan)
 
 
 def adjust_p(p_values, *, method: str = "holm"):

@@ -116,7 +116,7 @@ def test_what_changed_finds_the_planted_drop_and_not_the_wiggle(sample, truth):
     ordered = tested.sort_values("p_value")["p_adjusted"].to_numpy()
     assert (np.diff(ordered) >= -1e-12).all()
     text = " ".join(change_sentences(t))
-    assert drop in text and wiggle not in text and "within noise" in text
+    assert drop in text and wiggle not in text and "within normal month-to-month noise" in text
 
 
 def test_what_changed_small_bases_are_not_tested(sample):
@@ -136,7 +136,7 @@ def test_summarize_changes_when_nothing_moved():
                       "p_adjusted": [0.8], "significant": [False], "tested": [True], "n_current": [200],
                       "n_previous": [210]})
     assert change_sentences(t) == [
-        "No segment's NPS moved beyond noise between Sep 2026 and Oct 2026 (1 comparison, Holm-adjusted)."]
+        "No segment's NPS moved beyond normal month-to-month noise between Sep 2026 and Oct 2026 (1 comparison)."]
 
 
 def test_trend_flags_empty_periods_and_matches_counting():
@@ -194,3 +194,19 @@ def test_score_plots(sample):
     ax = sp.plot_distribution(ch.nps(sample, by="touchpoint"), y="touchpoint")
     assert len(ax.patches) == 12                                # 4 touchpoints × 3 categories
     plt.close("all")
+
+
+def test_weighted_month_comparison_by_hand():
+    # September: 10 promoters (w 1) and 10 detractors (w 3); October: 20 promoters, 20 passives (w 1).
+    df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-09-10"] * 20 + ["2026-10-10"] * 40),
+                       "nps": [10.0] * 10 + [0.0] * 10 + [9.0] * 20 + [7.0] * 20,
+                       "w": [1.0] * 10 + [3.0] * 10 + [1.0] * 40})
+    t = ch.compare(df, month="2026-10", weight="w", min_n=10).iloc[0]
+    # weighted September NPS: (10 − 30) / 40 = −50; Kish n_eff = 40² / (10 + 90) = 16
+    # var = p + d − (p − d)² = 0.25 + 0.75 − 0.25 = 0.75; se = 100·√(0.75/16) = 21.65
+    # October: NPS +50, var 0.5 − 0.25 = 0.25, n 40: se = 100·√(0.25/40) = 7.906
+    assert t["baseline_value"] == pytest.approx(-50.0) and t["n_eff_baseline"] == pytest.approx(16.0)
+    assert t["diff"] == pytest.approx(100.0)
+    assert t["se"] == pytest.approx(np.hypot(100 * np.sqrt(0.75 / 16), 100 * np.sqrt(0.25 / 40)))
+    changed = ch.what_changed(df.assign(g="x"), month="2026-10", by=["g"], weight="w", min_n=10).iloc[0]
+    assert changed["previous"] == pytest.approx(-50.0) and changed["se"] == pytest.approx(t["se"])

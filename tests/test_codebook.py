@@ -68,7 +68,7 @@ def test_missing_or_invalid_codebook_file(tmp_path):
         load_codebook(tmp_path / "nope.yml")
     p = tmp_path / "bad.yml"
     p.write_text("themes: [unclosed")
-    with pytest.raises(CodebookError, match="not valid UTF-8 YAML"):
+    with pytest.raises(CodebookError, match="not valid YAML"):
         load_codebook(p)
 
 

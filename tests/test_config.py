@@ -83,3 +83,101 @@ def test_cli_refuses_an_unconfigured_primary_before_any_kernel(tmp_path):
     run = subprocess.run([sys.executable, "-m", "cxlib.report", "--config", str(cfg), "--output-dir",
                           str(tmp_path / "out")], capture_output=True, text=True, cwd=project_root())
     assert run.returncode == 2 and "it maps ['csat']" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_comments_section_names_a_model_file_and_brand_words(tmp_path):
+    (tmp_path / "model.json").write_text("{}", encoding="utf-8")
+    path = tmp_path / "cx.yml"
+    path.write_text("responses:\n  path: r.csv\n  columns: {nps: LTR}\n"
+                    "comments:\n  sentiment_model: model.json\n  brand_words: [Acme, '@acme_help']\n", encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg.comments == {"sentiment_model": tmp_path / "model.json", "brand_words": ["Acme", "@acme_help"]}
+    assert load_config().comments == {"sentiment_model": None, "brand_words": []}
+
+
+@pytest.mark.parametrize("section, message", [
+    ("comments:\n  sentiment_model: missing.json\n", r"comments.sentiment_model .*missing.json does not exist"),
+    ("comments:\n  brand_words: Acme\n", "comments.brand_words must be a list"),
+    ("comments:\n  sentiment_modle: m.json\n", "did you mean 'sentiment_model'"),
+    ("comments: [1]\n", "'comments' must be a mapping"),
+])
+def test_comments_section_mistakes_are_named(tmp_path, section, message):
+    path = tmp_path / "cx.yml"
+    path.write_text("responses:\n  path: r.csv\n  columns: {nps: LTR}\n" + section, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+BASE = "responses:\n  path: r.csv\n  columns: {nps: LTR}\n"
+
+
+@pytest.mark.parametrize("text, message", [
+    # a quoted "false" is text, never read as true (bool("false") is True)
+    (BASE + "  scales: {ces: {min: 1, max: 7, higher_is_better: \"false\"}}\n",
+     r"'responses.scales.ces.higher_is_better' must be true or false \(unquoted\); got str 'false'"),
+    (BASE + "  scales: {ces: {min: 1, max: 7, higher_is_beter: false}}\n", "did you mean 'higher_is_better'"),
+    (BASE + "  scales: {csat: {min: 1, max: 5.9}}\n", "'responses.scales.csat.max' must be a whole number; got float 5.9"),
+    (BASE + "  scales: {csat: {min: one, max: 5}}\n", "'responses.scales.csat.min' must be a whole number; got str 'one'"),
+    (BASE + "  scales: {csat: {min: 5, max: 1}}\n", "'responses.scales.csat' needs min < max"),
+    (BASE + "  scales: {csat: [1, 5]}\n", "'responses.scales.csat' must be a mapping"),
+    (BASE + "  missing_codes: {LTR: 98}\n", "'responses.missing_codes.LTR' must be a list of codes"),
+    (BASE + "  segments: [Region, Plan]\n", "'responses.segments' must be a mapping of name: column; got list"),
+    ("responses:\n  path: r.csv\n  columns: [LTR]\n", "'responses.columns' must be a mapping"),
+    ("responses:\n  path: r.csv\n  columns: {nps: [LTR, NPS]}\n", "'responses.columns.nps' must be a column name"),
+    ("responses:\n  path: [a.csv, b.csv]\n  columns: {nps: LTR}\n", "'responses.path' must be a file path"),
+    ("responses: [r.csv]\n", "'responses' must be a mapping"),
+    (BASE + "  segments: {comment: Region}\n", r"names \['comment'\], which the workbook uses"),
+    (BASE + "  segments: {region: Region}\n  drivers: {region: Q1}\n", "both as a segment and as a driver"),
+    (BASE + "  dayfirst: 'yes'\n", "'responses.dayfirst' must be true or false"),
+    (BASE + "  encoding: klingon\n", "'responses.encoding' must be an encoding name"),
+    (BASE + "  delimiter: ':'\n", "'responses.delimiter' must be one of"),
+    (BASE + "  decimal: ';'\n", "'responses.decimal' must be one of"),
+    (BASE + "  date_format: dd/mm/yyyy\n", "strftime format"),
+    (BASE + "report: [touchpoint]\n", "'report' must be a mapping"),
+    (BASE + "follow_up: {raw_comments: 'true'}\n", "'follow_up.raw_comments' must be true or false"),
+    (BASE + "codebook: [a.yml]\n", "'codebook' must be a file path"),
+])
+def test_config_value_types_are_checked_and_the_key_named(tmp_path, text, message):
+    test_config_mistakes_are_named(tmp_path, text, message)
+
+
+def test_reading_options_are_parsed():
+    cfg = load_config({"responses": {"path": "r.csv", "columns": {"nps": "LTR"}, "delimiter": ";", "decimal": ",",
+                                     "encoding": "cp1252", "dayfirst": True}, "follow_up": {"raw_comments": True}})
+    options = {k: v for k, v in cfg.responses.options.items() if k != "dates"}
+    assert options == {"dayfirst": True, "encoding": "cp1252", "delimiter": ";", "decimal": ",", "engine": "auto"}
+    assert cfg.follow_up == {"raw_comments": True} and load_config().follow_up == {"raw_comments": False}
+
+
+def test_non_utf8_configs_say_what_to_do(tmp_path):
+    path = tmp_path / "cx.yml"
+    path.write_bytes(BASE.encode() + "  # Région\n".encode("cp1252"))
+    with pytest.raises(ConfigError, match="not UTF-8 text: byte 0xe9 on line 4.*save the file as UTF-8"):
+        load_config(path)
+    path.write_bytes(BASE.encode("utf-16"))
+    with pytest.raises(ConfigError, match="saved as UTF-16; save it as UTF-8"):
+        load_config(path)
+
+
+def test_anchor_bombs_and_self_references_are_refused_quickly(tmp_path):
+    # Ten levels of ten aliases each would expand to 10**10 values (MemoryError when used); l4 alone is
+    # 1 + 10 * (1 + 10 * (1 + 10 * (1 + 10 * 11))) = 111,111 values, the first over the limit.
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    bomb = "\n".join(lines) + "\n" + "responses:\n  path: r.csv\n  columns: {nps: LTR, comment: {x: *l9}}\n"
+    path = tmp_path / "cx.yml"
+    path.write_text(bomb, encoding="utf-8")
+    with pytest.raises(ConfigError, match="key 'l4' expands through YAML aliases to more than 100,000 values"):
+        load_config(path)
+    path.write_text(BASE + "report: &r {journey: *r}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="refers to itself"):
+        load_config(path)
+    # an alias used a few times is fine
+    path.write_text("responses:\n  path: r.csv\n  columns: &c {nps: LTR}\ntickets:\n  path: t.csv\n"
+                    "  columns: {ticket_id: T}\n", encoding="utf-8")
+    assert load_config(path).responses.columns == {"nps": "LTR"}
+
+
+def test_a_bad_date_directive_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"'responses.date_format'.*'Q' is a bad directive"):
+        load_config({"responses": {"path": "r.csv", "columns": {"nps": "LTR"}, "date_format": "%Q-%m"}})

@@ -96,12 +96,13 @@ def _calls(w):
         "importance_performance": lambda d: drivers.importance_performance(
             d, score="nps", drivers=DRIVERS, driver_scale=(1, 5), performance="top_box", **kw),
         "dominance": lambda d: drivers.dominance(d, score="nps", drivers=DRIVERS[:4], **kw),
-        "theme_volumes": lambda d: comments.theme_volumes(d, by="region"),
-        "theme_impact": lambda d: comments.theme_impact(d, metric="nps"),
+        "theme_volumes": lambda d: comments.theme_volumes(d, by="region", **kw),
+        "theme_impact": lambda d: comments.theme_impact(d, metric="nps", **kw),
+        "theme_impact_csat": lambda d: comments.theme_impact(d, metric="csat", score="csat", **cs, **kw),
     }
 
 
-CASES = [(name, w) for w in (False, True) for name in _calls(w) if not (w and name.startswith("theme"))]
+CASES = [(name, w) for w in (False, True) for name in _calls(w)]
 
 
 def assert_same(expected: pd.DataFrame, got: pd.DataFrame) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cxlib"
-SHARED = {"errors", "periods", "_checks", "_stats"}
+SHARED = {"errors", "periods", "_checks", "_stats", "_format"}
 STAGE = {"data": 0, "scores": 1, "comments": 1, "drivers": 1, "customers": 1, "operations": 1, "tables": 1,
          "weights": 1, "plots": 2, "report": 3, "sample": 1}
 ONLY_IN_REPORT = {"papermill", "nbconvert", "nbformat"}

@@ -30,7 +30,7 @@ def mobiles():
 
 def test_real_survey_nps_matches_published_value(mobiles):
     # Issue 3: Q8 likelihood to recommend, n = 895, NPS 34.2 with 95% Wald CI [29.3, 39.1].
-    t = m.nps(mobiles, score="Q8")
+    t = m.nps(mobiles, score="Q8", ci_method="wald")
     assert t.loc[0, "n"] == 895
     assert round(t.loc[0, "nps"], 1) == 34.2
     assert round(t.loc[0, "ci_low"], 1) == 29.3 and round(t.loc[0, "ci_high"], 1) == 39.1
@@ -53,7 +53,7 @@ def test_nps_hand_computed():
     # Scores 10,10,10,9,7,2: P = 4, D = 1, n = 6 -> NPS = 100 (4 - 1)/6 = 50.
     # var = (p + d - (p - d)^2)/n = (5/6 - 1/4)/6 = 0.0972222 -> se = 31.1805 points;
     # 95% Wald CI = 50 -/+ 1.959964 * 31.1805 = [-11.1124, 111.11] -> upper clipped to 100.
-    t = m.nps(pd.DataFrame({"nps": [10, 10, 10, 9, 7, 2]}), min_n=1)
+    t = m.nps(pd.DataFrame({"nps": [10, 10, 10, 9, 7, 2]}), ci_method="wald", min_n=1)
     row = t.iloc[0]
     assert (row["promoters"], row["passives"], row["detractors"]) == (4, 1, 1)
     assert row["nps"] == pytest.approx(50.0)
@@ -67,7 +67,7 @@ def test_nps_adjusted_wald_hand_computed():
     # Rocks (2016) adjusted Wald on P = 4, D = 1, n = 6: p' = 4.75/9 = 0.527778, d' = 1.75/9 = 0.194444,
     # n' = 9; centre = 33.3333; var = (0.722222 - 0.111111)/9 = 0.0679012 -> se' = 0.260579;
     # CI = 33.3333 -/+ 1.959964 * 26.0579 = [-17.7394, 84.4061]. The point estimate stays 50.
-    t = m.nps(pd.DataFrame({"nps": [10, 10, 10, 9, 7, 2]}), ci_method="adjusted_wald", min_n=1)
+    t = m.nps(pd.DataFrame({"nps": [10, 10, 10, 9, 7, 2]}), min_n=1)       # the default method
     assert t.loc[0, "nps"] == pytest.approx(50.0)
     assert t.loc[0, "ci_low"] == pytest.approx(-17.7394, abs=1e-3)
     assert t.loc[0, "ci_high"] == pytest.approx(84.4061, abs=1e-3)
@@ -235,3 +235,17 @@ def test_csat_ces_properties(xs):
 def test_nps_refuses_other_scales():
     with pytest.raises(ValueError, match="0–10"):
         m.nps(pd.DataFrame({"nps": [3, 4]}), scale=(1, 5))
+
+
+def test_one_answer_or_identical_answers_do_not_collapse_the_nps_interval():
+    # Wald on 30 promoters: p = 1, d = 0 -> variance 0 -> "+100 (95% CI +100 to +100)".
+    # Adjusted Wald (Rocks 2016): p' = 30.75/33 = 0.931818, d' = 0.75/33 = 0.022727, n' = 33;
+    # centre 90.9091, se' = sqrt((0.954545 - 0.826446) / 33) = 0.062304 -> 90.9091 - 1.959964 x 6.2304 = 78.698.
+    t = m.nps(pd.DataFrame({"nps": [10] * 30}), min_n=30).iloc[0]
+    assert t["nps"] == 100 and t["ci_low"] == pytest.approx(78.698, abs=1e-3) and t["ci_high"] == 100
+    assert t["note"] == "all 30 answers in one category" and not t["small_base"]
+    # One promoter: p' = 1.75/4, d' = 0.75/4, n' = 4: centre 25, half 1.96 x 100 x sqrt((0.625 - 0.0625) / 4)
+    # = 73.50 -> (-48.5, 98.5), widened to include the score itself: (-48.5, 100); flagged as a small base.
+    one = m.nps(pd.DataFrame({"nps": [10]})).iloc[0]
+    assert one["ci_low"] == pytest.approx(-48.50, abs=1e-2) and one["ci_high"] == 100 and one["small_base"]
+    assert m.nps(pd.DataFrame({"nps": [10] * 30}), ci_method="wald")["ci_low"].iloc[0] == 100   # the old collapse

@@ -31,10 +31,10 @@ def test_comments_notebook_renders_on_the_real_survey(tmp_path):
     nb = papermill.execute_notebook(
         str(ROOT / "notebooks" / "02-comments.ipynb"), str(out), cwd=str(tmp_path), progress_bar=False,
         parameters={"config": "examples/mobiles.yml", "codebook": "examples/mobiles-codebook.yml",
-                    "labelled": "", "freq": "W", "shift_by": "carrier", "n_topics": 4},
+                    "labelled": "", "freq": "W", "shift_by": "carrier", "k_themes": 4},
     )
     text = _outputs(nb)
     assert "895 responses, 895 with a comment; month 2019-08" in text
     assert "no labelled sample" in text
-    assert "price" in text and "top_terms" in text
+    assert "price" in text and "terms" in text and "learned sentiment (negative/positive)" in text
     assert "<script" not in text.lower()

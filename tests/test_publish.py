@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cxlib.report.publish import write_index
+from cxlib.report.index import write_index
 
 
 def test_index_lists_reports_newest_first_and_escapes(tmp_path):

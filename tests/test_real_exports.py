@@ -37,7 +37,8 @@ def need(path: Path):
 
 
 def visible(path: Path) -> str:
-    body = re.sub(r"<style.*?</style>|<img[^>]*>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    body = re.sub(r"<style.*?</style>|<title>.*?</title>|<img[^>]*>|<svg.*?</svg>", " ",
+                  path.read_text(encoding="utf-8"), flags=re.S)
     return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 
@@ -97,9 +98,9 @@ def test_mobile_carrier_rows_of_the_segment_table(mobiles_report, mobiles_raw):
     assert len(mobiles_raw["carrier"].dropna().unique()) == 14   # every carrier has a row or is pooled
     for carrier, n in sizes.head(12).items():
         shown = f"{nps_of(august.loc[august['carrier'] == carrier, 'Q8']):+.0f}" if n >= 30 else "– base too small"
-        assert f"carrier {carrier} {shown}" in text, carrier
+        assert f"Carrier {carrier} {shown}" in text, carrier
     rest = sizes.iloc[12:]
-    assert f"carrier Other ({len(rest)} values, n = {int(rest.sum())})" in text
+    assert f"Carrier Other ({len(rest)} values, n = {int(rest.sum())})" in text
 
 
 def test_no_fix_first_advice_on_a_small_segment(tmp_path, mobiles_raw):
@@ -163,8 +164,8 @@ def test_bank_single_wave_report(tmp_path):
     text = visible(Path(run.stdout.strip().splitlines()[-1]))
     assert "one wave (no dates)" in text and "no comparison over time" in text and "no trend to draw" in text
     assert f"Responses missing any rating are left out: {100 * dropped / 896:.0f}% of them ({dropped})" in text
-    assert f"fees: {shares[0]:.0%} of what the ratings explain" in text
-    assert "NPS" not in text.split("About this report")[1]      # "About" defines only the configured score
+    assert f"Fees: {shares[0]:.0%} of what the ratings explain" in text
+    assert "NPS" not in text.rsplit("About this report", 1)[1]   # "About" defines only the configured score
 
 
 def review_export(folder: Path, *, drop_invalid: bool) -> Path:

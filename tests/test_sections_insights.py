@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pandas as pd
 import pytest
 
 from cxlib import data as cxdata
-from cxlib import customers
+from cxlib import comments, customers
 from cxlib.report import sections as insights
 
 
@@ -38,14 +39,14 @@ def test_revenue_at_risk_sentence_equals_sum_of_probability_times_revenue(sample
     # Expected loss by its definition, computed here directly: sum over customers of p x revenue.
     expected = float((active["churn_probability"] * active["annual_revenue"]).sum())
     html = insights.operations(scope, tickets, scored)
-    shown = re.search(r"among current customers: ([\d,]+)", html).group(1)
-    assert int(shown.replace(",", "")) == round(expected)
+    shown = re.search(r"among current customers: €([\d.]+)M", html).group(1)     # €9.6M, as executives read it
+    assert float(shown) == round(expected / 1e6, 1)
     assert "customer_id" not in html and not re.search(r"C\d{6}", html)  # aggregates only
 
 
 def test_drivers_section_names_the_planted_top_driver(sample):
-    html = insights.drivers(sample[4], bootstrap=20)
-    assert "Fix first" in html and "support speed" in html
+    html = insights.drivers(sample[4])
+    assert "Fix first" in html and "Speed of support" in html      # the config's label for support_speed
 
 
 def test_month_before_any_churn_leaves_churn_out_with_a_reason(sample):
@@ -76,3 +77,43 @@ def test_follow_up_list_is_counted_in_html_and_written_for_the_runner(sample, tm
     expected = customers.follow_up_list(responses, scored.table, month="2026-10", drivers=scope.cfg.drivers)
     assert rows["customer_id"].tolist() == expected["customer_id"].tolist()
     assert f"{len(rows):,} customers to contact" in html and not re.search(r"C\d{6}", html)
+
+
+def test_voice_states_codebook_coverage_counted_from_the_tagged_comments(sample, tmp_path):
+    cfg, responses, _, _, scope = sample
+    html = insights.voice(scope)
+    # Counted here from the per-comment theme flags annotate_comments gives, not from codebook_coverage.
+    tagged = comments.annotate_comments(scope.now, cfg.codebook)
+    has_text = tagged["comment"].fillna("").astype(str).str.strip() != ""
+    any_theme = tagged.filter(like=comments.PREFIX).fillna(False).astype(bool).any(axis=1)
+    n, k = int(has_text.sum()), int((has_text & any_theme).sum())
+    assert f"cover {k / n:.0%} of the comments of Oct 2026 ({k:,} of {n:,};" in html
+    assert "Emerging topics" in html and "VADER" in html
+    # A learned model named in the config replaces VADER and the section says so, with its accuracy.
+    model = tmp_path / "m.json"
+    labelled = cxdata.load_labelled(cxdata.project_root() / "data/sample/comments_labelled.csv")
+    comments.train_sentiment(labelled, path=model, cache_dir=tmp_path)
+    learned = dataclasses.replace(cfg, comments={"sentiment_model": model, "brand_words": []})
+    html = insights.voice(insights.context(learned, responses, month="2026-10"), cache_dir=tmp_path)
+    assert "Sentiment is scored by VADER" not in html and "Sentiment: " in html and "accuracy" in html
+
+
+def test_one_unreadable_comment_is_counted_and_the_section_goes_on(sample, monkeypatch):
+    import importlib
+
+    cfg, responses, _, _, _ = sample
+    sentiment_module = importlib.import_module("cxlib.comments.sentiment")
+    real = sentiment_module._analyzer()
+
+    class Fragile:
+        def polarity_scores(self, text):
+            if "kaboom" in text:
+                raise RuntimeError("lexicon cannot read this")
+            return real.polarity_scores(text)
+
+    monkeypatch.setattr(sentiment_module, "_analyzer", lambda: Fragile())
+    planted = responses.copy()
+    row = cxdata.subset(planted, month="2026-10").dropna(subset=["comment"]).index[0]
+    planted.loc[row, "comment"] = "kaboom " + planted.loc[row, "comment"]
+    html = insights.voice(insights.context(cfg, planted, month="2026-10"), cache_dir=None)
+    assert "1 comment(s) could not be analysed" in html and "Themes in the comments of Oct 2026" in html

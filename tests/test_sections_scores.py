@@ -27,9 +27,10 @@ def test_headline_numbers_by_hand(make_scope):
     data = pd.concat([frame("2026-09", 10, 10, 20), frame("2026-10", 20, 10, 10)], ignore_index=True)
     out = text(sections.headline(make_scope(data, month="2026-10")))
     # October: 20 of 40 promoters, 10 detractors -> NPS = 50% - 25% = +25.
-    # se = sqrt((p + d - (p - d)^2) / n) = sqrt((0.5 + 0.25 - 0.0625) / 40) = 0.13110 -> 13.11 points;
-    # 95% CI 25 -/+ 1.96 x 13.11 = -0.7 to +50.7.
-    assert "+25" in out and "95% CI -1 to +51 · n = 40" in out
+    # Adjusted Wald (Rocks 2016, the default): p' = 20.75/43 = 0.482558, d' = 10.75/43 = 0.25, n' = 43;
+    # centre 23.2558; se' = sqrt((0.732558 - 0.232558^2) / 43) = 0.125612 -> 95% CI 23.26 -/+ 1.96 x 12.56
+    # = -1.4 to +47.9.
+    assert "+25" in out and "95% CI -1 to +48 · n = 40" in out
     # September NPS = 25% - 50% = -25; diff +50, se = sqrt(2) x 13.11 = 18.54, z = 2.70, p = 0.0070.
     # every answer dated the 15th: the baseline names the dates the data really cover
     assert "vs last month (15 Sep 2026): +50 points (real change, p = 0.007)" in out
@@ -45,7 +46,7 @@ def test_small_base_is_not_shown_as_a_fact(make_scope):
     assert "first month of data: no comparison" in out
     table = text(sections.segment_table(scope))
     # one value only: named with its segment, not cut, and no empty table
-    assert "One value only in 15 Oct 2026, so not cut: region: EMEA." in table and "<table" not in table
+    assert "One value only in 15 Oct 2026, so not cut: Region: EMEA." in table and "<table" not in table
 
 
 def test_segment_table_suppresses_small_bases(make_scope):
@@ -53,7 +54,7 @@ def test_segment_table_suppresses_small_bases(make_scope):
                      ignore_index=True)
     out = text(sections.segment_table(make_scope(data, month="2026-10", segments=["region"])))
     assert re.search(r"APAC\s+–\s+base too small\s+10", out)
-    assert re.search(r"EMEA\s+\+25\s+-1 to \+51\s+40", out)
+    assert re.search(r"EMEA\s+\+25\s+-1 to \+48\s+40", out)         # adjusted Wald, as in the headline test
 
 
 def test_no_segments_gives_a_note(make_scope):

@@ -102,3 +102,13 @@ def test_distribution_functions_match_scipy_stats():
     np.testing.assert_allclose(_stats.t_crit(0.9, df), stats.t.ppf(0.95, df))
     z, p = _stats.z_test(np.array([1.0, -2.5]), np.array([0.5, 1.0]))
     np.testing.assert_allclose(p, 2 * stats.norm.sf(np.abs([2.0, 2.5])))
+
+
+def test_welch_from_moments_and_t_test_match_scipy():
+    # second library: scipy's Welch test from summary statistics
+    ref = stats.ttest_ind_from_stats(4.2, np.sqrt(1.3), 25, 3.6, np.sqrt(2.1), 31, equal_var=False)
+    r = _stats.welch_moments(4.2, 1.3, 25, 3.6, 2.1, 31, 0.95)
+    assert float(r["p_value"]) == pytest.approx(ref.pvalue)
+    t, p = _stats.t_test(np.array([0.6]), r["se"], r["df"])
+    assert float(t[0]) == pytest.approx(ref.statistic) and float(p[0]) == pytest.approx(ref.pvalue)
+    assert np.isnan(_stats.welch_moments(1.0, 1.0, 1, 2.0, 1.0, 5, 0.95)["p_value"])   # one answer: no test

@@ -206,3 +206,41 @@ def test_theme_costs_follow_driver_weights(sample_tagged):
     assert out.iloc[0]["theme"] == "slow_support"
     neg = out[out["theme"].isin(["slow_support", "unhelpful_support", "hard_to_use", "reliability"])]
     assert (neg["diff_ci_high"] < 0).all() and (neg["p_holm"] < 0.001).all()
+
+
+def test_weighted_theme_impact_by_hand(tiny):
+    w = pd.Series([1.0, 2.0, 1.0, 3.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0])
+    out = theme_impact(tiny.assign(w=w), weight="w", min_n=1).iloc[0]
+    # Commenters rows 0-7; mentions rows 0, 1, 5, 6 (weights 1, 2, 1, 2; NPS values -100, -100, 0, -100)
+    vals = nps_values(tiny["nps"])
+    m = np.array([True, True, False, False, False, True, True, False])
+    v, ww = vals[:8].to_numpy(), w[:8].to_numpy()
+    assert out["share"] == pytest.approx(ww[m].sum() / ww.sum())                     # 6 / 12
+    assert out["score_with"] == pytest.approx(np.average(v[m], weights=ww[m]))        # -500 / 6
+    assert out["score_without"] == pytest.approx(np.average(v[~m], weights=ww[~m]))
+    # points lost: weight of the theme's detractors (rows 0, 1, 6: 1 + 2 + 2) over all scored weight (14)
+    assert out["points_lost"] == pytest.approx(100 * 5 / 14)
+    # Welch on Kish's effective bases, written out
+    def moments(x, k):
+        ne = k.sum() ** 2 / (k ** 2).sum()
+        mean = np.average(x, weights=k)
+        return mean, np.average((x - mean) ** 2, weights=k) * ne / (ne - 1), ne
+    (m1, v1, n1), (m2, v2, n2) = moments(v[m], ww[m]), moments(v[~m], ww[~m])
+    se = np.sqrt(v1 / n1 + v2 / n2)
+    df = se ** 4 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1))
+    assert out["p_value"] == pytest.approx(2 * stats.t.sf(abs(m1 - m2) / se, df))
+    same = theme_impact(tiny.assign(w=1.0), weight="w", min_n=1)
+    pd.testing.assert_frame_equal(same, theme_impact(tiny, min_n=1))           # weights of 1 change nothing
+
+
+def test_weighted_volumes_and_shift_use_kish():
+    df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-09-03"] * 4 + ["2026-10-02"] * 4),
+                       "theme_slow": pd.array([True, False, False, False, True, True, False, False]),
+                       "w": [1.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0, 1.0]})
+    v = theme_volumes(df.iloc[4:], weight="w", min_n=1).iloc[0]
+    assert v["share"] == pytest.approx(4 / 6) and v["n_eff"] == pytest.approx(36 / 12)   # (Σw)² / Σw²
+    s = theme_shift(df, month="2026-10", baseline="previous", weight="w", min_n=1).iloc[0]
+    p1, n1, p0, n0 = 4 / 6, 3.0, 0.25, 4.0
+    pooled = (p1 * n1 + p0 * n0) / (n1 + n0)
+    z = (p1 - p0) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    assert s["diff"] == pytest.approx(p1 - p0) and s["p_value"] == pytest.approx(2 * stats.norm.sf(z))

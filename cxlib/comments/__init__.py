@@ -1,19 +1,28 @@
-"""Comments beside scores: redaction, sentiment, codebook themes, what each theme costs, topics, quotes.
+"""Comments beside scores: redaction, sentiment, codebook themes, what each theme costs, topics, quotes;
+offline embeddings, sentiment learned from your own customers, discovered themes and codebook coverage.
 
-Everything runs offline: VADER ships its lexicon inside the ``vaderSentiment`` package.
+Everything runs offline: VADER ships its lexicon inside ``vaderSentiment``, wordllama its embedding
+model inside its wheel (loaded with downloads disabled).
 """
 
-from .annotate import annotate_comments
+from .annotate import UNANALYSED, annotate_comments
+from .clusters import ThemeClusters, discover_themes
 from .codebook import PREFIX, Codebook, Theme, codebook_accuracy, load_codebook, tag_themes, theme_columns
+from .coverage import codebook_coverage, similar, suggest_matches, uncoded_themes
+from .embeddings import MODEL, Embeddings, clean_text, embed_comments, embed_texts
+from .learned import SentimentModel, load_sentiment_model, predict_sentiment, train_sentiment
 from .quotes import quotes
-from .redaction import PLACEHOLDERS, as_text_series, iban_valid, luhn_valid, redact
+from .redaction import PLACEHOLDERS, as_text_series, iban_valid, luhn_valid, redact, redact_text
 from .sentiment import NEGATIVE_AT, POSITIVE_AT, label_sentiment, sentiment
-from .themes import sentiment_trend, theme_impact, theme_shift, theme_volumes
+from .themes import theme_impact, theme_shift, theme_volumes
 from .topics import discover_topics
+from .trend import sentiment_trend
 
 __all__ = [
-    "NEGATIVE_AT", "PLACEHOLDERS", "POSITIVE_AT", "PREFIX", "Codebook", "Theme", "annotate_comments",
-    "as_text_series", "codebook_accuracy", "discover_topics", "iban_valid", "label_sentiment", "load_codebook",
-    "luhn_valid", "quotes", "redact", "sentiment", "sentiment_trend", "tag_themes", "theme_columns",
-    "theme_impact", "theme_shift", "theme_volumes",
+    "MODEL", "NEGATIVE_AT", "PLACEHOLDERS", "POSITIVE_AT", "PREFIX", "UNANALYSED", "Codebook", "Embeddings",
+    "SentimentModel", "Theme", "ThemeClusters", "annotate_comments", "as_text_series", "clean_text",
+    "codebook_accuracy", "codebook_coverage", "discover_themes", "discover_topics", "embed_comments", "embed_texts",
+    "iban_valid", "label_sentiment", "load_codebook", "load_sentiment_model", "luhn_valid", "predict_sentiment",
+    "quotes", "redact", "redact_text", "sentiment", "sentiment_trend", "similar", "suggest_matches", "tag_themes",
+    "theme_columns", "theme_impact", "theme_shift", "theme_volumes", "train_sentiment", "uncoded_themes",
 ]

@@ -18,18 +18,43 @@ from .codebook import PREFIX, Codebook, load_codebook, tag_texts
 from .redaction import as_text_series, redact
 from .sentiment import SENTIMENT_COLUMNS, label_sentiment, sentiment
 
-__all__ = ["annotate_comments"]
+__all__ = ["UNANALYSED", "annotate_comments"]
 
-_CACHE_VERSION = "v1"
+_CACHE_VERSION = "v2"  # v2: the redaction of issue 16 (a v1 cache holds less redacted text)
 
 
-def _annotate_unique(texts: list[str], codebook: Codebook | None) -> pd.DataFrame:
-    """Redact, score and tag distinct texts (runs in worker processes)."""
+#: The text shown in place of a comment whose redaction or scoring failed.
+UNANALYSED = "[comment could not be analysed]"
+
+
+def _annotate_all(texts: list[str], codebook: Codebook | None) -> pd.DataFrame:
     raw = pd.Series(texts, dtype="str")
     red = redact(raw)
     out = sentiment(red)[SENTIMENT_COLUMNS]
     out.insert(0, "redacted", red)
+    out["analysed"] = True
     return out if codebook is None else pd.concat([out, tag_texts(red, codebook)], axis=1)
+
+
+def _annotate_unique(texts: list[str], codebook: Codebook | None) -> pd.DataFrame:
+    """Redact, score and tag distinct texts (runs in worker processes).
+
+    One text may break an analysis; then the texts are annotated again in halves, so that only the
+    texts that fail are marked (``analysed`` False, the comment shown as :data:`UNANALYSED`).
+    """
+    try:
+        return _annotate_all(texts, codebook)
+    except Exception:  # noqa: BLE001 - any failure of one text must not stop the others
+        if len(texts) > 1:
+            half = len(texts) // 2
+            return pd.concat([_annotate_unique(texts[:half], codebook), _annotate_unique(texts[half:], codebook)],
+                             ignore_index=True)
+    failed = pd.DataFrame({"redacted": [UNANALYSED], **{c: [np.nan] for c in SENTIMENT_COLUMNS},
+                           "analysed": [False]})
+    if codebook is not None:
+        for name in codebook.names:
+            failed[PREFIX + name] = False
+    return failed
 
 
 def _cache_path(cache_dir, codebook: Codebook | None) -> Path:
@@ -63,7 +88,9 @@ def annotate_comments(data: pd.DataFrame, codebook=None, *, col: str = "comment"
     -------
     DataFrame
         A copy of ``data`` whose ``col`` holds the **redacted** comment, plus ``neg``, ``neu``, ``pos``,
-        ``compound``, ``sentiment`` (see :func:`sentiment`) and, with a codebook, one nullable-boolean
+        ``compound``, ``sentiment`` (see :func:`sentiment`), ``analysed`` (False for a comment whose
+        redaction or scoring failed: its text is then :data:`UNANALYSED` and its scores NA, and the
+        other comments are annotated as usual) and, with a codebook, one nullable-boolean
         ``theme_<name>`` per theme and ``n_themes`` (see :func:`tag_themes`); NA where there is no
         comment.
 
@@ -110,6 +137,8 @@ def annotate_comments(data: pd.DataFrame, codebook=None, *, col: str = "comment"
         vals = table[c].to_numpy(float) if table is not None else np.array([], float)
         out[c] = pd.Series(spread(vals, np.nan), index=texts.index)
     out["sentiment"] = label_sentiment(out["compound"])
+    done = spread(table["analysed"].to_numpy(bool), False) if table is not None else np.zeros(n, bool)
+    out["analysed"] = pd.arrays.BooleanArray(done, ~has)
     if cb is None:
         return out
     count = np.zeros(n, dtype="int64")

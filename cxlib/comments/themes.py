@@ -1,9 +1,10 @@
-"""From words to the metric: theme volumes, their shift, what each theme costs, sentiment over time.
+"""From words to the metric: theme volumes, their shift, and what each theme costs.
 
 Every function takes responses already tagged by :func:`cxlib.comments.tag_themes` (``theme_<name>``
-columns, NA where there is no comment) and, for sentiment, scored by :func:`cxlib.comments.sentiment`.
-Estimates are unweighted (survey weights are not applied) and associational: a theme's "points lost"
-says how much of the NPS its detractors account for, not what fixing it would gain for certain.
+columns, NA where there is no comment).
+With ``weight=`` shares and scores are weighted and every interval and test uses Kish's effective base.
+Estimates are associational: a theme's "points lost" says how much of the NPS its detractors account
+for, not what fixing it would gain for certain.
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ import pandas as pd
 
 from .. import periods
 from .._checks import by_list, check_choice, check_confidence, need_columns
-from .._stats import adjust_p, mean_ci, welch_moments, wilson, z_crit, z_test
-from ..data import add_period, is_table
+from .._stats import adjust_p, kish, welch_moments, wilson, z_crit, z_test
 from ..errors import DataError
 from ..scores import as_scale, respondent_values
 from ._theme_sums import impact_sums, volume_sums
 from .codebook import PREFIX
-from .sentiment import NEGATIVE_AT
 
-__all__ = ["sentiment_trend", "theme_impact", "theme_shift", "theme_volumes"]
+__all__ = ["theme_impact", "theme_shift", "theme_volumes"]
 
 
 def _theme_cols(data: pd.DataFrame, themes) -> list[str]:
@@ -50,27 +49,39 @@ def _score_column(score, metric: str, func: str) -> str:
     return score
 
 
-def _points_lost(lost: int, w: dict, share: float, n_scored: int, metric: str, scale, confidence: float) -> tuple:
+def _moments(sw: float, sw2: float, s: float, q: float) -> tuple[float, float, float]:
+    """Weighted mean, variance (unbiased on n_eff) and Kish n_eff from Σw, Σw², Σw·v and Σw·v²."""
+    if sw <= 0:
+        return np.nan, np.nan, 0.0
+    ne = float(kish(sw, sw2))
+    m = s / sw
+    var = max(q - s * s / sw, 0.0) / sw * ne / (ne - 1) if ne > 1 else np.nan
+    return m, var, ne
+
+
+def _points_lost(lost: float, t: dict, share: float, ne_scored: float, metric: str, scale,
+                 confidence: float) -> tuple:
     """What the theme costs the overall score, in its units, with an interval.
 
     Shares (NPS, CSAT, recommend): the points gained if the theme's detractors were passives, its
-    unsatisfied satisfied, its no-sayers yes-sayers (100 × such respondents / all scored; Wilson).
-    Means (rating, CES): the rise of the overall mean if those mentioning the theme scored like the
-    others (share × the gap, 0 when they score better; the gap's Welch interval times the share).
+    unsatisfied satisfied, its no-sayers yes-sayers (100 × such respondents' weight ``lost`` as a share of
+    all scored respondents' weight; Wilson on Kish's effective base). Means (rating, CES): the rise of the
+    overall mean if those mentioning the theme scored like the others (share × the gap, 0 when they score
+    better; the gap's Welch interval times the share).
     """
-    if not n_scored:
+    if not ne_scored:
         return (np.nan,) * 3
     if metric in ("nps", "csat", "recommend"):
-        (lo,), (hi,) = wilson(lost, n_scored, confidence)
-        return 100 * lost / n_scored, 100 * lo, 100 * hi
+        (lo,), (hi,) = wilson(lost * ne_scored, ne_scored, confidence)
+        return 100 * lost, 100 * lo, 100 * hi
     better_high = scale is None or as_scale(scale).higher_is_better
     sign = -1.0 if better_high else 1.0      # diff = with − without; a cost is a worse score with the theme
-    gap = (sign * w["diff"], sign * w["ci_high"], sign * w["ci_low"])
+    gap = (sign * t["diff"], sign * t["ci_high"], sign * t["ci_low"])
     return tuple(share * max(g, 0.0) if pd.notna(g) else np.nan for g in gap)
 
 
 def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score: str | None = None,
-                 scale=None, confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+                 scale=None, weight: str | None = None, confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
     """What each theme costs: the score of those who mention it against those who do not.
 
     Parameters
@@ -86,6 +97,9 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
         The column analysed; default the metric's canonical column (required for "mean").
     scale : Scale or tuple, optional
         The score's scale (``cfg.scales[metric]``): CSAT's top box, and the direction of a mean.
+    weight : str, optional
+        Survey weights: shares, scores and points lost are weighted; Welch's test and the Wilson
+        intervals use Kish's effective bases (``n_eff``).
     confidence : float
         Confidence level of the intervals.
     min_n : int
@@ -94,7 +108,7 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
     Returns
     -------
     DataFrame
-        One row per theme, largest ``points_lost`` first for NPS: ``theme``; ``n`` (commenting
+        One row per theme, largest ``points_lost`` first (but for "mean"): ``theme``; ``n`` (commenting
         respondents with a score); ``n_mention``; ``share`` with Wilson ``share_ci_low`` /
         ``share_ci_high``; ``score_with`` / ``score_without`` (NPS or mean of those who do / do not
         mention it); ``diff`` (with − without) with Welch ``diff_ci_low`` / ``diff_ci_high`` and
@@ -116,27 +130,32 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
     cols = _theme_cols(data, themes)
     confidence = check_confidence(confidence, func="theme_impact")
     col = _score_column(score, metric, "theme_impact")
-    sums = impact_sums(data, cols, respondent_values(data, score=col, metric=metric, scale=scale))
+    sums = impact_sums(data, cols, respondent_values(data, score=col, metric=metric, scale=scale), weight)
     n_scored = int(sums["n_scored"])
+    ne_scored = float(kish(sums["sw_scored"], sums["sw2_scored"])) if sums["sw_scored"] > 0 else 0.0
     rows = []
     for i, c in enumerate(cols):
         n, k = int(sums[f"n{i}"]), int(sums[f"k{i}"])
-        s1, q1, s0, q0 = (float(sums[f"{v}_{i}"]) for v in ("s1", "q1", "s0", "q0"))
-        m1, m0 = (s1 / k if k else np.nan), (s0 / (n - k) if n - k else np.nan)
-        v1 = (q1 - s1 * s1 / k) / (k - 1) if k > 1 else np.nan
-        v0 = (q0 - s0 * s0 / (n - k)) / (n - k - 1) if n - k > 1 else np.nan
-        (lo,), (hi,) = wilson(k, n, confidence)
-        w = welch_moments(k, m1, max(v1, 0.0) if k > 1 else v1, n - k, m0, max(v0, 0.0) if n - k > 1 else v0,
-                          confidence)
-        row = {"theme": c[len(PREFIX):], "n": n, "n_mention": k, "share": k / n if n else np.nan,
-               "share_ci_low": lo, "share_ci_high": hi, "score_with": m1, "score_without": m0,
-               "diff": w["diff"], "diff_ci_low": w["ci_low"], "diff_ci_high": w["ci_high"],
-               "p_value": w["p_value"], "n_scored": n_scored}
-        share_all = k / n_scored if n_scored else np.nan
-        # those who mention it and score worst: NPS detractors (v = -100) from Σv and Σv², else zeros (v = 0)
-        lost = round((q1 / 1e4 - s1 / 100) / 2) if metric == "nps" else round(k - s1 / 100)
-        lost = _points_lost(lost, w, share_all, n_scored, metric, scale, confidence) if metric != "mean" \
-            else (np.nan,) * 3
+        w1, ww1, s1, q1 = (float(sums[f"{v}1_{i}"]) for v in ("w", "ww", "s", "q"))
+        w0, ww0, s0, q0 = (float(sums[f"{v}0_{i}"]) for v in ("w", "ww", "s", "q"))
+        (mw, vw, nw), (mo, vo, no) = _moments(w1, ww1, s1, q1), _moments(w0, ww0, s0, q0)
+        total = w1 + w0
+        ne = float(kish(total, ww1 + ww0)) if total > 0 else 0.0
+        share = w1 / total if n and total > 0 else np.nan
+        (lo,), (hi,) = wilson(share * ne if n else 0.0, ne, confidence)
+        t = welch_moments(mw, vw, nw, mo, vo, no, confidence)
+        row = {"theme": c[len(PREFIX):], "n": n, "n_mention": k, "share": share,
+               "share_ci_low": lo, "share_ci_high": hi,
+               "score_with": mw if k else np.nan, "score_without": mo if n - k else np.nan,
+               "diff": float(t["diff"]), "diff_ci_low": float(t["ci_low"]), "diff_ci_high": float(t["ci_high"]),
+               "p_value": float(t["p_value"]), "n_scored": n_scored}
+        sw_scored = float(sums["sw_scored"])
+        share_all = w1 / sw_scored if n_scored and sw_scored > 0 else np.nan
+        # the weight of those who mention it and score worst: NPS detractors (v = -100) from Σw·v and Σw·v²
+        # (v in {-100, 0, 100}), else the zeros (v in {0, 100})
+        low = max((q1 / 1e4 - s1 / 100) / 2 if metric == "nps" else w1 - s1 / 100, 0.0)
+        lost = (_points_lost(low / sw_scored if sw_scored > 0 else np.nan, t, share_all, ne_scored, metric,
+                             scale, confidence) if metric != "mean" else (np.nan,) * 3)
         row.update(zip(("points_lost", "points_lost_ci_low", "points_lost_ci_high"), lost))
         row["small_base"] = k < min_n or (n - k) < min_n
         rows.append(row)
@@ -147,8 +166,8 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
     return out.reset_index(drop=True)
 
 
-def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, confidence: float = 0.95,
-                  min_n: int = 30) -> pd.DataFrame:
+def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, weight: str | None = None,
+                  confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
     """Share of comments mentioning each theme, overall or per group.
 
     Parameters
@@ -159,13 +178,14 @@ def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, confidence: float
         Theme names (default: every ``theme_`` column).
     by : str or list of str, optional
         Grouping columns (e.g. ``["period"]`` from ``data.add_period``, or ``"region"``).
-    confidence, min_n : see :func:`theme_impact`.
+    weight, confidence, min_n : see :func:`theme_impact`.
 
     Returns
     -------
     DataFrame
         One row per group and theme: the ``by`` columns, ``theme``, ``n`` (comments in the group),
-        ``n_mention``, ``share``, Wilson ``ci_low`` / ``ci_high``, ``small_base`` (``n < min_n``).
+        ``n_eff`` (Kish; n without weights), ``n_mention``, ``share`` (weighted), Wilson ``ci_low`` /
+        ``ci_high`` on ``n_eff``, ``small_base`` (``n_eff < min_n``).
 
     Examples
     --------
@@ -179,18 +199,20 @@ def theme_volumes(data: pd.DataFrame, *, themes=None, by=None, confidence: float
     confidence = check_confidence(confidence, func="theme_volumes")
     by = by_list(by)
     need_columns(data, by, where="theme_volumes")
-    out = volume_sums(data, cols, by)
+    out = volume_sums(data, cols, by, weight)
     out["theme"] = out["theme"].str.slice(len(PREFIX))
     out = out.sort_values(by + ["theme"], kind="stable", na_position="last").reset_index(drop=True)
     out["n"] = out["n"].astype(int)
-    out["share"] = (out["n_mention"] / out["n"]).where(out["n"] > 0)
-    out["ci_low"], out["ci_high"] = wilson(out["n_mention"], out["n"], confidence)
-    out["small_base"] = out["n"] < min_n
-    return out
+    out.insert(out.columns.get_loc("n") + 1, "n_eff", kish(out["sw"], out["sw2"]))
+    out["share"] = (out["swm"] / out["sw"].where(out["sw"] > 0)).where(out["n"] > 0)
+    out["ci_low"], out["ci_high"] = wilson(out["share"].fillna(0) * out["n_eff"], out["n_eff"], confidence)
+    out["small_base"] = out["n_eff"] < min_n
+    return out.drop(columns=["sw", "sw2", "swm"])
 
 
 def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3", themes=None, by=None,
-                date_col: str = "responded_at", confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+                weight: str | None = None, date_col: str = "responded_at", confidence: float = 0.95,
+                min_n: int = 30) -> pd.DataFrame:
     """Did a theme rise this month? Its share in ``month`` against the ``baseline`` months, per group.
 
     Parameters
@@ -202,7 +224,8 @@ def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3",
     baseline : str
         As everywhere (:func:`cxlib.periods.baseline_months`): "previous", "previous_3", "year_ago" or
         a month.
-    themes, by, confidence, min_n : see :func:`theme_volumes`.
+    themes, by, weight, confidence, min_n : see :func:`theme_volumes`; with weights the shares are
+        weighted and the tests use Kish's effective bases.
 
     Returns
     -------
@@ -226,11 +249,12 @@ def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3",
     before_mask = pd.Series(False, index=data.index)
     for m in periods.baseline_months(month, baseline):
         before_mask |= periods.in_window(data[date_col], *periods.bounds(m))
-    a = theme_volumes(now, themes=themes, by=by, min_n=0)
-    b = theme_volumes(data.loc[before_mask], themes=themes, by=by, min_n=0)
+    a = theme_volumes(now, themes=themes, by=by, weight=weight, min_n=0)
+    b = theme_volumes(data.loc[before_mask], themes=themes, by=by, weight=weight, min_n=0)
     keys = by_list(by) + ["theme"]
-    m = a[keys + ["n", "share"]].merge(b[keys + ["n", "share"]], on=keys, how="outer", suffixes=("_now", "_before"))
-    p1, p0, n1, n0 = m["share_now"], m["share_before"], m["n_now"], m["n_before"]
+    m = a[keys + ["n", "n_eff", "share"]].merge(b[keys + ["n", "n_eff", "share"]], on=keys, how="outer",
+                                                suffixes=("_now", "_before"))
+    p1, p0, n1, n0 = m["share_now"], m["share_before"], m["n_eff_now"], m["n_eff_before"]
     se = np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
     pooled = (p1 * n1 + p0 * n0) / (n1 + n0)
     se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
@@ -240,79 +264,6 @@ def theme_shift(data: pd.DataFrame, *, month: str, baseline: str = "previous_3",
     m["p_value"] = z_test(m["diff"], se0)[1]
     m.loc[(se0 == 0) & m["diff"].notna(), "p_value"] = 1.0   # no theme mentions (or all) on both sides
     m["p_holm"] = adjust_p(m["p_value"], method="holm")
-    m["small_base"] = (m["n_now"].fillna(0) < min_n) | (m["n_before"].fillna(0) < min_n)
-    m = m.sort_values("diff", ascending=False, kind="stable")
+    m["small_base"] = (n1.fillna(0) < min_n) | (n0.fillna(0) < min_n)
+    m = m.drop(columns=["n_eff_now", "n_eff_before"]).sort_values("diff", ascending=False, kind="stable")
     return m.sort_values("small_base", kind="stable").reset_index(drop=True)
-
-
-def _bounds(metric: str, scale) -> tuple[float, float]:
-    """The range a metric's respondent values live in, for clipping intervals."""
-    if metric == "nps":
-        return -100.0, 100.0
-    if metric in ("csat", "recommend"):
-        return 0.0, 100.0
-    if scale is not None:
-        sc = as_scale(scale)
-        return float(sc.min), float(sc.max)
-    return -np.inf, np.inf
-
-
-def sentiment_trend(data: pd.DataFrame, *, by="period", metric: str = "nps", score: str | None = None,
-                    scale=None, freq: str = "M", date_col: str = "responded_at", confidence: float = 0.95,
-                    min_n: int = 30) -> pd.DataFrame:
-    """Mean comment sentiment beside the score, per period (or any grouping).
-
-    Parameters
-    ----------
-    data : DataFrame
-        Responses with a ``compound`` column (from ``comments.sentiment`` / ``comments.annotate_comments``).
-    by : str or list of str, default "period"
-        Grouping; "period" is made from ``date_col`` with ``freq`` when not a column.
-    metric : {"nps", "csat", "recommend", "rating", "ces", "mean"}
-        How the score beside sentiment is computed (see :func:`cxlib.scores.respondent_values`).
-    score : str, optional
-        The score column; default the metric's canonical column. When the column is absent only
-        sentiment is reported.
-    scale : Scale or tuple, optional
-        The score's scale (CSAT's top box; the range a mean's interval is clipped to).
-    freq, date_col, confidence, min_n : period frequency, date column, confidence level, small-base cut-off.
-
-    Returns
-    -------
-    DataFrame
-        One row per group: the ``by`` columns, ``n_comments``, ``compound_mean`` with t-interval
-        ``compound_ci_low`` / ``compound_ci_high``, ``pct_negative`` (share of comments with compound
-        <= -0.05), ``n_score``, ``score`` (NPS or mean) with ``score_ci_low`` / ``score_ci_high``,
-        ``small_base`` (``n_comments < min_n``). Intervals are t intervals clipped to the possible
-        range (sentiment −1 to 1, the score's range): tiny groups never get bands wider than the scale.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"g": ["a", "a", "b"], "compound": [0.5, -0.5, 0.2], "nps": [10, 0, 9]})
-    >>> sentiment_trend(df, by="g", min_n=1)[["g", "n_comments", "compound_mean", "score"]]
-       g  n_comments  compound_mean  score
-    0  a           2            0.0    0.0
-    1  b           1            0.2  100.0
-    """
-    by = by_list(by)
-    confidence = check_confidence(confidence, func="sentiment_trend")
-    need_columns(data, ["compound"], where="sentiment_trend (score the comments first)")
-    col = _score_column(score, metric, "sentiment_trend")
-    d = data
-    if by == ["period"] and "period" not in d.columns:
-        d = add_period(d, freq=freq, date_col=date_col)
-    vals = (respondent_values(d, score=col, metric=metric, scale=scale) if col in d.columns
-            else pd.Series(np.nan, index=d.index))
-    lo_s, hi_s = _bounds(metric, scale)
-    rows = []
-    for key, g in d.assign(_v=vals).groupby(by, observed=True, sort=True):
-        c = g["compound"].dropna().to_numpy(float)
-        cm, _, cl, ch = mean_ci(c, confidence)
-        sm, _, sl, sh = mean_ci(g["_v"], confidence)
-        key = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(by, key)), "n_comments": len(c), "compound_mean": cm,
-                     "compound_ci_low": np.clip(cl, -1.0, 1.0), "compound_ci_high": np.clip(ch, -1.0, 1.0),
-                     "pct_negative": (c <= NEGATIVE_AT).mean() if len(c) else np.nan,
-                     "n_score": int(g["_v"].notna().sum()), "score": sm, "score_ci_low": np.clip(sl, lo_s, hi_s),
-                     "score_ci_high": np.clip(sh, lo_s, hi_s), "small_base": len(c) < min_n})
-    return pd.DataFrame(rows)

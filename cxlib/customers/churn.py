@@ -40,16 +40,39 @@ class ChurnModel:
     design_info: object = field(repr=False)
     _categories: dict = field(repr=False)
 
-    def predict(self, data: pd.DataFrame) -> pd.Series:
-        """Churn probability for each row of ``data`` (NaN where a feature is missing)."""
+    def design(self, data: pd.DataFrame, **fixed) -> tuple[pd.DataFrame, pd.Series]:
+        """The model's design matrix for ``data``, with features in ``fixed`` set to one value for every row
+        (e.g. ``nps_category="promoter"``), and which rows have every feature.
+
+        Returns
+        -------
+        (pandas.DataFrame, pandas.Series)
+            The design matrix of the complete rows, columns in the order of ``params``; the mask of
+            complete rows (index of ``data``).
+        """
         import patsy
 
-        need_columns(data, self.features, where="ChurnModel.predict")
-        frame = _prepare(data, self.features, self._categories)
+        need_columns(data, self.features, where="ChurnModel.design")
+        frame = _prepare(data.assign(**fixed) if fixed else data, self.features, self._categories)
         ok = frame.notna().all(axis=1)
         (x,) = patsy.build_design_matrices([self.design_info], frame[ok], return_type="dataframe")
+        return x[self.result.params.index], ok
+
+    @property
+    def params(self) -> pd.Series:
+        """The fitted log-odds coefficients, by design column."""
+        return self.result.params
+
+    @property
+    def cov(self) -> pd.DataFrame:
+        """Their covariance matrix (for simulating the model's uncertainty)."""
+        return self.result.cov_params()
+
+    def predict(self, data: pd.DataFrame) -> pd.Series:
+        """Churn probability for each row of ``data`` (NaN where a feature is missing)."""
+        x, ok = self.design(data)
         p = pd.Series(np.nan, index=data.index, name="churn_probability")
-        p[ok] = self.result.predict(x[self.result.params.index])
+        p[ok] = self.result.predict(x)
         return p
 
     def summary(self) -> pd.DataFrame:

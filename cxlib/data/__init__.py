@@ -6,15 +6,18 @@ canonical columns described in ``docs/data-contract.md``.
 
 from .aggregate import Term, group_sums, is_table, row_count
 from .config import CANONICAL, DEFAULT_SCALES, SCORES, Config, Scale, TableSpec, load_config, project_root
-from .files import load_labelled, read_codebook_file
 from .engines import as_table, duckdb_connection
-from .loading import check_accounts, check_tickets, file_digests, load_accounts, load_responses, load_tickets
-from .subsets import add_period, last_months, month_counts, parse_segment, segment_label, subset
+from .files import load_labelled, read_codebook_file, read_model_file, write_model_file
+from .loading import (check_accounts, check_tickets, file_digests, load_accounts, load_responses, load_tickets,
+                      undated_note)
+from .subsets import (add_period, last_months, month_counts, month_dates, parse_segment, segment_label, subset,
+                      to_frame)
+from .weighting import WeightingSpec
 
 __all__ = [
     "CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "Term", "add_period", "as_table",
     "check_accounts", "duckdb_connection", "group_sums", "is_table", "row_count",
     "check_tickets", "file_digests", "last_months", "load_accounts", "load_config", "load_responses",
-    "load_labelled", "load_tickets", "month_counts", "parse_segment", "project_root", "read_codebook_file", "segment_label",
-    "subset",
+    "load_labelled", "load_tickets", "month_counts", "month_dates", "parse_segment", "project_root", "read_codebook_file",
+    "read_model_file", "segment_label", "subset", "to_frame", "undated_note", "WeightingSpec", "write_model_file",
 ]

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .._checks import describe_rows
 from ..errors import DataError
+from ._dates import parse_dates
 from .config import Scale, TableSpec
 
 __all__ = ["FLOAT", "TEXT", "TYPES", "UNIQUE", "check_scale", "convert", "rows"]
@@ -70,7 +71,8 @@ def _to_id(col: pd.Series) -> pd.Series:
     return text.where(col.notna(), None)
 
 
-def convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec) -> pd.Series:
+def convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec, *, decimal: str = ".") -> pd.Series:
+    """Type one mapped column as its canonical kind; ``decimal`` as :func:`_to_number` takes it."""
     col = df[canon]
     where = f"{spec.name} file {spec.path}, column {src!r} ({canon})"
     if kind == ID:
@@ -82,10 +84,15 @@ def convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec) 
         out = (col if isinstance(col.dtype, pd.StringDtype) else col.astype("str")).str.strip()
         return out.where(out != "")  # empty text is no text
     if kind in (FLOAT, INT):
-        num = pd.to_numeric(col, errors="coerce")
+        num = _to_number(col, decimal)
         bad = num.isna() & col.notna()
         if bad.any():
-            raise DataError(f"{where}: expected numbers, found text in {rows(bad, col)}")
+            comma = bool(col.astype("string").str.contains(",", regex=False).any())
+            hint = {".": "; if the file writes decimal commas (7,5), set decimal: ',' in the config",
+                    ",": "; decimal: ',' is set, so a dot may only group thousands (1.299,50)",
+                    "auto": "; the column mixes decimal points and decimal commas"}[decimal] if comma or \
+                decimal == "," else ""
+            raise DataError(f"{where}: expected numbers, found text in {rows(bad, col)}{hint}")
         num = num.astype("float64")
         if kind == INT:
             frac = num.notna() & ~np.isclose(num.fillna(0) % 1, 0)
@@ -111,24 +118,31 @@ def _to_datetime(col: pd.Series, where: str, spec: TableSpec) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(col):
         out = col
     else:
-        fmt = spec.options.get("date_format")
-        text = col.astype("string").str.strip()
-        if fmt:
-            out = pd.to_datetime(text, format=fmt, errors="coerce")
-        else:
-            out = pd.to_datetime(text, format="ISO8601", errors="coerce")
-            if (out.isna() & text.notna()).any():
-                out = pd.to_datetime(text, format="mixed", errors="coerce",
-                                     dayfirst=bool(spec.options.get("dayfirst", False)))
-        bad = out.isna() & col.notna()
-        if bad.any():
-            raise DataError(
-                f"{where}: unparseable dates in {rows(bad, col)}; expected e.g. 2026-10-31"
-                + (f" in format {fmt!r}" if fmt else " (set date_format in the config if unusual)")
-            )
+        out = parse_dates(col.astype("string").str.strip(), where, spec.options, rows)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert("UTC").dt.tz_localize(None)
     return out.astype("datetime64[ns]")
+
+
+#: A number written with a decimal comma, optionally with dots between thousands: "7,5", "1.299,00".
+_COMMA_NUMBER = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
+_THOUSANDS = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"
+
+
+def _to_number(col: pd.Series, decimal: str) -> pd.Series:
+    """Numbers from a raw column; with ``decimal`` "," (or "auto" and every non-number written so) the
+    comma is the decimal mark and dots group thousands. Text that is no number becomes NaN."""
+    num = pd.to_numeric(col, errors="coerce")
+    if decimal == "." or pd.api.types.is_numeric_dtype(col):
+        return num
+    text = col.astype("string").str.strip()
+    failed = num.isna() & text.notna()
+    if not failed.any() or (decimal == "auto" and not text[failed].str.fullmatch(_COMMA_NUMBER).all()):
+        return num
+    dotted = text.str.contains(".", regex=False, na=False)
+    thousands = text.str.fullmatch(_THOUSANDS).fillna(False)
+    plain = text.where(~thousands, text.str.replace(".", "", regex=False)).str.replace(",", ".", regex=False)
+    return pd.to_numeric(plain.where(~dotted | thousands), errors="coerce")
 
 
 def check_scale(s: pd.Series, scale: Scale, canon: str, src: str, spec: TableSpec) -> None:

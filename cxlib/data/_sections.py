@@ -9,8 +9,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ConfigError
+from . import _config_checks as check
 
-__all__ = ["DATE_FLOOR", "SCORES", "cache_dir", "dates_options", "known_keys", "report_options"]
+__all__ = ["CURRENCIES", "DATE_FLOOR", "SCORES", "cache_dir", "comments_options", "dates_options",
+           "follow_up_options", "known_keys", "labels_options", "money_options", "report_options"]
+
+#: Symbols of the currencies amounts are commonly reported in; any other ISO 4217 code is written as a prefix.
+CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "CHF": "CHF ", "AUD": "A$",
+              "CAD": "C$", "NZD": "NZ$", "SEK": "SEK ", "NOK": "NOK ", "DKK": "DKK ", "PLN": "PLN ", "BRL": "R$",
+              "MXN": "MX$", "ZAR": "R ", "SGD": "S$", "HKD": "HK$", "KRW": "₩"}
 
 #: The scores a survey can carry, in the order the report picks its primary score from (first present).
 SCORES = ("nps", "csat", "rating", "recommend", "ces")
@@ -67,11 +74,12 @@ def report_options(raw, responses, where: str) -> dict:
     ``journey``: the segment that is the journey stage; ``max_segment_values``: values shown per
     segment before the rest are pooled (default 12).
     """
-    raw = raw or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: 'report' must be a mapping (e.g. report: {{primary: nps}})")
-    known_keys("key in 'report'", raw, {"journey", "primary", "max_segment_values"}, where)
+    raw = check.mapping(raw, "report", where, expected="a mapping (e.g. report: {primary: nps})")
+    known_keys("key in 'report'", raw, {"journey", "primary", "max_segment_values", "chromium", "scenario_lift"},
+               where)
     journey = raw.get("journey")
+    if journey is not None:
+        journey = check.text(journey, "report.journey", where, expected="a segment name")
     if journey is not None and journey not in responses.segments:
         raise ConfigError(f"{where}: report.journey {journey!r} is not a segment; the segments are "
                           f"{sorted(responses.segments)}")
@@ -83,4 +91,61 @@ def report_options(raw, responses, where: str) -> dict:
     most = raw.get("max_segment_values", 12)
     if isinstance(most, bool) or not isinstance(most, int) or most < 2:
         raise ConfigError(f"{where}: report.max_segment_values must be a whole number >= 2, got {most!r}")
-    return {"journey": journey, "primary": primary, "max_segment_values": most}
+    lift = raw.get("scenario_lift")
+    if lift is not None and (isinstance(lift, bool) or not isinstance(lift, (int, float)) or lift <= 0):
+        raise ConfigError(f"{where}: report.scenario_lift must be a positive number (rating points), got {lift!r}")
+    chromium = raw.get("chromium")
+    if chromium is not None and not isinstance(chromium, str):
+        raise ConfigError(f"{where}: report.chromium must be the path of a Chromium executable, got {chromium!r}")
+    return {"journey": journey, "primary": primary, "max_segment_values": most, "scenario_lift": lift,
+            "chromium": chromium}
+
+
+def labels_options(raw, where: str) -> dict:
+    """``labels:``: how names of segments, drivers, themes and scores read in the report (name: label)."""
+    raw = raw or {}
+    if not isinstance(raw, dict) or not all(isinstance(v, str) and v.strip() for v in raw.values()):
+        raise ConfigError(f"{where}: 'labels' must map names to non-empty text, e.g. labels: {{support_speed: "
+                          "Speed of support}}")
+    return {str(k): str(v).strip() for k, v in raw.items()}
+
+
+def money_options(raw, where: str) -> dict:
+    """``money:``: the currency amounts are in (an ISO 4217 code such as EUR); none: plain numbers."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: 'money' must be a mapping such as money: {{currency: EUR}}")
+    known_keys("key in 'money'", raw, {"currency"}, where)
+    code = raw.get("currency")
+    if code is not None and not (isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()):
+        raise ConfigError(f"{where}: money.currency must be a three-letter ISO 4217 code such as EUR, got {code!r}")
+    return {"currency": code, "symbol": CURRENCIES.get(code, f"{code} ") if code else ""}
+
+
+def comments_options(raw, base_dir: Path, where: str) -> dict:
+    """The optional ``comments:`` section: a learned ``sentiment_model`` file and ``brand_words`` to strip."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: 'comments' must be a mapping (e.g. comments: {{sentiment_model: model.json}})")
+    known_keys("key in 'comments'", raw, {"sentiment_model", "brand_words"}, where)
+    model = raw.get("sentiment_model")
+    if model is not None:
+        if not isinstance(model, str):
+            raise ConfigError(f"{where}: comments.sentiment_model must be a file path, got {model!r}")
+        model = Path(model).expanduser()
+        model = model if model.is_absolute() else (base_dir / model).resolve()
+        if not model.is_file():
+            raise ConfigError(f"{where}: comments.sentiment_model {model} does not exist (train one with "
+                              "comments.train_sentiment(..., path=))")
+    words = raw.get("brand_words") or []
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise ConfigError(f"{where}: comments.brand_words must be a list of words, got {words!r}")
+    return {"sentiment_model": model, "brand_words": list(words)}
+
+
+def follow_up_options(raw, where: str) -> dict:
+    """The optional ``follow_up:`` section: ``raw_comments: true`` puts unredacted comments in the CX team's
+    follow-up CSV (default false: redacted as in the report)."""
+    raw = check.mapping(raw, "follow_up", where, expected="a mapping (e.g. follow_up: {raw_comments: false})")
+    known_keys("key in 'follow_up'", raw, {"raw_comments"}, where)
+    return {"raw_comments": check.boolean(raw.get("raw_comments", False), "follow_up.raw_comments", where)}

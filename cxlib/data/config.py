@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ConfigError
-from ._sections import SCORES, cache_dir, dates_options, known_keys, report_options
+from . import _config_checks as check
+from ._sections import (SCORES, cache_dir, comments_options, dates_options, follow_up_options, known_keys,
+                        labels_options, money_options, report_options)
 from .remote import engine_options, source_options
+from .weighting import WeightingSpec, parse_weighting
 
 __all__ = ["CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "load_config",
            "project_root"]
@@ -136,6 +137,11 @@ class Config:
     codebook: Path | None = None
     report: dict = field(default_factory=dict)
     cache_dir: Path | None = None
+    labels: dict = field(default_factory=dict)
+    money: dict = field(default_factory=lambda: {"currency": None, "symbol": ""})
+    comments: dict = field(default_factory=lambda: {"sentiment_model": None, "brand_words": []})
+    weighting: WeightingSpec | None = None
+    follow_up: dict = field(default_factory=lambda: {"raw_comments": False})
     engines: dict = field(default_factory=lambda: engine_options(None, Path("."), "config"))
 
     @property
@@ -196,48 +202,71 @@ def _resolve_config_path(config) -> Path:
     raise ConfigError(f"config file {config!r} not found (looked at {tried})")
 
 
+#: Names a segment or driver may not take: the canonical columns and the columns analyses add.
+RESERVED = frozenset(CANONICAL["responses"]) | {"period", "neg", "neu", "pos", "compound", "sentiment", "n_themes",
+                                                "analysed"}
+
+
 def _table(name: str, raw: dict, base_dir: Path, where: str) -> TableSpec:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: section '{name}' needs a 'path' to its data file")
+    raw = check.mapping(raw, name, where, expected="a mapping with a 'path' to its data file (or a 'table')")
     source = source_options(raw, name, where)
-    allowed = {"path", "columns", "segments", "drivers", "scales", "missing_codes",
-               "sheet", "format", "date_format", "dayfirst", "encoding", "dates", "table", "connection", "engine"}
+    allowed = {"path", "columns", "segments", "drivers", "scales", "missing_codes", "dates", *check.OPTIONS,
+               "table", "connection", "engine"}
     known_keys(f"key in '{name}'", raw, allowed, where)
-    columns = dict(raw.get("columns") or {})
+    columns = check.column_map(raw.get("columns"), f"{name}.columns", where)
     known_keys(f"canonical column in '{name}.columns'", columns, CANONICAL[name], where)
-    for key in ("segments", "drivers", "missing_codes"):
-        if key in raw and not isinstance(raw[key] or {}, dict):
-            raise ConfigError(f"{where}: '{name}.{key}' must be a mapping of name: column")
+    segments = check.column_map(raw.get("segments"), f"{name}.segments", where)
+    drivers = check.column_map(raw.get("drivers"), f"{name}.drivers", where)
+    for key, names in (("segments", segments), ("drivers", drivers)):
+        taken = sorted(set(names) & (RESERVED | set(CANONICAL[name])))
+        if taken:
+            raise ConfigError(f"{where}: '{name}.{key}' names {taken}, which the workbook uses for its own "
+                              f"columns; give the {key[:-1]} another name (e.g. {taken[0]}_{key[:-1]})")
+    both = sorted(set(segments) & set(drivers))
+    if both:
+        raise ConfigError(f"{where}: {both} named both as a segment and as a driver in '{name}'; use two names")
     if name == "responses" and not any(columns.get(s) for s in SCORES):
         raise ConfigError(
             f"{where}: 'responses.columns' must map at least one score ({', '.join(SCORES)})"
         )
-    path = Path(raw["path"]).expanduser() if "path" in raw else None
-    if path is not None and not path.is_absolute():
-        path = (base_dir / path).resolve()
-    options = {k: raw[k] for k in ("sheet", "format", "date_format", "dayfirst", "encoding") if k in raw}
+    path = None
+    if "path" in raw:
+        path = Path(check.text(raw["path"], f"{name}.path", where, expected="a file path")).expanduser()
+        if not path.is_absolute():
+            path = (base_dir / path).resolve()
+    options = check.table_options(name, raw, where)
     options.update(source)
     options["dates"] = dates_options(raw.get("dates"), name, where)
     return TableSpec(
         name=name,
         path=path,
-        columns={k: str(v) for k, v in columns.items() if v is not None},
-        segments={str(k): str(v) for k, v in (raw.get("segments") or {}).items()},
-        drivers={str(k): str(v) for k, v in (raw.get("drivers") or {}).items()},
-        missing_codes={str(k): list(v) for k, v in (raw.get("missing_codes") or {}).items()},
+        columns=columns,
+        segments=segments,
+        drivers=drivers,
+        missing_codes=check.scalar_lists(raw.get("missing_codes"), f"{name}.missing_codes", where),
         options=options,
     )
 
 
 def _scales(raw: dict, where: str) -> dict[str, Scale]:
     scales = dict(DEFAULT_SCALES)
-    for name, spec in (raw or {}).items():
-        if not isinstance(spec, dict) or "min" not in spec or "max" not in spec:
+    for name, spec in check.mapping(raw, "responses.scales", where,
+                                    expected="a mapping of score: {min, max}").items():
+        key = f"responses.scales.{name}"
+        spec = check.mapping(spec, key, where, expected="a mapping such as {min: 1, max: 5}")
+        if "min" not in spec or "max" not in spec:
             raise ConfigError(f"{where}: scale '{name}' needs 'min' and 'max'")
-        top_k = spec.get("top_box", DEFAULT_SCALES[name].top_k if name in DEFAULT_SCALES else 2)
-        scales[name] = Scale(
-            int(spec["min"]), int(spec["max"]), bool(spec.get("higher_is_better", True)), int(top_k)
-        )
+        known_keys(f"key in '{key}'", spec, ("min", "max", "higher_is_better", "top_box"), where)
+        low, high = check.whole(spec["min"], f"{key}.min", where), check.whole(spec["max"], f"{key}.max", where)
+        if not low < high:
+            raise ConfigError(f"{where}: {key!r} needs min < max; got min={low}, max={high}")
+        default_k = DEFAULT_SCALES[name].top_k if name in DEFAULT_SCALES else 2
+        top_k = check.whole(spec.get("top_box", default_k), f"{key}.top_box", where)
+        if not 1 <= top_k <= high - low:
+            raise ConfigError(f"{where}: {key + '.top_box'!r} must be between 1 and {high - low} (the points "
+                              f"of the scale but one); got {top_k}")
+        scales[str(name)] = Scale(low, high, check.boolean(spec.get("higher_is_better", True),
+                                                           f"{key}.higher_is_better", where), top_k)
     return scales
 
 
@@ -272,14 +301,11 @@ def load_config(config=None) -> Config:
     else:
         path = _resolve_config_path(config)
         base_dir, where = path.parent, f"config {path}"
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{where} is not valid YAML: {exc}") from None
+        raw = check.read_yaml(path, where)
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
-    known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir",
-                               "engines"}, where)
+    known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir", "labels",
+                                "money", "comments", "weighting", "follow_up", "engines"}, where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
@@ -289,7 +315,7 @@ def load_config(config=None) -> Config:
                           "'responses.scales', e.g. rating: {min: 1, max: 10}")
     codebook = None
     if raw.get("codebook"):
-        codebook = Path(raw["codebook"]).expanduser()
+        codebook = Path(check.text(raw["codebook"], "codebook", where, expected="a file path")).expanduser()
         codebook = codebook if codebook.is_absolute() else (base_dir / codebook).resolve()
         if not codebook.is_file():
             raise ConfigError(f"{where}: codebook {codebook} does not exist")
@@ -303,5 +329,10 @@ def load_config(config=None) -> Config:
         codebook=codebook,
         report=report_options(raw.get("report"), responses, where),
         cache_dir=cache_dir(raw.get("cache_dir", project_root() / ".cx-cache"), base_dir, where),
+        labels=labels_options(raw.get("labels"), where),
+        money=money_options(raw.get("money"), where),
+        comments=comments_options(raw.get("comments"), base_dir, where),
+        weighting=parse_weighting(raw.get("weighting"), responses, where),
+        follow_up=follow_up_options(raw.get("follow_up"), where),
         engines=engine_options(raw.get("engines"), base_dir, where),
     )

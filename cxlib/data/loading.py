@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -19,15 +20,17 @@ from ..errors import DataError
 from ._coerce import BOOL, DATE, FLOAT, TEXT, TYPES, UNIQUE, check_scale, convert, rows
 from ._readers import apply_labels, read_file
 from .config import Scale, TableSpec, load_config
+from .aggregate import is_table
 from .engines import table_for
 
-__all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "load_responses", "load_tickets"]
+__all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "load_responses", "load_tickets",
+           "undated_note"]
 
 
 def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
     mapping = {**spec.columns, **spec.segments, **spec.drivers}
     sources = list(dict.fromkeys(mapping.values()))
-    raw, labels = read_file(spec, sources)
+    raw, labels, how = read_file(spec, sources)
     missing = [s for s in sources if s not in raw.columns]
     if missing:
         lines = []
@@ -49,7 +52,7 @@ def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
     result = {}
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
-        result[name] = convert(df, name, kind, src, spec)
+        result[name] = convert(df, name, kind, src, spec, decimal=how.get("decimal", "."))
         scale = scales.get(name)
         if scale is not None and kind == FLOAT:
             check_scale(result[name], scale, name, src, spec)
@@ -131,7 +134,40 @@ def load_responses(config=None) -> pd.DataFrame:
     """
     cfg = load_config(config)
     handle = table_for(cfg.responses, cfg.scales, cfg.engines, lambda: _load(cfg.responses, cfg.scales))
-    return _load(cfg.responses, cfg.scales) if handle is None else handle
+    if handle is not None:
+        return handle
+    data = _load(cfg.responses, cfg.scales)
+    undated = undated_note(data, cfg)
+    if undated:
+        warnings.warn(undated, UserWarning, stacklevel=2)
+    return data
+
+
+def undated_note(responses, config=None) -> str:
+    """A sentence counting the responses without a date (they fall in no month), or "" when there are none.
+
+    :func:`load_responses` warns with it and the report runner prints it, so a missing date is never
+    left out of every month without a count. On an Ibis table the count is one query.
+
+    Examples
+    --------
+    >>> undated_note(pd.DataFrame({"responded_at": pd.to_datetime(["2026-10-01", None])}))
+    '1 response(s) have no date (responded_at, data row(s) 2): they belong to no month and are left out of every monthly figure'
+    """
+    if "responded_at" not in responses.columns:
+        return ""
+    src = load_config(config).responses.columns.get("responded_at") if config is not None else None
+    where = f"column {src!r}" if src else "responded_at"
+    if is_table(responses):
+        k = int(responses.count(where=responses.responded_at.isnull()).execute())
+        return (f"{k:,} response(s) have no date ({where}): they belong to no month and are left out of every "
+                "monthly figure") if k else ""
+    missing = responses["responded_at"].isna()
+    if not missing.any():
+        return ""
+    listed = rows(missing).split(": ", 1)[1]
+    return (f"{int(missing.sum()):,} response(s) have no date ({where}, data row(s) {listed}): they belong to "
+            "no month and are left out of every monthly figure")
 
 
 def load_tickets(config=None) -> pd.DataFrame | None:

@@ -7,6 +7,9 @@ name the variable and the server without its password. The top-level ``engines:`
 ``memory_limit``, ``temp_directory``, ``threads``, the file size above which ``engine: auto`` picks
 DuckDB (``large_file_mb``) and ``check_unique_ids`` (default true: a ``COUNT(DISTINCT id)`` per load, the
 largest part of loading 100M rows; set false for a warehouse table whose primary key already ensures it).
+The monthly report computes on the rows of the months it shows (``report_months``, default 24, ending with
+the report month), pulled once; ``max_rows`` (default 20 million) caps that pull so that a slice too big
+for the machine is refused with its row count instead of exhausting the memory.
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ from pathlib import Path
 
 from ..errors import ConfigError, ParameterError
 
-__all__ = ["ENGINES", "LARGE_FILE_MB", "connect_url", "engine_options", "redact_url", "resolve_url",
+__all__ = ["ENGINES", "LARGE_FILE_MB", "MAX_ROWS", "REPORT_MONTHS", "connect_url", "engine_options", "redact_url", "resolve_url",
            "source_options"]
 
 #: The ``engine:`` choices of a file section.
 ENGINES = ("auto", "pandas", "duckdb")
 #: Files at least this large (MB on disk) are read by DuckDB under ``engine: auto``.
 LARGE_FILE_MB = 200
+#: Months of rows the report pulls from a table (the longest window a section shows) and the cap on them.
+REPORT_MONTHS, MAX_ROWS = 24, 20_000_000
 _ENV = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
 
 
@@ -68,26 +73,30 @@ def engine_options(raw, base_dir: Path, where: str) -> dict:
     raw = raw or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: 'engines' must be a mapping such as {{memory_limit: 1GB}}")
-    unknown = sorted(set(raw) - {"memory_limit", "temp_directory", "threads", "large_file_mb", "check_unique_ids"})
+    unknown = sorted(set(raw) - {"memory_limit", "temp_directory", "threads", "large_file_mb", "check_unique_ids",
+                        "report_months", "max_rows"})
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown} in 'engines'; expected memory_limit, "
-                          "temp_directory, threads, large_file_mb, check_unique_ids")
+                          "temp_directory, threads, large_file_mb, check_unique_ids, report_months, max_rows")
     unique = raw.get("check_unique_ids", True)
     if not isinstance(unique, bool):
         raise ConfigError(f"{where}: 'engines.check_unique_ids' must be true or false, got {unique!r}")
     limit = raw.get("memory_limit", "1.5GB")
     if not isinstance(limit, str) or not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.I):
         raise ConfigError(f"{where}: 'engines.memory_limit' must be a size such as 1.5GB, got {limit!r}")
-    for key in ("threads", "large_file_mb"):
+    for key in ("threads", "large_file_mb", "report_months", "max_rows"):
         v = raw.get(key)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
-            raise ConfigError(f"{where}: 'engines.{key}' must be a positive number, got {v!r}")
+        whole = key != "large_file_mb"
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int if whole else (int, float)) or v <= 0):
+            raise ConfigError(f"{where}: 'engines.{key}' must be a positive {'whole ' if whole else ''}number, "
+                              f"got {v!r}")
     tmp = raw.get("temp_directory")
     if tmp is not None and not isinstance(tmp, str):
         raise ConfigError(f"{where}: 'engines.temp_directory' must be a folder path, got {tmp!r}")
     tmp_path = None if tmp is None else (Path(tmp) if Path(tmp).is_absolute() else base_dir / tmp)
     return {"memory_limit": limit, "temp_directory": tmp_path, "threads": raw.get("threads"),
-            "large_file_mb": raw.get("large_file_mb", LARGE_FILE_MB), "check_unique_ids": unique}
+            "large_file_mb": raw.get("large_file_mb", LARGE_FILE_MB), "check_unique_ids": unique,
+            "report_months": raw.get("report_months", REPORT_MONTHS), "max_rows": raw.get("max_rows", MAX_ROWS)}
 
 
 def redact_url(url: str) -> str:

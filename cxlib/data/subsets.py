@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from .. import periods
@@ -15,7 +16,8 @@ from .._checks import need_columns
 from ..errors import ParameterError
 from .aggregate import is_table
 
-__all__ = ["add_period", "last_months", "month_counts", "parse_segment", "segment_label", "subset"]
+__all__ = ["add_period", "last_months", "month_counts", "month_dates", "parse_segment", "segment_label", "subset",
+           "to_frame"]
 
 # A comma starts a new "name=value" pair only when "name=" follows it, so values may hold commas.
 _PAIR_SPLIT = re.compile(r",\s*(?=[^,=]+=)")
@@ -195,3 +197,62 @@ def month_counts(data, *, date_col: str = "responded_at") -> pd.DataFrame:
     for c in ("first", "last"):
         out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
     return out[["month", "n", "first", "last"]].sort_values("month").reset_index(drop=True)
+
+
+def month_dates(data, *, date_col: str = "responded_at") -> pd.Series:
+    """The first and last date of every month with responses (two dates a month), as a date column.
+
+    It stands in for the dates when a month is resolved (the latest full month, partial months, the
+    first month) on a table: those rules read only each month's first and last date, so they give the
+    same answer as on every date, without pulling the rows.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-09-01", "2026-09-15", "2026-10-31"])})
+    >>> periods.resolve_month("latest", month_dates(df)) == periods.resolve_month("latest", df["responded_at"])
+    True
+    """
+    counts = month_counts(data, date_col=date_col)
+    both = pd.concat([counts["first"], counts["last"]], ignore_index=True).sort_values(ignore_index=True)
+    return both.astype("datetime64[ns]").rename(date_col)
+
+
+def to_frame(table, *, limit: int | None = None) -> pd.DataFrame:
+    """An Ibis table (a slice: one window of months, one segment) as a DataFrame with the loader's dtypes.
+
+    Dates become ``datetime64[ns]``, floats ``float64``, integers ``Int64``, true/false ``boolean`` and
+    text ``object`` (missing as NaN), so every pandas analysis treats the rows exactly as rows read from
+    a file. ``limit`` refuses (a ParameterError naming the count) a slice larger than that many rows
+    instead of filling the memory. A DataFrame is returned as it is.
+
+    Examples
+    --------
+    >>> from cxlib.data import as_table
+    >>> to_frame(as_table(pd.DataFrame({"x": [1.5, None], "ok": [True, None]}))).dtypes.astype(str).tolist()
+    ['float64', 'boolean']
+    """
+    if not is_table(table):
+        return table
+    if limit is not None:
+        n = int(table.count().execute())
+        if n > limit:
+            raise ParameterError(f"the slice holds {n:,} rows, more than the {limit:,} allowed to leave the "
+                                 "database (engines: {max_rows: ...}); narrow the window or raise the limit")
+    schema = table.schema()
+    out = table.to_pyarrow().to_pandas()
+    for name, kind in schema.items():
+        col = out[name]
+        if kind.is_timestamp() or kind.is_date():
+            ts = pd.to_datetime(col)
+            if ts.dt.tz is not None:
+                ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
+            out[name] = ts.astype("datetime64[ns]")
+        elif kind.is_floating() or kind.is_decimal():
+            out[name] = pd.to_numeric(col).astype("float64")
+        elif kind.is_integer():
+            out[name] = col.astype("Int64")
+        elif kind.is_boolean():
+            out[name] = col.astype("boolean")
+        elif kind.is_string():
+            out[name] = col.astype(object).where(col.notna(), np.nan)
+    return out

@@ -12,7 +12,7 @@ from ..errors import DataError
 from ._prepare import complete_rows
 from .importance import relative_importance
 
-__all__ = ["QUADRANTS", "importance_performance"]
+__all__ = ["QUADRANTS", "importance_performance", "segment_levels"]
 
 #: Quadrants of :func:`importance_performance` (important = share at or above the cut).
 QUADRANTS = {(True, False): "fix first", (True, True): "keep", (False, False): "low priority",
@@ -132,3 +132,42 @@ def importance_performance(data: pd.DataFrame, *, score: str = "nps", drivers: l
     order = out["quadrant"].map(_ORDER)
     return (out.assign(_o=order).sort_values(["_o", "share"], ascending=[True, False])
             .drop(columns="_o").reset_index(drop=True))
+
+
+def segment_levels(data: pd.DataFrame, *, driver: str, segments, weight: str | None = None, min_n: int = 30,
+                   confidence: float = 0.95) -> pd.DataFrame:
+    """A driver's mean rating in every value of every segment, best first: how good it already is somewhere.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    driver : str
+        The rating column.
+    segments : sequence of str
+        Segment columns (``cfg.segments``).
+    weight : str, optional
+    min_n : int
+        Values with fewer ratings are flagged ``small_base``.
+    confidence : float
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment value: ``segment``, ``value``, ``n``, ``mean``, ``ci_low``, ``ci_high`` (t
+        interval), ``small_base``; large bases first, then by mean, highest first.
+
+    Examples
+    --------
+    >>> from cxlib.data import load_responses
+    >>> levels = segment_levels(load_responses(), driver="support_speed", segments=["region"])
+    >>> levels["segment"].unique().tolist(), bool(levels["mean"].between(1, 5).all())
+    (['region'], True)
+    """
+    from ..scores import by_segments
+
+    rows = data.dropna(subset=[driver])
+    t = by_segments(rows, segments=segments, metric="rating", score=driver,
+                    scale=(float(rows[driver].min()), float(rows[driver].max()) + 1e-9), weight=weight,
+                    min_n=min_n, confidence=confidence)
+    out = t.rename(columns={"rating": "mean"})[["segment", "value", "n", "mean", "ci_low", "ci_high", "small_base"]]
+    return out.sort_values(["small_base", "mean"], ascending=[True, False], kind="stable").reset_index(drop=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["PALETTE", "CATEGORY_COLORS", "SIGN_COLORS", "theme"]
+__all__ = ["CATEGORY_COLORS", "CHANGE_COLORS", "PALETTE", "SIGN_COLORS", "theme"]
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
@@ -12,6 +12,10 @@ CATEGORY_COLORS = {"detractors": "#D55E00", "passives": "#BBBBBB", "promoters": 
 
 #: Positive / negative effects.
 SIGN_COLORS = {"+": "#0072B2", "-": "#D55E00"}
+
+#: A real rise, a real drop, and a move within noise: the same colours in the report's text, tables
+#: (report.css: --up, --down, --noise) and charts.
+CHANGE_COLORS = {"up": "#0072B2", "down": "#D55E00", "noise": "#8A8A8A"}
 
 
 def theme():

@@ -8,7 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import FuncFormatter
 
+from .._format import fmt_money
 from ._draw import ci_err, ci_rows, flags, use_ax
 from ._theme import PALETTE, SIGN_COLORS
 
@@ -81,11 +83,12 @@ def plot_odds_ratios(data: pd.DataFrame, *, x: str = "odds_ratio", y: str = "ter
     return ax
 
 
-def plot_revenue_at_risk(data: pd.DataFrame, *, x: str = "expected_loss", y: str = "region", ax=None,
-                         **kwargs):
+def plot_revenue_at_risk(data: pd.DataFrame, *, x: str = "expected_loss", y: str = "region", currency: str = "",
+                         ax=None, **kwargs):
     """Horizontal bars of expected revenue lost per group with the interval of the realised loss.
 
-    The ``"All"`` row of :func:`cxlib.customers.revenue_at_risk` is left out; small bases are hatched.
+    The ``"All"`` row of :func:`cxlib.customers.revenue_at_risk` is left out; small bases are hatched;
+    amounts read "€9.6M" (``currency`` is the symbol), never "1e6".
 
     Examples
     --------
@@ -104,5 +107,6 @@ def plot_revenue_at_risk(data: pd.DataFrame, *, x: str = "expected_loss", y: str
         if small:
             bar.set(hatch="//", alpha=0.5)
     ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_money(v, currency)))
     ax.set(xlabel="Expected annual revenue lost to churn (95% interval)", ylabel="")
     return ax

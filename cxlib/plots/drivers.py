@@ -62,9 +62,33 @@ def plot_importance(data: pd.DataFrame, *, x: str = "share", y: str = "driver", 
     return ax
 
 
+def _place_labels(ax, points, names) -> list:
+    """Put each name beside its point where it overlaps no earlier label; return those that found no place."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    placed, left = [], []
+    offsets = [(6, 5), (6, -12), (-6, 5), (-6, -12), (0, 12), (0, -16), (12, 0), (-12, 0)]
+    for (px, py), name in zip(points, names):
+        for dx, dy in offsets:
+            text = ax.annotate(name, (px, py), textcoords="offset points", xytext=(dx, dy), fontsize=9,
+                               ha="left" if dx >= 0 else "right")
+            box = text.get_window_extent(renderer).expanded(1.05, 1.15)
+            if all(not box.overlaps(other) for other in placed) and ax.bbox.contains(box.x0, box.y0) \
+                    and ax.bbox.contains(box.x1, box.y1):
+                placed.append(box)
+                break
+            text.remove()
+        else:
+            left.append(name)
+    return left
+
+
 def plot_importance_performance(data: pd.DataFrame, *, x: str = "performance", y: str = "share",
-                                label: str = "driver", hue: str = "quadrant", ax=None, **kwargs):
-    """Importance (vertical) against performance (horizontal), cross-hairs at the cuts, labelled points.
+                                label: str = "driver", hue: str = "quadrant", n_labels: int = 3, ax=None,
+                                **kwargs):
+    """Importance (vertical) against performance (horizontal), cross-hairs at the cuts; the "fix first"
+    drivers and the ``n_labels`` most important are named beside their points without overlapping, the
+    others are numbered and listed in the legend.
 
     Parameters
     ----------
@@ -72,6 +96,8 @@ def plot_importance_performance(data: pd.DataFrame, *, x: str = "performance", y
         A :func:`cxlib.drivers.importance_performance` table (uses ``importance_cut``,
         ``performance_cut`` and ``performance_ci_low/high`` when present).
     x, y, label, hue : str
+    n_labels : int
+        How many of the most important drivers are named beside their points (besides "fix first").
     ax : matplotlib.axes.Axes, optional
     **kwargs
         Passed to ``seaborn.scatterplot``.
@@ -83,10 +109,12 @@ def plot_importance_performance(data: pd.DataFrame, *, x: str = "performance", y
     Examples
     --------
     >>> import pandas as pd
-    >>> table = pd.DataFrame({"driver": ["a", "b"], "share": [0.7, 0.3], "performance": [3.1, 4.2],
-    ...                       "quadrant": ["fix first", "maintain"], "importance_cut": 0.5, "performance_cut": 3.6})
-    >>> len(plot_importance_performance(table).texts)
-    2
+    >>> table = pd.DataFrame({"driver": ["a", "b", "c", "d", "e"], "share": [0.4, 0.3, 0.1, 0.1, 0.1],
+    ...                       "performance": [3.1, 4.2, 3.5, 3.6, 3.7], "importance_cut": 0.2, "performance_cut": 3.6,
+    ...                       "quadrant": ["fix first", "keep", "low priority", "maintain", "maintain"]})
+    >>> ax = plot_importance_performance(table, n_labels=1)
+    >>> sorted(t.get_text() for t in ax.texts)       # a (fix first), b (most important) named; c, d, e numbered
+    ['1', '1 c\\n2 d\\n3 e', '2', '3', 'a', 'b']
     """
     ax = use_ax(ax)
     xerr = ci_err(data, x, optional=True)
@@ -94,14 +122,24 @@ def plot_importance_performance(data: pd.DataFrame, *, x: str = "performance", y
         ax.errorbar(data[x], data[y], xerr=xerr, fmt="none", ecolor="#999999", lw=1)
     sns.scatterplot(data=data, x=x, y=y, hue=hue, palette=QUADRANT_COLORS if hue == "quadrant" else None,
                     s=70, ax=ax, **kwargs)
-    for _, row in data.iterrows():
-        ax.annotate(str(row[label]), (row[x], row[y]), textcoords="offset points", xytext=(5, 4), fontsize=9)
     if "importance_cut" in data:
         ax.axhline(data["importance_cut"].iloc[0], color="#666666", ls="--", lw=1)
     if "performance_cut" in data:
         ax.axvline(data["performance_cut"].iloc[0], color="#666666", ls="--", lw=1)
-    ax.set_xlabel(f"performance ({x})")
+    ax.set_xlabel("performance (mean rating)" if x == "performance" else x)
     ax.set_ylabel("importance (share)" if y == "share" else y)
+    d = data.reset_index(drop=True)
+    ranked = d.sort_values(y, ascending=False).index
+    named = [i for i in d.index if hue in d and d.loc[i, hue] == "fix first"]
+    named += [i for i in ranked if i not in named][:n_labels]
+    left = _place_labels(ax, [(d.loc[i, x], d.loc[i, y]) for i in named], [str(d.loc[i, label]) for i in named])
+    numbered = [i for i in d.index if i not in named or str(d.loc[i, label]) in left]
+    for k, i in enumerate(numbered, start=1):
+        ax.annotate(str(k), (d.loc[i, x], d.loc[i, y]), textcoords="offset points", xytext=(4, 3), fontsize=8,
+                    color="#555555")
+    if numbered:
+        keys = "\n".join(f"{k} {d.loc[i, label]}" for k, i in enumerate(numbered, start=1))
+        ax.text(1.02, 0.0, keys, transform=ax.transAxes, fontsize=8, va="bottom", color="#333333")
     return ax
 
 

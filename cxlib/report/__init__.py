@@ -6,8 +6,9 @@ nbconvert, imported only when a report is rendered) and atomic publishing with a
 
 from . import html, sections, words
 from .jobs import Job, folder_name, resolve_jobs
-from .publish import publish, write_index
-from .render import NOTEBOOK, render_jobs, render_report
+from .index import read_runs, write_index
+from .publish import publish
+from .render import NOTEBOOK, render_jobs, render_report, report_title
 
-__all__ = ["NOTEBOOK", "Job", "folder_name", "html", "publish", "render_jobs", "render_report", "resolve_jobs",
-           "sections", "words", "write_index"]
+__all__ = ["NOTEBOOK", "Job", "folder_name", "html", "publish", "read_runs", "render_jobs", "render_report",
+           "report_title", "resolve_jobs", "sections", "words", "write_index"]

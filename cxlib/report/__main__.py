@@ -1,18 +1,21 @@
 """``python -m cxlib.report``: the command line over :func:`cxlib.report.render_jobs`.
 
-Exit codes: 0 every report published, 1 a report failed (the previous one is untouched), 2 bad
-parameters or unreadable inputs (checked before any kernel starts).
+Exit codes: 0 every report published, 1 a report failed (the previous one is untouched; with several
+reports the others still run and every failure is listed at the end), 2 bad parameters, a bad config,
+unreadable inputs or an unusable output folder (checked before any kernel starts).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
-from ..data import file_digests, load_config, load_responses
-from ..errors import ConfigError, DataError, ParameterError, ReportError
-from .jobs import resolve_jobs
-from .render import render_jobs
+from ..data import file_digests, load_config, load_responses, project_root, undated_note
+from ..errors import ConfigError, DataError, ParameterError
+from .jobs import folder_name, resolve_jobs
+from .pdf import find_chromium
+from .render import check_readable, output_root, render_jobs
 
 __all__ = ["main"]
 
@@ -26,35 +29,57 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--all-months", action="store_true", help="back-fill every month in the data")
     p.add_argument("--output-dir", default="reports", help="where reports go (default: reports/)")
     p.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell")
+    p.add_argument("--pdf", action="store_true", help="also print each report to PDF (needs Chromium)")
     return p
 
 
 def main(argv=None) -> int:
     """Command line entry point; returns the exit code (0 ok, 1 failed run, 2 bad parameters)."""
     args = _parser().parse_args(argv)
+    if args.timeout <= 0:
+        print(f"cxlib.report: --timeout must be a positive number of seconds; got {args.timeout}", file=sys.stderr)
+        return 2
     try:
         cfg = load_config(args.config)
-        responses = load_responses(cfg)
+        check_readable(cfg)
+        output_root(args.output_dir, project_root())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)      # the undated count is printed below instead
+            responses = load_responses(cfg)
         digests = file_digests(cfg)
         jobs = resolve_jobs(cfg, responses, month=args.month, segment=args.segment, by=args.by,
                             all_months=args.all_months)
+        if args.pdf:
+            find_chromium(cfg.report.get("chromium"))
     except (ParameterError, ConfigError, DataError) as exc:
         print(f"cxlib.report: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"cxlib.report: cannot read the inputs: {exc}", file=sys.stderr)
+        return 2
+    undated = undated_note(responses, cfg)
+    if undated:
+        print(f"cxlib.report: note: {undated}", file=sys.stderr)
     from tqdm import tqdm
 
-    failures = 0
+    failures = []
     bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=len(jobs) < 2, file=sys.stderr)
     for job, result in render_jobs(jobs, config=cfg, responses=responses, digests=digests,
-                                   output_dir=args.output_dir, timeout=args.timeout):
+                                   output_dir=args.output_dir, timeout=args.timeout, pdf=args.pdf):
         bar.update()
-        if isinstance(result, ReportError):
-            failures += 1
+        if isinstance(result, Exception):
+            failures.append((job, result))
             print(f"cxlib.report: {result}", file=sys.stderr)
         else:
             print(result)
     bar.close()
-    return 1 if failures else 0
+    if not failures:
+        return 0
+    if len(jobs) > 1:
+        print(f"cxlib.report: {len(failures)} of {len(jobs)} reports failed:", file=sys.stderr)
+        for job, error in failures:
+            print(f"  {folder_name(job)}: {str(error).splitlines()[0]}", file=sys.stderr)
+    return 2 if all(isinstance(e, ParameterError) for _, e in failures) else 1
 
 
 if __name__ == "__main__":

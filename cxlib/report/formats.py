@@ -23,7 +23,7 @@ class ScoreFormat:
     label : str
         Short name ("NPS").
     card : str
-        Headline card title ("CSAT (% satisfied)").
+        What the headline card's number is, after the score's name (" (% satisfied)").
     unit : str
         Units of a change ("points", "percentage points").
     digits : int
@@ -58,19 +58,27 @@ class ScoreFormat:
         """A change with its unit: "+3 points", "-2 percentage points"."""
         return f"{h.fmt_score(diff, digits=self.digits)} {self.unit}"
 
+    def amount(self, diff) -> str:
+        """The size of a change, without its sign: "13 points" (the words say which way)."""
+        return f"{h.fmt_score(abs(diff), digits=self.digits, signed=False)} {self.unit}"
+
+    def change_interval(self, low, high) -> str:
+        """An interval of a change: "-74 to -43 points"."""
+        return f"{h.fmt_ci(low, high, digits=self.digits)} {self.unit}"
+
 
 SCORE_FORMATS = {
-    "nps": ScoreFormat("nps", "NPS", "NPS", "points", 0, True, False,
+    "nps": ScoreFormat("nps", "NPS", "", "points", 0, True, False,
                        "NPS: % promoters (9–10) minus % detractors (0–6) of likelihood-to-recommend answers, "
                        "−100 to +100."),
-    "csat": ScoreFormat("csat", "CSAT", "CSAT (% satisfied)", "percentage points", 0, False, True,
+    "csat": ScoreFormat("csat", "CSAT", " (% satisfied)", "percentage points", 0, False, True,
                         "CSAT: % of answers in the top {top} boxes of the {min}–{max} satisfaction scale."),
-    "rating": ScoreFormat("rating", "Rating", "Rating (mean)", "points", 2, False, False,
+    "rating": ScoreFormat("rating", "Rating", " (mean)", "points", 2, False, False,
                           "Rating: the mean answer on the {min}–{max} scale ({direction}); the top box is {top} "
                           "point(s)."),
-    "recommend": ScoreFormat("recommend", "Would recommend", "Would recommend (% yes)", "percentage points", 0,
+    "recommend": ScoreFormat("recommend", "Would recommend", " (% yes)", "percentage points", 0,
                              False, True, "Would recommend: % of answers that say yes."),
-    "ces": ScoreFormat("ces", "CES", "CES (mean)", "points", 2, False, False,
+    "ces": ScoreFormat("ces", "CES", " (mean)", "points", 2, False, False,
                        "CES: mean effort score on the {min}–{max} scale ({direction})."),
 }
 
@@ -80,7 +88,7 @@ def score_format(metric: str) -> ScoreFormat:
 
     Examples
     --------
-    >>> score_format("csat").value(83.4), score_format("nps").change(-12.4)
-    ('83%', '-12 points')
+    >>> score_format("csat").value(83.4), score_format("nps").change(-12.4), score_format("nps").amount(-12.4)
+    ('83%', '-12 points', '12 points')
     """
     return SCORE_FORMATS[metric]

@@ -13,10 +13,11 @@ import math
 
 import pandas as pd
 
-from ..comments import redact
+from .._format import fmt_money
+from ..comments import redact, redact_text
 
-__all__ = ["Html", "bullets", "cards", "escape", "figure", "fmt_change", "fmt_ci", "fmt_score", "heading",
-           "note", "quotes", "safe_label", "table", "to_html_safe"]
+__all__ = ["Html", "bullets", "cards", "escape", "figure", "fmt_change", "fmt_ci", "fmt_money", "fmt_score", "heading",
+           "note", "quotes", "safe_label", "sparkline", "table", "to_html_safe", "verdict"]
 
 
 class Html(str):
@@ -30,16 +31,21 @@ class Html(str):
 
 
 def escape(text) -> str:
-    """HTML-escape untrusted text (quotes included); None/NaN become an empty string.
+    """Redact personal data (e-mails, URLs, phones, cards, IBANs; names are left to the analyses) and
+    HTML-escape (quotes included) text that may be untrusted; None/NaN become an empty string.
+
+    Every string the kit places in the report passes through here: segment values, theme and driver
+    names, table cells and sentences, so a customer-supplied value cannot carry personal data or markup
+    into the HTML.
 
     Examples
     --------
-    >>> escape('<img src=x onerror="alert(1)">')
-    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    >>> escape('<img src=x onerror="alert(1)">'), escape("region: jo@example.com")
+    ('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;', 'region: [EMAIL]')
     """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    return html.escape(str(text), quote=True)
+    return html.escape(redact_text(str(text), names_too=False), quote=True)
 
 
 def fmt_score(value, *, digits: int = 0, signed: bool = True, percent: bool = False) -> str:
@@ -89,7 +95,7 @@ def fmt_change(diff, p_value, significant, *, unit: str = "pts", digits: int = 0
 
 def cards(items: list[dict]) -> Html:
     """KPI cards: each item has ``label``, ``value`` and ``details`` (list of lines) and optional ``tone``
-    ("up", "down", "flat"). Every field is escaped.
+    ("up", "down", "flat") and ``sparkline`` (from :func:`sparkline`). Every text field is escaped.
 
     Examples
     --------
@@ -100,10 +106,66 @@ def cards(items: list[dict]) -> Html:
     for item in items:
         tone = {"up": "cx-up", "down": "cx-down"}.get(item.get("tone"), "")
         lines = "".join(f'<div class="cx-detail">{escape(d)}</div>' for d in item.get("details", []))
+        spark = item.get("sparkline") or ""   # trusted SVG from :func:`sparkline`
         out.append(f'<div class="cx-card"><div class="cx-label">{escape(item["label"])}</div>'
-                   f'<div class="cx-value {tone}">{escape(item["value"])}</div>{lines}</div>')
+                   f'<div class="cx-value {tone}">{escape(item["value"])}</div>{spark}{lines}</div>')
     out.append("</div>")
     return Html("".join(out))
+
+
+def sparkline(values, *, label: str, width: int = 160, height: int = 32, low=None, high=None) -> Html:
+    """A small inline SVG line of a series (gaps where a value is missing), with its text alternative.
+
+    Parameters
+    ----------
+    values : sequence of float
+        Oldest first; NaN leaves a gap.
+    label : str
+        What the line shows, with its key number (read by screen readers; escaped).
+    width, height : int
+    low, high : float, optional
+        The vertical range (default the values' own).
+
+    Returns
+    -------
+    Html
+        ``<svg role="img" aria-label=...>``: no script, no external resource.
+
+    Examples
+    --------
+    >>> sparkline([10, 12, float("nan"), 8], label="NPS, last 4 months: latest +8").startswith('<svg class="cx-spark" role="img"')
+    True
+    """
+    v = pd.Series(list(values), dtype="float64")
+    ok = v.dropna()
+    if len(ok) < 2:
+        return Html("")
+    lo = ok.min() if low is None else low
+    hi = ok.max() if high is None else high
+    span = (hi - lo) or 1.0
+    step = (width - 4) / max(len(v) - 1, 1)
+    runs, run = [], []
+    for i, x in enumerate(v):
+        if pd.isna(x):
+            runs, run = (runs + [run] if run else runs), []
+            continue
+        run.append(f"{2 + i * step:.1f},{height - 2 - (x - lo) / span * (height - 4):.1f}")
+    runs = runs + [run] if run else runs
+    lines = "".join(f'<polyline points="{" ".join(r)}"/>' for r in runs if len(r) > 1)
+    return Html(f'<svg class="cx-spark" role="img" aria-label="{escape(label)}" width="{width}" height="{height}" '
+                f'viewBox="0 0 {width} {height}"><title>{escape(label)}</title>{lines}</svg>')
+
+
+def verdict(text: str, tone: str) -> Html:
+    """Text in the colour of its verdict: "up" (a real rise), "down" (a real drop) or "noise".
+
+    Examples
+    --------
+    >>> verdict("a real drop", "down")
+    '<span class="cx-down">a real drop</span>'
+    """
+    css = {"up": "cx-up", "down": "cx-down"}.get(tone, "cx-noise")
+    return Html(f'<span class="{css}">{escape(text)}</span>')
 
 
 def table(data: pd.DataFrame, *, caption: str | None = None) -> Html:
@@ -167,6 +229,7 @@ def figure(fig, *, alt: str, dpi: int = 96) -> Html:
     """
     import matplotlib.pyplot as plt
 
+    _redact_figure(fig)
     buf = io.BytesIO()
     if fig.get_layout_engine() is None:   # one layout pass while drawing (bbox_inches="tight" draws twice)
         fig.set_layout_engine("tight")
@@ -174,6 +237,24 @@ def figure(fig, *, alt: str, dpi: int = 96) -> Html:
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return Html(f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">')
+
+
+def _redact_figure(fig) -> None:
+    """Redact the texts drawn in a figure (tick labels of segment values, titles, legends) in place."""
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t.get_text() for t in axis.get_majorticklabels()]
+            clean = [redact_text(t, names_too=False) for t in labels]
+            if clean != labels:                      # tick labels are re-made at draw time: fix them
+                axis.set_major_locator(FixedLocator(axis.get_majorticklocs()))
+                axis.set_major_formatter(FixedFormatter(clean))
+    for text in fig.findobj(Text):
+        shown = text.get_text()
+        if shown and redact_text(shown, names_too=False) != shown:
+            text.set_text(redact_text(shown, names_too=False))
 
 
 def safe_label(text) -> str:
@@ -185,7 +266,7 @@ def safe_label(text) -> str:
     >>> safe_label("region: jo@example.com")
     'region: [EMAIL]'
     """
-    return "" if text is None else str(redact([str(text)]).iloc[0])
+    return "" if text is None else redact_text(str(text))
 
 
 def heading(text: str, level: int = 3) -> Html:

@@ -10,26 +10,38 @@ is the only code that imports papermill and nbconvert.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
-from .. import scores
-from ..data import file_digests, load_config, load_responses, project_root, subset
-from ..errors import ConfigError, DataError, ParameterError, ReportError
+from .. import periods, scores
+from ..comments import redact_text
+from ..data import (
+    file_digests,
+    load_config,
+    load_responses,
+    project_root,
+    segment_label,
+    subset,
+)
+from ..errors import ConfigError, CXError, DataError, ParameterError, ReportError
+from .export import check_offline, export_html
+from .follow_up import follow_up_csv
+from .index import write_index
 from .jobs import Job, folder_name, resolve_jobs
-from .publish import publish, write_index
-from .sections import FOLLOW_UP_FILE
+from .pdf import find_chromium, print_pdf
+from .publish import build_folder, publish, recover, report_lock
 
-__all__ = ["NOTEBOOK", "render_jobs", "render_report"]
+__all__ = ["NOTEBOOK", "check_readable", "output_root", "render_jobs", "render_report", "report_title"]
 
 NOTEBOOK = "notebooks/00-monthly-report.ipynb"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -57,80 +69,85 @@ def _versions() -> dict:
     return found
 
 
-def _export_html(nb_path: Path) -> str:
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    nb = nbformat.read(nb_path, as_version=4)
-    for i, cell in enumerate(nb.cells):
-        cell["id"] = f"c{i}"  # papermill's injected cell has a random id: keep the HTML reproducible
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-                            and o.get("output_type") != "error"]
-    exporter = HTMLExporter(template_name="cx_report", extra_template_basedirs=[str(TEMPLATE_DIR)])
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    exporter.anchor_link_text = ""
-    body, _ = exporter.from_notebook_node(nb)
-    return _add_toc(body)
-
-
-def _add_toc(html: str) -> str:
-    heads = re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', html, flags=re.S)
-    items = "".join(
-        f'<li><a href="#{hid}">{re.sub(r"<[^>]+>", "", text).strip()}</a></li>' for hid, text in heads
-    )
-    toc = f'<nav class="cx-toc" aria-label="Contents"><strong>Contents</strong><ol>{items}</ol></nav>'
-    parts = html.split("</h1>", 1)
-    if len(parts) == 2:
-        return parts[0] + "</h1>" + toc + parts[1].replace("<!-- cx-toc -->", "")
-    return html.replace("<!-- cx-toc -->", toc)
-
-
-def _check_offline(html: str, where: Path) -> None:
-    bad = re.findall(r'<script[^>]*\bsrc=|(?:src|href)=["\']https?://|@import|url\(\s*["\']?https?:', html)
-    if bad:
-        raise ReportError(f"{where}: the exported HTML would load external resources ({bad[:3]})")
-
-
-def _execute(nb_in: Path, executed: Path, params: dict, timeout: int, progress: bool, root: Path) -> str:
+def _execute(nb_in: Path, executed: Path, params: dict, timeout: int, progress: bool, root: Path,
+             title: str) -> str:
     import papermill as pm
+    from traitlets.config import Config
 
+    # the kernel's connection file lives in the build folder, so a killed run leaves none elsewhere
+    runtime = executed.parent / "runtime"
+    runtime.mkdir(exist_ok=True)
+    config = Config({"KernelManager": {"connection_file": str(runtime / "kernel.json")}})
     # saved once at the end (papermill's default rewrites the whole notebook, images included, after each cell)
     pm.execute_notebook(str(nb_in), str(executed), parameters=params, cwd=str(root), kernel_name="python3",
                         progress_bar=progress, execution_timeout=timeout, log_output=False, report_mode=True,
-                        request_save_on_cell_execute=False, autosave_cell_every=3600)
-    html = _export_html(executed)
-    _check_offline(html, nb_in)
+                        request_save_on_cell_execute=False, autosave_cell_every=3600, config=config)
+    html = export_html(executed, TEMPLATE_DIR, title=title)
+    check_offline(html, nb_in)
     return html
 
 
-def _fail(exc: BaseException, out_root: Path, tmp: Path, executed: Path, name: str, final: Path) -> ReportError:
+def _reason(exc: BaseException, timeout: int) -> str:
+    """One readable line saying why a run failed (never a rule of dashes from a traceback)."""
+    name = type(exc).__name__
+    if name == "PapermillExecutionError":
+        return f"{exc.ename}: {exc.evalue}".strip()
+    if isinstance(exc, TimeoutError) or name == "CellTimeoutError":
+        return f"a cell ran longer than the timeout ({timeout} s; raise it with --timeout)"
+    if name == "DeadKernelError":
+        return "the kernel died while running the report (out of memory?)"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    lines = [line.strip() for line in str(exc).splitlines() if re.search(r"[A-Za-z0-9]", line)]
+    return lines[-1] if lines else name
+
+
+def _scrub(nb_path: Path, segment: str | None) -> None:
+    """Write the redacted segment (not the exact value) into a notebook's parameters, if they differ."""
+    shown = redact_text(segment or "", names_too=False)
+    if not segment or shown == segment or not nb_path.exists():
+        return
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = "\n".join(f"segment = {shown!r}  # redacted" if line.startswith("segment =") else line
+                                    for line in cell.source.splitlines())
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    if "segment" in params:
+        params["segment"] = shown
+    nbformat.write(nb, nb_path)
+
+
+def _fail(exc: BaseException, out_root: Path, tmp: Path, executed: Path, name: str, final: Path, *,
+          segment: str | None, timeout: int) -> ReportError:
     failed = out_root / "_failed"
     failed.mkdir(exist_ok=True)
     kept = None
     if executed.exists():
         kept = failed / f"{name}-{time.strftime('%Y%m%dT%H%M%S')}.ipynb"
+        _scrub(executed, segment)
         shutil.move(str(executed), kept)
     shutil.rmtree(tmp, ignore_errors=True)
-    msg = str(exc).strip().splitlines()
-    reason = next((line for line in reversed(msg) if line.strip()), type(exc).__name__)
-    return ReportError(f"report {name} failed: {reason}"
+    return ReportError(f"report {name} failed: {_reason(exc, timeout)}"
                        + (f"\nThe executed notebook is kept at {kept}" if kept else "")
                        + f"\nThe previous report in {final} is unchanged.")
 
 
-def _follow_up_csv(tmp: Path, name: str) -> list[str]:
-    """Turn the follow-up list the kernel left in the build folder into the published CSV."""
-    left = tmp / FOLLOW_UP_FILE
-    if not left.exists():
-        return []
-    path = tmp / f"{name}-follow-up.csv"
-    pd.read_parquet(left).to_csv(path, index=False)
-    left.unlink()
-    return [path.name]
+def report_title(job: Job, cfg=None) -> str:
+    """The report's title, as the browser tab, the PDF and the index show it.
+
+    Examples
+    --------
+    >>> report_title(Job("2026-10", "region=EMEA"))
+    'CX report — October 2026 · region: EMEA'
+    """
+    from .html import safe_label
+
+    when = periods.long_label(job.month) if job.month else "one wave"
+    who = f" · {safe_label(segment_label(job.segment))}" if job.segment else ""
+    return f"CX report — {when}{who}"
 
 
 def _headline(cfg, data: pd.DataFrame, month: str | None) -> dict:
@@ -140,12 +157,21 @@ def _headline(cfg, data: pd.DataFrame, month: str | None) -> dict:
     kwargs = {"scale": cfg.scales[metric]} if metric in ("csat", "ces", "rating") else {}
     row = scores.score_table(now, metric=metric, **kwargs).iloc[0]
     value = None if pd.isna(row[metric]) else round(float(row[metric]), 2)
-    return {"score": metric, "value": value, "n": int(row["n"])}
+    out = {"score": metric, "value": value, "n": int(row["n"]), "small_base": bool(row["small_base"]),
+           "diff": None, "significant": None}
+    if month and (data["responded_at"] < periods.bounds(month)[0]).any():
+        try:
+            cmp = scores.compare(data, metric=metric, month=month, baseline="previous", **kwargs).iloc[0]
+        except DataError:
+            return out
+        if bool(cmp["tested"]):
+            out.update(diff=round(float(cmp["diff"]), 2), significant=bool(cmp["significant"]))
+    return out
 
 
 def render_report(month=None, *, config=None, segment=None, output_dir="reports", timeout: int = 600,
                   notebook=None, progress: bool = False, responses: pd.DataFrame | None = None,
-                  digests: dict | None = None) -> Path:
+                  digests: dict | None = None, pdf: bool = False) -> Path:
     """Execute the report notebook for one month (and segment) and publish its HTML atomically.
 
     Parameters
@@ -168,6 +194,9 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
         The responses, already loaded (the CLI loads them once for every job).
     digests : dict, optional
         SHA-256 of the input files, already computed (see :func:`cxlib.data.file_digests`).
+    pdf : bool
+        Also print the report to PDF with headless Chromium (found before any kernel starts), published
+        with the HTML.
 
     Returns
     -------
@@ -185,52 +214,108 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
     root = project_root()
     try:
         cfg = load_config(config)
+        check_readable(cfg)
         responses = load_responses(cfg) if responses is None else responses
         digests = file_digests(cfg) if digests is None else digests
-    except (DataError, ConfigError) as exc:
+    except (DataError, ConfigError, OSError) as exc:
         raise ParameterError(str(exc)) from None
     (job,) = resolve_jobs(cfg, responses, month=month, segment=segment)
-    out_root = Path(output_dir)
-    out_root = out_root if out_root.is_absolute() else root / out_root
-    out_root.mkdir(parents=True, exist_ok=True)
+    chromium = find_chromium(cfg.report.get("chromium")) if pdf else None
+    out_root = output_root(output_dir, root)
     folder = folder_name(job)
     name, final = f"cx-report-{folder}", out_root / folder
     nb_in = Path(notebook) if notebook else root / NOTEBOOK
-    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=out_root))
-    params = {"month": job.month or "latest", "config": str(cfg.path) if cfg.path else "cx.yml",
-              "segment": job.segment or "",
-              "artifacts": str(tmp), "digests": digests}
-    executed = tmp / f"{name}.ipynb"
-    t_exec = time.perf_counter()
-    try:
-        html = _execute(nb_in, executed, params, timeout, progress, root)
-    except BaseException as exc:
-        error = _fail(exc, out_root, tmp, executed, name, final)
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        raise error from exc
-    t_export = time.perf_counter()
-    (tmp / f"{name}.html").write_text(html, encoding="utf-8")
-    extras = _follow_up_csv(tmp, name)
-    run = {
-        "report": name, "month": job.month, "segment": job.segment,
-        "parameters": {k: v for k, v in params.items() if k not in ("artifacts", "digests")},
-        "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
-        "headline": _headline(cfg, subset(responses, segment=job.segment), job.month),
-        "data_files": digests, "packages": _versions(), "git_commit": _git_commit(root),
-        "timings_s": {"execute_and_export": round(t_export - t_exec, 2),
-                      "total": round(time.perf_counter() - t0, 2)},
-        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "extra_files": extras,
-    }
-    (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
-    publish(tmp, final)
+    with report_lock(out_root, folder):
+        recover(out_root, folder)
+        tmp = build_folder(out_root, folder)
+        params = {"month": job.month or "latest", "config": str(cfg.path) if cfg.path else "cx.yml",
+                  "segment": job.segment or "", "artifacts": str(tmp), "digests": digests}
+        executed = tmp / f"{name}.ipynb"
+        t_exec = time.perf_counter()
+        try:
+            html = _execute(nb_in, executed, params, timeout, progress, root, report_title(job, cfg))
+        except BaseException as exc:
+            error = _fail(exc, out_root, tmp, executed, name, final, segment=job.segment, timeout=timeout)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise error from exc
+        t_export = time.perf_counter()
+        shutil.rmtree(tmp / "runtime", ignore_errors=True)
+        _scrub(executed, job.segment)
+        (tmp / f"{name}.html").write_text(html, encoding="utf-8")
+        extras = follow_up_csv(tmp, name, cfg)
+        if chromium is not None:
+            try:
+                print_pdf(tmp / f"{name}.html", tmp / f"{name}.pdf", chromium=chromium)
+            except ReportError as exc:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise ReportError(f"{exc}\nThe previous report in {final} is unchanged.") from None
+            extras.append(f"{name}.pdf")
+        t_pdf = time.perf_counter()
+        shown = redact_text(job.segment, names_too=False) if job.segment else None
+        run = {
+            "report": name, "month": job.month, "segment": shown,
+            "segment_sha256": hashlib.sha256(job.segment.encode()).hexdigest() if job.segment else None,
+            "parameters": {k: (shown if k == "segment" and shown else v) for k, v in params.items()
+                           if k not in ("artifacts", "digests")},
+            "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
+            "headline": _headline(cfg, subset(responses, segment=job.segment), job.month),
+            "undated_responses": int(responses["responded_at"].isna().sum()) if "responded_at" in responses else 0,
+            "data_files": digests, "packages": _versions(), "git_commit": _git_commit(root),
+            "timings_s": {"execute_and_export": round(t_export - t_exec, 2), "pdf": round(t_pdf - t_export, 2),
+                          "total": round(time.perf_counter() - t0, 2)},
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "extra_files": extras,
+        }
+        (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+        publish(tmp, final)
     write_index(out_root)
     return final / f"{name}.html"
 
 
+def output_root(output_dir, root: Path) -> Path:
+    """The reports folder (relative paths from the project root), created if missing.
+
+    Raises
+    ------
+    ParameterError
+        When it is a file, or cannot be created or written.
+    """
+    out_root = Path(output_dir)
+    out_root = out_root if out_root.is_absolute() else root / out_root
+    if out_root.exists() and not out_root.is_dir():
+        raise ParameterError(f"--output-dir {out_root} is a file; expected a folder for the reports")
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"--output-dir {out_root} cannot be created: {exc.strerror}") from None
+    if not os.access(out_root, os.W_OK | os.X_OK):
+        raise ParameterError(f"--output-dir {out_root} is not writable by this user")
+    return out_root
+
+
+def check_readable(cfg) -> None:
+    """Raise DataError for a configured file that is missing, a folder or unreadable (before any kernel).
+
+    Examples
+    --------
+    >>> check_readable(load_config())
+    """
+    for path in [*cfg.data_files, *([cfg.codebook] if cfg.codebook else [])]:
+        path = Path(path)
+        if not path.exists():
+            raise DataError(f"data file {path} does not exist")
+        if not path.is_file():
+            raise DataError(f"data file {path} is not a file")
+        if not os.access(path, os.R_OK):
+            raise DataError(f"data file {path} cannot be read by this user (permissions)")
+
+
 def render_jobs(jobs: list[Job], *, config=None, responses=None, digests=None, **kwargs):
-    """Render several jobs with inputs loaded and hashed once; yield ``(job, path or ReportError)``.
+    """Render several jobs with inputs loaded and hashed once; yield ``(job, path or error)``.
+
+    A job that fails (a :class:`~cxlib.errors.CXError` or a file-system error) is yielded with its error
+    and the next job runs: with ``--by``, one failed segment does not stop the others.
 
     Examples
     --------
@@ -241,5 +326,6 @@ def render_jobs(jobs: list[Job], *, config=None, responses=None, digests=None, *
         try:
             yield job, render_report(job.month, config=config, segment=job.segment, responses=responses,
                                      digests=digests, **kwargs)
-        except ReportError as exc:
-            yield job, exc
+        except (CXError, OSError) as exc:
+            yield job, exc if isinstance(exc, CXError) else ReportError(
+                f"report {folder_name(job)} failed: {exc}")

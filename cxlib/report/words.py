@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import periods
 
-__all__ = ["change_sentences", "handoff_sentence", "segment_name"]
+__all__ = ["change_sentences", "handoff_sentence", "segment_name", "test_note"]
 
 
 def segment_name(dimension: str, segment: str) -> str:
@@ -25,7 +25,7 @@ def segment_name(dimension: str, segment: str) -> str:
 
 def change_sentences(table: pd.DataFrame, *, label: str = "NPS", unit: str | None = None,
                      decimals: int | None = None, confidence: float = 0.95, month_label: str | None = None,
-                     baseline_label: str | None = None) -> list[str]:
+                     baseline_label: str | None = None, value_format=None) -> list[str]:
     """Plain-language sentences from a :func:`cxlib.scores.what_changed` table: real moves first, then the rest.
 
     Parameters
@@ -42,13 +42,16 @@ def change_sentences(table: pd.DataFrame, *, label: str = "NPS", unit: str | Non
     month_label, baseline_label : str, optional
         How to name the month and the baseline (e.g. the dates the data really cover, "23–30 Jul 2019");
         default their months ("Oct 2026", "Jul–Sep 2026").
+    value_format : callable, optional
+        How a score value reads (the report passes its score format, "+10"); default ``decimals`` digits.
 
     Returns
     -------
     list of str
         One sentence per significant change (strongest evidence first) naming the segment, the size of
-        the move, its CI and the bases; then one sentence on everything within noise; then one on the
-        segments too small to test, if any.
+        the move, its CI and the bases, in plain words ("a real drop"; the tests go to small print, see
+        :func:`test_note`); then one sentence on everything within noise; then one on the segments too
+        small to test, if any.
 
     Examples
     --------
@@ -58,8 +61,8 @@ def change_sentences(table: pd.DataFrame, *, label: str = "NPS", unit: str | Non
     ...     "ci_high": [-30.0, 8.0], "p_adjusted": [0.0001, 0.7], "significant": [True, False],
     ...     "tested": True, "n_current": [110, 300], "n_previous": [105, 310]})
     >>> for s in change_sentences(t): print(s)
-    region: EMEA: NPS fell 50 points, from 10 in Sep 2026 to -40 in Oct 2026 (95% CI of the change -70 to -30; n = 105 → 110); significant after Holm adjustment (p = 0.0001).
-    Everything else (1 other comparison) moved within noise.
+    region: EMEA: NPS fell 50 points, from 10 in Sep 2026 to -40 in Oct 2026: a real drop (95% CI of the change -70 to -30; n = 105 → 110).
+    Everything else (1 other comparison) moved within normal month-to-month noise.
     """
     key = label.lower()
     unit = unit or ("percentage points" if key == "csat" else "points")
@@ -67,6 +70,8 @@ def change_sentences(table: pd.DataFrame, *, label: str = "NPS", unit: str | Non
 
     def f(v) -> str:
         return f"{v:.{dec}f}"
+
+    value = value_format or f
 
     if len(table):
         month_label = month_label or periods.label(table["month"].iloc[0])
@@ -77,18 +82,17 @@ def change_sentences(table: pd.DataFrame, *, label: str = "NPS", unit: str | Non
     for r in sig.itertuples(index=False):
         verb = "fell" if r.diff < 0 else "rose"
         out.append(f"{segment_name(r.dimension, r.segment)}: {label} {verb} {f(abs(r.diff))} {unit}, from "
-                   f"{f(r.previous)} in {baseline_label} to {f(r.current)} in "
-                   f"{month_label} ({confidence:.0%} CI of the change {f(r.ci_low)} to "
-                   f"{f(r.ci_high)}; n = {r.n_previous} → {r.n_current}); significant after Holm adjustment "
-                   f"(p = {r.p_adjusted:.2g}).")
+                   f"{value(r.previous)} in {baseline_label} to {value(r.current)} in {month_label}: a real "
+                   f"{'drop' if r.diff < 0 else 'rise'} ({confidence:.0%} CI of the change {f(r.ci_low)} to "
+                   f"{f(r.ci_high)}; n = {r.n_previous:,} → {r.n_current:,}).")
     tested = table["tested"].astype(bool)
     others = int(tested.sum()) - len(sig)
     word = "comparison" if others == 1 else "comparisons"
     if len(sig):
-        out.append(f"Everything else ({others} other {word}) moved within noise.")
+        out.append(f"Everything else ({others} other {word}) moved within normal month-to-month noise.")
     else:
         months = f" between {baseline_label} and {month_label}" if len(table) else ""
-        out.append(f"No segment's {label} moved beyond noise{months} ({others} {word}, Holm-adjusted).")
+        out.append(f"No segment's {label} moved beyond normal month-to-month noise{months} ({others} {word}).")
     small = [segment_name(d, s) for d, s in table.loc[~tested, ["dimension", "segment"]].astype("str").values]
     if small:
         names = ", ".join(small[:5]) + (f" and {len(small) - 5} more" if len(small) > 5 else "")
@@ -116,3 +120,19 @@ def handoff_sentence(row, *, label: str, confidence: float = 0.95) -> str:
     digits = 1 if nps else 2
     return (f"Each extra handoff changes {label} by {get('estimate'):.{digits}f} {'NPS points' if nps else 'points'} "
             f"({confidence:.0%} CI {get('ci_low'):.{digits}f} to {get('ci_high'):.{digits}f}, n = {int(get('n')):,}).")
+
+
+def test_note(table: pd.DataFrame) -> str:
+    """The small print behind :func:`change_sentences`: the test and each real change's adjusted p-value.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"dimension": ["region"], "segment": ["EMEA"], "p_adjusted": [0.0001],
+    ...                   "significant": [True], "tested": [True]})
+    >>> test_note(t)
+    'Two-sided z tests, Holm-adjusted across 1 comparisons: region: EMEA p = 0.0001.'
+    """
+    sig = table[table["significant"].astype(bool)].sort_values("p_adjusted")
+    ps = "; ".join(f"{segment_name(r.dimension, r.segment)} p = {r.p_adjusted:.2g}" for r in sig.itertuples())
+    return (f"Two-sided z tests, Holm-adjusted across {int(table['tested'].sum())} comparisons"
+            + (f": {ps}." if ps else "; none below 0.05."))

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .text import compose_comments
+from .text import compose_comments, truth_sentiment
 
 __all__ = ["DRIVER_WEIGHTS", "RAW_COLUMNS", "generate", "write_sample", "main"]
 
@@ -101,7 +101,7 @@ def generate(*, n_per_month: int = 1050, months: int = 36, n_customers: int = 12
     -------
     dict
         ``responses``, ``tickets``, ``accounts`` (DataFrames in the canonical schema),
-        ``comment_truth`` (``response_id``, ``themes``) and ``truth`` (dict of planted effects).
+        ``comment_truth`` (``response_id``, ``themes``, ``sentiment``) and ``truth`` (dict of planted effects).
     """
     rng = np.random.default_rng(seed)
     # Accounts -----------------------------------------------------------------------------
@@ -222,7 +222,8 @@ def generate(*, n_per_month: int = 1050, months: int = 36, n_customers: int = 12
         "churn_logit": coef,
         "pii_comments": int(pii.sum()),
     }
-    comment_truth = pd.DataFrame({"response_id": response_id, "themes": themes})[has_comment]
+    comment_truth = pd.DataFrame({"response_id": response_id, "themes": themes,
+                                  "sentiment": [truth_sentiment(t) for t in themes]})[has_comment]
     return {"responses": responses, "tickets": tickets, "accounts": accounts,
             "comment_truth": comment_truth.sort_values("response_id").reset_index(drop=True),
             "truth": truth}

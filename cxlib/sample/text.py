@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["NEGATIVE", "POSITIVE", "NEUTRAL", "PII", "compose_comments"]
+__all__ = ["NEGATIVE", "POSITIVE", "NEUTRAL", "PII", "compose_comments", "truth_sentiment"]
 
 #: theme -> (driver whose low rating triggers it, phrases)
 NEGATIVE = {
@@ -150,3 +150,15 @@ def compose_comments(ratings: dict[str, np.ndarray], has_comment: np.ndarray, pi
             parts.append(_fill(PII[rng.integers(len(PII))], rng))
         comments[i] = " ".join(parts)
     return comments, labels
+
+
+def truth_sentiment(themes: str) -> str:
+    """The true sentiment of a comment from its theme labels ("|"-joined).
+
+    "negative" when it voices any complaint (a complaint needs an answer, even beside praise),
+    "positive" when it only praises, "neutral" when it voices neither.
+    """
+    names = [t for t in themes.split("|") if t]
+    if any(t in NEGATIVE for t in names):
+        return "negative"
+    return "positive" if names else "neutral"

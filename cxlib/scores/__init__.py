@@ -7,7 +7,7 @@ from .means import ces, rating
 from .metrics import csat, nps, recommend
 from .registry import METRICS, by_segments, score_table
 from .seasonal import seasonal_pattern
-from .values import nps_points, respondent_values
+from .values import nps_category_shares, nps_points, respondent_values
 
-__all__ = ["METRICS", "as_scale", "by_segments", "ces", "compare", "csat", "holm_significance", "nps", "nps_points",
+__all__ = ["METRICS", "as_scale", "by_segments", "ces", "compare", "csat", "holm_significance", "nps", "nps_category_shares", "nps_points",
            "rating", "recommend", "respondent_values", "score_table", "seasonal_pattern", "trend", "what_changed"]

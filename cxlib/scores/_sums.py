@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._checks import by_list, check_confidence, check_frame, describe_rows, need_columns
+from .._checks import by_list, check_confidence, check_frame, check_weights, describe_rows, need_columns
 from .._stats import kish, t_crit, wilson
 from ..data import DEFAULT_SCALES, Scale, Term, group_sums, is_table
 from ..errors import DataError
@@ -51,10 +51,7 @@ def validate(data, score: str, by: list[str], weight: str | None, scale: Scale, 
     if not weight:
         return x, np.ones(len(x))
     w = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    bad = ~np.isnan(x) & ~np.isnan(w) & ~(np.isfinite(w) & (w >= 0))
-    if bad.any():
-        raise DataError(f"{where}: column {weight!r}: weights must be finite and ≥ 0 where {score!r} is "
-                        f"answered; bad in {describe_rows(pd.Series(bad, index=data.index), data[weight])}")
+    w = check_weights(data, weight, used=~np.isnan(x) & ~np.isnan(w), where=where, what=f"{score!r} is answered")
     x = np.where(np.isnan(w), np.nan, x)    # an answer without a weight is left out of weighted figures
     return x, w
 

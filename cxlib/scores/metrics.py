@@ -20,7 +20,7 @@ from ._sums import finish, score_sums, share_columns, table_scale
 __all__ = ["csat", "csat_from_sums", "nps", "nps_from_sums", "recommend", "recommend_from_sums"]
 
 
-def nps(data, *, score="nps", by=None, weight=None, ci_method="wald", confidence=0.95, min_n=30,
+def nps(data, *, score="nps", by=None, weight=None, ci_method="adjusted_wald", confidence=0.95, min_n=30,
         suppress=False, scale=(0, 10)) -> pd.DataFrame:
     """Net Promoter Score per group: % promoters (9–10) minus % detractors (0–6), with its CI.
 
@@ -36,9 +36,12 @@ def nps(data, *, score="nps", by=None, weight=None, ci_method="wald", confidence
     weight : str, optional
         Survey weight column: shares are weighted and the base is the Kish effective size
         ``n_eff = (Σw)² / Σw²``.
-    ci_method : {"wald", "adjusted_wald"}
-        Wald uses the trinomial variance ``(p + d − (p − d)²) / n_eff``; adjusted Wald (Rocks 2016)
-        adds ¾ to promoters and detractors and 3 to n before computing the interval.
+    ci_method : {"adjusted_wald", "wald"}
+        Adjusted Wald (default; Rocks 2016) adds ¾ to promoters and detractors and 3 to n before
+        computing the interval, so it does not collapse when every answer is alike (one response, or 30
+        promoters, would give "+100 (95% CI +100 to +100)" by Wald); it is widened to include the
+        score itself where the adjustment would move it past it (tiny bases). Wald uses the trinomial
+        variance ``(p + d − (p − d)²) / n_eff``.
     confidence : float
         Confidence level of the interval.
     min_n : int
@@ -55,8 +58,8 @@ def nps(data, *, score="nps", by=None, weight=None, ci_method="wald", confidence
         weights), ``promoters``, ``passives``, ``detractors`` (unweighted counts),
         ``pct_promoters``, ``pct_passives``, ``pct_detractors`` (weighted %, 0–100), ``nps``
         (−100..100), ``se`` (in NPS points), ``ci_low``, ``ci_high``, ``small_base`` (bool) and
-        ``note`` (why a score is flagged or blank; empty otherwise). Groups with no answers have
-        ``n = 0``, blank scores and a note.
+        ``note`` (why a score is flagged or blank, or that every answer fell in one category; empty
+        otherwise). Groups with no answers have ``n = 0``, blank scores and a note.
 
     Raises
     ------
@@ -96,10 +99,13 @@ def nps_from_sums(s: pd.DataFrame, by: list[str], *, confidence=0.95, min_n=30, 
             pa, da, na = (p * ne + 0.75) / (ne + 3), (d * ne + 0.75) / (ne + 3), ne + 3
             centre = 100 * (pa - da)
             half = z * 100 * np.sqrt((pa + da - (pa - da) ** 2) / na)
-    s["ci_low"] = np.clip(centre - half, -100, 100)
-    s["ci_high"] = np.clip(centre + half, -100, 100)
+    s["ci_low"] = np.clip(np.fmin(centre - half, s["nps"]), -100, 100)
+    s["ci_high"] = np.clip(np.fmax(centre + half, s["nps"]), -100, 100)
     cols = ["pct_promoters", "pct_passives", "pct_detractors", "nps", "se", "ci_low", "ci_high"]
-    return finish(s, by, ["promoters", "passives", "detractors"], cols, min_n, suppress)
+    out = finish(s, by, ["promoters", "passives", "detractors"], cols, min_n, suppress)
+    alike = (out["n"] > 1) & out[["promoters", "passives", "detractors"]].eq(out["n"], axis=0).any(axis=1)
+    out.loc[alike, "note"] = (out["note"] + "; all " + out["n"].astype(str) + " answers in one category").str.lstrip("; ")
+    return out
 
 
 def csat(data, *, score="csat", scale=None, top_k=None, by=None, weight=None, confidence=0.95, min_n=30,

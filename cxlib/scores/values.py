@@ -14,7 +14,7 @@ from ..data import DEFAULT_SCALES, Scale, is_table
 from ..errors import DataError
 from ._sums import as_scale, validate
 
-__all__ = ["SHARE_METRICS", "nps_points", "respondent_values"]
+__all__ = ["SHARE_METRICS", "nps_category_shares", "nps_points", "respondent_values"]
 
 
 def nps_points(nps) -> pd.Series:
@@ -120,3 +120,41 @@ def _table_values(table, score: str, metric: str, rng: Scale, integer: bool):
     else:
         v = x
     return x.isnull().ifelse(ibis.null("float64"), v)
+def nps_category_shares(answers, shift=0.0) -> pd.DataFrame:
+    """Each answer's chance of being a detractor, passive or promoter after adding ``shift`` points.
+
+    An answer ``a`` on the 0–10 scale stands for the interval ``[a − ½, a + ½)``; shifted by ``shift`` and
+    kept within ``[−½, 10½)``, the share of it past 6½ is passive and past 8½ promoter. With no shift each
+    answer is wholly its own category; a shift of 0.3 makes an 8 a promoter with chance 0.3. A linear
+    effect on the 0–10 answer (a driver regression's) thus becomes an expected change of the NPS.
+
+    Parameters
+    ----------
+    answers : array-like
+        0–10 answers (NaN = none).
+    shift : float or array-like
+        Points added to every answer (one value, or one per answer).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``detractor``, ``passive``, ``promoter`` (each 0–1, summing to 1; NaN where no answer).
+
+    Examples
+    --------
+    >>> nps_category_shares([8, 6, 10], shift=0.3).round(2).values.tolist()
+    [[0.0, 0.7, 0.3], [0.7, 0.3, 0.0], [0.0, 0.0, 1.0]]
+    """
+    a = pd.Series(answers, dtype="float64").to_numpy()
+    lo = np.clip(a - 0.5 + shift, -0.5, 10.5)
+    hi = np.clip(a + 0.5 + shift, -0.5, 10.5)
+    width = np.where(hi > lo, hi - lo, 1.0)
+
+    def part(start, end):
+        return np.clip(np.minimum(hi, end) - np.maximum(lo, start), 0, None) / width
+
+    at_top = hi <= lo          # shifted wholly past an end of the scale
+    det = np.where(at_top, (lo <= -0.5).astype(float), part(-np.inf, 6.5))
+    pro = np.where(at_top, (lo >= 10.5).astype(float), part(8.5, np.inf))
+    out = pd.DataFrame({"detractor": det, "passive": 1 - det - pro, "promoter": pro})
+    return out.where(pd.Series(~np.isnan(a)), axis=0)

@@ -1,12 +1,20 @@
-"""The monthly report's sections: each call analyses, draws and words one section as safe HTML."""
+"""The monthly report's sections: each call analyses, draws and words one section as safe HTML.
+
+:func:`context` fixes the report's scope once; the story and every section read the results it
+computes, so the summary's numbers are the sections' numbers.
+"""
 
 from .about import about
+from .banner import banner
 from .context import ReportContext, context, title
-from .drivers import driver_evidence, drivers
-from .money import FOLLOW_UP_FILE, customer_scores, follow_up, operations
-from .scores import LABELS, headline, segment_table, trends, usable_segments, what_changed
-from .voice import voice
+from .drivers import driver_evidence, driver_results, drivers
+from .money import FOLLOW_UP_FILE, customer_scores, follow_up, money_results, operations
+from .scores import changes_table, headline, segment_table, trends, usable_segments, what_changed
+from .story import SECTION_IDS, story
+from .voice import theme_results, voice
+from .worth import scenario, worth
 
-__all__ = ["FOLLOW_UP_FILE", "LABELS", "ReportContext", "about", "context", "customer_scores", "driver_evidence",
-           "drivers", "follow_up", "headline", "operations", "segment_table", "title", "trends", "usable_segments",
-           "voice", "what_changed"]
+__all__ = ["FOLLOW_UP_FILE", "SECTION_IDS", "ReportContext", "about", "banner", "changes_table", "context",
+           "customer_scores", "driver_evidence", "driver_results", "drivers", "follow_up", "headline", "money_results",
+           "operations", "scenario", "segment_table", "story", "theme_results", "title", "trends", "usable_segments",
+           "voice", "what_changed", "worth"]

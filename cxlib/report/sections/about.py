@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ... import weights
 from ...data import file_digests, segment_label
 from .. import html as h
 from ..formats import score_format
@@ -22,6 +23,28 @@ def _definition(scope: ReportContext, metric: str) -> str:
     direction = "higher is better" if scale.higher_is_better else "lower is better"
     return score_format(metric).definition.format(min=scale.min, max=scale.max, top=scale.top_k,
                                                   direction=direction)
+
+
+def _weighting_line(scope: ReportContext) -> str:
+    """How the report is weighted and what the weights cost in precision, in the report period."""
+    spec, column = scope.cfg.weighting, scope.weight
+    if spec is not None and spec.targets is not None:
+        cap = f", weights capped at {spec.cap:g}" if spec.cap else ""
+        each = " (each month on its own)" if scope.dated else ""
+        how = (f"Weighted by raking to the customer base's shares of "
+               f"{', '.join(scope.label(v) for v in spec.targets)}{each}{cap}.")
+    else:
+        how = "Weighted: every score uses the survey weight that came with the data."
+    unweighted = int(scope.now[column].isna().sum())
+    now = scope.now[scope.now[column].notna()]
+    if now.empty:
+        return how
+    s = weights.weight_summary(now, weight=column).iloc[0]
+    return (f"{how} In {scope.period_label} the design effect is {s['design_effect']:.2f}: {int(s['n']):,} "
+            f"weighted responses count as {s['n_eff']:,.0f} (Kish's effective base, on which tests and "
+            f"intervals are computed); weights range from {s['min_weight']:.2f} to {s['max_weight']:.2f}."
+            + (f" {unweighted:,} responses have no weight and are left out of weighted figures." if unweighted
+               else ""))
 
 
 def about(scope: ReportContext, *, digests: dict | None = None) -> h.Html:
@@ -46,19 +69,21 @@ def about(scope: ReportContext, *, digests: dict | None = None) -> h.Html:
     lines = [_definition(scope, m) for m in scope.scores]
     lines.append(f"The story is told in {score_format(scope.primary).label} (the primary score); the headline "
                  "shows every configured score.")
+    methods = {"nps": "adjusted Wald for NPS", "csat": "Wilson for shares", "recommend": "Wilson for shares",
+               "rating": "t for means", "ces": "t for means"}
+    used = ", ".join(dict.fromkeys(methods[m] for m in scope.scores))
     lines += [
         "95% CI: the range of plausible values for the true score; intervals made this way contain the "
-        "true score in 95 surveys out of 100 (Wald for NPS, Wilson for shares, t for means, each kept "
-        "within its scale).",
+        f"true score in 95 surveys out of 100 ({used}, each kept within its scale).",
         f"Small bases: scores from fewer than {scope.min_n} answers are suppressed or flagged, and no advice "
         "is given on them.",
-        "Significance: changes are tested with z-tests and Holm-adjusted for the number of comparisons.",
     ]
+    if scope.dated:
+        lines.append("Real change: a change is called real when a two-sided z test says so after Holm's "
+                     "adjustment for the number of comparisons; everything else is within normal "
+                     "month-to-month noise.")
     if scope.weight:
-        unweighted = int(data["weight"].isna().sum())
-        lines.append("Weighted: every score uses the survey weight; bases are Kish's effective sample sizes."
-                     + (f" {unweighted:,} responses have no weight and are left out of weighted figures."
-                        if unweighted else ""))
+        lines.append(_weighting_line(scope))
     if scope.dated:
         dates = data["responded_at"].dropna()
         window = f"Data window: {dates.min():%d %b %Y} to {dates.max():%d %b %Y}; {scope.period_label}"

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ... import periods
-from ...data import Config, segment_label, subset
+from ... import periods, weights
+from ...data import Config, is_table, last_months, month_dates, segment_label, subset, to_frame
+from ...errors import DataError
 from .. import html as h
 from ..formats import score_format
 
 __all__ = ["ReportContext", "context", "title"]
+
+_MONTH = "__cx_weighting_month"
 
 
 @dataclass
@@ -44,6 +47,9 @@ class ReportContext:
         No data before the month: nothing to compare with.
     notes : list of str
         Plain sentences about the scope (a fallback month, undated responses) for the report.
+    weighting : pandas.DataFrame or None
+        The weighting summary (:func:`cxlib.weights.apply_weighting`; one row per month when raked
+        month by month), or None when the config asks for no weighting.
     """
 
     cfg: Config
@@ -56,6 +62,42 @@ class ReportContext:
     partial: bool = False
     first_month: bool = False
     notes: list[str] = field(default_factory=list)
+    weighting: pd.DataFrame | None = field(default=None, repr=False)
+    results: dict = field(default_factory=dict, repr=False)
+
+    def rows(self, table, *, date_col: str | None = None) -> pd.DataFrame | None:
+        """A table's rows for the report as a DataFrame: for a database table (``data.load_tickets`` of a
+        server or large-file config), the rows of the report's window of months (``engines.report_months``)
+        by ``date_col``, or every row without one, within ``engines.max_rows``; a DataFrame or None as is."""
+        if table is None or not is_table(table):
+            return table
+        opts = self.cfg.engines
+        if date_col and date_col in table.columns and self.dated:
+            table = last_months(table, month=self.month, months=opts["report_months"], date_col=date_col)
+        return to_frame(table, limit=opts["max_rows"])
+
+    def memo(self, key: str, compute):
+        """``compute()`` once per report: the story and the sections read the same results."""
+        if key not in self.results:
+            self.results[key] = compute()
+        return self.results[key]
+
+    def label(self, name: str) -> str:
+        """How a name from the config reads: its ``labels:`` entry, else the name in sentence case.
+
+        Examples
+        --------
+        >>> from cxlib.data import load_config, load_responses
+        >>> cfg = load_config()
+        >>> context(cfg, load_responses(cfg)).label("value_for_money")
+        'Value for money'
+        """
+        if name in self.cfg.labels:
+            return self.cfg.labels[name]
+        if name in ("nps", "csat", "ces", "rating", "recommend"):
+            return score_format(name).label
+        text = str(name).replace("_", " ").strip()
+        return text[:1].upper() + text[1:]
 
     @property
     def dated(self) -> bool:
@@ -78,8 +120,9 @@ class ReportContext:
 
     @property
     def weight(self) -> str | None:
-        """The survey-weight column when the config maps one, else None."""
-        return "weight" if "weight" in self.data and self.data["weight"].notna().any() else None
+        """The survey-weight column (mapped, or made by raking to the config's targets), else None."""
+        column = (self.cfg.weighting.column if self.cfg.weighting is not None else None) or "weight"
+        return column if column in self.data and self.data[column].notna().any() else None
 
     def kwargs(self, metric: str) -> dict:
         """The scale and weight arguments of a metric function (no scale for NPS and would-recommend)."""
@@ -125,14 +168,30 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     >>> scope.month, scope.primary, scope.partial, scope.first_month
     ('2026-10', 'nps', False, False)
     """
+    pulled = None
+    if is_table(responses):
+        responses, pulled = _pull(cfg, responses, month)
+        month = pulled.get("month", month)
+    weighting = None
+    if cfg.weighting is not None:
+        # raked before the segment is cut (the targets are the whole base's), each month on its own
+        dated = "responded_at" in responses and cfg.weighting.targets is not None
+        frame = responses.assign(**{_MONTH: responses["responded_at"].dt.to_period("M")}) if dated else responses
+        try:
+            applied = weights.apply_weighting(frame, cfg.weighting, by=_MONTH if dated else None)
+        except DataError as exc:
+            raise DataError(str(exc).replace(f"{_MONTH}=", "month ")) from None
+        responses = applied.data.drop(columns=_MONTH, errors="ignore")
+        weighting = applied.summary.rename(columns={_MONTH: "month"})
     data = subset(responses, segment=segment or None)
     dates = data["responded_at"] if "responded_at" in data else pd.Series(dtype="datetime64[ns]")
-    notes = []
+    notes = [pulled["note"]] if pulled and pulled["note"] else []
     undated = int(dates.isna().sum()) if len(dates) else 0
+    undated = pulled["undated"] if pulled else undated
     if dates.notna().any():
         resolved = periods.resolve_month(month, dates)
         partial = periods.is_partial(resolved, dates.dropna())
-        first = not (dates < periods.bounds(resolved)[0]).any()
+        first = not (dates < periods.bounds(resolved)[0]).any() if pulled is None else pulled["first"]
         if partial and month in (None, "", "latest"):
             notes.append(f"The data cover no full month: this report covers the latest month, which is partial "
                          f"({periods.dates_label(*periods.span(subset(data, month=resolved)['responded_at']))}).")
@@ -147,7 +206,32 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     primary = cfg.report.get("primary") or (present[0] if present else cfg.scores[0])
     ordered = [primary] + [s for s in present if s != primary]
     return ReportContext(cfg=cfg, data=data, month=resolved, segment=segment or None, primary=primary,
-                         scores=ordered, min_n=min_n, partial=partial, first_month=first, notes=notes)
+                         scores=ordered, min_n=min_n, partial=partial, first_month=first, notes=notes,
+                         weighting=weighting)
+
+
+def _pull(cfg: Config, table, month) -> tuple[pd.DataFrame, dict]:
+    """The rows a report computes on, from a database table: the ``engines.report_months`` months ending with
+    the report month (resolved on each month's first and last date, one query), every row without dates.
+
+    Returns the DataFrame and what the scope must know of the rest of the table: the resolved ``month``,
+    ``first`` (no response before it), ``undated`` (responses without a date) and a ``note`` for readers.
+    """
+    opts = cfg.engines
+    total = int(table.count().execute())
+    dates = month_dates(table) if "responded_at" in table.columns else pd.Series(dtype="datetime64[ns]")
+    if dates.empty:
+        frame = to_frame(table, limit=opts["max_rows"])
+        return frame, {"first": False, "undated": 0, "note": ""}
+    resolved = periods.resolve_month(month, dates)
+    k = opts["report_months"]
+    frame = to_frame(last_months(table, month=resolved, months=k), limit=opts["max_rows"])
+    undated = int(table.count(where=table.responded_at.isnull()).execute())
+    shown = periods.label([str(p) for p in pd.period_range(end=resolved, periods=k, freq="M")])
+    note = (f"The database holds {total:,} responses; this report reads the {len(frame):,} of the {k} months it "
+            f"shows ({shown})." if len(frame) < total - undated else "")
+    return frame, {"month": resolved, "first": not (dates < periods.bounds(resolved)[0]).any(),
+                   "undated": undated, "note": note}
 
 
 def title(scope: ReportContext) -> h.Html:

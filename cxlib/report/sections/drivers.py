@@ -15,16 +15,15 @@ import pandas as pd
 from ... import drivers as drv
 from ...data import last_months
 from .. import html as h
-from ..formats import score_format
 from .context import ReportContext
 
-__all__ = ["MIN_PER_DRIVER", "driver_evidence", "drivers"]
+__all__ = ["MIN_PER_DRIVER", "driver_evidence", "driver_results", "drivers"]
 
 #: Complete responses needed per driver before a driver model is read as evidence.
 MIN_PER_DRIVER = 10
 
 
-def driver_evidence(imp: pd.DataFrame, ipa: pd.DataFrame, *, min_n: int) -> tuple[pd.DataFrame, list[str]]:
+def driver_evidence(imp: pd.DataFrame, ipa: pd.DataFrame, *, min_n: int, label=None) -> tuple[pd.DataFrame, list[str]]:
     """Which "fix first" candidates the evidence carries, and why the others are not advice.
 
     Parameters
@@ -34,6 +33,8 @@ def driver_evidence(imp: pd.DataFrame, ipa: pd.DataFrame, *, min_n: int) -> tupl
     ipa : pandas.DataFrame
         The matching :func:`cxlib.drivers.importance_performance` table.
     min_n : int
+    label : callable, optional
+        How a driver's name reads (``scope.label``); default the name with spaces.
 
     Returns
     -------
@@ -49,6 +50,7 @@ def driver_evidence(imp: pd.DataFrame, ipa: pd.DataFrame, *, min_n: int) -> tupl
     >>> driver_evidence(imp, ipa, min_n=30)[1]
     ['the model rests on 25 complete responses, fewer than 30 (10 per driver or the minimum base)']
     """
+    label = label or (lambda name: name.replace("_", " "))
     n, p = int(imp["n"].iloc[0]), len(ipa)
     need = max(min_n, MIN_PER_DRIVER * p)
     reasons = []
@@ -62,14 +64,39 @@ def driver_evidence(imp: pd.DataFrame, ipa: pd.DataFrame, *, min_n: int) -> tupl
         return candidates.iloc[0:0], reasons
     clear = candidates[candidates["performance_ci_high"] < candidates["performance_cut"]]
     for r in candidates[~candidates.index.isin(clear.index)].itertuples():
-        reasons.append(f"{r.driver.replace('_', ' ')} looks important and weak, but its rating's interval reaches "
+        reasons.append(f"{label(r.driver)} looks important and weak, but its rating's interval reaches "
                        f"the drivers' average ({r.performance_cut:.2f}): within noise")
     return clear, reasons
 
 
-def drivers(scope: ReportContext, *, months: int = 3, bootstrap: int = 200, seed: int = 0) -> h.Html:
-    """What drives the primary score over the last ``months`` months (every response for a single
-    wave): importance vs performance and, where the evidence carries it, "fix first".
+def driver_results(scope: ReportContext, *, months: int = 3, bootstrap: int = 200, seed: int = 0):
+    """The driver analysis of the report (once per report): the rows used, importance, performance, the
+    advice the evidence carries and why there is no other; None without drivers."""
+    def compute():
+        names = scope.cfg.drivers
+        if not names:
+            return None
+        window = last_months(scope.data, month=scope.month, months=months) if scope.dated else scope.data
+        score = scope.primary
+        kind = "logit" if score == "recommend" else "ols"
+        scale = scope.cfg.scales.get(score) if score != "recommend" else False
+        with warnings.catch_warnings():      # the missing-data warning is stated in the section itself
+            warnings.simplefilter("ignore", UserWarning)
+            imp = drv.relative_importance(window, score=score, drivers=names, kind=kind, weight=scope.weight,
+                                          bootstrap=bootstrap, seed=seed, scale=scale)
+        ipa = drv.importance_performance(window, score=score, drivers=names, importance=imp, weight=scope.weight,
+                                         driver_scale=scope.cfg.scales.get("drivers"))
+        advice, reasons = driver_evidence(imp, ipa, min_n=scope.min_n, label=scope.label)
+        period = (scope.covered([str(p) for p in pd.period_range(end=scope.month, periods=months, freq="M")])
+                  if scope.dated else "")
+        return {"window": window, "importance": imp, "performance": ipa, "advice": advice, "reasons": reasons,
+                "period": period, "bootstrap": bootstrap}
+    return scope.memo("drivers", compute)
+
+
+def drivers(scope: ReportContext) -> h.Html:
+    """What drives the primary score over the last three months (every response for a single wave):
+    importance vs performance and, where the evidence carries it, "fix first".
 
     Returns
     -------
@@ -81,40 +108,29 @@ def drivers(scope: ReportContext, *, months: int = 3, bootstrap: int = 200, seed
 
     from ...plots import plot_importance, plot_importance_performance
 
-    names = scope.cfg.drivers
-    if not names:
+    res = driver_results(scope)
+    if res is None:
         return h.note("No attribute ratings (drivers) are configured: the driver analysis is left out.")
-    window = last_months(scope.data, month=scope.month, months=months) if scope.dated else scope.data
-    score = scope.primary
-    kind = "logit" if score == "recommend" else "ols"
-    weight = scope.weight
-    scale = scope.cfg.scales.get(score) if score != "recommend" else False
-    with warnings.catch_warnings():      # the missing-data warning is stated in the section itself
-        warnings.simplefilter("ignore", UserWarning)
-        imp = drv.relative_importance(window, score=score, drivers=names, kind=kind, weight=weight,
-                                      bootstrap=bootstrap, seed=seed, scale=scale)
-    ipa = drv.importance_performance(window, score=score, drivers=names, importance=imp, weight=weight,
-                                     driver_scale=scope.cfg.scales.get("drivers"))
+    imp, ipa = res["importance"], res["performance"]
+    named = {"driver": lambda d: d["driver"].map(scope.label)}
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    plot_importance(imp, ax=axes[0])
+    plot_importance(imp.assign(**named), ax=axes[0])
     axes[0].set_title("Share of explained variation (95% CI)")
-    plot_importance_performance(ipa, ax=axes[1])
+    plot_importance_performance(ipa.assign(**named), ax=axes[1])
     axes[1].set_title("Importance vs performance")
-    fmt, top = score_format(score), imp.iloc[0]
-    period = scope.covered([str(p) for p in pd.period_range(end=scope.month, periods=months, freq="M")]) \
-        if scope.dated else scope.period_label
-    parts = [h.figure(fig, alt=f"What drives {fmt.label}: {top.driver.replace('_', ' ')} explains the most "
-                              f"({top.share:.0%}); importance against performance")]
-    when = f" ({period})" if scope.dated else ""
-    parts.append(h.note(f"Shapley (LMG) decomposition of R² = {top.r2:.2f} for {fmt.label} over {int(top.n):,} "
-                        f"complete responses{when}{', weighted' if weight else ''}; CIs from {bootstrap} "
-                        "bootstrap resamples."))
+    name, top = scope.label(scope.primary), imp.iloc[0]
+    parts = [h.figure(fig, alt=f"What drives {name}: {scope.label(top.driver)} explains the most "
+                               f"({top.share:.0%}); importance against performance of {len(ipa)} drivers")]
+    when = f" ({res['period']})" if scope.dated else ""
+    parts.append(h.note(f"Shapley (LMG) decomposition of R² = {top.r2:.2f} for {name} over {int(top.n):,} "
+                        f"complete responses{when}{', weighted' if scope.weight else ''}; CIs from "
+                        f"{res['bootstrap']} bootstrap resamples."))
     if top.pct_dropped > 0:
         warn = " This is more than half: read the ranking with care." if top.pct_dropped > 50 else ""
         parts.append(h.note(f"Responses missing any rating are left out: {top.pct_dropped:.0f}% of them "
-                            f"({int(top.n_dropped):,}); {top.most_missing} is missing most often.{warn}"))
-    advice, reasons = driver_evidence(imp, ipa, min_n=scope.min_n)
-    lines = [f"{r.driver.replace('_', ' ')}: {r.share:.0%} of what the ratings explain; rated "
+                            f"({int(top.n_dropped):,}); {scope.label(top.most_missing)} is missing most often.{warn}"))
+    advice, reasons = res["advice"], res["reasons"]
+    lines = [f"{scope.label(r.driver)}: {r.share:.0%} of what the ratings explain; rated "
              f"{r.performance:.2f} (95% CI {r.performance_ci_low:.2f} to {r.performance_ci_high:.2f}), "
              f"below the average of the drivers ({r.performance_cut:.2f})." for r in advice.itertuples()]
     if lines:

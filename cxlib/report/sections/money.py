@@ -16,9 +16,8 @@ from ...data import last_months
 from .. import html as h
 from .. import words
 from .context import ReportContext
-from .scores import LABELS
 
-__all__ = ["FOLLOW_UP_FILE", "customer_scores", "follow_up", "operations"]
+__all__ = ["FOLLOW_UP_FILE", "customer_scores", "follow_up", "money_results", "operations"]
 
 #: The file the report kernel leaves in ``artifacts`` for the runner to publish as the follow-up CSV.
 FOLLOW_UP_FILE = "follow-up.parquet"
@@ -35,6 +34,8 @@ def customer_scores(scope: ReportContext, tickets: pd.DataFrame | None, accounts
     """
     if accounts is None or not scope.dated or "customer_id" not in scope.data:
         return None
+    tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at"))
+    accounts = scope.memo("accounts", lambda: scope.rows(accounts))
     return customers.score_customers(scope.data, tickets, accounts, month=scope.month, segment=scope.segment,
                                      scales=scope.cfg.scales, seed=seed)
 
@@ -52,6 +53,7 @@ def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *, mo
     Html
     """
     parts, data, month, min_n = [], scope.data, scope.month, scope.min_n
+    tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at"))
     if tickets is None or "ticket_id" not in data or not scope.dated:
         parts.append(h.note("No ticket data are configured: resolution time and handoffs are left out."))
     else:
@@ -59,7 +61,7 @@ def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *, mo
         effects = ops.handoff_effects(joined, controls=["ticket_channel"])
         window = periods.label([str(p) for p in pd.period_range(end=month, periods=months, freq="M")])
         parts.append(h.heading(f"Handoffs and satisfaction ({window})"))
-        parts.append(h.bullets([words.handoff_sentence(r, label=LABELS.get(r["score"], r["score"]))
+        parts.append(h.bullets([words.handoff_sentence(r, label=scope.label(r["score"]))
                                 for r in effects.to_dict("records")]))
         table = ops.ops_effect_table(joined, factor="handoffs", score="csat", min_n=min_n)
         rows = [{"Handoffs": r.level, "n": f"{int(r.n):,}",
@@ -72,26 +74,41 @@ def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *, mo
         parts.append(h.note("No account data (or no dates) are configured: churn risk and revenue at risk "
                             "are left out."))
     else:
-        parts.append(_money(scored, min_n=min_n))
+        parts.append(_money(scope, scored))
     return h.Html("".join(parts))
 
 
-def _money(scored, *, min_n: int) -> h.Html:
+def money_results(scope: ReportContext, scored) -> dict | None:
+    """Revenue at risk among current customers (total, by region, by NPS category), once per report;
+    None without a churn model or revenue."""
+    def compute():
+        if scored is None or scored.model is None or "annual_revenue" not in scored.table:
+            return None
+        table = scored.table
+        active = table[~table["churned"].fillna(False).astype(bool)] if "churned" in table else table
+        by = "region" if "region" in active and active["region"].nunique() > 1 else None
+        rar = customers.revenue_at_risk(active, by=by, min_n=scope.min_n)
+        cat = customers.revenue_at_risk(active, by="nps_category", min_n=scope.min_n) \
+            if "nps_category" in active else None
+        return {"active": active, "by": by, "rar": rar, "total": rar.iloc[-1], "by_category": cat}
+    return scope.memo("money", compute)
+
+
+def _money(scope: ReportContext, scored) -> h.Html:
     import matplotlib.pyplot as plt
 
     from ...plots import plot_revenue_at_risk
 
-    if scored.model is None:
-        return h.note(f"Churn risk and revenue at risk are left out: {scored.note}.")
-    table, model = scored.table, scored.model
-    active = table[~table["churned"].fillna(False).astype(bool)] if "churned" in table else table
-    by = "region" if "region" in active and active["region"].nunique() > 1 else None
-    rar = customers.revenue_at_risk(active, by=by, min_n=min_n)
-    total = rar.iloc[-1]
+    res = money_results(scope, scored)
+    if res is None:
+        why = scored.note if scored.model is None else "the accounts carry no annual revenue"
+        return h.note(f"Churn risk and revenue at risk are left out: {why}.")
+    model, total, rar, by = scored.model, res["total"], res["rar"], res["by"]
+    cur = scope.cfg.money["symbol"]
     lines = [
-        f"Expected annual revenue lost to churn among current customers: {total.expected_loss:,.0f} "
-        f"(95% range {total.loss_ci_low:,.0f} to {total.loss_ci_high:,.0f}), {total.share_at_risk:.1%} of "
-        f"{total.revenue:,.0f} across {int(total.n):,} customers.",
+        f"Expected annual revenue lost to churn among current customers: {h.fmt_money(total.expected_loss, cur)} "
+        f"(95% range {h.fmt_money(total.loss_ci_low, cur)} to {h.fmt_money(total.loss_ci_high, cur)}), "
+        f"{total.share_at_risk:.1%} of {h.fmt_money(total.revenue, cur)} across {int(total.n):,} customers.",
         f"The churn model ranks customers with a held-out AUC of {model.auc:.2f} (0.5 = chance) and a "
         f"Brier score of {model.brier:.3f}; trained on {model.n_train:,}, tested on {model.n_test:,} customers.",
     ]
@@ -102,16 +119,18 @@ def _money(scored, *, min_n: int) -> h.Html:
                      f"(95% CI {g.gain_ci_low:+.3f} to {g.gain_ci_high:+.3f}).")
     parts = [h.heading("Churn risk and revenue at risk"), h.bullets(lines)]
     if by:
+        groups = rar[rar[by] != "All"]
         fig, ax = plt.subplots(figsize=(8, 3))
-        plot_revenue_at_risk(rar[rar[by] != "All"], y=by, ax=ax)
-        ax.set_title("Expected annual revenue lost to churn, by region (95% range)")
-        parts.append(h.figure(fig, alt="Revenue at risk by region"))
-    if "nps_category" in active:
-        cat = customers.revenue_at_risk(active, by="nps_category", min_n=min_n)
-        rows = [{"Latest NPS answer": r.nps_category, "Customers": f"{int(r.n):,}",
+        plot_revenue_at_risk(groups.assign(**{by: groups[by].map(h.safe_label)}), y=by, ax=ax, currency=cur)
+        ax.set_title(f"Expected annual revenue lost to churn, by {scope.label(by).lower()} (95% range)")
+        worst = groups.sort_values("expected_loss").iloc[-1]
+        parts.append(h.figure(fig, alt=f"Revenue at risk by {scope.label(by).lower()}: the most in "
+                                       f"{h.safe_label(worst[by])}, {h.fmt_money(worst.expected_loss, cur)}"))
+    if res["by_category"] is not None:
+        rows = [{"Latest NPS answer": str(r.nps_category).capitalize(), "Customers": f"{int(r.n):,}",
                  "Mean churn probability": f"{r.mean_probability:.1%}",
-                 "Revenue at risk": f"{r.expected_loss:,.0f} ({r.share_at_risk:.1%})"}
-                for r in cat.itertuples() if not r.small_base]
+                 "Revenue at risk": f"{h.fmt_money(r.expected_loss, cur)} ({r.share_at_risk:.1%})"}
+                for r in res["by_category"].itertuples() if not r.small_base]
         parts.append(h.table(pd.DataFrame(rows), caption="Revenue at risk by NPS category (aggregates only)"))
     return h.Html("".join(parts))
 

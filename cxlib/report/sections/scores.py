@@ -18,10 +18,8 @@ from .. import words
 from ..formats import score_format
 from .context import ReportContext
 
-__all__ = ["LABELS", "headline", "segment_table", "trends", "usable_segments", "what_changed"]
-
-#: Short names of the scores (the report's :mod:`~cxlib.report.formats` has the rest).
-LABELS = {m: score_format(m).label for m in ("nps", "csat", "rating", "recommend", "ces")}
+__all__ = ["changes_table", "comparison", "headline", "month_row", "segment_table", "trends", "usable_segments",
+           "what_changed"]
 
 
 def usable_segments(data: pd.DataFrame, segments) -> list[str]:
@@ -35,13 +33,28 @@ def usable_segments(data: pd.DataFrame, segments) -> list[str]:
     return [s for s in segments if s in data and data[s].nunique() >= 2]
 
 
-def _comparison(scope: ReportContext, metric: str, baseline: str, label: str) -> tuple[str, str]:
+def month_row(scope: ReportContext, metric: str) -> pd.Series:
+    """The metric's table row for the report period (computed once per report)."""
+    return scope.memo(f"row:{metric}", lambda: scores.score_table(scope.now, metric=metric, min_n=scope.min_n,
+                                                                   **scope.kwargs(metric)).iloc[0])
+
+
+def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | None:
+    """The month against ``baseline`` ("previous", "year_ago") for one metric, or None without data."""
+    def compute():
+        try:
+            return scores.compare(scope.data, metric=metric, month=scope.month, baseline=baseline,
+                                  min_n=scope.min_n, **scope.kwargs(metric)).iloc[0]
+        except DataError:
+            return None
+    return scope.memo(f"compare:{metric}:{baseline}", compute)
+
+
+def _comparison_line(scope: ReportContext, metric: str, baseline: str, label: str) -> tuple[str, str]:
     """One "vs ..." line of a headline card and its tone ("up", "down" or "flat")."""
     fmt = score_format(metric)
-    try:
-        row = scores.compare(scope.data, metric=metric, month=scope.month, baseline=baseline,
-                             min_n=scope.min_n, **scope.kwargs(metric)).iloc[0]
-    except DataError:
+    row = comparison(scope, metric, baseline)
+    if row is None:
         return f"vs {label}: no data", "flat"
     when = scope.covered(row["baseline"].split(","))
     if not bool(row["tested"]):
@@ -51,9 +64,22 @@ def _comparison(scope: ReportContext, metric: str, baseline: str, label: str) ->
     return f"vs {label} ({when}): {change}", tone
 
 
+def _sparkline(scope: ReportContext, metric: str) -> str:
+    """The last 12 months of a metric as a sparkline (small bases left out as gaps)."""
+    window = last_months(scope.data, month=scope.month, months=12)
+    tr = scores.trend(window, metric=metric, min_n=scope.min_n, **scope.kwargs(metric))
+    values = tr[metric].where(~tr["small_base"])
+    if values.notna().sum() < 2:
+        return ""
+    fmt = score_format(metric)
+    label = (f"{scope.label(metric)}, last {len(tr)} months ({periods.label([str(p) for p in tr['period']])}): "
+             f"from {fmt.value(values.dropna().iloc[0])} to {fmt.value(values.dropna().iloc[-1])}")
+    return h.sparkline(values, label=label)
+
+
 def headline(scope: ReportContext) -> h.Html:
-    """KPI cards: every configured score for the month with its CI and n, and its change vs the month
-    before and the same month last year (none for a single wave or the first month of data).
+    """KPI cards: every configured score for the month with its CI and n, a 12-month sparkline, and its
+    change vs the month before and the same month last year (none for a single wave or a first month).
 
     Returns
     -------
@@ -62,10 +88,10 @@ def headline(scope: ReportContext) -> h.Html:
     """
     items = []
     for m in scope.scores:
-        fmt = score_format(m)
-        row = scores.score_table(scope.now, metric=m, min_n=scope.min_n, **scope.kwargs(m)).iloc[0]
+        fmt, name = score_format(m), scope.label(m)
+        row = month_row(scope, m)
         if row["n"] == 0 or pd.isna(row[m]):
-            items.append({"label": fmt.card, "value": "–", "details": [f"no answers in {scope.period_label}"]})
+            items.append({"label": name + fmt.card, "value": "–", "details": [f"no answers in {scope.period_label}"]})
             continue
         details = [f"95% CI {fmt.interval(row['ci_low'], row['ci_high'])} · n = {int(row['n']):,}"]
         for col, what in (("pct_top_box", "in the top {k} boxes"), ("pct_low_effort", "low effort (top {k} boxes)")):
@@ -78,13 +104,30 @@ def headline(scope: ReportContext) -> h.Html:
             details.append("first month of data: no comparison")
         else:
             for i, (base, label) in enumerate((("previous", "last month"), ("year_ago", "same month last year"))):
-                line, t = _comparison(scope, m, base, label)
+                line, t = _comparison_line(scope, m, base, label)
                 details.append(line)
                 tone = t if i == 0 else tone
         if bool(row["small_base"]):
             details.append(f"small base (n < {scope.min_n}): read with care")
-        items.append({"label": fmt.card, "value": fmt.value(row[m]), "details": details, "tone": tone})
+        items.append({"label": name + fmt.card, "value": fmt.value(row[m]), "details": details, "tone": tone,
+                      "sparkline": _sparkline(scope, m) if scope.dated else ""})
     return h.cards(items)
+
+
+def changes_table(scope: ReportContext, *, baseline: str = "previous_3") -> pd.DataFrame | None:
+    """The Holm-adjusted segment comparisons of the month in the primary score (once per report), or
+    None when there is nothing to compare (single wave, first month, no segment with two values)."""
+    def compute():
+        if not scope.dated or scope.first_month:
+            return None
+        by = usable_segments(scope.now, scope.cfg.segments)
+        if not by:
+            return None
+        journey = scope.cfg.report.get("journey")
+        return scores.what_changed(scope.data, month=scope.month, by=by, journey=journey if journey in by else None,
+                                   metric=scope.primary, baseline=baseline, min_n=scope.min_n,
+                                   **scope.kwargs(scope.primary))
+    return scope.memo(f"changes:{baseline}", compute)
 
 
 def what_changed(scope: ReportContext, *, baseline: str = "previous_3") -> h.Html:
@@ -103,22 +146,21 @@ def what_changed(scope: ReportContext, *, baseline: str = "previous_3") -> h.Htm
         return h.note("One wave without dates: there is no earlier period to compare with.")
     if scope.first_month:
         return h.note(f"First month of data ({scope.period_label}): no comparison yet.")
-    by = usable_segments(scope.now, scope.cfg.segments)
-    if not by:
+    table = changes_table(scope, baseline=baseline)
+    if table is None:
         return h.note("No segment has two or more values this month: the comparison by segment is left out.")
-    journey = scope.cfg.report.get("journey")
-    table = scores.what_changed(scope.data, month=scope.month, by=by, journey=journey if journey in by else None,
-                                metric=scope.primary, baseline=baseline, min_n=scope.min_n,
-                                **scope.kwargs(scope.primary))
     fmt = score_format(scope.primary)
     base = scope.covered(periods.baseline_months(scope.month, baseline))
-    sentences = words.change_sentences(table, label=fmt.label, unit=fmt.unit, decimals=fmt.digits,
-                                       month_label=scope.period_label, baseline_label=base)
+    table = table.assign(dimension=table["dimension"].map(lambda d: " × ".join(scope.label(p) for p in d.split(" × "))),
+                         segment=table["segment"].map(h.safe_label))
+    sentences = words.change_sentences(table, label=scope.label(scope.primary), unit=fmt.unit, decimals=fmt.digits,
+                                       month_label=scope.period_label, baseline_label=base, value_format=fmt.value)
     tested, small = int(table["tested"].sum()), int((~table["tested"]).sum())
     intro = h.note(f"Each segment value in {scope.period_label} against its own average over {base}; "
-                   f"{tested} comparisons were tested and Holm-adjusted together, so chance movements are "
-                   f"not reported as real; {small} had too few responses (n < {scope.min_n}) to test.")
-    return h.bullets(sentences) + intro
+                   f"{tested} comparisons were tested together, so chance movements are not reported as real; "
+                   f"{small} had too few responses (n < {scope.min_n}) to test.")
+    fine = h.Html(f'<p class="cx-smallprint">{h.escape(words.test_note(table))}</p>')
+    return h.bullets(sentences) + intro + fine
 
 
 def trends(scope: ReportContext, *, months: int = 24) -> h.Html:
@@ -141,13 +183,13 @@ def trends(scope: ReportContext, *, months: int = 24) -> h.Html:
     tr = scores.trend(window, metric=scope.primary, min_n=scope.min_n, **scope.kwargs(scope.primary))
     if len(tr) < 2:
         return h.note(f"First month of data ({scope.period_label}): no trend to draw yet.")
-    fmt = score_format(scope.primary)
+    fmt, name = score_format(scope.primary), scope.label(scope.primary)
     fig, ax = plt.subplots(figsize=(8, 3.2))
     plot_trend(tr, y=scope.primary, ax=ax)
-    ax.set_ylabel(fmt.label)
-    ax.set_title(f"{fmt.label} by month, with 95% confidence band (hollow: fewer than {scope.min_n} answers)")
+    ax.set_ylabel(name)
+    ax.set_title(f"{name} by month, with 95% confidence band (hollow: fewer than {scope.min_n} answers)")
     last = tr.iloc[-1]
-    alt = (f"{fmt.label} by month, {periods.label([str(p) for p in tr['period']])}; latest "
+    alt = (f"{name} by month, {periods.label([str(p) for p in tr['period']])}; latest "
            f"{fmt.value(last[scope.primary])} (n = {int(last['n']):,})")
     return h.figure(fig, alt=alt)
 
@@ -155,7 +197,7 @@ def trends(scope: ReportContext, *, months: int = 24) -> h.Html:
 def _segment_rows(scope: ReportContext, seg: str, most: int) -> list[dict]:
     """One segment's rows: the ``most`` largest values, the rest pooled as "Other (k values, n = ...)"."""
     now = scope.now.dropna(subset=[seg])
-    m, fmt = scope.primary, score_format(scope.primary)
+    m, fmt, name = scope.primary, score_format(scope.primary), scope.label(scope.primary)
     sizes = now[seg].astype("str").value_counts()
     shown, rest = list(sizes.index[:most]), list(sizes.index[most:])
     t = scores.score_table(now[now[seg].astype("str").isin(shown)], metric=m, by=seg, min_n=scope.min_n,
@@ -169,7 +211,7 @@ def _segment_rows(scope: ReportContext, seg: str, most: int) -> list[dict]:
     rows = []
     for value, r in records:
         ok = not r["small_base"] and pd.notna(r[m])
-        rows.append({"Segment": seg, "Value": value, fmt.label: fmt.value(r[m]) if ok else "–",
+        rows.append({"Segment": scope.label(seg), "Value": h.safe_label(value), name: fmt.value(r[m]) if ok else "–",
                      "95% CI": fmt.interval(r["ci_low"], r["ci_high"]) if ok else "base too small",
                      "n": f"{int(r['n']):,}"})
     return rows
@@ -187,12 +229,11 @@ def segment_table(scope: ReportContext) -> h.Html:
     most = scope.cfg.report.get("max_segment_values", 12)
     usable = usable_segments(scope.now, scope.cfg.segments)
     rows = [row for seg in usable for row in _segment_rows(scope, seg, most)]
-    single = [f"{s}: {scope.now[s].dropna().astype('str').iloc[0]}" for s in scope.cfg.segments
-              if s in scope.now and scope.now[s].nunique() == 1]
+    single = [f"{scope.label(s)}: {h.safe_label(scope.now[s].dropna().astype('str').iloc[0])}"
+              for s in scope.cfg.segments if s in scope.now and scope.now[s].nunique() == 1]
     parts = [h.note(f"One value only in {scope.period_label}, so not cut: {'; '.join(single)}.")] if single else []
     if not rows:
         return h.Html("".join(parts)) + h.note("No segment has two or more values: the segment table is left out.")
-    fmt = score_format(scope.primary)
-    caption = (f"{fmt.label} by segment, {scope.period_label} (n < {scope.min_n}: suppressed; beyond the "
+    caption = (f"{scope.label(scope.primary)} by segment, {scope.period_label} (n < {scope.min_n}: suppressed; beyond the "
                f"{most} largest values, the rest are pooled as Other)")
     return h.table(pd.DataFrame(rows), caption=caption) + h.Html("".join(parts))

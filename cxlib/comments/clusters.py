@@ -1,0 +1,271 @@
+"""Themes the analyst can use: clusters of comment embeddings, with terms, size, score, quotes and rows.
+
+:func:`discover_themes` clusters comments (k-means on their embeddings, or TF-IDF + NMF) and returns both
+a table of themes and the per-comment assignment, so that a theme can be cross-tabbed with segments and
+scores like any other column.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from .._checks import check_choice, check_confidence
+from .._stats import mean_ci
+from ..errors import DataError, ParameterError
+from .embeddings import Embeddings, embed_comments
+
+__all__ = ["ThemeClusters", "discover_themes"]
+
+#: Candidate numbers of themes when ``k`` is not given; and how many distinct comments the choice uses.
+K_RANGE = (4, 20)
+_FIT_ROWS, _SCORE_ROWS, _TERMS_ROWS = 10_000, 5_000, 50_000
+_TOKENS = r"(?u)\b[^\W\d_][^\W\d_']+\b"
+
+
+@dataclass
+class ThemeClusters:
+    """Discovered themes.
+
+    Attributes
+    ----------
+    themes : DataFrame
+        One row per theme, largest first: ``theme`` (1..k), ``n`` (comments), ``share`` (of every
+        comment in the data), ``terms`` (distinctive terms, class-based TF-IDF, strongest first),
+        ``n_score``, ``score_mean`` with t-interval ``score_ci_low`` / ``score_ci_high`` (mean of the
+        ``score`` column over the theme's respondents), ``quotes`` (list of redacted comments nearest
+        the theme's centre).
+    data : DataFrame
+        A copy of the input plus ``cluster`` (Int64 theme number; NA where there is no comment, or for
+        comments that were not clustered).
+    k : int
+        Number of themes.
+    k_scores : DataFrame
+        ``k`` and ``silhouette`` of each candidate tried when ``k`` was not given (empty otherwise).
+    method : str
+        "embeddings" or "nmf".
+    n_comments, n_blank : int
+        Comments clustered; empty or whitespace-only comments skipped.
+    coverage : DataFrame or None
+        For :func:`~cxlib.comments.uncoded_themes`: the codebook's coverage (see
+        :func:`~cxlib.comments.codebook_coverage`).
+    """
+
+    themes: pd.DataFrame
+    data: pd.DataFrame
+    k: int
+    k_scores: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["k", "silhouette"]))
+    method: str = "embeddings"
+    n_comments: int = 0
+    n_blank: int = 0
+    coverage: pd.DataFrame | None = None
+
+
+def _tfidf(texts):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1, max_features=20_000,
+                          token_pattern=_TOKENS)
+    return vec.fit_transform(texts)
+
+
+def _fit(X, k: int, seed: int, method: str, init=None, n_init: int = 3):
+    """Labels of the rows of ``X`` in ``k`` groups, and the centres (k-means) or None (NMF)."""
+    from sklearn.cluster import KMeans
+
+    if method == "embeddings":
+        km = KMeans(k, init=init if init is not None else "k-means++", n_init=1 if init is not None else n_init,
+                    random_state=seed, max_iter=100).fit(X)
+        return km.labels_, km.cluster_centers_
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        W = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=300).fit_transform(X)
+    return np.where(W.max(axis=1) > 0, W.argmax(axis=1), -1), None
+
+
+def _dense(X) -> np.ndarray:
+    """Rows scaled to unit length, dense (TF-IDF rows already are unit length)."""
+    X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+
+
+def _choose_k(X, k_range, seed: int, method: str) -> tuple[int, pd.DataFrame]:
+    """The candidate k with the highest silhouette (seeded subsets of the distinct comments)."""
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(seed)
+    n = X.shape[0]
+    fit_rows = np.sort(rng.choice(n, min(n, _FIT_ROWS), replace=False))
+    score_rows = np.sort(rng.choice(len(fit_rows), min(len(fit_rows), _SCORE_ROWS), replace=False))
+    Xs = X[fit_rows]
+    dist = np.clip(1 - _dense(Xs[score_rows]) @ _dense(Xs[score_rows]).T, 0, None)   # cosine, rows of unit length
+    np.fill_diagonal(dist, 0)
+    rows = []
+    for k in range(k_range[0], min(k_range[1], len(fit_rows) - 1) + 1):
+        labels, _ = _fit(Xs, k, seed, method, n_init=1)
+        lab = labels[score_rows]
+        ok = lab >= 0
+        s = (silhouette_score(dist[np.ix_(ok, ok)], lab[ok], metric="precomputed")
+             if len(np.unique(lab[ok])) > 1 else np.nan)
+        rows.append({"k": k, "silhouette": float(s)})
+    scores = pd.DataFrame(rows, columns=["k", "silhouette"])
+    if scores["silhouette"].notna().sum() == 0:
+        return min(k_range[0], n), scores
+    return int(scores.loc[scores["silhouette"].idxmax(), "k"]), scores
+
+
+def _terms(clean: np.ndarray, weights: np.ndarray, labels: np.ndarray, k: int, n_terms: int) -> list[str]:
+    """Class-based TF-IDF (Grootendorst 2022, BERTopic): term share in a theme × log(1 + A / f_term).
+
+    Over at most 50,000 distinct comments (a seeded subset beyond that)."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    if len(clean) > _TERMS_ROWS:   # terms from a seeded subset of the distinct comments
+        keep = np.sort(np.random.default_rng(0).choice(len(clean), _TERMS_ROWS, replace=False))
+        clean, weights, labels = clean[keep], weights[keep], labels[keep]
+    vec = CountVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=_TOKENS)
+    try:
+        X = vec.fit_transform(clean)
+    except ValueError:   # no words at all (emoji only, say)
+        return [""] * k
+    onehot = sparse.csr_matrix((weights.astype(float), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
+    tf = np.asarray((onehot @ X).todense())
+    f = tf.sum(axis=0)
+    avg = tf.sum() / k
+    ctfidf = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1) * np.log1p(avg / np.maximum(f, 1))
+    names = vec.get_feature_names_out()
+    return [", ".join(names[j] for j in np.argsort(-row, kind="stable")[:n_terms] if row[j] > 0) for row in ctfidf]
+
+
+def _cluster_rows(data, emb: Embeddings, ids: np.ndarray, *, k, seed: int, method: str, score: str,
+                 n_terms: int, n_quotes: int, confidence: float, k_range=K_RANGE) -> ThemeClusters:
+    """Cluster the distinct comments ``ids`` of ``emb`` and describe the themes (shared by the public calls)."""
+    from scipy import sparse
+
+    check_choice(method, ("embeddings", "nmf"), param="method", func="discover_themes")
+    confidence = check_confidence(confidence, func="discover_themes")
+    if k is not None and (not isinstance(k, (int, np.integer)) or k < 1):
+        raise ParameterError(f"The 'k' parameter of discover_themes must be a positive int or None. Got {k!r} instead.")
+    if len(np.unique(emb.clean[ids])) < 2:
+        raise DataError(f"discover_themes: need at least 2 distinct non-empty comments to cluster, got {len(ids)} "
+                        f"({emb.n_blank} empty or whitespace-only, {emb.n_missing} missing)")
+    # one point per distinct cleaned wording (numbers and placeholders gone): variants of a phrase
+    # that differ only in a number count once
+    _, first, group = np.unique(emb.clean[ids], return_index=True, return_inverse=True)
+    reps = ids[first]
+    V, clean = emb.vectors[reps], emb.clean[reps]
+    weights = np.bincount(group, weights=emb.counts[ids])
+    X = V if method == "embeddings" else _tfidf(clean)
+    scores = pd.DataFrame(columns=["k", "silhouette"])
+    with threadpool_limits(1):   # small fits: one thread each is faster than two fighting for a core
+        if k is None:
+            k, scores = _choose_k(X, k_range, seed, method)
+        k = int(min(k, len(reps)))
+        init = None
+        if method == "embeddings" and len(reps) > _FIT_ROWS:   # seed the full fit with a subset's centres
+            rows = np.random.default_rng(seed).choice(len(reps), _FIT_ROWS, replace=False)
+            init = _fit(X[rows], k, seed, method)[1]
+        else:
+            labels, _ = _fit(X, k, seed, method)
+    if init is not None:
+        labels, _ = _fit(X, k, seed, method, init=init)
+    ok = labels >= 0
+    means = sparse.csr_matrix((np.ones(int(ok.sum())), (labels[ok], np.flatnonzero(ok))), shape=(k, len(reps))) @ V
+    centres = means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+    sim = V @ centres.T
+    labels = np.where(labels >= 0, labels, sim.argmax(axis=1))   # NMF rows with no terms: nearest centre
+    sizes = np.bincount(labels, weights=weights, minlength=k)
+    order = np.argsort(-sizes, kind="stable")
+    rank = np.empty(k, dtype=int)
+    rank[order] = np.arange(k)
+    labels = rank[labels]
+    terms = _terms(clean, weights, labels, k, n_terms)
+    sim = sim[:, order]
+    per_row = np.full(len(emb.row), -1)
+    where = np.full(len(emb.vectors), -1)
+    where[ids] = labels[group]
+    has = emb.row >= 0
+    per_row[has] = where[emb.row[has]]
+    out = data.copy() if isinstance(data, pd.DataFrame) else pd.DataFrame({"comment": data})
+    out["cluster"] = pd.Series(per_row + 1, index=out.index, dtype="Int64").mask(per_row < 0)
+    vals = (pd.to_numeric(out[score], errors="coerce").to_numpy(float) if score in out.columns
+            else np.full(len(out), np.nan))
+    n_all = emb.n_embedded
+    rows = []
+    for j in range(k):
+        members = np.flatnonzero(labels == j)
+        mean, _, lo, hi = mean_ci(vals[per_row == j], confidence)
+        near = members[np.argsort(-sim[members, j], kind="stable")]
+        red = emb.redacted[reps[near]]
+        long = [t for t in red if len(t) >= 20]
+        picked = list(dict.fromkeys(long if len(long) >= n_quotes else list(red)))[:n_quotes]
+        n = int(sizes[order[j]])
+        rows.append({"theme": j + 1, "n": n, "share": n / n_all if n_all else np.nan, "terms": terms[j],
+                     "n_score": int(np.isfinite(vals[per_row == j]).sum()), "score_mean": mean,
+                     "score_ci_low": lo, "score_ci_high": hi, "quotes": picked})
+    return ThemeClusters(themes=pd.DataFrame(rows), data=out, k=k, k_scores=scores, method=method,
+                         n_comments=int(weights.sum()), n_blank=emb.n_blank)
+
+
+def discover_themes(data, *, k: int | None = None, seed: int = 0, method: str = "embeddings",
+                    col: str = "comment", score: str = "nps", n_terms: int = 8, n_quotes: int = 3,
+                    brand_words=(), cache_dir=None, confidence: float = 0.95) -> ThemeClusters:
+    """Group comments into themes, each with distinctive terms, size, mean score, quotes and its rows.
+
+    Comments are redacted, then @handles, URLs, redaction placeholders, numbers and ``brand_words``
+    are stripped before clustering and labelling (see :func:`~cxlib.comments.clean_text`). Each
+    distinct wording counts once when the themes are formed (a phrase repeated thousands of times
+    cannot claim themes of its own); sizes and scores count every comment.
+
+    Which method: ``"embeddings"`` (default) clusters wordllama sentence vectors with k-means: it
+    groups comments that *mean* the same in different words ("on hold for an hour", "nobody picked
+    up"), copes with short comments and typos, but knows English best. ``"nmf"`` (TF-IDF + non-negative
+    matrix factorisation, the older :func:`~cxlib.comments.discover_topics`) groups comments that *use*
+    the same words: prefer it for long comments with a specialised vocabulary, for other languages,
+    or to compare with earlier NMF topics. Either way every comment gets one theme.
+
+    Parameters
+    ----------
+    data : DataFrame or Series
+        Responses with a comment column (and ``score``), or the comments themselves.
+    k : int, optional
+        Number of themes. Default: chosen as the k in 4..20 with the highest mean silhouette (cosine)
+        on a seeded subset of up to 5,000 distinct comments (Rousseeuw 1987).
+    seed : int, default 0
+        Seed of the k-means / NMF initialisation and the subsets.
+    method : {"embeddings", "nmf"}
+        See above.
+    col, score : str
+        Comment column; score column averaged per theme (skipped when absent).
+    n_terms, n_quotes : int
+        Terms and redacted quotes listed per theme.
+    brand_words, cache_dir
+        As in :func:`~cxlib.comments.embed_comments` (e.g. ``cfg.comments["brand_words"]``,
+        ``cfg.cache_dir``).
+    confidence : float, default 0.95
+        Level of the score intervals.
+
+    Returns
+    -------
+    ThemeClusters
+        ``.themes`` (one row per theme), ``.data`` (the input plus ``cluster``), ``.k``, ``.k_scores``:
+        see :class:`ThemeClusters`.
+
+    Examples
+    --------
+    >>> from cxlib import data
+    >>> found = discover_themes(data.load_responses(), k=12)
+    >>> found.k, int(found.themes["n"].sum()) == int(found.data["cluster"].notna().sum())
+    (12, True)
+    """
+    emb = embed_comments(data, col=col, cache_dir=cache_dir, brand_words=brand_words)
+    return _cluster_rows(data, emb, np.arange(len(emb.vectors)), k=k, seed=seed, method=method, score=score,
+                        n_terms=n_terms, n_quotes=n_quotes, confidence=confidence)

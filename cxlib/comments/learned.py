@@ -1,0 +1,252 @@
+"""Sentiment learned from your own customers: logistic regression on comment embeddings.
+
+VADER (:func:`~cxlib.comments.sentiment`) needs no labels but reads customer language poorly (3-class
+accuracy 0.49 on a human-labelled public set of 14,640 airline tweets, below always answering
+"negative"). :func:`train_sentiment` fits scikit-learn's logistic regression on the embeddings of
+labelled comments (the analyst's CSV, 2 or 3 classes), or, with ``label_from="nps"``, on the survey's own
+scores (detractors' language against promoters'), and measures itself by seeded, stratified
+cross-validation. The model saves as a small JSON file of coefficients (never a pickle) that the config
+can name (``comments: {sentiment_model: path}``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_choice, need_columns
+from ..data import read_model_file, write_model_file
+from ..errors import DataError, ParameterError
+from .embeddings import MODEL, embed_comments
+from .sentiment import sentiment
+
+__all__ = ["SentimentModel", "load_sentiment_model", "predict_sentiment", "train_sentiment"]
+
+_KIND = "cxlib.comments.SentimentModel"
+
+
+@dataclass(frozen=True)
+class SentimentModel:
+    """A trained sentiment classifier: coefficients on the embeddings and how well it did.
+
+    Attributes
+    ----------
+    classes : list of str
+        Class labels, in the order of the rows of ``coef`` (for two classes one row, the second class).
+    coef, intercept : ndarray
+        Logistic-regression coefficients on the :data:`~cxlib.comments.embeddings.MODEL` embeddings.
+    metrics : dict
+        Cross-validated ``accuracy``, ``macro_f1`` and, for two classes, ``auc``; ``baseline_accuracy``
+        (always the most common class), ``vader_accuracy`` / ``vader_auc`` (VADER on the same comments,
+        when its labels apply), ``folds``, ``n`` and ``class_counts``.
+    label_from : str or None
+        "nps" when learned from the scores, else None (hand labels).
+    """
+
+    classes: list
+    coef: np.ndarray
+    intercept: np.ndarray
+    metrics: dict = field(default_factory=dict)
+    label_from: str | None = None
+    embedding: str = MODEL
+
+    def describe(self) -> str:
+        """One sentence for reports: what was learned from what, and its measured accuracy."""
+        m = self.metrics
+        source = ("detractors' against promoters' comments (from the scores)" if self.label_from == "nps"
+                  else f"{m['n']:,} labelled comments")
+        fit = f"{m['folds']}-fold cross-validated accuracy {m['accuracy']:.2f}, macro-F1 {m['macro_f1']:.2f}"
+        if m.get("auc") is not None:
+            fit += f", AUC {m['auc']:.2f}"
+        ref = f"; always answering the most common class: {m['baseline_accuracy']:.2f}"
+        if m.get("vader_accuracy") is not None:
+            ref += f", VADER {m['vader_accuracy']:.2f}"
+        elif m.get("vader_auc") is not None:
+            ref += f", VADER AUC {m['vader_auc']:.2f}"
+        return f"learned sentiment ({'/'.join(self.classes)}) from {source}: {fit}{ref}"
+
+    def to_dict(self) -> dict:
+        """The model as plain numbers and strings (what :func:`load_sentiment_model` reads back)."""
+        return {"kind": _KIND, "version": 1, "embedding": self.embedding, "classes": list(self.classes),
+                "coef": self.coef.round(7).tolist(), "intercept": self.intercept.round(7).tolist(),
+                "metrics": self.metrics, "label_from": self.label_from}
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """Class probabilities (columns in ``classes`` order) for unit-length embedding rows."""
+        z = vectors @ self.coef.T + self.intercept
+        if len(self.classes) == 2:
+            p = 1 / (1 + np.exp(-z[:, 0]))
+            return np.column_stack([1 - p, p])
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def load_sentiment_model(model) -> SentimentModel:
+    """A :class:`SentimentModel` from a model file (``cfg.comments["sentiment_model"]``), dict or model.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing or not JSON (see :func:`cxlib.data.read_model_file`).
+    ParameterError
+        When the content is not a cxlib sentiment model, or was trained on other embeddings.
+    """
+    if isinstance(model, SentimentModel):
+        return model
+    raw = model if isinstance(model, dict) else read_model_file(model)
+    where = "sentiment model" if isinstance(model, dict) else f"sentiment model {model}"
+    if raw.get("kind") != _KIND or not {"classes", "coef", "intercept"} <= set(raw):
+        raise ParameterError(f"{where}: not a model written by comments.train_sentiment (expected keys "
+                             f"kind={_KIND!r}, classes, coef, intercept; got {sorted(raw)[:8]})")
+    if raw.get("embedding") != MODEL:
+        raise ParameterError(f"{where}: trained on embeddings {raw.get('embedding')!r}, but this cxlib "
+                             f"embeds with {MODEL!r}; train it again")
+    return SentimentModel(classes=list(raw["classes"]), coef=np.asarray(raw["coef"], dtype=float),
+                          intercept=np.asarray(raw["intercept"], dtype=float), metrics=raw.get("metrics", {}),
+                          label_from=raw.get("label_from"))
+
+
+def _labels(data: pd.DataFrame, text: str, label: str, label_from, score: str) -> pd.Series:
+    if label_from is None:
+        need_columns(data, [text, label], where="train_sentiment")
+        y = data[label].astype("str").str.strip().str.lower()
+        return y.where(data[label].notna() & (y != ""))
+    check_choice(label_from, ("nps",), param="label_from", func="train_sentiment")
+    need_columns(data, [text, score], where="train_sentiment")
+    s = pd.to_numeric(data[score], errors="coerce")
+    y = pd.Series(np.where(s <= 6, "negative", np.where(s >= 9, "positive", "")), index=data.index, dtype="str")
+    return y.where(s.notna() & (y != ""))
+
+
+def train_sentiment(labelled: pd.DataFrame, *, text: str = "comment", label: str = "sentiment",
+                    label_from: str | None = None, score: str = "nps", folds: int = 5, C: float = 1.0,
+                    seed: int = 0, path=None, cache_dir=None, brand_words=()) -> SentimentModel:
+    """Learn sentiment from labelled comments, or from the scores, and measure it by cross-validation.
+
+    Parameters
+    ----------
+    labelled : DataFrame
+        Comments (``text``) with a label column (``label``: 2 or 3 classes, e.g. negative / neutral /
+        positive), or, with ``label_from="nps"``, survey responses with a ``score`` column.
+    text, label : str
+        Comment and label columns; rows with no comment or no label are left out.
+    label_from : {"nps"}, optional
+        Learn from the scores instead of labels: detractors (0–6) are "negative", promoters (9–10)
+        "positive", passives are left out; the fit is then judged by its AUC.
+    score : str, default "nps"
+        Score column for ``label_from="nps"``.
+    folds : int, default 5
+        Stratified cross-validation folds (shuffled with ``seed``).
+    C : float, default 1.0
+        Inverse regularisation strength of the logistic regression.
+    seed : int, default 0
+        Seed of the fold split.
+    path : str or Path, optional
+        Where to save the model (JSON of coefficients); relative paths resolve from the project root.
+    cache_dir, brand_words
+        As in :func:`~cxlib.comments.embed_comments`.
+
+    Returns
+    -------
+    SentimentModel
+        Fitted on every usable row; ``metrics`` holds the cross-validated figures (see
+        :class:`SentimentModel`).
+
+    Examples
+    --------
+    >>> from cxlib import data
+    >>> model = train_sentiment(data.load_labelled("data/sample/comments_labelled.csv"))
+    >>> model.classes, model.metrics["n"], model.metrics["accuracy"] > model.metrics["vader_accuracy"]
+    (['negative', 'neutral', 'positive'], 400, True)
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    if not isinstance(folds, int) or folds < 2:
+        raise ParameterError(f"The 'folds' parameter of train_sentiment must be an int >= 2. Got {folds!r} instead.")
+    y = _labels(labelled, text, label, label_from, score)
+    emb = embed_comments(labelled, col=text, cache_dir=cache_dir, brand_words=brand_words)
+    use = (emb.row >= 0) & y.notna().to_numpy()
+    X, yv = emb.vectors[emb.row[use]], y[use].to_numpy(str)
+    classes, counts = np.unique(yv, return_counts=True)
+    if len(classes) < 2 or counts.min() < folds:
+        raise DataError(f"train_sentiment: need at least 2 classes with {folds} comments each (one per fold); "
+                        f"got {dict(zip(classes.tolist(), counts.tolist()))} from {int(use.sum())} usable rows "
+                        f"of {len(labelled)} (column {label if label_from is None else score!r})")
+    clf = LogisticRegression(C=C, max_iter=2000)
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    proba = cross_val_predict(clf, X, yv, cv=cv, method="predict_proba")
+    pred = classes[proba.argmax(axis=1)]
+    metrics = {"accuracy": float(accuracy_score(yv, pred)), "macro_f1": float(f1_score(yv, pred, average="macro")),
+               "auc": float(roc_auc_score(yv == classes[1], proba[:, 1])) if len(classes) == 2 else None,
+               "baseline_accuracy": float(counts.max() / counts.sum()), "vader_accuracy": None, "vader_auc": None,
+               "folds": folds, "n": int(use.sum()),
+               "class_counts": {str(c): int(k) for c, k in zip(classes, counts)}}
+    vader = sentiment(pd.Series(emb.redacted[emb.row[use]], dtype="str"))
+    if set(classes) <= {"negative", "neutral", "positive"} and len(classes) == 3:
+        metrics["vader_accuracy"] = float((vader["sentiment"].to_numpy(str) == yv).mean())
+    elif label_from == "nps":
+        metrics["vader_auc"] = float(roc_auc_score(yv == "positive", vader["compound"]))
+    fitted = clf.fit(X, yv)
+    model = SentimentModel(classes=[str(c) for c in fitted.classes_], coef=fitted.coef_, intercept=fitted.intercept_,
+                           metrics=metrics, label_from=label_from)
+    if path is not None:
+        write_model_file(path, model.to_dict())
+    return model
+
+
+def predict_sentiment(data: pd.DataFrame, model=None, *, col: str = "comment", cache_dir=None,
+                      brand_words=()) -> pd.DataFrame:
+    """Score every comment with a learned model (or VADER when ``model`` is None).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses with a comment column.
+    model : SentimentModel, path or dict, optional
+        From :func:`train_sentiment` or a model file (``cfg.comments["sentiment_model"]``). ``None``:
+        VADER, as :func:`~cxlib.comments.sentiment`.
+    col, cache_dir, brand_words
+        As in :func:`~cxlib.comments.embed_comments`.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``data`` plus ``p_<class>`` (probability of each class), ``compound`` (P(positive) −
+        P(negative), in [-1, 1], the scale :func:`~cxlib.comments.sentiment_trend` averages) and
+        ``sentiment`` (the most probable class); NA where there is no comment. With ``model=None``:
+        VADER's ``neg``, ``neu``, ``pos``, ``compound`` and ``sentiment`` instead.
+
+    Examples
+    --------
+    >>> from cxlib import data
+    >>> model = train_sentiment(data.load_labelled("data/sample/comments_labelled.csv"))
+    >>> df = pd.DataFrame({"comment": ["Waited 50 minutes on hold again.", "Worth every penny.", None]})
+    >>> predict_sentiment(df, model)["sentiment"].tolist()
+    ['negative', 'positive', nan]
+    """
+    need_columns(data, [col], where="predict_sentiment")
+    out = data.copy()
+    if model is None:
+        scored = sentiment(out[col])
+        for c in scored.columns:
+            out[c] = scored[c]
+        return out
+    m = load_sentiment_model(model)
+    emb = embed_comments(data, col=col, cache_dir=cache_dir, brand_words=brand_words)
+    proba = m.probabilities(emb.vectors)
+    has = emb.row >= 0
+    full = np.full((len(data), len(m.classes)), np.nan)
+    full[has] = proba[emb.row[has]]
+    for j, c in enumerate(m.classes):
+        out[f"p_{c}"] = full[:, j]
+    get = {c: full[:, j] for j, c in enumerate(m.classes)}
+    out["compound"] = get.get("positive", 0.0) - get.get("negative", 0.0)
+    out.loc[~has, "compound"] = np.nan
+    labels = np.asarray(m.classes, dtype=object)[np.nan_to_num(full, nan=-1).argmax(axis=1)]
+    out["sentiment"] = pd.Series(labels, index=data.index, dtype="str").where(has)
+    return out

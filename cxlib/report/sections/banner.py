@@ -1,0 +1,60 @@
+"""The report's banner table: the period's scores by every configured segment, with significance letters."""
+
+from __future__ import annotations
+
+from ... import tables
+from ...data import Scale
+from .. import html as h
+from .context import ReportContext
+from .scores import usable_segments
+
+__all__ = ["banner"]
+
+#: The row statistic of each score in the banner: NPS itself, top-box shares, means.
+_ROW = {"nps": "nps", "csat": "top_box", "recommend": "top_box", "ces": "mean", "rating": "mean"}
+
+
+def _rows(scope: ReportContext) -> tuple[list, dict]:
+    rows = [(m, _ROW[m]) for m in scope.scores if m in _ROW]
+    scales = {**scope.cfg.scales, "recommend": Scale(0, 1, top_k=1)}
+    return rows, scales
+
+
+def banner(scope: ReportContext, *, letters=(0.05, 0.01)) -> h.Html:
+    """The period's scores in a Total column and one column per segment value, with letters.
+
+    Each segment with 2 to ``report.max_segment_values`` values is a banner span; within it every pair
+    of columns is tested (Holm-adjusted within each row of each span) and a cell carries the letters of
+    the columns it is significantly higher than (uppercase below the smaller of ``letters``, lowercase
+    below the larger). Cells with fewer than ``scope.min_n`` (effective) answers show a dash and are not
+    tested. Weighted when the report is (tests on Kish's effective base). Segment values are redacted
+    and every name and value is escaped.
+
+    Returns
+    -------
+    Html
+        A static great-tables table and a note on the segments left out, or a note when no segment can
+        be shown.
+    """
+    most = scope.cfg.report.get("max_segment_values", 12)
+    now = scope.now
+    usable = usable_segments(now, scope.cfg.segments)
+    by = [s for s in usable if now[s].nunique() <= most]
+    wide = [s for s in usable if s not in by]
+    rows, scales = _rows(scope)
+    skipped = (h.note(f"Not in the banner (more than {most} values; see the segment table): "
+                      f"{', '.join(scope.label(s) for s in wide)}.") if wide else h.Html(""))
+    if not by or not rows:
+        return h.note(f"No segment has between 2 and {most} values: the banner table is left out.")
+    # each distinct value redacted once (not once per row)
+    shown = now.assign(**{s: now[s].map({v: h.safe_label(v) for v in now[s].dropna().unique()}) for s in by})
+    xt = tables.crosstab(shown, rows=rows, banner=by, weight=scope.weight, scales=scales, min_n=scope.min_n,
+                         letters=letters)
+    xt["row"] = xt["score"].map(scope.label)
+    xt["banner"] = xt["banner"].map(lambda b: b if b == "Total" else scope.label(b))
+    strict, loose = min(letters), max(letters)
+    note = (f"Letters: significantly higher than the lettered column of the same segment (uppercase p < {strict:g}, "
+            f"lowercase p < {loose:g}; Holm-adjusted within each row of each segment). –: fewer than {scope.min_n} "
+            f"answers, not tested." + (" Weighted; tests on the effective base." if scope.weight else ""))
+    title = f"Scores by segment, {scope.period_label}"
+    return h.Html(tables.render_crosstab(xt, title=title, note=note).as_raw_html()) + skipped

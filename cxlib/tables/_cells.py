@@ -1,0 +1,164 @@
+"""The cells of a banner table: row statistics as per-row terms, summed per banner column, then finished.
+
+Every row statistic of :func:`cxlib.tables.crosstab` (NPS, a percentage, a mean, a column percentage) is a
+function of a few additive sums over the respondents of a column (n, Σw, Σw², Σw·indicator, Σw·x,
+Σw·x²), so a column's complement is its span's sums minus its own, and a banner of a million responses
+is one ``bincount`` per term and banner variable. Private to :mod:`cxlib.tables`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_choice, describe_rows, need_columns
+from .._stats import kish, t_crit, wilson, z_crit
+from ..data import DEFAULT_SCALES
+from ..errors import DataError, ParameterError
+from ..scores import as_scale, respondent_values
+
+__all__ = ["ROW_METRICS", "Row", "banner_codes", "cell_stats", "row_specs", "sum_terms"]
+
+#: Row statistics of a score column, and the kind of test each uses.
+ROW_METRICS = {"nps": "nps", "pct_promoters": "prop", "pct_detractors": "prop", "top_box": "prop", "mean": "mean"}
+_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
+
+
+@dataclass
+class Row:
+    """One row of the table: its label, the column and statistic, and its per-respondent terms."""
+
+    label: str
+    score: str
+    metric: str
+    kind: str                      # "nps", "prop" or "mean"
+    terms: dict                    # name -> per-respondent array (n, sw, sw2, ...)
+
+
+def _label(score: str, metric: str, top_k: int) -> str:
+    name = _NAMES.get(score, score)
+    if metric == "nps":
+        return "NPS" if score == "nps" else f"NPS ({score})"
+    return {"pct_promoters": f"{name} % promoters", "pct_detractors": f"{name} % detractors",
+            "top_box": f"{name} % top {top_k}", "mean": f"{name} mean"}[metric]
+
+
+def _base(valid: np.ndarray, w: np.ndarray) -> dict:
+    wv = np.where(valid, w, 0.0)
+    return {"n": valid.astype("float64"), "sw": wv, "sw2": wv * wv}
+
+
+def _score_row(data, score, metric, w, scales, top_k) -> Row:
+    check_choice(metric, ROW_METRICS, param="metric", func="crosstab")
+    kind = ROW_METRICS[metric]
+    nps_like = metric in ("nps", "pct_promoters", "pct_detractors")
+    x = respondent_values(data, score=score, metric="nps" if nps_like else "mean").to_numpy()
+    valid = ~np.isnan(x)
+    terms = _base(valid, w)
+    if kind == "nps":
+        terms.update(swp=np.where(x > 0, terms["sw"], 0.0), swd=np.where(x < 0, terms["sw"], 0.0))
+    elif metric in ("pct_promoters", "pct_detractors"):
+        terms["swk"] = np.where(x > 0 if metric == "pct_promoters" else x < 0, terms["sw"], 0.0)
+    elif metric == "top_box":
+        scale = scales.get(score) or DEFAULT_SCALES.get(score)
+        if scale is None:
+            raise ParameterError(f"crosstab: the top box of {score!r} needs its scale: pass scales={{{score!r}: "
+                                 f"(min, max)}} (e.g. cfg.scales)")
+        scale = as_scale(scale)
+        off = valid & ((x < scale.min) | (x > scale.max))
+        if off.any():
+            raise DataError(f"crosstab: column {score!r}: expected answers on the {scale.min}–{scale.max} scale; "
+                            f"outside it in {describe_rows(pd.Series(off, index=data.index), data[score])}")
+        boxes = scale.top_box(top_k) if top_k is not None else scale.top_box()
+        terms["swk"] = np.where(np.isin(x, boxes), terms["sw"], 0.0)
+        top_k = len(boxes)
+    else:
+        xv = np.where(valid, x, 0.0)
+        terms.update(swx=terms["sw"] * xv, swxx=terms["sw"] * xv * xv)
+    return Row(_label(score, metric, top_k), score, metric, kind, terms)
+
+
+def _category_rows(data, column, w) -> list[Row]:
+    col = data[column]
+    valid = col.notna().to_numpy()
+    base = _base(valid, w)
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = [c for c in col.cat.categories if (col == c).any()]
+    else:
+        cats = sorted(col.dropna().unique(), key=str)
+    values = col.to_numpy()
+    return [Row(str(c), column, "column_pct", "prop", {**base, "swk": np.where(values == c, base["sw"], 0.0)})
+            for c in cats]
+
+
+def row_specs(data, rows, *, metric, weight_values, scales, top_k) -> list[Row]:
+    """The table's rows: score statistics from a list, or one categorical column's categories."""
+    if rows is None:
+        rows = [m for m in ("nps", "csat", "ces") if m in data and data[m].notna().any()]
+    if isinstance(rows, str) and rows in data and not pd.api.types.is_numeric_dtype(data[rows]):
+        return _category_rows(data, rows, weight_values)
+    entries = [rows] if isinstance(rows, (str, tuple)) else list(rows)
+    if not entries:
+        raise ParameterError("crosstab needs rows=: score columns, (column, metric) pairs or one categorical column")
+    need_columns(data, [e[0] if isinstance(e, tuple) else e for e in entries], where="crosstab")
+    specs = []
+    for e in entries:
+        if isinstance(e, tuple):
+            score, m = e
+        elif isinstance(metric, dict):
+            score, m = e, metric.get(e)
+        else:
+            score, m = e, metric
+        m = m or ("nps" if score == "nps" else "top_box" if score == "csat" else "mean")
+        specs.append(_score_row(data, score, m, weight_values, scales or {}, top_k))
+    return specs
+
+
+def banner_codes(data, banner: str) -> tuple[np.ndarray, list]:
+    """Integer codes of the banner variable's values (−1 where missing) and the values in column order."""
+    col = data[banner]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        present = [c for c in col.cat.categories if (col == c).any()]
+        codes = pd.Categorical(col, categories=present).codes.astype("int64")
+        return codes, present
+    codes, uniques = pd.factorize(col, sort=True)
+    return codes.astype("int64"), list(uniques)
+
+
+def sum_terms(row: Row, codes: np.ndarray | None, k: int) -> dict:
+    """Each term summed per banner column (``codes`` None: the Total column, one entry)."""
+    if codes is None:
+        return {name: np.array([v.sum()]) for name, v in row.terms.items()}
+    ok = codes >= 0
+    c = codes[ok]
+    return {name: np.bincount(c, weights=v[ok], minlength=k) for name, v in row.terms.items()}
+
+
+def cell_stats(kind: str, s: dict, confidence: float) -> dict:
+    """Value, standard error, interval and the pieces the tests use, from a row's column sums."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sw = s["sw"]
+        ne = kish(sw, s["sw2"])
+        out = {"n": s["n"].astype("int64"), "n_eff": ne}
+        if kind == "nps":
+            p, d = s["swp"] / sw, s["swd"] / sw
+            value, se = 100 * (p - d), 100 * np.sqrt(np.clip(p + d - (p - d) ** 2, 0, None) / ne)
+            half = z_crit(confidence) * se
+            lo, hi = np.clip(value - half, -100, 100), np.clip(value + half, -100, 100)
+        elif kind == "prop":
+            p = s["swk"] / sw
+            value, se = 100 * p, 100 * np.sqrt(p * (1 - p) / ne)
+            lo, hi = wilson(np.where(sw > 0, p * ne, 0.0), np.where(sw > 0, ne, 0.0), confidence)
+            lo, hi = 100 * lo, 100 * hi
+            out["p"] = p
+        else:
+            m = s["swx"] / sw
+            var = np.clip(s["swxx"] / sw - m * m, 0, None) * ne / (ne - 1)
+            value, se = m, np.sqrt(var / ne)
+            half = t_crit(confidence, ne - 1) * se
+            lo, hi = m - half, m + half
+            out["var"] = var
+    out.update(value=np.where(sw > 0, value, np.nan), se=se, ci_low=lo, ci_high=hi)
+    return out

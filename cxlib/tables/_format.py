@@ -1,0 +1,54 @@
+"""How a banner cell reads: the value in its statistic's units, its letters or arrow. Private to cxlib.tables."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+__all__ = ["DASH", "bases", "mark", "table_columns", "table_rows", "value_text"]
+
+DASH = "–"
+_PCT = {"pct_promoters", "pct_detractors", "top_box", "column_pct"}
+
+
+def value_text(value, metric: str) -> str:
+    """The value as it is read: NPS signed whole points, percentages with %, means with two decimals.
+
+    Examples
+    --------
+    >>> value_text(12.4, "nps"), value_text(45.26, "top_box"), value_text(3.8512, "mean"), value_text(None, "mean")
+    ('+12', '45%', '3.85', '–')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    if metric == "nps":
+        return f"{value:+.0f}"
+    if metric in _PCT:
+        return f"{value:.0f}%"
+    return f"{value:.2f}"
+
+
+def mark(cell) -> str:
+    """Letters shown beside the value, or an arrow for a complement test ("▲", "▼"); "" for none."""
+    if cell["direction"]:
+        return "▲" if cell["direction"] == "up" else "▼"
+    return cell["higher_than"]
+
+
+def table_columns(xt: pd.DataFrame) -> pd.DataFrame:
+    """The table's columns in order: banner, column, letter (one row each)."""
+    return xt[["banner", "column", "letter"]].drop_duplicates(["banner", "column"]).reset_index(drop=True)
+
+
+def table_rows(xt: pd.DataFrame) -> list[str]:
+    """The table's row labels in order."""
+    return list(dict.fromkeys(xt["row"]))
+
+
+def bases(xt: pd.DataFrame) -> tuple[pd.Series, pd.Series | None]:
+    """Per column (banner, column): the largest base among its rows, and the effective base when weighted."""
+    g = xt.groupby(["banner", "column"], sort=False)
+    n, ne = g["n"].max(), g["n_eff"].max()
+    weighted = not ((xt["n_eff"] - xt["n"]).abs() < 1e-9).all()
+    return n, (ne if weighted else None)

@@ -1,0 +1,125 @@
+"""Offline embeddings (comments.embeddings): cleaning, pooling, bad input, the cache, and no network."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlib import comments
+from cxlib.comments import embeddings as emb_mod
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_clean_text_strips_handles_urls_placeholders_brands_and_numbers():
+    got = comments.clean_text(["@AcmeHelp waited 40 min, see www.acme.com/x [PHONE]", "#Acme app, ACME support",
+                               "email a@b.co", None], brand_words=["acme"]).tolist()
+    assert got[:3] == ["waited min, see", "app, support", "email a@b.co"]   # written by hand
+    assert pd.isna(got[3])
+
+
+def test_pooling_equals_wordllamas_own_padded_embed():
+    # Second implementation: wordllama's WordLlamaInference.embed (padded batches, average pool, norm).
+    import wordllama
+
+    lib = wordllama.WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    texts = ["Waited an hour on hold.", "Great value for the price", "服务很差", "x"]
+    ours = comments.embed_texts(texts)
+    ref = lib.embed(texts, norm=True)
+    assert np.allclose(ours, ref, atol=1e-5)
+
+
+def test_bad_input_is_embedded_or_skipped_with_a_count():
+    texts = pd.Series(["", "   \n\t", "😡😡😡", "服务很差，等了很久", "Slow support. " * 7200, None, "ok"])
+    assert len(texts[4]) > 100_000
+    emb = comments.embed_comments(texts)
+    assert (emb.n_missing, emb.n_blank, emb.n_truncated) == (1, 2, 1)
+    assert emb.row.tolist()[:2] == [-1, -1] and emb.row[5] == -1
+    used = emb.vectors[emb.row[[2, 3, 4, 6]]]
+    assert np.allclose(np.linalg.norm(used, axis=1), 1.0, atol=1e-5)   # emoji and non-Latin get real vectors
+
+
+def test_a_comment_left_empty_by_cleaning_is_embedded_from_its_redacted_text():
+    emb = comments.embed_comments(pd.Series(["https://t.co/abc", "@acme"]), brand_words=["acme"])
+    assert emb.n_embedded == 2 and emb.clean[emb.row].tolist() == ["[URL]", "@acme"]
+
+
+def test_cache_embeds_only_new_comments_and_stores_no_raw_text(tmp_path, monkeypatch):
+    first = pd.Series(["Call me on +44 20 7946 0958, waited an hour", "Great app", "Great app"])
+    a = comments.embed_comments(first, cache_dir=tmp_path)
+    calls = []
+    real = emb_mod.embed_texts
+    monkeypatch.setattr(emb_mod, "embed_texts", lambda t, **kw: calls.append(len(t)) or real(t, **kw))
+    b = comments.embed_comments(first, cache_dir=tmp_path)
+    assert calls == [] and np.allclose(a.vectors, b.vectors, atol=1e-3)   # float16 on disk
+    c = comments.embed_comments(pd.concat([first, pd.Series(["Nobody picked up"])]), cache_dir=tmp_path)
+    assert calls == [1] and c.vectors.shape == (3, 256)
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert b"7946" not in stored and b"[PHONE]" in stored
+
+
+def test_an_interrupted_cache_is_rebuilt(tmp_path):
+    comments.embed_comments(pd.Series(["Great app"]), cache_dir=tmp_path)
+    npy = next(tmp_path.glob("*.npy"))
+    np.save(npy, np.zeros((5, 256), np.float16))   # rows no longer match the table
+    emb = comments.embed_comments(pd.Series(["Great app"]), cache_dir=tmp_path)
+    assert np.linalg.norm(emb.vectors[0]) == pytest.approx(1.0, abs=1e-3)
+
+
+GUARD = textwrap.dedent("""
+    import socket
+    def refuse(*args, **kwargs):
+        raise RuntimeError("network access attempted: " + repr(args[:2]))
+    socket.socket.connect = refuse
+    socket.socket.connect_ex = refuse
+    socket.getaddrinfo = refuse
+    socket.create_connection = refuse
+""")
+
+EVERY_PATH = textwrap.dedent("""
+    import dataclasses
+    import tempfile
+    import pandas as pd
+    from cxlib import comments, data
+    from cxlib.report import sections
+    r = data.subset(data.load_responses(), month="2026-10")
+    lab = data.load_labelled("data/sample/comments_labelled.csv")
+    with tempfile.TemporaryDirectory() as tmp:
+        model = comments.train_sentiment(lab, path=tmp + "/m.json", cache_dir=tmp)
+        comments.train_sentiment(r, label_from="nps", cache_dir=tmp)
+        comments.predict_sentiment(r, tmp + "/m.json", cache_dir=tmp)
+        comments.discover_themes(r, cache_dir=tmp)
+        comments.discover_themes(r, k=5, method="nmf")
+        comments.uncoded_themes(r, "data/sample/codebook.yml", cache_dir=tmp)
+        comments.suggest_matches(r, "data/sample/codebook.yml", "slow_support")
+        comments.similar(r, "charged twice")
+        cfg = dataclasses.replace(data.load_config(), cache_dir=tmp,
+                                  comments={"sentiment_model": tmp + "/m.json", "brand_words": []})
+        sections.voice(sections.context(cfg, data.load_responses(cfg), month="2026-10"), cache_dir=tmp)
+    print("no network: ok")
+""")
+
+
+def _run(code: str, home: Path) -> subprocess.CompletedProcess:
+    # an empty HOME: no model cached under ~/.cache from an earlier download can help
+    return subprocess.run([sys.executable, "-c", GUARD + code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, env={"PATH": "/usr/bin:/bin", "HOME": str(home), "MPLBACKEND": "Agg"})
+
+
+def test_the_socket_guard_blocks_a_connection(tmp_path):
+    out = _run("import socket\nsocket.create_connection(('example.org', 80))", tmp_path)
+    assert "network access attempted" in out.stderr
+
+
+def test_no_code_path_touches_the_network(tmp_path):
+    # A fresh interpreter with sockets disabled before anything is imported: loading the model,
+    # embedding, training, predicting, clustering, the codebook tools and the report's voice section.
+    out = _run(EVERY_PATH, tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "no network: ok" in out.stdout
