@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from .. import periods
@@ -217,12 +216,14 @@ def month_dates(data, *, date_col: str = "responded_at") -> pd.Series:
     return both.astype("datetime64[ns]").rename(date_col)
 
 
-def to_frame(table, *, limit: int | None = None) -> pd.DataFrame:
+def to_frame(table, *, limit: int | None = None, order_by=()) -> pd.DataFrame:
     """An Ibis table (a slice: one window of months, one segment) as a DataFrame with the loader's dtypes.
 
     Dates become ``datetime64[ns]``, floats ``float64``, integers ``Int64``, true/false ``boolean`` and
-    text ``object`` (missing as NaN), so every pandas analysis treats the rows exactly as rows read from
-    a file. ``limit`` refuses (a ParameterError naming the count) a slice larger than that many rows
+    text ``str`` (missing as NaN), so every pandas analysis treats the rows exactly as rows read from
+    a file. ``order_by`` (columns; those absent are skipped) fixes the row order, which a database does not
+    keep: an analysis that resamples rows (a bootstrap) then gives the same result on every run and engine.
+    ``limit`` refuses (a ParameterError naming the count) a slice larger than that many rows
     instead of filling the memory. A DataFrame is returned as it is.
 
     Examples
@@ -238,6 +239,9 @@ def to_frame(table, *, limit: int | None = None) -> pd.DataFrame:
         if n > limit:
             raise ParameterError(f"the slice holds {n:,} rows, more than the {limit:,} allowed to leave the "
                                  "database (engines: {max_rows: ...}); narrow the window or raise the limit")
+    keys = [c for c in order_by if c in table.columns]
+    if keys:
+        table = table.order_by(keys)
     schema = table.schema()
     out = table.to_pyarrow().to_pandas()
     for name, kind in schema.items():
@@ -254,5 +258,5 @@ def to_frame(table, *, limit: int | None = None) -> pd.DataFrame:
         elif kind.is_boolean():
             out[name] = col.astype("boolean")
         elif kind.is_string():
-            out[name] = col.astype(object).where(col.notna(), np.nan)
+            out[name] = col.astype("str")      # as the loader types text: pandas' string dtype, NaN missing
     return out

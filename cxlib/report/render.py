@@ -27,6 +27,7 @@ from .. import periods, scores
 from ..comments import redact_text
 from ..data import (
     file_digests,
+    is_table,
     load_config,
     load_responses,
     project_root,
@@ -150,6 +151,22 @@ def report_title(job: Job, cfg=None) -> str:
     return f"CX report — {when}{who}"
 
 
+def _undated(data) -> int:
+    """Responses without a date (one COUNT on a database table)."""
+    if "responded_at" not in data.columns:
+        return 0
+    if is_table(data):
+        return int(data.count(where=data.responded_at.isnull()).execute())
+    return int(data["responded_at"].isna().sum())
+
+
+def _any_before(data, start) -> bool:
+    """Whether any response falls before ``start`` (one COUNT on a database table)."""
+    if is_table(data):
+        return bool(int(data.count(where=data.responded_at < start.to_pydatetime()).execute()))
+    return bool((data["responded_at"] < start).any())
+
+
 def _headline(cfg, data: pd.DataFrame, month: str | None) -> dict:
     """The primary score of the report period, for run.json and the index."""
     now = subset(data, month=month) if month else data
@@ -159,7 +176,7 @@ def _headline(cfg, data: pd.DataFrame, month: str | None) -> dict:
     value = None if pd.isna(row[metric]) else round(float(row[metric]), 2)
     out = {"score": metric, "value": value, "n": int(row["n"]), "small_base": bool(row["small_base"]),
            "diff": None, "significant": None}
-    if month and (data["responded_at"] < periods.bounds(month)[0]).any():
+    if month and _any_before(data, periods.bounds(month)[0]):
         try:
             cmp = scores.compare(data, metric=metric, month=month, baseline="previous", **kwargs).iloc[0]
         except DataError:
@@ -260,7 +277,7 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
                            if k not in ("artifacts", "digests")},
             "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
             "headline": _headline(cfg, subset(responses, segment=job.segment), job.month),
-            "undated_responses": int(responses["responded_at"].isna().sum()) if "responded_at" in responses else 0,
+            "undated_responses": _undated(responses),
             "data_files": digests, "packages": _versions(), "git_commit": _git_commit(root),
             "timings_s": {"execute_and_export": round(t_export - t_exec, 2), "pdf": round(t_pdf - t_export, 2),
                           "total": round(time.perf_counter() - t0, 2)},

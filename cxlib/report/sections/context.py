@@ -20,6 +20,8 @@ from ..formats import score_format
 __all__ = ["ReportContext", "context", "title"]
 
 _MONTH = "__cx_weighting_month"
+#: The unique ids that order rows pulled from a database (after their date): the same order every run.
+_IDS = ("response_id", "ticket_id", "customer_id")
 
 
 @dataclass
@@ -50,6 +52,8 @@ class ReportContext:
     weighting : pandas.DataFrame or None
         The weighting summary (:func:`cxlib.weights.apply_weighting`; one row per month when raked
         month by month), or None when the config asks for no weighting.
+    source : ibis Table or None
+        The database table the responses came from (``data`` then holds its report window), else None.
     """
 
     cfg: Config
@@ -64,17 +68,25 @@ class ReportContext:
     notes: list[str] = field(default_factory=list)
     weighting: pd.DataFrame | None = field(default=None, repr=False)
     results: dict = field(default_factory=dict, repr=False)
+    source: object = field(default=None, repr=False)
 
-    def rows(self, table, *, date_col: str | None = None) -> pd.DataFrame | None:
-        """A table's rows for the report as a DataFrame: for a database table (``data.load_tickets`` of a
-        server or large-file config), the rows of the report's window of months (``engines.report_months``)
-        by ``date_col``, or every row without one, within ``engines.max_rows``; a DataFrame or None as is."""
+    def rows(self, table, *, date_col: str | None = None, history: bool = False) -> pd.DataFrame | None:
+        """A table's rows for the report as a DataFrame, within ``engines.max_rows`` (a ParameterError
+        naming the count beyond it); a DataFrame or None is returned as it is.
+
+        For a database table (a server or large-file config): by ``date_col``, the rows of the report's
+        window of months (``engines.report_months``), or with ``history`` every row up to the end of the
+        report month (a customer's history); every row without ``date_col``.
+        """
         if table is None or not is_table(table):
             return table
         opts = self.cfg.engines
         if date_col and date_col in table.columns and self.dated:
-            table = last_months(table, month=self.month, months=opts["report_months"], date_col=date_col)
-        return to_frame(table, limit=opts["max_rows"])
+            if history:
+                table = table.filter(table[date_col] < periods.bounds(self.month)[1].to_pydatetime())
+            else:
+                table = last_months(table, month=self.month, months=opts["report_months"], date_col=date_col)
+        return to_frame(table, limit=opts["max_rows"], order_by=(date_col or "", *_IDS))
 
     def memo(self, key: str, compute):
         """``compute()`` once per report: the story and the sections read the same results."""
@@ -168,7 +180,7 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     >>> scope.month, scope.primary, scope.partial, scope.first_month
     ('2026-10', 'nps', False, False)
     """
-    pulled = None
+    pulled, source = None, responses if is_table(responses) else None
     if is_table(responses):
         responses, pulled = _pull(cfg, responses, month)
         month = pulled.get("month", month)
@@ -207,7 +219,7 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     ordered = [primary] + [s for s in present if s != primary]
     return ReportContext(cfg=cfg, data=data, month=resolved, segment=segment or None, primary=primary,
                          scores=ordered, min_n=min_n, partial=partial, first_month=first, notes=notes,
-                         weighting=weighting)
+                         weighting=weighting, source=source)
 
 
 def _pull(cfg: Config, table, month) -> tuple[pd.DataFrame, dict]:
@@ -221,11 +233,12 @@ def _pull(cfg: Config, table, month) -> tuple[pd.DataFrame, dict]:
     total = int(table.count().execute())
     dates = month_dates(table) if "responded_at" in table.columns else pd.Series(dtype="datetime64[ns]")
     if dates.empty:
-        frame = to_frame(table, limit=opts["max_rows"])
+        frame = to_frame(table, limit=opts["max_rows"], order_by=_IDS)
         return frame, {"first": False, "undated": 0, "note": ""}
     resolved = periods.resolve_month(month, dates)
     k = opts["report_months"]
-    frame = to_frame(last_months(table, month=resolved, months=k), limit=opts["max_rows"])
+    frame = to_frame(last_months(table, month=resolved, months=k), limit=opts["max_rows"],
+                     order_by=("responded_at", *_IDS))
     undated = int(table.count(where=table.responded_at.isnull()).execute())
     shown = periods.label([str(p) for p in pd.period_range(end=resolved, periods=k, freq="M")])
     note = (f"The database holds {total:,} responses; this report reads the {len(frame):,} of the {k} months it "

@@ -12,7 +12,8 @@ import pandas as pd
 
 from ... import customers, periods
 from ... import operations as ops
-from ...data import last_months
+from ...data import last_months, parse_segment, subset
+from ...errors import ParameterError
 from .. import html as h
 from .. import words
 from .context import ReportContext
@@ -21,6 +22,20 @@ __all__ = ["FOLLOW_UP_FILE", "customer_scores", "follow_up", "money_results", "o
 
 #: The file the report kernel leaves in ``artifacts`` for the runner to publish as the follow-up CSV.
 FOLLOW_UP_FILE = "follow-up.parquet"
+
+
+def _customer_rows(scope: ReportContext, tickets, accounts) -> tuple:
+    """The rows customer scoring reads: from a database table every response of the scope's customers up to
+    the end of the month (their history, five columns), the tickets up to then, and the accounts."""
+    responses = scope.data
+    if scope.source is not None:
+        src = subset(scope.source, segment=scope.segment) if scope.segment else scope.source
+        keep = [c for c in ("customer_id", "responded_at", "nps", "csat", "ces", *parse_segment(scope.segment))
+                if c in src.columns]
+        responses = scope.memo("history", lambda: scope.rows(src.select(*dict.fromkeys(keep)),
+                                                             date_col="responded_at", history=True))
+    tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at", history=True))
+    return responses, tickets, scope.memo("accounts", lambda: scope.rows(accounts))
 
 
 def customer_scores(scope: ReportContext, tickets: pd.DataFrame | None, accounts: pd.DataFrame | None, *,
@@ -34,9 +49,12 @@ def customer_scores(scope: ReportContext, tickets: pd.DataFrame | None, accounts
     """
     if accounts is None or not scope.dated or "customer_id" not in scope.data:
         return None
-    tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at"))
-    accounts = scope.memo("accounts", lambda: scope.rows(accounts))
-    return customers.score_customers(scope.data, tickets, accounts, month=scope.month, segment=scope.segment,
+    try:
+        responses, tickets, accounts = _customer_rows(scope, tickets, accounts)
+    except ParameterError as exc:
+        scope.notes.append(f"Customer health, churn risk and the follow-up list are left out: {exc}.")
+        return None
+    return customers.score_customers(responses, tickets, accounts, month=scope.month, segment=scope.segment,
                                      scales=scope.cfg.scales, seed=seed)
 
 
@@ -53,7 +71,7 @@ def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *, mo
     Html
     """
     parts, data, month, min_n = [], scope.data, scope.month, scope.min_n
-    tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at"))
+    tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at", history=True))
     if tickets is None or "ticket_id" not in data or not scope.dated:
         parts.append(h.note("No ticket data are configured: resolution time and handoffs are left out."))
     else:

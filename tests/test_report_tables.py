@@ -1,0 +1,204 @@
+"""The report on a database table (a server or large-file config) says what the report on the same rows as
+a DataFrame says: every section's HTML is identical, on DuckDB and on a real PostgreSQL.
+
+The table path pulls only the report's window of months (and, for customer scores, each customer's history);
+the DataFrame path reads every row. Equal HTML shows the window loses nothing the report shows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cxlib import data
+from cxlib.errors import ParameterError
+from cxlib.report import sections
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    cfg = data.load_config()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cfg, data.load_responses(cfg), data.load_tickets(cfg), data.load_accounts(cfg)
+
+
+def _report(cfg, responses, tickets, accounts, *, segment=None, tmp=None) -> dict:
+    scope = sections.context(cfg, responses, month="latest", segment=segment)
+    scored = sections.customer_scores(scope, tickets, accounts)
+    out = {"title": sections.title(scope)}
+    out["story"] = sections.story(scope, scored)
+    for name in ("headline", "what_changed", "trends", "segment_table", "banner", "drivers"):
+        out[name] = getattr(sections, name)(scope)
+    out["voice"] = sections.voice(scope, cache_dir=None)
+    out["operations"] = sections.operations(scope, tickets, scored)
+    out["worth"] = sections.worth(scope, scored)
+    out["about"] = sections.about(scope, digests={})
+    return {k: str(v) for k, v in out.items()}, scope
+
+
+def _same(expected: dict, got: dict) -> None:
+    for name, html in expected.items():
+        assert got[name] == html, f"section {name} differs on the table"
+
+
+@pytest.mark.duckdb
+@pytest.mark.parametrize("segment", [None, "region=EMEA"])
+def test_every_section_is_the_same_from_a_duckdb_table(inputs, tmp_path, segment):
+    cfg, responses, tickets, accounts = inputs
+    paths = {}
+    for name, frame in (("responses", responses), ("tickets", tickets), ("accounts", accounts)):
+        paths[name] = tmp_path / f"{name}.parquet"
+        frame.to_parquet(paths[name])
+    con = data.duckdb_connection()
+    tables = {k: con.read_parquet(str(p)) for k, p in paths.items()}
+    expected, frame_scope = _report(cfg, responses, tickets, accounts, segment=segment)
+    got, scope = _report(cfg, tables["responses"], tables["tickets"], tables["accounts"], segment=segment)
+    assert scope.source is not None and len(scope.data) < len(subset_or_all(responses, segment))
+    # the only difference: the table report says how many of the table's rows it read
+    note = scope.notes[0]
+    assert note.startswith(f"The database holds {len(responses):,} responses; this report reads the ")
+    n_window = int(responses["responded_at"].ge(pd.Timestamp("2024-11-01")).sum())
+    assert f"reads the {n_window:,} of the 24 months it shows (Nov 2024–Oct 2026)" in note
+    _same(_normalised(expected, responses, segment), _without_note(got, note))
+    assert frame_scope.month == scope.month == "2026-10"
+
+
+def _without_note(got: dict, note: str) -> dict:
+    """The table report less the sentence saying how many rows it read (in the title and in About)."""
+    from cxlib.report import html as h
+
+    return {**got, "title": got["title"].replace(str(h.note(note)), ""),
+            "about": got["about"].replace(f"<li>{h.escape(note)}</li>", "")}
+
+
+def _normalised(expected: dict, responses: pd.DataFrame, segment) -> dict:
+    """The DataFrame report with About's data window starting where the table report's reads start."""
+    rows = subset_or_all(responses, segment)["responded_at"]
+    first, read = rows.min(), rows[rows >= pd.Timestamp("2024-11-01")].min()
+    return {**expected, "about": expected["about"].replace(f"Data window: {first:%d %b %Y}",
+                                                           f"Data window: {read:%d %b %Y}")}
+
+
+def subset_or_all(frame, segment):
+    return data.subset(frame, segment=segment) if segment else frame
+
+
+@pytest.mark.postgres
+def test_every_section_is_the_same_from_postgresql(inputs, postgres_url):
+    import ibis
+
+    cfg, responses, tickets, accounts = inputs
+    con = ibis.connect(postgres_url)
+    tables = {}
+    for name, frame in (("responses", responses), ("tickets", tickets), ("accounts", accounts)):
+        if f"report_{name}" in con.list_tables():
+            con.drop_table(f"report_{name}")
+        tables[name] = con.create_table(f"report_{name}", frame)
+    expected, _ = _report(cfg, responses, tickets, accounts)
+    got, scope = _report(cfg, tables["responses"], tables["tickets"], tables["accounts"])
+    _same(_normalised(expected, responses, None), _without_note(got, scope.notes[0]))
+
+
+def test_a_slice_over_the_row_cap_is_refused_with_its_count(inputs):
+    cfg, responses, _, _ = inputs
+    with pytest.raises(ParameterError, match=r"holds 25,\d{3} rows, more than the 1,000 allowed"):
+        sections.context(cfg.__class__(**{**cfg.__dict__, "engines": {**cfg.engines, "max_rows": 1000}}),
+                         data.as_table(responses), month="latest")
+
+
+def test_jobs_resolve_the_same_month_and_values_on_a_table(inputs):
+    from cxlib.report.jobs import resolve_jobs
+
+    cfg, responses, _, _ = inputs
+    table = data.as_table(responses)
+    for kw in ({}, {"month": "2026-09"}, {"by": "region"}, {"segment": "plan=Pro"}, {"all_months": True}):
+        assert resolve_jobs(cfg, table, **kw) == resolve_jobs(cfg, responses, **kw), kw
+    with pytest.raises(ParameterError, match="outside the data"):
+        resolve_jobs(cfg, table, month="2030-01")
+
+
+def _server_config(tmp_path, *, responses: dict, tickets: dict, accounts: dict) -> Path:
+    """cx.yml with each table section replaced (paths made absolute: the config lives in tmp_path)."""
+    import yaml
+
+    raw = yaml.safe_load((data.project_root() / "cx.yml").read_text())
+    for name, source in (("responses", responses), ("tickets", tickets), ("accounts", accounts)):
+        section = {k: v for k, v in raw[name].items() if k != "path"}
+        raw[name] = {**section, **source}
+    raw["codebook"] = str(data.project_root() / raw["codebook"])
+    raw["cache_dir"] = None
+    path = tmp_path / "cx.yml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def _run_cli(config: Path, out: Path, env=None) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "cxlib.report", "--config", str(config), "--output-dir", str(out)],
+                         capture_output=True, text=True, cwd=data.project_root(), env={**os.environ, **(env or {})},
+                         timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    (folder,) = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith("_")]
+    return {"run": json.loads((folder / "run.json").read_text()), "stderr": run.stderr,
+            "html": (folder / f"cx-report-{folder.name}.html").read_text()}
+
+
+def _expected_headline(responses: pd.DataFrame) -> tuple:
+    """October 2026's NPS and n, and its change on September, by hand from the answers."""
+    def nps(month):
+        x = data.subset(responses, month=month)["nps"].dropna()
+        return 100 * ((x >= 9).mean() - (x <= 6).mean()), len(x)
+
+    (now, n), (before, _) = nps("2026-10"), nps("2026-09")
+    return round(now, 2), n, round(now - before, 2)
+
+
+@pytest.mark.duckdb
+def test_the_report_cli_on_duckdb_files(inputs, tmp_path):
+    cfg, responses, _, _ = inputs
+    files = {name: {"path": str(getattr(cfg, name).path), "engine": "duckdb"}
+             for name in ("responses", "tickets", "accounts")}
+    got = _run_cli(_server_config(tmp_path, **files), tmp_path / "reports")
+    head = got["run"]["headline"]
+    assert (head["value"], head["n"], head["diff"]) == _expected_headline(responses)
+    assert "this report reads the" in got["html"]
+
+
+@pytest.mark.postgres
+def test_the_report_cli_on_a_postgresql_server(inputs, tmp_path, postgres_url):
+    import ibis
+
+    cfg, responses, tickets, accounts = inputs
+    con = ibis.connect(postgres_url)
+    raw = {"responses": responses, "tickets": tickets, "accounts": accounts}
+    for name, frame in raw.items():   # the canonical tables, as a warehouse would hold them
+        if f"cli_{name}" in con.list_tables():
+            con.drop_table(f"cli_{name}")
+        con.create_table(f"cli_{name}", frame)
+    canonical = {name: {"table": f"cli_{name}", "connection": "env:CX_TEST_WAREHOUSE",
+                        "columns": {c: c for c in getattr(cfg, name).columns}} for name in raw}
+    config = _server_config(tmp_path, **canonical)
+    import yaml
+
+    doc = yaml.safe_load(config.read_text())
+    for name in raw:   # segments and drivers under their canonical names too
+        for key in ("segments", "drivers"):
+            if key in doc[name]:
+                doc[name][key] = {k: k for k in doc[name][key]}
+    config.write_text(yaml.safe_dump(doc))
+    got = _run_cli(config, tmp_path / "reports", env={"CX_TEST_WAREHOUSE": postgres_url})
+    head = got["run"]["headline"]
+    assert (head["value"], head["n"], head["diff"]) == _expected_headline(responses)
+    port = postgres_url.rsplit(":", 1)[1].split("/")[0]
+    for text in (got["html"], str(got["run"]), got["stderr"]):
+        assert postgres_url not in text and f"127.0.0.1:{port}" not in text
