@@ -180,7 +180,7 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     >>> scope.month, scope.primary, scope.partial, scope.first_month
     ('2026-10', 'nps', False, False)
     """
-    pulled, source = None, responses if is_table(responses) else None
+    pulled, source, asked = None, responses if is_table(responses) else None, month
     if is_table(responses):
         responses, pulled = _pull(cfg, responses, month)
         month = pulled.get("month", month)
@@ -204,7 +204,7 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
         resolved = periods.resolve_month(month, dates)
         partial = periods.is_partial(resolved, dates.dropna())
         first = not (dates < periods.bounds(resolved)[0]).any() if pulled is None else pulled["first"]
-        if partial and month in (None, "", "latest"):
+        if partial and asked in (None, "", "latest"):
             notes.append(f"The data cover no full month: this report covers the latest month, which is partial "
                          f"({periods.dates_label(*periods.span(subset(data, month=resolved)['responded_at']))}).")
         elif partial:
