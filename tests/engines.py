@@ -19,11 +19,13 @@ def _free_port() -> int:
 
 
 def _bindir() -> Path | None:
-    try:
+    candidates = []
+    try:   # pg_config may come from a client package of another version: Debian's folders are tried too
         out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip()
-        candidates = [Path(out)]
+        candidates.append(Path(out))
     except (OSError, subprocess.CalledProcessError):
-        candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+        pass
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
     return next((d for d in candidates if (d / "initdb").exists() and (d / "pg_ctl").exists()), None)
 
 
@@ -41,6 +43,13 @@ class PostgresServer:
             return "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"
         if os.geteuid() == 0 and shutil.which("runuser") is None:
             return "running as root without runuser: cannot start PostgreSQL as the postgres user"
+        if os.geteuid() == 0:
+            import pwd
+
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                return "running as root and there is no postgres user to start PostgreSQL as"
         return None
 
     def _run(self, *args: str) -> None:

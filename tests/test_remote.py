@@ -145,3 +145,36 @@ def test_month_counts_are_the_same_on_a_table():
     pd.testing.assert_frame_equal(a, b)
     assert a["n"].sum() == r["responded_at"].notna().sum()
     assert a.set_index("month").loc["2026-10", "n"] == len(data.subset(r, month="2026-10"))
+
+
+@pytest.mark.duckdb
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_duckdb_reads_awkward_values_as_pandas_does(tmp_path, kind):
+    # UTC offsets, blanks around segment values, a blank segment, a "don't know" code written 99 or 99.0,
+    # NaN (not NULL) in a Parquet double, whole-number ids stored as floats, a true/false segment.
+    raw = pd.DataFrame({
+        "id": [1.0, 2.0, 3.0, 4.0, 5.0],
+        "at": ["2026-10-01T01:30+02:00", "2026-10-05 09:00", "2026-10-06 10:00", "2026-10-07 11:00",
+               "2026-10-08 12:00"],
+        "ltr": [9.0, 99.0, float("nan"), 3.0, 10.0],
+        "region": [" EMEA", "APAC ", "   ", "EMEA", None],
+        "pilot": [True, False, True, None, False],
+        "speed": [4.0, 99.0, float("nan"), 2.0, 5.0],
+    })
+    path = tmp_path / f"r.{kind}"
+    if kind == "csv":
+        raw.assign(ltr=raw["ltr"].map(lambda v: "" if pd.isna(v) else ("99.0" if v == 99 else f"{v:g}")),
+                   pilot=raw["pilot"].map({True: "true", False: "false"})).to_csv(path, index=False)
+    else:
+        raw.to_parquet(path)
+    spec = {"path": str(path), "columns": {"response_id": "id", "responded_at": "at", "nps": "ltr"},
+            "segments": {"region": "region", "pilot": "pilot"}, "drivers": {"speed": "speed"},
+            "missing_codes": {"ltr": [99], "speed": [99]}, "dates": {"floor": "1990-01-01"}}
+    expected = data.load_responses({"responses": spec, "cache_dir": None})
+    got = data.to_frame(data.load_responses({"responses": {**spec, "engine": "duckdb"}, "cache_dir": None}),
+                        order_by=["response_id"])
+    assert got["responded_at"].iloc[0] == pd.Timestamp("2026-09-30 23:30")
+    if kind == "parquet":   # float ids lose their ".0" (a CSV's text "1.0" stays as written, as in pandas)
+        assert got["response_id"].tolist() == ["1", "2", "3", "4", "5"]
+    pd.testing.assert_frame_equal(got[expected.columns].reset_index(drop=True), expected.reset_index(drop=True),
+                                  check_dtype=False)

@@ -48,10 +48,12 @@ def parse_dates(text: pd.Series, where: str, options: dict, describe) -> pd.Seri
     """
     fmt = options.get("date_format")
     if fmt:
-        out = pd.to_datetime(text, format=fmt, errors="coerce")
+        out = _naive_utc(pd.to_datetime(text, format=fmt, errors="coerce", utc="%z" in fmt or "%Z" in fmt))
         _refuse(out, text, where, describe, f"in format {fmt!r} (date_format in the config)")
         return out
-    out = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    # a UTC offset on any value (2026-10-01T01:30+02:00): every value read as UTC, the offsets applied
+    offset = text.str.contains(_OFFSET, regex=True, na=False).any()
+    out = _naive_utc(pd.to_datetime(text, format="ISO8601", errors="coerce", utc=bool(offset)))
     rest = out.isna() & text.notna()
     if not rest.any():
         return out
@@ -69,6 +71,14 @@ def parse_dates(text: pd.Series, where: str, options: dict, describe) -> pd.Seri
     _refuse(out, text, where, describe, "e.g. 2026-10-31 (set date_format in the config if unusual, "
                                         "e.g. date_format: '%d/%m/%Y %H:%M')")
     return out
+
+
+_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"
+
+
+def _naive_utc(out: pd.Series) -> pd.Series:
+    """Offset-aware times as naive UTC (the workbook's one clock); naive times as they are."""
+    return out.dt.tz_convert("UTC").dt.tz_localize(None) if out.dt.tz is not None else out
 
 
 def _numeric(text: pd.Series, nums: pd.DataFrame, dayfirst: bool) -> pd.Series:

@@ -200,9 +200,10 @@ def group_sums(data, *, by=(), terms: list[Term], period: tuple | None = None, w
             t = t.filter((t[col] >= pd.Timestamp(start).to_pydatetime()) & (t[col] < pd.Timestamp(end).to_pydatetime()))
         if period is not None:
             col, freq = period
-            unit = {"M": "M", "Q": "Q", "Y": "Y", "A": "Y", "W": "W", "D": "D"}.get(str(freq).upper()[:1])
+            unit = {"M": "M", "Q": "Q", "Y": "Y", "A": "Y", "W": "W", "D": "D"}.get(str(freq).upper())
             if unit is None:
-                raise DataError(f"period frequency {freq!r} is not one of M, Q, Y, W, D on a database table")
+                raise DataError(f"period frequency {freq!r} is not one of M, Q, Y, W, D on a database table "
+                                "(anchored ones such as W-MON or Q-FEB run on a DataFrame only)")
             derived["period"] = t[col].truncate(unit)
             keys = ["period", *keys]
         out = _ibis_sums(t, keys, derived, terms, skip=tuple(complete))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 from ._coerce import BOOL, DATE, FALSE, FLOAT, ID, INT, TEXT, TRUE, TYPES, UNIQUE
 from .aggregate import is_table
 from .config import Scale, TableSpec
@@ -61,14 +61,28 @@ def as_table(data):
     return ibis.memtable(data)
 
 
+#: Reading options only the pandas reader applies (DuckDB reads plain comma CSV, Parquet, and hands on
+#: SPSS/Excel files that pandas read).
+PANDAS_ONLY = ("delimiter", "decimal", "encoding", "date_format", "dayfirst", "format")
+#: Files pandas reads (with every option) and hands to DuckDB.
+HANDED_ON = (".sav", ".xlsx", ".xlsm", ".xls")
+
+
 def uses_engine(spec: TableSpec, options: dict) -> bool:
     """True when the table is read through Ibis: a server table, ``engine: duckdb``, or a large file
     under ``engine: auto`` (at least ``large_file_mb`` MB)."""
     if spec.options.get("table"):
         return True
     engine = spec.options.get("engine", "auto")
+    handed_on = "".join(spec.path.suffixes[-2:]).lower().endswith(HANDED_ON)
+    pandas_only = [] if handed_on else sorted(k for k in PANDAS_ONLY if k in spec.options)
+    if engine == "duckdb" and pandas_only:
+        raise ConfigError(f"{spec.name}: engine: duckdb does not apply the reading option(s) {pandas_only}; "
+                          "use engine: pandas (or auto), or convert the file to Parquet")
     if engine != "auto":
         return engine == "duckdb"
+    if pandas_only:   # only pandas applies them: a large file with them stays on pandas
+        return False
     return spec.path.exists() and spec.path.stat().st_size >= options.get("large_file_mb", 200) * 1e6
 
 
@@ -98,20 +112,44 @@ def _source(spec: TableSpec, options: dict):
     return None, where   # .sav / .xlsx: read by pandas, then handed to DuckDB (see loading)
 
 
-def _typed(raw, src: str, kind: str, missing: list, trim: bool):
+def _number(code) -> float | None:
+    try:
+        return float(code)
+    except (TypeError, ValueError):
+        return None
+
+
+def _typed(raw, src: str, kind: str, missing: list):
     """The expression for one canonical column, and the condition that flags its unreadable values.
 
-    ``trim``: strip surrounding blanks from text (CSV cells); typed sources (Parquet, a server) keep their
-    strings as stored, which spares every query a TRIM of every id and segment value.
+    Read as the pandas loader reads a file: missing codes compared as numbers on a numeric column (99 and
+    99.0 alike) and as stripped text otherwise; NaN is missing; text is stripped, blank text missing;
+    whole-number ids read "10", not "10.0"; true/false text reads "True"/"False"; dates with a UTC offset
+    become UTC.
     """
     import ibis
+    import ibis.expr.datatypes as dt
 
     col = raw[src]
+    if col.type().is_floating():
+        col = col.isnan().ifelse(ibis.null(), col)
     if missing:
-        codes = [str(c) for c in missing]
-        col = (col.cast("string").strip().isin(codes)).ifelse(ibis.null(), col)
-    text = col.cast("string")
-    text = text.strip() if trim or not col.type().is_string() else text
+        nums = [n for n in (_number(c) for c in missing) if n is not None]
+        if col.type().is_numeric():
+            hit = col.isin(nums) if nums else ibis.literal(False)
+        else:   # text: the code as written, or the same number written otherwise ("99.0" for 99)
+            stripped = col.cast("string").strip()
+            hit = stripped.isin([str(c) for c in missing])
+            if nums:
+                hit = hit | stripped.try_cast("float64").isin(nums).fill_null(False)
+        col = hit.ifelse(ibis.null(), col)
+    if col.type().is_numeric() and kind in (ID, TEXT):
+        whole = col.cast("float64") == col.cast("float64").round()
+        text = whole.ifelse(col.cast("float64").cast("int64").cast("string"), col.cast("string"))
+    elif col.type().is_boolean() and kind in (ID, TEXT):
+        text = col.isnull().ifelse(ibis.null("string"), col.ifelse("True", "False"))
+    else:
+        text = col.cast("string").strip()
     if kind in (ID, TEXT):
         return text.nullif(""), None
     if kind in (FLOAT, INT):
@@ -131,7 +169,7 @@ def _typed(raw, src: str, kind: str, missing: list, trim: bool):
     if kind == DATE:
         if col.type().is_timestamp() or col.type().is_date():
             return col.cast("timestamp"), None
-        ts = text.nullif("").try_cast("timestamp")
+        ts = text.nullif("").try_cast(dt.Timestamp(timezone="UTC")).cast("timestamp")
         return ts, col.notnull() & (text != "") & ts.isnull()
     raise AssertionError(kind)
 
@@ -161,7 +199,6 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     if frame is not None:
         return as_table(frame)
     raw, where = _source(spec, options)
-    csv = spec.path is not None and "".join(spec.path.suffixes[-2:]).lower().endswith((".csv", ".csv.gz", ".tsv", ".txt"))
     mapping = {**spec.columns, **spec.segments, **spec.drivers}
     absent = sorted({s for s in mapping.values() if s not in raw.columns})
     if absent:
@@ -170,7 +207,7 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
         miss = [*spec.missing_codes.get(src, []), *(spec.missing_codes.get(name, []) if name != src else [])]
-        expr, bad = _typed(raw, src, kind, miss, trim=csv)
+        expr, bad = _typed(raw, src, kind, miss)
         label = f"column {src!r} ({name})"
         if bad is not None:
             expected = {FLOAT: "numbers", INT: "whole numbers", BOOL: "true/false (1/0, yes/no)",
@@ -224,5 +261,5 @@ def table_for(spec: TableSpec, scales: dict[str, Scale], options: dict, read_fra
     if not uses_engine(spec, options):
         return None
     suffix = "" if spec.path is None else "".join(spec.path.suffixes[-2:]).lower()
-    frame = read_frame() if suffix.endswith((".sav", ".xlsx", ".xlsm", ".xls")) else None
+    frame = read_frame() if suffix.endswith(HANDED_ON) else None
     return open_table(spec, scales, options, frame)

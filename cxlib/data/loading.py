@@ -117,7 +117,8 @@ def load_responses(config=None) -> pd.DataFrame:
         per configured segment and one float64 column per configured driver, under their config names.
         For a ``table:`` on a server, ``engine: duckdb``, or a file of ``engines.large_file_mb`` or more
         under ``engine: auto``: a lazy Ibis table with the same columns, validated by aggregate queries
-        (every analysis function accepts it; ``.to_pandas()`` materialises it).
+        (the scores, changes, seasonality, drivers and theme volume/impact functions accept it;
+        ``data.to_frame`` materialises a slice with these dtypes).
 
     Raises
     ------

@@ -100,15 +100,28 @@ def engine_options(raw, base_dir: Path, where: str) -> dict:
 
 
 def redact_url(url: str) -> str:
-    """A server URL without its password (for messages): postgresql://cx:***@db:5432/cx.
+    """A server URL without its password or query (for messages): postgresql://cx:***@db:5432/cx.
+
+    The user part ends at the last "@" before the path, so a password holding "@" or ":" is hidden whole,
+    and so is one without a user name.
 
     Examples
     --------
     >>> redact_url("postgresql://cx:s3cret@db.example:5432/cx?sslmode=require")
     'postgresql://cx:***@db.example:5432/cx'
+    >>> redact_url("postgresql://cx:top@sec:ret@db/cx"), redact_url("postgresql://:pw@db/cx")
+    ('postgresql://cx:***@db/cx', 'postgresql://:***@db/cx')
     """
-    url = re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
-    return url.split("?", 1)[0]
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "***"
+    rest = rest.split("?", 1)[0].split("#", 1)[0]
+    netloc, slash, path = rest.partition("/")
+    user, at, host = netloc.rpartition("@")
+    if at:
+        name = user.split(":", 1)[0]
+        netloc = f"{name}:***@{host}" if ":" in user else f"{name}@{host}"
+    return f"{scheme}://{netloc}{slash}{path}"
 
 
 def resolve_url(variable: str, *, section: str) -> str:

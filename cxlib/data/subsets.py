@@ -216,24 +216,14 @@ def month_dates(data, *, date_col: str = "responded_at") -> pd.Series:
     return both.astype("datetime64[ns]").rename(date_col)
 
 
-def _backend(table) -> str:
-    """The name of the backend a table lives on ("duckdb", "postgres", "pyspark", ...)."""
-    from ibis.common.exceptions import IbisError
-
-    try:
-        return table.get_backend().name
-    except IbisError:   # an unbound expression: no backend to ask
-        return ""
-
-
 def to_frame(table, *, limit: int | None = None, order_by=()) -> pd.DataFrame:
     """An Ibis table (a slice: one window of months, one segment) as a DataFrame with the loader's dtypes.
 
     Dates become ``datetime64[ns]``, floats ``float64``, integers ``Int64``, true/false ``boolean`` and
     text ``str`` (missing as NaN), so every pandas analysis treats the rows exactly as rows read from
-    a file. ``order_by`` (columns; those absent are skipped) fixes the row order on a server, which keeps
-    none, so that an analysis resampling rows (a bootstrap) gives the same result on every run; DuckDB
-    keeps a file's row order (``preserve_insertion_order``), so its rows come as pandas would read them.
+    a file. ``order_by`` (columns; those absent are skipped) fixes the row order, which a database does not
+    keep (DuckDB runs with ``preserve_insertion_order`` off), so that an analysis resampling rows (a
+    bootstrap) gives the same result on every run and engine.
     ``limit`` refuses (a ParameterError naming the count) a slice larger than that many rows
     instead of filling the memory. A DataFrame is returned as it is.
 
@@ -250,9 +240,9 @@ def to_frame(table, *, limit: int | None = None, order_by=()) -> pd.DataFrame:
         if n > limit:
             raise ParameterError(f"the slice holds {n:,} rows, more than the {limit:,} allowed to leave the "
                                  "database (engines: {max_rows: ...}); narrow the window or raise the limit")
-    keys = [c for c in order_by if c in table.columns]
-    if keys and _backend(table) != "duckdb":
-        table = table.order_by(keys)
+    keys = list(dict.fromkeys(c for c in order_by if c in table.columns))
+    if keys:   # every other column breaks ties: only identical rows are left in an arbitrary order
+        table = table.order_by(keys + [c for c in table.columns if c not in keys])
     schema = table.schema()
     out = table.to_pyarrow().to_pandas()
     for name, kind in schema.items():

@@ -143,8 +143,8 @@ def _job_frame(table, segments: list[str]) -> pd.DataFrame:
     """What :func:`resolve_jobs` reads of a database table, in one GROUP BY: per month and value of
     ``segments``, a row at its first and one at its last response (month rules read only those)."""
     segments = [c for c in segments if c in table.columns]
-    if "responded_at" not in table.columns:
-        return table.select(*segments).distinct().execute()
+    if "responded_at" not in table.columns:   # one wave: only the segment values matter
+        return table.select(*segments).distinct().execute() if segments else pd.DataFrame()
     d = table.responded_at
     g = table.filter(d.notnull()).group_by([d.truncate("M").name("_m"), *segments]).aggregate(
         first=d.min(), last=d.max()).execute()

@@ -182,7 +182,7 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     """
     pulled, source, asked = None, responses if is_table(responses) else None, month
     if is_table(responses):
-        responses, pulled = _pull(cfg, responses, month)
+        responses, pulled = _pull(cfg, responses, month, segment or None)
         month = pulled.get("month", month)
     weighting = None
     if cfg.weighting is not None:
@@ -202,7 +202,7 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     undated = pulled["undated"] if pulled else undated
     if dates.notna().any():
         resolved = periods.resolve_month(month, dates)
-        partial = periods.is_partial(resolved, dates.dropna())
+        partial = periods.is_partial(resolved, dates.dropna()) if pulled is None else pulled["partial"]
         first = not (dates < periods.bounds(resolved)[0]).any() if pulled is None else pulled["first"]
         if partial and asked in (None, "", "latest"):
             notes.append(f"The data cover no full month: this report covers the latest month, which is partial "
@@ -222,29 +222,33 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
                          weighting=weighting, source=source)
 
 
-def _pull(cfg: Config, table, month) -> tuple[pd.DataFrame, dict]:
+def _pull(cfg: Config, table, month, segment) -> tuple[pd.DataFrame, dict]:
     """The rows a report computes on, from a database table: the ``engines.report_months`` months ending with
-    the report month (resolved on each month's first and last date, one query), every row without dates.
+    the report month, every row without dates.
 
-    Returns the DataFrame and what the scope must know of the rest of the table: the resolved ``month``,
-    ``first`` (no response before it), ``undated`` (responses without a date) and a ``note`` for readers.
+    The month is resolved, and the scope's partial, first-month and undated facts are read, on the
+    segment's responses in the whole table (each month's first and last date and a count: two queries),
+    as :func:`context` reads them on a DataFrame. Returns the DataFrame (every segment: weighting rakes the
+    whole base) and those facts with the resolved ``month`` and a ``note`` for readers.
     """
     opts = cfg.engines
-    total = int(table.count().execute())
-    dates = month_dates(table) if "responded_at" in table.columns else pd.Series(dtype="datetime64[ns]")
+    scoped = subset(table, segment=segment) if segment else table
+    dated = "responded_at" in table.columns
+    dates = month_dates(scoped) if dated else pd.Series(dtype="datetime64[ns]")
     if dates.empty:
         frame = to_frame(table, limit=opts["max_rows"], order_by=_IDS)
-        return frame, {"first": False, "undated": 0, "note": ""}
+        return frame, {"first": False, "partial": False, "undated": 0, "note": ""}
     resolved = periods.resolve_month(month, dates)
     k = opts["report_months"]
     frame = to_frame(last_months(table, month=resolved, months=k), limit=opts["max_rows"],
                      order_by=("responded_at", *_IDS))
-    undated = int(table.count(where=table.responded_at.isnull()).execute())
+    total = int(table.count().execute())
+    undated = int(scoped.count(where=scoped.responded_at.isnull()).execute())
     shown = periods.label([str(p) for p in pd.period_range(end=resolved, periods=k, freq="M")])
     note = (f"The database holds {total:,} responses; this report reads the {len(frame):,} of the {k} months it "
-            f"shows ({shown})." if len(frame) < total - undated else "")
+            f"shows ({shown})." if len(frame) < total else "")
     return frame, {"month": resolved, "first": not (dates < periods.bounds(resolved)[0]).any(),
-                   "undated": undated, "note": note}
+                   "partial": periods.is_partial(resolved, dates), "undated": undated, "note": note}
 
 
 def title(scope: ReportContext) -> h.Html:

@@ -198,7 +198,8 @@ def _segment_rows(scope: ReportContext, seg: str, most: int) -> list[dict]:
     """One segment's rows: the ``most`` largest values, the rest pooled as "Other (k values, n = ...)"."""
     now = scope.now.dropna(subset=[seg])
     m, fmt, name = scope.primary, score_format(scope.primary), scope.label(scope.primary)
-    sizes = now[seg].astype("str").value_counts()
+    # largest first, ties by value: the same order whatever order the rows come in
+    sizes = now[seg].astype("str").value_counts().sort_index().sort_values(ascending=False, kind="stable")
     shown, rest = list(sizes.index[:most]), list(sizes.index[most:])
     t = scores.score_table(now[now[seg].astype("str").isin(shown)], metric=m, by=seg, min_n=scope.min_n,
                            suppress=True, **scope.kwargs(m))
