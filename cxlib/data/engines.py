@@ -119,19 +119,20 @@ def _number(code) -> float | None:
         return None
 
 
-def _typed(raw, src: str, kind: str, missing: list):
+def _typed(raw, src: str, kind: str, missing: list, clean: bool = False):
     """The expression for one canonical column, and the condition that flags its unreadable values.
 
     Read as the pandas loader reads a file: missing codes compared as numbers on a numeric column (99 and
     99.0 alike) and as stripped text otherwise; NaN is missing; text is stripped, blank text missing;
     whole-number ids read "10", not "10.0"; true/false text reads "True"/"False"; dates with a UTC offset
-    become UTC.
+    become UTC. ``clean``: the column is known (by :func:`_clean_columns`) to hold no NaN, no blank and no
+    surrounding blanks, so it is used as stored and no query pays for the NaN test or the TRIM.
     """
     import ibis
     import ibis.expr.datatypes as dt
 
     col = raw[src]
-    if col.type().is_floating():
+    if col.type().is_floating() and not clean:
         col = col.isnan().ifelse(ibis.null(), col)
     if missing:
         nums = [n for n in (_number(c) for c in missing) if n is not None]
@@ -148,10 +149,12 @@ def _typed(raw, src: str, kind: str, missing: list):
         text = whole.ifelse(col.cast("float64").cast("int64").cast("string"), col.cast("string"))
     elif col.type().is_boolean() and kind in (ID, TEXT):
         text = col.isnull().ifelse(ibis.null("string"), col.ifelse("True", "False"))
+    elif clean and col.type().is_string():
+        text = col
     else:
         text = col.cast("string").strip()
     if kind in (ID, TEXT):
-        return text.nullif(""), None
+        return (text if clean and col.type().is_string() else text.nullif("")), None
     if kind in (FLOAT, INT):
         typed = col.type().is_numeric()
         num = col if typed else text.nullif("").try_cast("float64")
@@ -172,6 +175,24 @@ def _typed(raw, src: str, kind: str, missing: list):
         ts = text.nullif("").try_cast(dt.Timestamp(timezone="UTC")).cast("timestamp")
         return ts, col.notnull() & (text != "") & ts.isnull()
     raise AssertionError(kind)
+
+
+def _clean_columns(raw, sources, skip: bool) -> set:
+    """The text columns without blank or blank-padded values and the float columns without NaN, from one
+    aggregate query (``skip``: none, for CSV cells, which are always stripped)."""
+    if skip:
+        return set()
+    probes = {}
+    for src in dict.fromkeys(sources):
+        kind = raw[src].type()
+        if kind.is_string():
+            probes[src] = raw.count(where=(raw[src] != raw[src].strip()) | (raw[src] == ""))
+        elif kind.is_floating():
+            probes[src] = raw.count(where=raw[src].isnan())
+    if not probes:
+        return set()
+    counts = raw.aggregate(**{f"p{i}": c for i, c in enumerate(probes.values())}).execute().iloc[0]
+    return {src for i, src in enumerate(probes) if int(counts[f"p{i}"]) == 0}
 
 
 def _check(raw, checks: dict, where: str, show: dict) -> None:
@@ -203,11 +224,13 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     absent = sorted({s for s in mapping.values() if s not in raw.columns})
     if absent:
         raise DataError(f"{where}: mapped column(s) not found: {absent}; it has {list(raw.columns)[:30]}")
+    csv = spec.path is not None and "".join(spec.path.suffixes[-2:]).lower().endswith((".csv", ".csv.gz", ".tsv", ".txt"))
+    clean = _clean_columns(raw, mapping.values(), skip=csv)
     cols, checks, show = {}, {}, {}
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
         miss = [*spec.missing_codes.get(src, []), *(spec.missing_codes.get(name, []) if name != src else [])]
-        expr, bad = _typed(raw, src, kind, miss)
+        expr, bad = _typed(raw, src, kind, miss, clean=src in clean and not miss)
         label = f"column {src!r} ({name})"
         if bad is not None:
             expected = {FLOAT: "numbers", INT: "whole numbers", BOOL: "true/false (1/0, yes/no)",
