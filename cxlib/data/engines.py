@@ -125,7 +125,7 @@ def _typed(raw, src: str, kind: str, missing: list, clean: bool = False):
     Read as the pandas loader reads a file: missing codes compared as numbers on a numeric column (99 and
     99.0 alike) and as stripped text otherwise; NaN is missing; text is stripped, blank text missing;
     whole-number ids read "10", not "10.0"; true/false text reads "True"/"False"; dates with a UTC offset
-    become UTC. ``clean``: the column is known (by :func:`_clean_columns`) to hold no NaN, no blank and no
+    become UTC. ``clean``: the column is known (by :func:`_probes`) to hold no NaN, no blank and no
     surrounding blanks, so it is used as stored and no query pays for the NaN test or the TRIM.
     """
     import ibis
@@ -177,29 +177,24 @@ def _typed(raw, src: str, kind: str, missing: list, clean: bool = False):
     raise AssertionError(kind)
 
 
-def _clean_columns(raw, sources, skip: bool) -> set:
-    """The text columns without blank or blank-padded values and the float columns without NaN, from one
-    aggregate query (``skip``: none, for CSV cells, which are always stripped)."""
-    if skip:
-        return set()
+def _probes(raw, sources, skip: bool) -> dict:
+    """Per typed text column the count of blank or blank-padded values, per float column the count of NaN
+    (``skip``: none, for CSV cells, which are always stripped): :func:`_check` counts them in its query."""
     probes = {}
-    for src in dict.fromkeys(sources):
+    for src in ([] if skip else dict.fromkeys(sources)):
         kind = raw[src].type()
         if kind.is_string():
-            probes[src] = raw.count(where=(raw[src] != raw[src].strip()) | (raw[src] == ""))
+            probes[src] = (raw[src] != raw[src].strip()) | (raw[src] == "")
         elif kind.is_floating():
-            probes[src] = raw.count(where=raw[src].isnan())
-    if not probes:
-        return set()
-    counts = raw.aggregate(**{f"p{i}": c for i, c in enumerate(probes.values())}).execute().iloc[0]
-    return {src for i, src in enumerate(probes) if int(counts[f"p{i}"]) == 0}
+            probes[src] = raw[src].isnan()
+    return probes
 
 
-def _check(raw, checks: dict, where: str, show: dict) -> None:
-    """Run every check as one aggregate query; raise for the first that flags rows, with LIMIT examples."""
-    if not checks:
-        return
-    counts = raw.aggregate(_n=raw.count(), **{f"c{i}": raw.count(where=c) for i, c in enumerate(checks.values())})
+def _check(raw, checks: dict, where: str, show: dict, probes: dict) -> set:
+    """Run every check and probe as one aggregate query; raise for the first check that flags rows, with
+    LIMIT examples; return the probed columns found clean (no row flagged)."""
+    conds = [*checks.values(), *probes.values()]
+    counts = raw.aggregate(_n=raw.count(), **{f"c{i}": raw.count(where=c) for i, c in enumerate(conds)})
     counts = counts.execute().iloc[0]
     if int(counts["_n"]) == 0:
         raise DataError(f"{where} has no data rows")
@@ -209,6 +204,7 @@ def _check(raw, checks: dict, where: str, show: dict) -> None:
             col = show[what]
             ex = raw.filter(cond).select(col).limit(5).execute()[col].tolist()
             raise DataError(f"{where}, {what}: {k} row(s), e.g. {', '.join(map(repr, ex))}")
+    return {src for i, src in enumerate(probes, start=len(checks)) if int(counts[f"c{i}"]) == 0}
 
 
 def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: pd.DataFrame | None = None):
@@ -225,12 +221,13 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     if absent:
         raise DataError(f"{where}: mapped column(s) not found: {absent}; it has {list(raw.columns)[:30]}")
     csv = spec.path is not None and "".join(spec.path.suffixes[-2:]).lower().endswith((".csv", ".csv.gz", ".tsv", ".txt"))
-    clean = _clean_columns(raw, mapping.values(), skip=csv)
-    cols, checks, show = {}, {}, {}
+    cols, checks, show, plain = {}, {}, {}, {}
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
         miss = [*spec.missing_codes.get(src, []), *(spec.missing_codes.get(name, []) if name != src else [])]
-        expr, bad = _typed(raw, src, kind, miss, clean=src in clean and not miss)
+        expr, bad = _typed(raw, src, kind, miss)
+        if kind in (ID, TEXT, FLOAT, INT) and not miss:
+            plain[name] = (src, kind)
         label = f"column {src!r} ({name})"
         if bad is not None:
             expected = {FLOAT: "numbers", INT: "whole numbers", BOOL: "true/false (1/0, yes/no)",
@@ -262,7 +259,10 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
                 what = f"{label}: implausible dates (before {floor:%Y-%m-%d} or after the file was written) in"
                 checks[what], show[what] = implausible, src
         cols[name] = expr
-    _check(raw, checks, where, show)
+    clean = _check(raw, checks, where, show, _probes(raw, {src for src, _ in plain.values()}, skip=csv))
+    for name, (src, kind) in plain.items():   # checked on the safe reading; clean columns used as stored
+        if src in clean:
+            cols[name] = _typed(raw, src, kind, [], clean=True)[0]
     table = raw.select(**cols)
     key = UNIQUE[spec.name]
     if key in cols and options.get("check_unique_ids", True):
