@@ -22,6 +22,7 @@ from ._readers import apply_labels, read_file
 from .config import Scale, TableSpec, load_config
 from .aggregate import is_table
 from .engines import table_for
+from .subsets import undated_count
 
 __all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "load_responses", "load_tickets",
            "undated_note"]
@@ -159,13 +160,13 @@ def undated_note(responses, config=None) -> str:
         return ""
     src = load_config(config).responses.columns.get("responded_at") if config is not None else None
     where = f"column {src!r}" if src else "responded_at"
-    if is_table(responses):
-        k = int(responses.count(where=responses.responded_at.isnull()).execute())
-        return (f"{k:,} response(s) have no date ({where}): they belong to no month and are left out of every "
-                "monthly figure") if k else ""
-    missing = responses["responded_at"].isna()
-    if not missing.any():
+    k = undated_count(responses)
+    if not k:
         return ""
+    if is_table(responses):
+        return (f"{k:,} response(s) have no date ({where}): they belong to no month and are left out of every "
+                "monthly figure")
+    missing = responses["responded_at"].isna()
     listed = rows(missing).split(": ", 1)[1]
     return (f"{int(missing.sum()):,} response(s) have no date ({where}, data row(s) {listed}): they belong to "
             "no month and are left out of every monthly figure")

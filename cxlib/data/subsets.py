@@ -16,7 +16,7 @@ from ..errors import ParameterError
 from .aggregate import is_table
 
 __all__ = ["add_period", "last_months", "month_counts", "month_dates", "parse_segment", "segment_label", "subset",
-           "to_frame"]
+           "to_frame", "undated_count"]
 
 # A comma starts a new "name=value" pair only when "name=" follows it, so values may hold commas.
 _PAIR_SPLIT = re.compile(r",\s*(?=[^,=]+=)")
@@ -166,15 +166,16 @@ def _subset_table(table, months: list, segment: dict, date_col: str):
     return table.filter(*conds) if conds else table
 
 
-def month_counts(data, *, date_col: str = "responded_at") -> pd.DataFrame:
-    """Responses per calendar month with the first and last date in each: what a runner needs to pick the
-    report month (latest full month, partial months) without pulling the rows, on a DataFrame or a table.
+def month_counts(data, *, by=(), date_col: str = "responded_at") -> pd.DataFrame:
+    """Responses per calendar month (and value of ``by``) with the first and last date in each: what a
+    runner needs to pick the report month (latest full month, partial months) without pulling the rows,
+    on a DataFrame or a table (one GROUP BY).
 
     Returns
     -------
     pandas.DataFrame
-        ``month`` ("YYYY-MM"), ``n`` (rows with a date in it), ``first``, ``last`` (timestamps), by month;
-        rows without a date are left out.
+        ``month`` ("YYYY-MM"), the ``by`` columns, ``n`` (rows with a date in it), ``first``, ``last``
+        (timestamps), by month; rows without a date are left out, a missing ``by`` value is a group.
 
     Examples
     --------
@@ -182,20 +183,39 @@ def month_counts(data, *, date_col: str = "responded_at") -> pd.DataFrame:
     >>> month_counts(df)[["month", "n"]].values.tolist()
     [['2026-09', 1], ['2026-10', 2]]
     """
-    need_columns(data, [date_col], where="month_counts")
+    by = list(by)
+    need_columns(data, [date_col, *by], where="month_counts")
     if is_table(data):
         dated = data.filter(data[date_col].notnull())
         d = dated[date_col]
-        out = dated.group_by(month=d.truncate("M")).aggregate(n=dated.count(), first=d.min(), last=d.max()).execute()
+        out = dated.group_by([d.truncate("M").name("month"), *by]).aggregate(
+            n=dated.count(), first=d.min(), last=d.max()).execute()
         out["month"] = pd.to_datetime(out["month"]).dt.strftime("%Y-%m")
     else:
-        d = data[date_col].dropna()
-        out = (d.groupby(d.dt.strftime("%Y-%m")).agg(["count", "min", "max"])
-               .rename(columns={"count": "n", "min": "first", "max": "last"}).rename_axis("month").reset_index())
+        dated = data.dropna(subset=[date_col])
+        d = dated[date_col]
+        out = (d.groupby([d.dt.strftime("%Y-%m").rename("month"), *[dated[c] for c in by]], observed=True, dropna=False)
+               .agg(["count", "min", "max"]).rename(columns={"count": "n", "min": "first", "max": "last"})
+               .reset_index())
     out["n"] = out["n"].astype("int64")
     for c in ("first", "last"):
         out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
-    return out[["month", "n", "first", "last"]].sort_values("month").reset_index(drop=True)
+    return out[["month", *by, "n", "first", "last"]].sort_values(["month", *by]).reset_index(drop=True)
+
+
+def undated_count(data, *, date_col: str = "responded_at") -> int:
+    """Responses without a date (0 without a date column), on a DataFrame or a table (one COUNT).
+
+    Examples
+    --------
+    >>> undated_count(pd.DataFrame({"responded_at": pd.to_datetime(["2026-10-01", None])}))
+    1
+    """
+    if date_col not in data.columns:
+        return 0
+    if is_table(data):
+        return int(data.count(where=data[date_col].isnull()).execute())
+    return int(data[date_col].isna().sum())
 
 
 def month_dates(data, *, date_col: str = "responded_at") -> pd.Series:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import periods
 from ..comments import redact_text
-from ..data import is_table, parse_segment, segment_label, subset
+from ..data import is_table, month_counts, parse_segment, segment_label, subset
 from ..errors import ParameterError
 
 __all__ = ["MAX_SLUG", "Job", "folder_name", "resolve_jobs"]
@@ -140,17 +140,14 @@ def _check_segment(segment, segments: list[str], data: pd.DataFrame) -> str:
 
 
 def _job_frame(table, segments: list[str]) -> pd.DataFrame:
-    """What :func:`resolve_jobs` reads of a database table, in one GROUP BY: per month and value of
-    ``segments``, a row at its first and one at its last response (month rules read only those)."""
+    """What :func:`resolve_jobs` reads of a database table, in one GROUP BY (:func:`cxlib.data.month_counts`):
+    per month and value of ``segments``, a row at its first and one at its last response (month rules
+    read only those)."""
     segments = [c for c in segments if c in table.columns]
     if "responded_at" not in table.columns:   # one wave: only the segment values matter
         return table.select(*segments).distinct().execute() if segments else pd.DataFrame()
-    d = table.responded_at
-    g = table.filter(d.notnull()).group_by([d.truncate("M").name("_m"), *segments]).aggregate(
-        first=d.min(), last=d.max()).execute()
-    both = pd.concat([g[segments].assign(responded_at=g[c]) for c in ("first", "last")], ignore_index=True)
-    both["responded_at"] = pd.to_datetime(both["responded_at"]).astype("datetime64[ns]")
-    return both
+    g = month_counts(table, by=segments)
+    return pd.concat([g[segments].assign(responded_at=g[c]) for c in ("first", "last")], ignore_index=True)
 
 
 def resolve_jobs(cfg, responses: pd.DataFrame, *, month=None, segment=None, by=None,

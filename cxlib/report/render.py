@@ -33,6 +33,7 @@ from ..data import (
     project_root,
     segment_label,
     subset,
+    undated_count,
 )
 from ..errors import ConfigError, CXError, DataError, ParameterError, ReportError
 from .export import check_offline, export_html
@@ -149,15 +150,6 @@ def report_title(job: Job, cfg=None) -> str:
     when = periods.long_label(job.month) if job.month else "one wave"
     who = f" · {safe_label(segment_label(job.segment))}" if job.segment else ""
     return f"CX report — {when}{who}"
-
-
-def _undated(data) -> int:
-    """Responses without a date (one COUNT on a database table)."""
-    if "responded_at" not in data.columns:
-        return 0
-    if is_table(data):
-        return int(data.count(where=data.responded_at.isnull()).execute())
-    return int(data["responded_at"].isna().sum())
 
 
 def _any_before(data, start) -> bool:
@@ -277,7 +269,7 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
                            if k not in ("artifacts", "digests")},
             "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
             "headline": _headline(cfg, subset(responses, segment=job.segment), job.month),
-            "undated_responses": _undated(responses),
+            "undated_responses": undated_count(responses),
             "data_files": digests, "packages": _versions(), "git_commit": _git_commit(root),
             "timings_s": {"execute_and_export": round(t_export - t_exec, 2), "pdf": round(t_pdf - t_export, 2),
                           "total": round(time.perf_counter() - t0, 2)},

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ... import periods, weights
-from ...data import Config, is_table, last_months, month_dates, segment_label, subset, to_frame
+from ...data import (Config, is_table, last_months, month_dates, segment_label, subset, to_frame,
+                     undated_count)
 from ...errors import DataError
 from .. import html as h
 from ..formats import score_format
@@ -243,7 +244,7 @@ def _pull(cfg: Config, table, month, segment) -> tuple[pd.DataFrame, dict]:
     frame = to_frame(last_months(table, month=resolved, months=k), limit=opts["max_rows"],
                      order_by=("responded_at", *_IDS))
     total = int(table.count().execute())
-    undated = int(scoped.count(where=scoped.responded_at.isnull()).execute())
+    undated = undated_count(scoped)
     shown = periods.label([str(p) for p in pd.period_range(end=resolved, periods=k, freq="M")])
     note = (f"The database holds {total:,} responses; this report reads the {len(frame):,} of the {k} months it "
             f"shows ({shown})." if len(frame) < total else "")
