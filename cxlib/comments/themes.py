@@ -16,6 +16,7 @@ from .. import periods
 from .._checks import by_list, check_choice, check_confidence, need_columns
 from .._stats import adjust_p, kish, welch_moments, wilson, z_crit, z_test
 from ..errors import DataError
+from ..metrics import METRICS
 from ..scores import as_scale, respondent_values
 from ._theme_sums import impact_sums, volume_sums
 from .codebook import PREFIX
@@ -37,11 +38,8 @@ def _theme_cols(data: pd.DataFrame, themes) -> list[str]:
     return cols
 
 
-_METRICS = ("nps", "csat", "recommend", "rating", "ces", "mean")
-
-
 def _score_column(score, metric: str, func: str) -> str:
-    check_choice(metric, _METRICS, param="metric", func=func)
+    check_choice(metric, (*METRICS, "mean"), param="metric", func=func)
     if score is None:
         if metric == "mean":
             raise DataError(f"{func}: metric='mean' needs the column to average: pass score=")
@@ -71,7 +69,7 @@ def _points_lost(lost: float, t: dict, share: float, ne_scored: float, metric: s
     """
     if not ne_scored:
         return (np.nan,) * 3
-    if metric in ("nps", "csat", "recommend"):
+    if metric != "mean" and METRICS[metric].kind != "mean":
         (lo,), (hi,) = wilson(lost * ne_scored, ne_scored, confidence)
         return 100 * lost, 100 * lo, 100 * hi
     better_high = scale is None or as_scale(scale).higher_is_better
@@ -153,7 +151,7 @@ def theme_impact(data: pd.DataFrame, *, themes=None, metric: str = "nps", score:
         share_all = w1 / sw_scored if n_scored and sw_scored > 0 else np.nan
         # the weight of those who mention it and score worst: NPS detractors (v = -100) from Σw·v and Σw·v²
         # (v in {-100, 0, 100}), else the zeros (v in {0, 100})
-        low = max((q1 / 1e4 - s1 / 100) / 2 if metric == "nps" else w1 - s1 / 100, 0.0)
+        low = max((q1 / 1e4 - s1 / 100) / 2 if metric != "mean" and METRICS[metric].kind == "net" else w1 - s1 / 100, 0.0)
         lost = (_points_lost(low / sw_scored if sw_scored > 0 else np.nan, t, share_all, ne_scored, metric,
                              scale, confidence) if metric != "mean" else (np.nan,) * 3)
         row.update(zip(("points_lost", "points_lost_ci_low", "points_lost_ci_high"), lost))

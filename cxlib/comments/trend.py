@@ -8,6 +8,7 @@ import pandas as pd
 from .._checks import by_list, check_confidence, need_columns
 from .._stats import mean_ci
 from ..data import add_period
+from ..metrics import METRICS
 from ..scores import as_scale, respondent_values
 from .sentiment import NEGATIVE_AT
 from .themes import _score_column
@@ -17,9 +18,10 @@ __all__ = ["sentiment_trend"]
 
 def _bounds(metric: str, scale) -> tuple[float, float]:
     """The range a metric's respondent values live in, for clipping intervals."""
-    if metric == "nps":
+    kind = METRICS[metric].kind if metric in METRICS else "mean"
+    if kind == "net":
         return -100.0, 100.0
-    if metric in ("csat", "recommend"):
+    if kind == "share":
         return 0.0, 100.0
     if scale is not None:
         sc = as_scale(scale)

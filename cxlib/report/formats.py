@@ -1,15 +1,17 @@
 """How each score reads in the report: its name, its value column, its units and its number format.
 
-One table for the five scores, so that every section names and formats a score the same way.
+Read from the metric registry (:data:`cxlib.metrics.METRICS`), so that every section names and formats a
+score the same way, a registered score included.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..metrics import get_metric
 from . import html as h
 
-__all__ = ["SCORE_FORMATS", "ScoreFormat", "score_format"]
+__all__ = ["ScoreFormat", "score_format"]
 
 
 @dataclass(frozen=True)
@@ -67,22 +69,6 @@ class ScoreFormat:
         return f"{h.fmt_ci(low, high, digits=self.digits)} {self.unit}"
 
 
-SCORE_FORMATS = {
-    "nps": ScoreFormat("nps", "NPS", "", "points", 0, True, False,
-                       "NPS: % promoters (9–10) minus % detractors (0–6) of likelihood-to-recommend answers, "
-                       "−100 to +100."),
-    "csat": ScoreFormat("csat", "CSAT", " (% satisfied)", "percentage points", 0, False, True,
-                        "CSAT: % of answers in the top {top} boxes of the {min}–{max} satisfaction scale."),
-    "rating": ScoreFormat("rating", "Rating", " (mean)", "points", 2, False, False,
-                          "Rating: the mean answer on the {min}–{max} scale ({direction}); the top box is {top} "
-                          "point(s)."),
-    "recommend": ScoreFormat("recommend", "Would recommend", " (% yes)", "percentage points", 0,
-                             False, True, "Would recommend: % of answers that say yes."),
-    "ces": ScoreFormat("ces", "CES", " (mean)", "points", 2, False, False,
-                       "CES: mean effort score on the {min}–{max} scale ({direction})."),
-}
-
-
 def score_format(metric: str) -> ScoreFormat:
     """The :class:`ScoreFormat` of a score.
 
@@ -91,4 +77,5 @@ def score_format(metric: str) -> ScoreFormat:
     >>> score_format("csat").value(83.4), score_format("nps").change(-12.4), score_format("nps").amount(-12.4)
     ('83%', '-12 points', '12 points')
     """
-    return SCORE_FORMATS[metric]
+    m = get_metric(metric)
+    return ScoreFormat(m.name, m.label, m.card, m.unit, m.digits, m.signed, m.percent, m.definition)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._checks import by_list, check_confidence, check_frame, check_weights, describe_rows, need_columns
-from .._stats import kish, t_crit, wilson
-from ..data import DEFAULT_SCALES, Scale, Term, group_sums, is_table
+from .._checks import check_frame, check_weights, describe_rows, need_columns
+from .._stats import kish
+from ..data import Scale, Term, group_sums, is_table
 from ..errors import DataError
+from ..metrics import finish_interval, get_metric
 
-__all__ = ["INDICATORS", "as_scale", "finish", "mean_columns", "score_sums", "share_columns", "sum_columns",
-           "table_scale", "validate"]
+__all__ = ["as_scale", "default_scale", "finish", "indicators", "mean_columns", "score_sums", "share_columns",
+           "sum_columns", "table_scale", "validate"]
 
 
 def validate(data, score: str, by: list[str], weight: str | None, scale: Scale, *, integer: bool = False,
@@ -98,34 +99,41 @@ def as_scale(scale, default: Scale | None = None) -> Scale:
         raise ValueError(f"scale must be a Scale or a (min, max[, higher_is_better]) tuple, got {scale!r}") from None
 
 
+def default_scale(metric: str) -> Scale | None:
+    """A registered metric's default :class:`~cxlib.data.Scale` (None for a rating: the config gives it)."""
+    spec = get_metric(metric).scale
+    return None if spec is None else Scale(*spec)
+
+
 def table_scale(metric: str, scale) -> Scale:
-    """The scale a metric's answers are checked against: NPS 0–10 only, recommend 0/1, else the given scale
-    (a tuple, a Scale, or None for the metric's default)."""
-    if metric == "recommend":
-        return Scale(0, 1, top_k=1)
-    if metric == "nps":
-        scale = as_scale(scale if scale is not None else (0, 10))
-        if (scale.min, scale.max) != (0, 10):
-            raise ValueError(f"NPS is defined on the 0–10 scale (promoters 9–10, detractors 0–6); got "
-                             f"{scale.min}–{scale.max}. Use csat() for other scales.")
+    """The scale a metric's answers are checked against: its own where the definition fixes it (NPS 0–10,
+    yes/no 0/1), else the given scale (a tuple, a Scale, or None for the metric's default)."""
+    m = get_metric(metric)
+    if m.fixed_scale:
+        own = default_scale(metric)
+        if scale is None or metric == "recommend":
+            return own
+        scale = as_scale(scale, own)
+        if (scale.min, scale.max) != (own.min, own.max):
+            raise ValueError(f"{m.label} is defined on the {own.min}–{own.max} scale; got {scale.min}–{scale.max}. "
+                             f"Use csat() or rating() for other scales.")
         return scale
-    if scale is None and metric not in DEFAULT_SCALES:
+    if scale is None and m.scale is None:
         raise DataError(f"{metric}: the answer scale is needed (pass scale=cfg.scales[{metric!r}] or (min, max))")
-    return as_scale(scale, DEFAULT_SCALES.get(metric))
+    return as_scale(scale, default_scale(metric))
 
 
-def mean_columns(s: pd.DataFrame, name: str, confidence: float, centre: float) -> None:
-    """Weighted mean ``name``, ``sd``, ``se`` and its t interval (n_eff − 1 df) from ``sw``, ``sw2`` and the
-    sums ``swx``, ``swxx`` of the answers centred at ``centre``."""
+def mean_columns(s: pd.DataFrame, name: str, confidence: float, scale: Scale) -> None:
+    """Weighted mean ``name``, ``sd``, ``se`` and its t interval (n_eff − 1 df, clipped to the scale) from
+    ``sw``, ``sw2`` and the sums ``swx``, ``swxx`` of the answers centred at the scale's midpoint."""
     with np.errstate(invalid="ignore", divide="ignore"):
         ne = s["sw"] ** 2 / s["sw2"]
         d = s["swx"] / s["sw"]
         var = np.clip(s["swxx"] / s["sw"] - d * d, 0, None) * ne / (ne - 1)
-        m = centre + d
-        s[name], s["sd"] = m, np.sqrt(var)
+        s[name], s["sd"] = (scale.min + scale.max) / 2 + d, np.sqrt(var)
         s["se"] = s["sd"] / np.sqrt(ne)
-        t = t_crit(confidence, ne - 1)
-        s["ci_low"], s["ci_high"] = m - t * s["se"], m + t * s["se"]
+    s["ci_low"], s["ci_high"] = finish_interval(get_metric(name), value=s[name], se=s["se"], n_eff=ne,
+                                                confidence=confidence, scale=(scale.min, scale.max))
 
 
 def share_columns(s: pd.DataFrame, name: str, key: str, confidence: float) -> None:
@@ -135,23 +143,19 @@ def share_columns(s: pd.DataFrame, name: str, key: str, confidence: float) -> No
         ne = s["sw"] ** 2 / s["sw2"]
         s[name] = 100 * p
         s["se"] = 100 * np.sqrt(p * (1 - p) / ne)
-    lo, hi = wilson((p * ne).where(s["sw"] > 0, 0.0), ne.where(s["sw"] > 0, 0.0), confidence)
-    s["ci_low"], s["ci_high"] = 100 * lo, 100 * hi
+    s["ci_low"], s["ci_high"] = finish_interval(get_metric(name), value=s[name], se=s["se"],
+                                                n_eff=ne.where(s["sw"] > 0, 0.0), confidence=confidence)
 
 
-#: The scale points each metric counts, by count name: NPS categories, CSAT's top box, recommend's yes.
-INDICATORS = {
-    "nps": lambda scale, k: {"promoters": [9, 10], "passives": [7, 8], "detractors": list(range(0, 7))},
-    "csat": lambda scale, k: {"top_box": scale.top_box(k)},
-    "recommend": lambda scale, k: {"yes": [1]},
-    "ces": lambda scale, k: {"low_effort": scale.top_box(k)},
-    "rating": lambda scale, k: {"top_box": scale.top_box(k)},
-}
+def indicators(metric: str, scale: Scale, top_k=None) -> dict[str, list]:
+    """The answer points each count of a metric takes (NPS categories, a top box, yes)."""
+    m = get_metric(metric)
+    return m.point_sets(scale.top_box(top_k) if m.kind != "net" else [])
 
 
 def sum_columns(metric: str) -> list[str]:
     """The sum columns of a metric's group sums (counts and float sums), e.g. for subtracting tables."""
-    names = list(INDICATORS[metric](Scale(0, 10), 1))
+    names = get_metric(metric).counts
     return ["n", "sw", "sw2", "swx", "swxx", *names, *(f"sw_{k}" for k in names)]
 
 
@@ -162,7 +166,7 @@ def _terms(metric: str, scale: Scale, top_k, centre: float) -> list[Term]:
              Term("sw2", weight="_w", wpow=2),
              Term("swx", factors=(("_x", centre),), weight="_w", wpow=1),
              Term("swxx", factors=(("_x", centre), ("_x", centre)), weight="_w", wpow=1)]
-    for name, points in INDICATORS[metric](scale, top_k).items():
+    for name, points in indicators(metric, scale, top_k).items():
         terms += [Term(name, values=("_x", tuple(points)), count=True),
                   Term(f"sw_{name}", weight="_w", wpow=1, values=("_x", tuple(points)))]
     return terms
@@ -242,7 +246,7 @@ def score_sums(data, metric: str, *, score: str, by, weight, scale: Scale, top_k
     Returns the group keys, ``n``, ``sw``, ``sw2``, ``swx``, ``swxx`` (centred at the scale's midpoint)
     and per counted point set (e.g. ``promoters``) its count and weighted count ``sw_<name>``.
     """
-    integer = metric in ("nps", "recommend")
+    integer = get_metric(metric).integer
     centre = (scale.min + scale.max) / 2
     terms = _terms(metric, scale, top_k, centre)
     if is_table(data):

@@ -11,39 +11,37 @@ import numpy as np
 import pandas as pd
 
 from .._checks import by_list, check_confidence
+from ..metrics import get_metric
 from ._sums import finish, mean_columns, score_sums, table_scale
 
-__all__ = ["ces", "ces_from_sums", "rating", "rating_from_sums"]
-
-
-def _clip_to_scale(s: pd.DataFrame, scale) -> pd.Series:
-    """Clip the interval to the scale; return where it was clipped."""
-    clipped = (s["ci_low"] < scale.min) | (s["ci_high"] > scale.max)
-    s["ci_low"], s["ci_high"] = s["ci_low"].clip(lower=scale.min), s["ci_high"].clip(upper=scale.max)
-    return clipped
+__all__ = ["ces", "ces_from_sums", "mean_from_sums", "rating", "rating_from_sums"]
 
 
 def _mean_table(data, metric: str, score, scale, top_k, by, weight, confidence, min_n, suppress) -> pd.DataFrame:
     scale, confidence, by = table_scale(metric, scale), check_confidence(confidence, func=metric), by_list(by)
     s = score_sums(data, metric, score=score, by=by, weight=weight, scale=scale, top_k=top_k)
-    return _from_sums(s, metric, by, scale, confidence, min_n, suppress)
+    return mean_from_sums(s, by, metric=metric, scale=scale, confidence=confidence, min_n=min_n, suppress=suppress)
 
 
 def ces_from_sums(s, by, *, scale, confidence=0.95, min_n=30, suppress=False, ci_method=None) -> pd.DataFrame:
     """The :func:`ces` table from its group sums."""
-    return _from_sums(s, "ces", by, scale, confidence, min_n, suppress)
+    return mean_from_sums(s, by, metric="ces", scale=scale, confidence=confidence, min_n=min_n, suppress=suppress)
 
 
 def rating_from_sums(s, by, *, scale, confidence=0.95, min_n=30, suppress=False, ci_method=None) -> pd.DataFrame:
     """The :func:`rating` table from its group sums."""
-    return _from_sums(s, "rating", by, scale, confidence, min_n, suppress)
+    return mean_from_sums(s, by, metric="rating", scale=scale, confidence=confidence, min_n=min_n,
+                          suppress=suppress)
 
 
-def _from_sums(s, metric, by, scale, confidence, min_n, suppress) -> pd.DataFrame:
-    top_name, pct_name = ("low_effort", "pct_low_effort") if metric == "ces" else ("top_box", "pct_top_box")
+def mean_from_sums(s, by, *, metric, scale, confidence=0.95, min_n=30, suppress=False, ci_method=None) -> pd.DataFrame:
+    """The table of any mean score of the registry from its group sums: the mean with its t interval
+    clipped to the scale (the note says when), and the share in its top box."""
+    top_name = get_metric(metric).counts[0]
+    pct_name = f"pct_{top_name}"
     s = s.copy()
-    mean_columns(s, metric, confidence, (scale.min + scale.max) / 2)
-    clipped = _clip_to_scale(s, scale)
+    mean_columns(s, metric, confidence, scale)
+    clipped = (s["se"] > 0) & ((s["ci_low"] <= scale.min) | (s["ci_high"] >= scale.max))
     with np.errstate(invalid="ignore", divide="ignore"):
         s[pct_name] = 100 * s[f"sw_{top_name}"] / s["sw"]
     cols = [metric, "sd", "se", "ci_low", "ci_high", pct_name]

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from .._checks import by_list, check_choice, check_confidence
-from .._stats import z_crit
+from ..metrics import finish_interval, get_metric
 from ._sums import finish, score_sums, share_columns, table_scale
 
-__all__ = ["csat", "csat_from_sums", "nps", "nps_from_sums", "recommend", "recommend_from_sums"]
+__all__ = ["csat", "csat_from_sums", "nps", "nps_from_sums", "recommend", "recommend_from_sums", "share_from_sums"]
 
 
 def nps(data, *, score="nps", by=None, weight=None, ci_method="adjusted_wald", confidence=0.95, min_n=30,
@@ -75,35 +75,30 @@ def nps(data, *, score="nps", by=None, weight=None, ci_method="adjusted_wald", c
     0  a  3  66.666667       False
     1  b  3   0.000000       False
     """
-    check_choice(ci_method, ("wald", "adjusted_wald"), param="ci_method", func="nps")
+    check_choice(ci_method, get_metric("nps").methods(), param="ci_method", func="nps")
     confidence, by = check_confidence(confidence, func="nps"), by_list(by)
     s = score_sums(data, "nps", score=score, by=by, weight=weight, scale=table_scale("nps", scale))
     return nps_from_sums(s, by, confidence=confidence, min_n=min_n, suppress=suppress, ci_method=ci_method)
 
 
-def nps_from_sums(s: pd.DataFrame, by: list[str], *, confidence=0.95, min_n=30, suppress=False, ci_method="wald",
-                  scale=None) -> pd.DataFrame:
-    """The :func:`nps` table from its group sums (:func:`cxlib.scores._sums.score_sums`)."""
+def nps_from_sums(s: pd.DataFrame, by: list[str], *, confidence=0.95, min_n=30, suppress=False, ci_method=None,
+                  scale=None, metric="nps") -> pd.DataFrame:
+    """The :func:`nps` table from its group sums (:func:`cxlib.scores._sums.score_sums`): any net score of
+    the registry (% of its first count minus % of its last), its interval from :func:`cxlib.metrics.finish_interval`."""
+    m = get_metric(metric)
+    top, middle, bottom = m.counts
     s = s.copy()
-    z = z_crit(confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p, d = s["sw_promoters"] / s["sw"], s["sw_detractors"] / s["sw"]
+        p, d = s[f"sw_{top}"] / s["sw"], s[f"sw_{bottom}"] / s["sw"]
         ne = s["sw"] ** 2 / s["sw2"]
-        s["pct_promoters"], s["pct_detractors"] = 100 * p, 100 * d
-        s["pct_passives"] = 100 - s["pct_promoters"] - s["pct_detractors"]
-        s["nps"] = 100 * (p - d)
+        s[f"pct_{top}"], s[f"pct_{bottom}"] = 100 * p, 100 * d
+        s[f"pct_{middle}"] = 100 - s[f"pct_{top}"] - s[f"pct_{bottom}"]
+        s[metric] = 100 * (p - d)
         s["se"] = 100 * np.sqrt(np.clip(p + d - (p - d) ** 2, 0, None) / ne)
-        if ci_method == "wald":
-            centre, half = s["nps"], z * s["se"]
-        else:
-            pa, da, na = (p * ne + 0.75) / (ne + 3), (d * ne + 0.75) / (ne + 3), ne + 3
-            centre = 100 * (pa - da)
-            half = z * 100 * np.sqrt((pa + da - (pa - da) ** 2) / na)
-    s["ci_low"] = np.clip(np.fmin(centre - half, s["nps"]), -100, 100)
-    s["ci_high"] = np.clip(np.fmax(centre + half, s["nps"]), -100, 100)
-    cols = ["pct_promoters", "pct_passives", "pct_detractors", "nps", "se", "ci_low", "ci_high"]
-    out = finish(s, by, ["promoters", "passives", "detractors"], cols, min_n, suppress)
-    alike = (out["n"] > 1) & out[["promoters", "passives", "detractors"]].eq(out["n"], axis=0).any(axis=1)
+    s["ci_low"], s["ci_high"] = finish_interval(m, value=s[metric], se=s["se"], n_eff=ne, confidence=confidence,
+                                                shares=(p, d), ci_method=ci_method)
+    out = finish(s, by, m.counts, m.value_columns, min_n, suppress)
+    alike = (out["n"] > 1) & out[m.counts].eq(out["n"], axis=0).any(axis=1)
     out.loc[alike, "note"] = (out["note"] + "; all " + out["n"].astype(str) + " answers in one category").str.lstrip("; ")
     return out
 
@@ -145,15 +140,25 @@ def csat(data, *, score="csat", scale=None, top_k=None, by=None, weight=None, co
     return csat_from_sums(s, by, confidence=confidence, min_n=min_n, suppress=suppress, scale=scale)
 
 
+def share_from_sums(s: pd.DataFrame, by: list[str], *, scale, confidence=0.95, min_n=30, suppress=False,
+                    ci_method=None, metric="csat") -> pd.DataFrame:
+    """The table of any share score of the registry (CSAT, would-recommend, a registered top-box share)
+    from its group sums: the share of its count, Wilson interval, and the mean answer on a numeric scale."""
+    m = get_metric(metric)
+    s = s.copy()
+    share_columns(s, metric, f"sw_{m.counts[0]}", confidence)
+    cols = [metric, "se", "ci_low", "ci_high"]
+    if scale is not None and scale.max - scale.min > 1:     # a yes/no answer has no mean worth showing
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s["mean"] = (scale.min + scale.max) / 2 + s["swx"] / s["sw"]
+        cols.append("mean")
+    return finish(s, by, m.counts, cols, min_n, suppress)
+
+
 def csat_from_sums(s: pd.DataFrame, by: list[str], *, scale, confidence=0.95, min_n=30, suppress=False,
                    ci_method=None) -> pd.DataFrame:
     """The :func:`csat` table from its group sums."""
-    s = s.copy()
-    share_columns(s, "csat", "sw_top_box", confidence)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s["mean"] = (scale.min + scale.max) / 2 + s["swx"] / s["sw"]
-    cols = ["csat", "se", "ci_low", "ci_high", "mean"]
-    return finish(s, by, ["top_box"], cols, min_n, suppress)
+    return share_from_sums(s, by, scale=scale, confidence=confidence, min_n=min_n, suppress=suppress, metric="csat")
 
 
 def recommend(data, *, score="recommend", by=None, weight=None, confidence=0.95, min_n=30,
@@ -190,6 +195,5 @@ def recommend(data, *, score="recommend", by=None, weight=None, confidence=0.95,
 def recommend_from_sums(s: pd.DataFrame, by: list[str], *, confidence=0.95, min_n=30, suppress=False, scale=None,
                         ci_method=None) -> pd.DataFrame:
     """The :func:`recommend` table from its group sums."""
-    s = s.copy()
-    share_columns(s, "recommend", "sw_yes", confidence)
-    return finish(s, by, ["yes"], ["recommend", "se", "ci_low", "ci_high"], min_n, suppress)
+    return share_from_sums(s, by, scale=None, confidence=confidence, min_n=min_n, suppress=suppress,
+                           metric="recommend")

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._checks import by_list, check_choice
+from .._checks import by_list, check_choice, check_confidence
 from ..errors import ParameterError
+from ..metrics import METRICS, get_metric
 from ._sums import score_sums, sum_columns, table_scale
-from .means import ces, ces_from_sums, rating, rating_from_sums
-from .metrics import csat, csat_from_sums, nps, nps_from_sums, recommend, recommend_from_sums
+from .means import mean_from_sums
+from .metrics import nps_from_sums, share_from_sums
 
 __all__ = ["METRICS", "add_sums", "by_segments", "metric_sums", "score_table", "table_from_sums"]
 
-
-#: The score functions by metric name.
-METRICS = {"nps": nps, "csat": csat, "rating": rating, "recommend": recommend, "ces": ces}
-_FROM_SUMS = {"nps": nps_from_sums, "csat": csat_from_sums, "rating": rating_from_sums,
-              "recommend": recommend_from_sums, "ces": ces_from_sums}
+#: How a table is finished from its sums, by the metric's kind (:data:`cxlib.metrics.KINDS`).
+_FROM_SUMS = {"net": nps_from_sums, "share": share_from_sums, "mean": mean_from_sums}
 _FINISH = ("confidence", "min_n", "suppress", "ci_method")
 
 
@@ -33,15 +31,19 @@ def metric_sums(data, *, metric, by=(), period=None, window=None, date_col=None,
         raise TypeError(f"{metric}() got unexpected keyword argument(s) {unknown}")
     scale = table_scale(metric, scale)
     s = score_sums(data, metric, score=score or metric, by=by_list(by), weight=weight, scale=scale,
-                   top_k=top_k if metric not in ("nps", "recommend") else None, period=period, window=window,
+                   top_k=top_k if not get_metric(metric).fixed_scale else None, period=period, window=window,
                    date_col=date_col)
     return s, {"scale": scale, **finish}
 
 
 def table_from_sums(sums: pd.DataFrame, *, metric, by=(), **finish) -> pd.DataFrame:
-    """The metric's table (as :data:`METRICS` return it) from group sums, e.g. sums added over months or
-    subtracted from a total."""
-    return _FROM_SUMS[metric](sums, by_list(by), **finish)
+    """The metric's table (as :func:`score_table` returns it) from group sums, e.g. sums added over months
+    or subtracted from a total. The interval method defaults to the metric's own (one method per score,
+    whichever function asks)."""
+    m = get_metric(metric)
+    finish = {"confidence": 0.95, **finish, "ci_method": finish.get("ci_method") or m.ci_method}
+    finish["confidence"] = check_confidence(finish["confidence"], func=metric)
+    return _FROM_SUMS[m.kind](sums, by_list(by), metric=metric, **finish)
 
 
 def add_sums(sums: pd.DataFrame, *, metric, by=()) -> pd.DataFrame:
@@ -53,16 +55,19 @@ def add_sums(sums: pd.DataFrame, *, metric, by=()) -> pd.DataFrame:
     return sums.groupby(by, sort=True, observed=True)[cols].sum().reset_index()
 
 
-def score_table(data, *, metric="nps", **kwargs) -> pd.DataFrame:
-    """The table of one of :data:`METRICS` (nps, csat, rating, recommend, ces), chosen by ``metric``.
+def score_table(data, *, metric="nps", score=None, scale=None, top_k=None, by=None, weight=None, **finish) -> pd.DataFrame:
+    """The table of any registered score (:data:`cxlib.metrics.METRICS`: nps, csat, rating, recommend, ces,
+    and any score added with :func:`cxlib.metrics.register`), chosen by ``metric``.
 
     ``score`` (the column) defaults to the metric's canonical column; ``top_k`` and ``scale`` are ignored
-    where the metric has none (NPS, recommend).
+    where the definition fixes the scale (NPS, recommend). ``finish`` holds ``confidence``, ``min_n``,
+    ``suppress`` and ``ci_method`` (default: the metric's own interval method).
 
     Returns
     -------
     pandas.DataFrame
-        The chosen function's table; the score itself is in the column named ``metric``.
+        The metric's table (see :func:`cxlib.scores.nps`, :func:`~cxlib.scores.csat`,
+        :func:`~cxlib.scores.rating`); the score itself is in the column named ``metric``.
 
     Examples
     --------
@@ -71,11 +76,10 @@ def score_table(data, *, metric="nps", **kwargs) -> pd.DataFrame:
     [66.7]
     """
     check_choice(metric, METRICS, param="metric", func="score_table")
-    if metric in ("nps", "recommend"):
-        kwargs.pop("top_k", None)
-    if metric == "recommend":
-        kwargs.pop("scale", None)
-    return METRICS[metric](data, **kwargs)
+    if get_metric(metric).fixed_scale and metric != "nps":
+        scale = None
+    sums, kw = metric_sums(data, metric=metric, score=score, scale=scale, top_k=top_k, by=by, weight=weight, **finish)
+    return table_from_sums(sums, metric=metric, by=by, **kw)
 
 
 def by_segments(data, *, segments, metric="nps", **kwargs) -> pd.DataFrame:

@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_choice, need_columns
-from ..data import DEFAULT_SCALES, Scale, is_table
+from ..data import Scale, is_table
 from ..errors import DataError
-from ._sums import as_scale, validate
+from ..metrics import METRICS, get_metric
+from ._sums import indicators, table_scale, validate
 
-__all__ = ["SHARE_METRICS", "nps_category_shares", "nps_points", "respondent_values"]
+__all__ = ["nps_category_shares", "nps_points", "respondent_values"]
 
 
 def nps_points(nps) -> pd.Series:
@@ -41,10 +42,6 @@ def nps_points(nps) -> pd.Series:
     """
     s = nps if isinstance(nps, pd.Series) else pd.Series(nps, dtype="float64")
     return pd.Series(np.select([s >= 9, s <= 6], [100.0, -100.0], 0.0), index=s.index).where(s.notna())
-
-
-#: Metrics whose respondent values are 0 or 100 (the share of respondents in the good category).
-SHARE_METRICS = ("csat", "recommend")
 
 
 def respondent_values(data, *, score: str, metric: str = "mean", scale=None) -> pd.Series:
@@ -76,24 +73,21 @@ def respondent_values(data, *, score: str, metric: str = "mean", scale=None) -> 
     >>> respondent_values(pd.DataFrame({"sat": [5, 3, None]}), score="sat", metric="csat").tolist()
     [100.0, 0.0, nan]
     """
-    check_choice(metric, ("nps", "csat", "recommend", "rating", "ces", "mean"), param="metric",
-                 func="respondent_values")
-    if metric == "recommend":
-        rng, integer = Scale(0, 1), True
-    elif metric == "mean" or (metric == "rating" and scale is None):
+    check_choice(metric, (*METRICS, "mean"), param="metric", func="respondent_values")
+    kind = "mean" if metric == "mean" else get_metric(metric).kind
+    if metric == "mean" or (kind == "mean" and scale is None and get_metric(metric).scale is None):
         rng, integer = Scale(-np.inf, np.inf), False
     else:
-        rng, integer = as_scale(scale, DEFAULT_SCALES.get(metric)), metric == "nps"
+        rng, integer = table_scale(metric, scale), get_metric(metric).integer
     if is_table(data):
         return _table_values(data, score, metric, rng, integer)
     x, _ = validate(data, score, [], None, rng, integer=integer, where="respondent_values")
     values = pd.Series(x, index=data.index, dtype="float64")
-    if metric == "nps":
+    if kind == "net":
         return nps_points(values)
-    if metric == "csat":
-        return (100.0 * values.isin(rng.top_box())).where(values.notna())
-    if metric == "recommend":
-        return 100.0 * values
+    if kind == "share":
+        box = list(indicators(metric, rng).values())[0]
+        return (100.0 * values.isin(box)).where(values.notna())
     return values
 
 
@@ -111,12 +105,11 @@ def _table_values(table, score: str, metric: str, rng: Scale, integer: bool):
     if bad:
         raise DataError(f"respondent_values: column {score!r}: {bad} answer(s) off the {rng.min}–{rng.max} scale "
                         f"(or not whole numbers), e.g. {table.filter(off).select(score).limit(5).execute()[score].tolist()}")
-    if metric == "nps":
+    kind = "mean" if metric == "mean" else get_metric(metric).kind
+    if kind == "net":
         v = (x >= 9).ifelse(100.0, (x <= 6).ifelse(-100.0, 0.0))
-    elif metric == "csat":
-        v = x.isin([float(p) for p in rng.top_box()]).ifelse(100.0, 0.0)
-    elif metric == "recommend":
-        v = 100.0 * x
+    elif kind == "share":
+        v = x.isin([float(p) for p in list(indicators(metric, rng).values())[0]]).ifelse(100.0, 0.0)
     else:
         v = x
     return x.isnull().ifelse(ibis.null("float64"), v)

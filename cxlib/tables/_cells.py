@@ -14,16 +14,17 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_choice, describe_rows, need_columns
-from .._stats import kish, t_crit, wilson, z_crit
-from ..data import DEFAULT_SCALES
+from .._stats import kish
 from ..errors import DataError, ParameterError
+from ..metrics import METRICS, finish_interval
 from ..scores import as_scale, respondent_values
 
 __all__ = ["ROW_METRICS", "Row", "banner_codes", "cell_stats", "row_specs", "sum_terms"]
 
 #: Row statistics of a score column, and the kind of test each uses.
 ROW_METRICS = {"nps": "nps", "pct_promoters": "prop", "pct_detractors": "prop", "top_box": "prop", "mean": "mean"}
-_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
+#: The interval of each row kind is the registry's (adjusted Wald, Wilson, t clipped to the scale).
+_INTERVAL = {"nps": METRICS["nps"], "prop": METRICS["csat"], "mean": METRICS["ces"]}
 
 
 @dataclass
@@ -35,10 +36,11 @@ class Row:
     metric: str
     kind: str                      # "nps", "prop" or "mean"
     terms: dict                    # name -> per-respondent array (n, sw, sw2, ...)
+    scale: tuple | None = None     # (min, max) of a mean's scale: its interval stays inside it
 
 
 def _label(score: str, metric: str, top_k: int) -> str:
-    name = _NAMES.get(score, score)
+    name = METRICS[score].label if score in METRICS else score
     if metric == "nps":
         return "NPS" if score == "nps" else f"NPS ({score})"
     return {"pct_promoters": f"{name} % promoters", "pct_detractors": f"{name} % detractors",
@@ -62,7 +64,7 @@ def _score_row(data, score, metric, w, scales, top_k) -> Row:
     elif metric in ("pct_promoters", "pct_detractors"):
         terms["swk"] = np.where(x > 0 if metric == "pct_promoters" else x < 0, terms["sw"], 0.0)
     elif metric == "top_box":
-        scale = scales.get(score) or DEFAULT_SCALES.get(score)
+        scale = _scale_of(score, scales)
         if scale is None:
             raise ParameterError(f"crosstab: the top box of {score!r} needs its scale: pass scales={{{score!r}: "
                                  f"(min, max)}} (e.g. cfg.scales)")
@@ -77,7 +79,19 @@ def _score_row(data, score, metric, w, scales, top_k) -> Row:
     else:
         xv = np.where(valid, x, 0.0)
         terms.update(swx=terms["sw"] * xv, swxx=terms["sw"] * xv * xv)
+        scale = _scale_of(score, scales)
+        return Row(_label(score, metric, top_k), score, metric, kind, terms,
+                   None if scale is None else (as_scale(scale).min, as_scale(scale).max))
     return Row(_label(score, metric, top_k), score, metric, kind, terms)
+
+
+def _scale_of(score: str, scales: dict):
+    """A score column's scale: as given, else its registered default (None when neither is known)."""
+    given = scales.get(score)
+    if given is not None:
+        return given
+    spec = METRICS[score].scale if score in METRICS else None
+    return None if spec is None else tuple(spec)
 
 
 def _category_rows(data, column, w) -> list[Row]:
@@ -96,7 +110,7 @@ def _category_rows(data, column, w) -> list[Row]:
 def row_specs(data, rows, *, metric, weight_values, scales, top_k) -> list[Row]:
     """The table's rows: score statistics from a list, or one categorical column's categories."""
     if rows is None:
-        rows = [m for m in ("nps", "csat", "ces") if m in data and data[m].notna().any()]
+        rows = [m for m in METRICS if m in data and data[m].notna().any()]
     if isinstance(rows, str) and rows in data and not pd.api.types.is_numeric_dtype(data[rows]):
         return _category_rows(data, rows, weight_values)
     entries = [rows] if isinstance(rows, (str, tuple)) else list(rows)
@@ -111,7 +125,7 @@ def row_specs(data, rows, *, metric, weight_values, scales, top_k) -> list[Row]:
             score, m = e, metric.get(e)
         else:
             score, m = e, metric
-        m = m or ("nps" if score == "nps" else "top_box" if score == "csat" else "mean")
+        m = m or (METRICS[score].banner_row if score in METRICS else "mean")
         specs.append(_score_row(data, score, m, weight_values, scales or {}, top_k))
     return specs
 
@@ -136,29 +150,28 @@ def sum_terms(row: Row, codes: np.ndarray | None, k: int) -> dict:
     return {name: np.bincount(c, weights=v[ok], minlength=k) for name, v in row.terms.items()}
 
 
-def cell_stats(kind: str, s: dict, confidence: float) -> dict:
-    """Value, standard error, interval and the pieces the tests use, from a row's column sums."""
+def cell_stats(kind: str, s: dict, confidence: float, scale: tuple | None = None) -> dict:
+    """Value, standard error, interval and the pieces the tests use, from a row's column sums; the interval
+    is the registry's (:func:`cxlib.metrics.finish_interval`), the same as the score's own table."""
     with np.errstate(invalid="ignore", divide="ignore"):
         sw = s["sw"]
         ne = kish(sw, s["sw2"])
         out = {"n": s["n"].astype("int64"), "n_eff": ne}
+        shares = None
         if kind == "nps":
             p, d = s["swp"] / sw, s["swd"] / sw
             value, se = 100 * (p - d), 100 * np.sqrt(np.clip(p + d - (p - d) ** 2, 0, None) / ne)
-            half = z_crit(confidence) * se
-            lo, hi = np.clip(value - half, -100, 100), np.clip(value + half, -100, 100)
+            shares = (p, d)
         elif kind == "prop":
             p = s["swk"] / sw
             value, se = 100 * p, 100 * np.sqrt(p * (1 - p) / ne)
-            lo, hi = wilson(np.where(sw > 0, p * ne, 0.0), np.where(sw > 0, ne, 0.0), confidence)
-            lo, hi = 100 * lo, 100 * hi
             out["p"] = p
         else:
             m = s["swx"] / sw
             var = np.clip(s["swxx"] / sw - m * m, 0, None) * ne / (ne - 1)
             value, se = m, np.sqrt(var / ne)
-            half = t_crit(confidence, ne - 1) * se
-            lo, hi = m - half, m + half
             out["var"] = var
+    lo, hi = finish_interval(_INTERVAL[kind], value=value, se=se, n_eff=np.where(sw > 0, ne, 0.0),
+                             confidence=confidence, scale=scale, shares=shares)
     out.update(value=np.where(sw > 0, value, np.nan), se=se, ci_low=lo, ci_high=hi)
     return out

@@ -181,7 +181,7 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
     for row in specs:
         for name, codes, values in spans:
             sums = sum_terms(row, codes, len(values))
-            st = cell_stats(row.kind, sums, confidence)
+            st = cell_stats(row.kind, sums, confidence, row.scale)
             k = len(values)
             tested = (st["n_eff"] >= min_n) & (st["n_eff"] > 1) & ~np.isnan(st["value"])
             part = {"row": row.label, "score": row.score, "metric": row.metric, "banner": name,

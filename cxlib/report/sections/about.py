@@ -9,6 +9,7 @@ import pandas as pd
 
 from ... import weights
 from ...data import file_digests, segment_label
+from ...metrics import METRICS
 from .. import html as h
 from ..formats import score_format
 from .context import ReportContext
@@ -69,9 +70,9 @@ def about(scope: ReportContext, *, digests: dict | None = None) -> h.Html:
     lines = [_definition(scope, m) for m in scope.scores]
     lines.append(f"The story is told in {score_format(scope.primary).label} (the primary score); the headline "
                  "shows every configured score.")
-    methods = {"nps": "adjusted Wald for NPS", "csat": "Wilson for shares", "recommend": "Wilson for shares",
-               "rating": "t for means", "ces": "t for means"}
-    used = ", ".join(dict.fromkeys(methods[m] for m in scope.scores))
+    methods = {"adjusted_wald": "adjusted Wald for NPS", "wald": "Wald for NPS", "wilson": "Wilson for shares",
+               "t": "t for means"}
+    used = ", ".join(dict.fromkeys(methods[METRICS[m].ci_method] for m in scope.scores))
     lines += [
         "95% CI: the range of plausible values for the true score; intervals made this way contain the "
         f"true score in 95 surveys out of 100 ({used}, each kept within its scale).",

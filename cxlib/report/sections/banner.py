@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from ... import tables
 from ...data import Scale
+from ...metrics import METRICS
 from .. import html as h
 from .context import ReportContext
 from .scores import usable_segments
 
 __all__ = ["banner"]
 
-#: The row statistic of each score in the banner: NPS itself, top-box shares, means.
-_ROW = {"nps": "nps", "csat": "top_box", "recommend": "top_box", "ces": "mean", "rating": "mean"}
-
-
 def _rows(scope: ReportContext) -> tuple[list, dict]:
-    rows = [(m, _ROW[m]) for m in scope.scores if m in _ROW]
-    scales = {**scope.cfg.scales, "recommend": Scale(0, 1, top_k=1)}
-    return rows, scales
+    """Each score's banner row (its registered row statistic) and the scales, the fixed ones included."""
+    rows = [(m, METRICS[m].banner_row) for m in scope.scores]
+    fixed = {m: Scale(*METRICS[m].scale) for m in scope.scores if METRICS[m].fixed_scale}
+    return rows, {**scope.cfg.scales, **fixed}
 
 
 def banner(scope: ReportContext, *, letters=(0.05, 0.01)) -> h.Html:

@@ -15,6 +15,7 @@ from ... import periods, weights
 from ...data import (Config, is_table, last_months, month_dates, segment_label, subset, to_frame,
                      undated_count)
 from ...errors import DataError
+from ...metrics import METRICS
 from .. import html as h
 from ..formats import score_format
 
@@ -107,7 +108,7 @@ class ReportContext:
         """
         if name in self.cfg.labels:
             return self.cfg.labels[name]
-        if name in ("nps", "csat", "ces", "rating", "recommend"):
+        if name in METRICS:
             return score_format(name).label
         text = str(name).replace("_", " ").strip()
         return text[:1].upper() + text[1:]
@@ -139,7 +140,7 @@ class ReportContext:
 
     def kwargs(self, metric: str) -> dict:
         """The scale and weight arguments of a metric function (no scale for NPS and would-recommend)."""
-        scale = {"scale": self.cfg.scales[metric]} if metric in ("csat", "ces", "rating") else {}
+        scale = {"scale": self.cfg.scales[metric]} if not METRICS[metric].fixed_scale else {}
         return {**scale, **({"weight": self.weight} if self.weight else {})}
 
     def covered(self, months: list[str]) -> str:

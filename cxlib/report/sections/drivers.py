@@ -14,6 +14,7 @@ import pandas as pd
 
 from ... import drivers as drv
 from ...data import last_months
+from ...metrics import METRICS
 from .. import html as h
 from .context import ReportContext
 
@@ -78,8 +79,8 @@ def driver_results(scope: ReportContext, *, months: int = 3, bootstrap: int = 20
             return None
         window = last_months(scope.data, month=scope.month, months=months) if scope.dated else scope.data
         score = scope.primary
-        kind = "logit" if score == "recommend" else "ols"
-        scale = scope.cfg.scales.get(score) if score != "recommend" else False
+        kind = METRICS[score].outcome
+        scale = scope.cfg.scales.get(score) if kind != "logit" else False
         with warnings.catch_warnings():      # the missing-data warning is stated in the section itself
             warnings.simplefilter("ignore", UserWarning)
             imp = drv.relative_importance(window, score=score, drivers=names, kind=kind, weight=scope.weight,
