@@ -1,0 +1,113 @@
+"""One number, one answer: every path to a score (its own table, the trend, a banner cell) gives the same
+value and interval, and a score registered once appears everywhere scores are listed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlib import comments, metrics, scores, tables
+from cxlib.data import Scale
+
+SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "rating": (1, 10), "recommend": (0, 1)}
+
+
+@pytest.fixture(scope="module")
+def survey() -> pd.DataFrame:
+    """Four months of seeded answers to all five scores, a region and a weight."""
+    rng = np.random.default_rng(20)
+    n = 1200
+    df = pd.DataFrame({
+        "responded_at": pd.Timestamp("2026-07-01") + pd.to_timedelta(rng.integers(0, 120, n), unit="D"),
+        "nps": rng.integers(0, 11, n).astype(float), "csat": rng.integers(1, 6, n).astype(float),
+        "ces": rng.integers(1, 8, n).astype(float), "rating": rng.integers(1, 11, n).astype(float),
+        "recommend": rng.integers(0, 2, n).astype(float),
+        "region": rng.choice(["A", "B", "C"], n), "w": rng.uniform(0.3, 3.0, n)})
+    df.loc[rng.choice(n, 60, replace=False), "csat"] = np.nan
+    return df
+
+
+def _kwargs(metric):
+    return {} if metric in ("nps", "recommend") else {"scale": SCALES[metric]}
+
+
+@pytest.mark.parametrize("weight", [None, "w"])
+@pytest.mark.parametrize("metric", list(SCALES))
+def test_trend_equals_the_score_of_each_month(survey, metric, weight):
+    tr = scores.trend(survey, metric=metric, weight=weight, min_n=1, **_kwargs(metric))
+    for _, row in tr.iterrows():
+        month = survey[survey["responded_at"].dt.to_period("M") == row["period"]]
+        own = scores.score_table(month, metric=metric, weight=weight, min_n=1, **_kwargs(metric)).iloc[0]
+        for col in (metric, "ci_low", "ci_high", "n", "n_eff"):
+            assert row[col] == pytest.approx(own[col], rel=1e-12), (metric, str(row["period"]), col)
+
+
+@pytest.mark.parametrize("weight", [None, "w"])
+def test_banner_total_and_columns_equal_each_score(survey, weight):
+    rows = [(m, metrics.METRICS[m].banner_row) for m in SCALES]
+    scales = {m: Scale(*s, top_k=1 if m == "recommend" else (3 if m == "ces" else 2)) for m, s in SCALES.items()}
+    xt = tables.crosstab(survey, rows=rows, banner="region", weight=weight, scales=scales, min_n=1)
+    for m in SCALES:
+        own_kw = {"scale": scales[m]} if m not in ("nps", "recommend") else {}
+        for column, part in (("Total", survey), ("B", survey[survey["region"] == "B"])):
+            own = scores.score_table(part, metric=m, weight=weight, min_n=1, **own_kw).iloc[0]
+            cell = xt[(xt["score"] == m) & (xt["column"] == column)].iloc[0]
+            assert cell["value"] == pytest.approx(own[m], rel=1e-12), (m, column)
+            assert (cell["ci_low"], cell["ci_high"]) == pytest.approx((own["ci_low"], own["ci_high"]), rel=1e-12), (m, column)
+
+
+def test_six_alike_answers_never_collapse_anywhere():
+    # five 10s and a 9: all promoters. Adjusted Wald by hand (Rocks 2016): p' = 6.75/9 = .75, d' = .75/9,
+    # centre 100(p' - d') = 66.67, se = 100·sqrt((p' + d' - (p' - d')²)/9) = 20.787; 66.67 - 1.96·20.787 = 25.93
+    df = pd.DataFrame({"nps": [10, 10, 10, 10, 10, 9.0], "g": ["x"] * 6,
+                       "responded_at": pd.to_datetime(["2026-10-03"] * 6)})
+    expected = (66.6667 - 1.959964 * 20.7870, 100.0)
+    own = scores.nps(df, min_n=1).iloc[0]
+    tr = scores.trend(df, min_n=1).iloc[0]
+    cell = tables.crosstab(df, rows=["nps"], banner="g", min_n=1).iloc[0]
+    for got in (own, tr, cell):
+        assert (got["ci_low"], got["ci_high"]) == pytest.approx(expected, abs=1e-3)
+
+
+def test_banner_means_stay_on_their_scale():
+    # three answers 7, 7, 6 on a 1–7 scale: the t interval 6.67 ± 4.30·0.333 = 5.23–8.10 runs past 7
+    df = pd.DataFrame({"ces": [7, 7, 6.0], "g": ["x", "x", "x"]})
+    cell = tables.crosstab(df, rows=[("ces", "mean")], banner="g", min_n=1, scales={"ces": (1, 7)}).iloc[0]
+    assert cell["ci_high"] == 7.0
+    assert cell["ci_low"] == pytest.approx(20 / 3 - 4.302653 * np.sqrt(1 / 3) / np.sqrt(3), abs=1e-4)
+
+
+@pytest.fixture
+def top2():
+    """A sixth score, registered in one place: the top-2-box share of a 1–5 question."""
+    m = metrics.register(metrics.Metric("t2b", "share", (1, 5, True, 2), "Top-2 box", card=" (% top 2)",
+                                        unit="percentage points", percent=True, points={"top_box": "top"}))
+    yield m
+    metrics.unregister("t2b")
+
+
+def test_a_registered_score_is_everywhere(survey, top2):
+    df = survey.assign(t2b=survey["csat"])
+    answered = df["t2b"].dropna()
+    by_hand = 100 * answered.isin([4, 5]).mean()          # the share of 4s and 5s, counted directly
+    table = scores.score_table(df, metric="t2b", min_n=1).iloc[0]
+    assert table["t2b"] == pytest.approx(by_hand, rel=1e-12)
+    assert table["n"] == len(answered)
+    tr = scores.trend(df, metric="t2b", min_n=1)
+    oct_ = df[df["responded_at"].dt.to_period("M") == pd.Period("2026-10")]["t2b"].dropna()
+    assert tr.set_index("period").loc[pd.Period("2026-10"), "t2b"] == pytest.approx(100 * oct_.isin([4, 5]).mean())
+    xt = tables.crosstab(df, rows=["t2b"], banner="region", min_n=1)
+    assert xt.loc[xt["column"] == "Total", "value"].iloc[0] == pytest.approx(by_hand)
+    assert xt["row"].iloc[0] == "Top-2 box % top 2"
+    tagged = df.assign(theme_speed=np.where(df.index % 3 == 0, 1.0, 0.0))
+    impact = comments.theme_impact(tagged, metric="t2b", themes=["speed"], min_n=1)
+    with_theme = tagged.loc[tagged["theme_speed"] == 1, "t2b"].dropna()
+    assert impact["score_with"].iloc[0] == pytest.approx(100 * with_theme.isin([4, 5]).mean())
+
+
+def test_register_refuses_a_builtin_and_a_bad_kind():
+    with pytest.raises(Exception, match="built-in"):
+        metrics.register(metrics.Metric("nps", "net", (0, 10, True, 2), "NPS"))
+    with pytest.raises(Exception, match="kind"):
+        metrics.Metric("x", "median", None, "X")
