@@ -60,3 +60,39 @@ def test_a_month_missing_a_target_category_is_named(raked):
                        match=r"weighting month 2026-10: rake: target categories of 'region' absent"):
         sections.context(cfg, gone, month="2026-10")
     assert np.isfinite(scope.data["weight"]).all()
+
+
+@pytest.fixture(scope="module")
+def raked_run(tmp_path_factory):
+    """The report rendered on a raked config: the published run.json, results.json and HTML."""
+    import json
+
+    import yaml
+
+    from cxlib.report import render_report
+
+    root = cxdata.project_root()
+    folder = tmp_path_factory.mktemp("raked")
+    config = folder / "cx.yml"
+    config.write_text(yaml.safe_dump({
+        "responses": {"path": str(root / "data/sample/responses.csv"),
+                      "columns": {"nps": "LTR_0_10", "responded_at": "SubmittedAt"},
+                      "segments": {"region": "Region", "plan": "Plan"}},
+        "weighting": {"targets": TARGETS}, "cache_dir": None}), encoding="utf-8")
+    page = render_report("2026-10", config=config, output_dir=folder / "reports")
+    run = json.loads((page.parent / "run.json").read_text(encoding="utf-8"))
+    results = json.loads((page.parent / "results.json").read_text(encoding="utf-8"))
+    return run, results, page.read_text(encoding="utf-8"), (folder / "reports" / "index.html").read_text("utf-8")
+
+
+def test_run_json_index_and_report_give_the_weighted_headline(raked, raked_run):
+    _, scope = raked
+    run, results, page, index = raked_run
+    now = scope.now
+    w, ltr = now["weight"].to_numpy(float), now["nps"].to_numpy(float)
+    by_hand = 100 * (w * ((ltr >= 9).astype(float) - (ltr <= 6))).sum() / w.sum()   # raked NPS by definition
+    assert run["headline"]["value"] == pytest.approx(by_hand, abs=0.005)
+    assert run["headline"] == results["headline"]
+    assert results["weighted"] is True and results["scores"]["nps"]["n"] == len(now)
+    assert f"{round(by_hand):+d}" in html.unescape(page)
+    assert f"NPS {by_hand:.3g}" in html.unescape(index)          # the index shows three significant digits

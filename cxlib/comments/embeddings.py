@@ -250,7 +250,8 @@ def embed_comments(data, *, col: str = "comment", cache_dir=None, brand_words=()
         clean = clean.where(~empty, red.str.replace(_SPACE, " ", regex=True).str.strip())
         fresh = pd.DataFrame({"key": keys[todo], "redacted": red, "clean": clean,
                               "long": raw.str.len().to_numpy() > max_chars})
-        new_vec = embed_texts(clean, max_chars=max_chars)
+        # at the cache's float16 precision, so a first run and a cached re-run give the same vectors
+        new_vec = embed_texts(clean, max_chars=max_chars).astype(np.float16).astype(np.float32)
         table = fresh if table is None else pd.concat([table, fresh], ignore_index=True)
         vectors = new_vec if vectors is None else np.concatenate([vectors.astype(np.float32), new_vec])
         if stem is not None:

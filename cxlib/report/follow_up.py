@@ -1,9 +1,8 @@
 """The CX team's follow-up list as a CSV that is safe to open in Excel.
 
-The report kernel leaves the month's follow-up list in its build folder (:data:`FOLLOW_UP_FILE`); the
-runner writes it beside the report as CSV. Comments are redacted as in the report unless the config asks
-for raw text (``follow_up: {raw_comments: true}``), the ``theme`` column holds the codebook themes of the
-customer's comment (it is left out without a codebook), and no cell can start a spreadsheet formula:
+The report kernel leaves the month's follow-up list in its build folder (:data:`FOLLOW_UP_FILE`), its
+comments already redacted and tagged with their themes (:func:`cxlib.report.sections.follow_up`); the
+runner only writes it beside the report as CSV, where no cell can start a spreadsheet formula:
 cells beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading apostrophe, as
 OWASP's CSV-injection guidance advises.
 """
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..comments import PREFIX, redact, tag_themes
 from .sections import FOLLOW_UP_FILE
 
 __all__ = ["FORMULA_START", "follow_up_csv", "neutralise_formulas"]
@@ -46,16 +44,6 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _themes(comments: pd.Series, codebook) -> pd.Series:
-    """The codebook themes each comment mentions, "; "-separated ("" for none, NA without a comment)."""
-    tagged = tag_themes(comments.to_frame("comment"), codebook)
-    cols = [c for c in tagged.columns if c.startswith(PREFIX) and c != "n_themes"]
-    names = [c[len(PREFIX):].replace("_", " ") for c in cols]
-    flags = tagged[cols].fillna(False).astype(bool).to_numpy()
-    joined = ["; ".join(n for n, f in zip(names, row) if f) for row in flags]
-    return pd.Series(joined, index=comments.index, dtype="object").where(comments.notna())
-
-
 def follow_up_csv(folder: Path, name: str, cfg) -> list[str]:
     """Write ``<name>-follow-up.csv`` in ``folder`` from the list the kernel left there; return its file name.
 
@@ -76,14 +64,7 @@ def follow_up_csv(folder: Path, name: str, cfg) -> list[str]:
     left = folder / FOLLOW_UP_FILE
     if not left.exists():
         return []
-    table = pd.read_parquet(left)
-    if "comment" in table:
-        if cfg.codebook is not None:
-            table["theme"] = _themes(table["comment"], cfg.codebook)
-        if not cfg.follow_up.get("raw_comments", False):
-            table["comment"] = redact(table["comment"]).astype("object")
-    if cfg.codebook is None or "comment" not in table:
-        table = table.drop(columns=["theme"], errors="ignore")
+    table = pd.read_parquet(left)      # themes tagged and comments redacted by the kernel (sections.follow_up)
     path = folder / f"{name}-follow-up.csv"
     neutralise_formulas(table).to_csv(path, index=False)
     left.unlink()

@@ -23,16 +23,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import periods, scores
+from .. import periods
 from ..comments import redact_text
 from ..data import (
     file_digests,
-    is_table,
     load_config,
     load_responses,
     project_root,
     segment_label,
-    subset,
     undated_count,
 )
 from ..errors import ConfigError, CXError, DataError, ParameterError, ReportError
@@ -42,6 +40,7 @@ from .index import write_index
 from .jobs import Job, folder_name, resolve_jobs
 from .pdf import find_chromium, print_pdf
 from .publish import build_folder, publish, recover, report_lock
+from .sections import RESULTS_FILE
 
 __all__ = ["NOTEBOOK", "check_readable", "output_root", "render_jobs", "render_report", "report_title"]
 
@@ -152,30 +151,11 @@ def report_title(job: Job, cfg=None) -> str:
     return f"CX report — {when}{who}"
 
 
-def _any_before(data, start) -> bool:
-    """Whether any response falls before ``start`` (one COUNT on a database table)."""
-    if is_table(data):
-        return bool(int(data.count(where=data.responded_at < start.to_pydatetime()).execute()))
-    return bool((data["responded_at"] < start).any())
-
-
-def _headline(cfg, data: pd.DataFrame, month: str | None) -> dict:
-    """The primary score of the report period, for run.json and the index."""
-    now = subset(data, month=month) if month else data
-    metric = cfg.report["primary"]
-    kwargs = {"scale": cfg.scales[metric]} if metric in ("csat", "ces", "rating") else {}
-    row = scores.score_table(now, metric=metric, **kwargs).iloc[0]
-    value = None if pd.isna(row[metric]) else round(float(row[metric]), 2)
-    out = {"score": metric, "value": value, "n": int(row["n"]), "small_base": bool(row["small_base"]),
-           "diff": None, "significant": None}
-    if month and _any_before(data, periods.bounds(month)[0]):
-        try:
-            cmp = scores.compare(data, metric=metric, month=month, baseline="previous", **kwargs).iloc[0]
-        except DataError:
-            return out
-        if bool(cmp["tested"]):
-            out.update(diff=round(float(cmp["diff"]), 2), significant=bool(cmp["significant"]))
-    return out
+def _results(tmp: Path) -> dict:
+    """The result set the kernel saved (:data:`~cxlib.report.sections.RESULTS_FILE`); {} from a notebook that
+    saves none (a custom or test notebook)."""
+    path = tmp / RESULTS_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def render_report(month=None, *, config=None, segment=None, output_dir="reports", timeout: int = 600,
@@ -262,13 +242,14 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
             extras.append(f"{name}.pdf")
         t_pdf = time.perf_counter()
         shown = redact_text(job.segment, names_too=False) if job.segment else None
+        results = _results(tmp)
         run = {
             "report": name, "month": job.month, "segment": shown,
             "segment_sha256": hashlib.sha256(job.segment.encode()).hexdigest() if job.segment else None,
             "parameters": {k: (shown if k == "segment" and shown else v) for k, v in params.items()
                            if k not in ("artifacts", "digests")},
             "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
-            "headline": _headline(cfg, subset(responses, segment=job.segment), job.month),
+            "headline": results.get("headline"), "results_file": RESULTS_FILE if results else None,
             "undated_responses": undated_count(responses),
             "data_files": digests, "packages": _versions(), "git_commit": _git_commit(root),
             "timings_s": {"execute_and_export": round(t_export - t_exec, 2), "pdf": round(t_pdf - t_export, 2),

@@ -8,6 +8,7 @@ re-derive them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -90,11 +91,15 @@ class ReportContext:
                 table = last_months(table, month=self.month, months=opts["report_months"], date_col=date_col)
         return to_frame(table, limit=opts["max_rows"], order_by=(date_col or "", *_IDS))
 
-    def memo(self, key: str, compute):
-        """``compute()`` once per report: the story and the sections read the same results."""
-        if key not in self.results:
-            self.results[key] = compute()
-        return self.results[key]
+    def memo(self, key: str, compute, *depends):
+        """``compute()`` once per report and per value of everything it ``depends`` on (the arguments that
+        change its result): the story and the sections read the same results, and a call with other
+        arguments computes its own."""
+        full = (key, *(d if isinstance(d, (str, int, float, bool, type(None), tuple, Path)) else ("id", id(d))
+                       for d in depends))
+        if full not in self.results:
+            self.results[full] = compute()
+        return self.results[full]
 
     def label(self, name: str) -> str:
         """How a name from the config reads: its ``labels:`` entry, else the name in sentence case.

@@ -92,7 +92,7 @@ def driver_results(scope: ReportContext, *, months: int = 3, bootstrap: int = 20
                   if scope.dated else "")
         return {"window": window, "importance": imp, "performance": ipa, "advice": advice, "reasons": reasons,
                 "period": period, "bootstrap": bootstrap}
-    return scope.memo("drivers", compute)
+    return scope.memo("drivers", compute, months, bootstrap, seed)
 
 
 def drivers(scope: ReportContext) -> h.Html:

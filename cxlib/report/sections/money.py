@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ... import customers, periods
+from ... import comments, customers, periods
 from ... import operations as ops
 from ...data import last_months, parse_segment, subset
 from ...errors import ParameterError
@@ -109,7 +109,7 @@ def money_results(scope: ReportContext, scored) -> dict | None:
         cat = customers.revenue_at_risk(active, by="nps_category", min_n=scope.min_n) \
             if "nps_category" in active else None
         return {"active": active, "by": by, "rar": rar, "total": rar.iloc[-1], "by_category": cat}
-    return scope.memo("money", compute)
+    return scope.memo("money", compute, scored)
 
 
 def _money(scope: ReportContext, scored) -> h.Html:
@@ -153,6 +153,26 @@ def _money(scope: ReportContext, scored) -> h.Html:
     return h.Html("".join(parts))
 
 
+def _with_themes(table: pd.DataFrame, cfg) -> pd.DataFrame:
+    """The list with the codebook themes of each comment ("; "-separated; left out without a codebook) and
+    its comments redacted as in the report, unless the config asks for raw text."""
+    if "comment" not in table:
+        return table.drop(columns=["theme"], errors="ignore")
+    table = table.copy()
+    if cfg.codebook is not None:
+        tagged = comments.tag_themes(table["comment"].to_frame("comment"), cfg.codebook)
+        cols = [c for c in tagged.columns if c.startswith(comments.PREFIX) and c != "n_themes"]
+        names = [c[len(comments.PREFIX):].replace("_", " ") for c in cols]
+        flags = tagged[cols].fillna(False).astype(bool).to_numpy()
+        joined = ["; ".join(n for n, f in zip(names, row) if f) for row in flags]
+        table["theme"] = pd.Series(joined, index=table.index, dtype="object").where(table["comment"].notna())
+    else:
+        table = table.drop(columns=["theme"], errors="ignore")
+    if not cfg.follow_up.get("raw_comments", False):
+        table["comment"] = comments.redact(table["comment"]).astype("object")
+    return table
+
+
 def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
     """Build the month's follow-up list from the report's own customer scores and leave it for the runner.
 
@@ -169,7 +189,8 @@ def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
         return h.note("No account data are configured: there is no customer follow-up list.")
     if "nps" not in scope.data:
         return h.note("The follow-up list needs NPS answers (detractors): there is none for this survey.")
-    table = customers.follow_up_list(scope.data, scored.table, month=scope.month, drivers=scope.cfg.drivers)
+    table = _with_themes(customers.follow_up_list(scope.data, scored.table, month=scope.month,
+                                                  drivers=scope.cfg.drivers), scope.cfg)
     if artifacts:
         table.to_parquet(Path(artifacts) / FOLLOW_UP_FILE, index=False)
     return h.note(f"{len(table):,} customers to contact this month ({int(table['detractor'].sum()):,} "

@@ -35,8 +35,8 @@ def usable_segments(data: pd.DataFrame, segments) -> list[str]:
 
 def month_row(scope: ReportContext, metric: str) -> pd.Series:
     """The metric's table row for the report period (computed once per report)."""
-    return scope.memo(f"row:{metric}", lambda: scores.score_table(scope.now, metric=metric, min_n=scope.min_n,
-                                                                   **scope.kwargs(metric)).iloc[0])
+    return scope.memo("row", lambda: scores.score_table(scope.now, metric=metric, min_n=scope.min_n,
+                                                        **scope.kwargs(metric)).iloc[0], metric)
 
 
 def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | None:
@@ -47,7 +47,7 @@ def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | 
                                   min_n=scope.min_n, **scope.kwargs(metric)).iloc[0]
         except DataError:
             return None
-    return scope.memo(f"compare:{metric}:{baseline}", compute)
+    return scope.memo("compare", compute, metric, baseline)
 
 
 def _comparison_line(scope: ReportContext, metric: str, baseline: str, label: str) -> tuple[str, str]:
@@ -127,7 +127,7 @@ def changes_table(scope: ReportContext, *, baseline: str = "previous_3") -> pd.D
         return scores.what_changed(scope.data, month=scope.month, by=by, journey=journey if journey in by else None,
                                    metric=scope.primary, baseline=baseline, min_n=scope.min_n,
                                    **scope.kwargs(scope.primary))
-    return scope.memo(f"changes:{baseline}", compute)
+    return scope.memo("changes", compute, baseline)
 
 
 def what_changed(scope: ReportContext, *, baseline: str = "previous_3") -> h.Html:

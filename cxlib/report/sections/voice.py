@@ -4,6 +4,8 @@ which), redacted quotes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from ... import comments
@@ -67,7 +69,7 @@ def theme_results(scope: ReportContext, *, cache_dir=None) -> dict | None:
             impact = comments.theme_impact(now, metric=metric, scale=scope.cfg.scales.get(metric),
                                            weight=scope.weight, min_n=scope.min_n)
         return {"now": now, "impact": impact}
-    return scope.memo("themes", compute)
+    return scope.memo("themes", compute, None if cache_dir is None else Path(cache_dir))
 
 
 def _theme_table(scope: ReportContext, impact: pd.DataFrame) -> tuple[list, pd.DataFrame]:

@@ -65,7 +65,7 @@ def scenario(scope: ReportContext, scored) -> dict | None:
         return {"driver": top.driver, "now": float(top.performance), "target": target or top.performance + lift,
                 "lift": lift, "where": where, "coef": float(coef.estimate), "shift": shift, "nps_delta": delta,
                 "kept": kept}
-    return scope.memo("scenario", compute)
+    return scope.memo("scenario", compute, scored)
 
 
 def worth(scope: ReportContext, scored) -> h.Html:

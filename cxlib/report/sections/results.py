@@ -1,0 +1,120 @@
+"""The report's result set: every figure the report shows, as its sections computed it, saved for the runner.
+
+The kernel computes each figure once (the report context memoises every section's results); this module
+reads those results, never recomputes them, and writes them beside the report as ``results.json``. The
+runner publishes from that file (``run.json``, the index, and later deliverables), so a figure read in
+two places is the same number. Segment values are redacted as in the HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from ... import periods
+from .. import html as h
+from .context import ReportContext
+from .drivers import driver_results
+from .money import money_results
+from .scores import changes_table, comparison, month_row
+
+__all__ = ["RESULTS_FILE", "result_set", "save_results"]
+
+#: The result set's file name in the report's folder.
+RESULTS_FILE = "results.json"
+
+
+def _num(value, digits: int = 4):
+    """A JSON number (rounded), or None for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return None
+    return round(float(value), digits)
+
+
+def _score(scope: ReportContext, metric: str) -> dict:
+    """One score of the period with its interval and base, and its change vs the previous month."""
+    row = month_row(scope, metric)
+    out = {"value": _num(row[metric]), "ci_low": _num(row["ci_low"]), "ci_high": _num(row["ci_high"]),
+           "n": int(row["n"]), "n_eff": _num(row["n_eff"], 2), "small_base": bool(row["small_base"]),
+           "diff": None, "diff_ci_low": None, "diff_ci_high": None, "p_value": None, "significant": None,
+           "baseline": None}
+    if scope.dated and not scope.first_month:
+        cmp = comparison(scope, metric, "previous")
+        if cmp is not None and bool(cmp["tested"]):
+            out.update(diff=_num(cmp["diff"]), diff_ci_low=_num(cmp["ci_low"]), diff_ci_high=_num(cmp["ci_high"]),
+                       p_value=_num(cmp["p_value"], 6), significant=bool(cmp["significant"]),
+                       baseline=periods.label(cmp["baseline"].split(",")))
+    return out
+
+
+def _changes(scope: ReportContext) -> dict | None:
+    table = changes_table(scope)
+    if table is None:
+        return None
+    real = table[table["significant"]]
+    rows = [{"dimension": r["dimension"], "segment": h.safe_label(r["segment"]), "current": _num(r["current"]),
+             "previous": _num(r["previous"]), "diff": _num(r["diff"]), "ci_low": _num(r["ci_low"]),
+             "ci_high": _num(r["ci_high"]), "p_adjusted": _num(r["p_adjusted"], 6)} for _, r in real.iterrows()]
+    return {"tested": int(table["tested"].sum()), "significant": rows}
+
+
+def _drivers(scope: ReportContext) -> dict | None:
+    if not any(key[0] == "drivers" for key in scope.results):
+        return None                     # the report did not analyse drivers: nothing to read
+    res = driver_results(scope)
+    if res is None:
+        return None
+    imp = res["importance"]
+    return {"period": res["period"], "n": int(imp["n"].iloc[0]),
+            "importance": [{"driver": r["driver"], "share": _num(r["share"]),
+                            "share_ci_low": _num(r.get("share_ci_low")), "share_ci_high": _num(r.get("share_ci_high"))}
+                           for _, r in imp.iterrows()],
+            "fix_first": [str(d) for d in res["advice"]["driver"]], "no_advice_because": list(res["reasons"])}
+
+
+def _money(scope: ReportContext, scored) -> dict | None:
+    if scored is None or not any(key[0] == "money" for key in scope.results):
+        return None
+    res = money_results(scope, scored)
+    if res is None:
+        return None
+    t = res["total"]
+    return {"currency": scope.cfg.money.get("currency"), "expected_loss": _num(t.expected_loss, 0),
+            "loss_ci_low": _num(t.loss_ci_low, 0), "loss_ci_high": _num(t.loss_ci_high, 0),
+            "share_at_risk": _num(t.share_at_risk)}
+
+
+def result_set(scope: ReportContext, scored=None) -> dict:
+    """Every headline figure of the report as its sections computed it.
+
+    Returns
+    -------
+    dict
+        ``month``, ``period`` (as the report words it), ``segment`` (redacted), ``primary``, ``weighted``,
+        ``responses`` (in the period), ``scores`` (per score: ``value``, ``ci_low``, ``ci_high``, ``n``,
+        ``n_eff``, ``small_base``, and against the previous month ``diff``, ``diff_ci_low``,
+        ``diff_ci_high``, ``p_value``, ``significant``, ``baseline``), ``headline`` (the primary score in
+        the shape of ``run.json``: ``score``, ``value``, ``n``, ``small_base``, ``diff``, ``significant``),
+        ``changes`` (segments tested and the real changes), ``drivers`` and ``money`` (None where the
+        report has no such section).
+    """
+    figures = {m: _score(scope, m) for m in scope.scores}
+    p = figures[scope.primary]
+    headline = {"score": scope.primary, "value": None if p["value"] is None else round(p["value"], 2), "n": p["n"],
+                "small_base": p["small_base"], "diff": None if p["diff"] is None else round(p["diff"], 2),
+                "significant": p["significant"]}
+    return {"month": scope.month, "period": scope.period_label,
+            "segment": h.safe_label(scope.segment) if scope.segment else None, "primary": scope.primary,
+            "weighted": scope.weight is not None, "responses": int(len(scope.now)), "scores": figures,
+            "headline": headline, "changes": _changes(scope), "drivers": _drivers(scope),
+            "money": _money(scope, scored)}
+
+
+def save_results(scope: ReportContext, scored=None, *, artifacts: str = "") -> None:
+    """Write :func:`result_set` to ``artifacts``/:data:`RESULTS_FILE` (nothing without ``artifacts``)."""
+    if artifacts:
+        text = json.dumps(result_set(scope, scored), indent=2, ensure_ascii=False, allow_nan=False)
+        (Path(artifacts) / RESULTS_FILE).write_text(text + "\n", encoding="utf-8")
