@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -104,7 +105,7 @@ def test_spss_value_labels_become_segments_and_dont_know_becomes_missing(tmp_pat
 
 
 @pytest.mark.parametrize("column, value, expected", [
-    ("LTR", 11, r"LTR.*nps.*0–10 scale.*row\(s\): 2 \(11\.0\)"),
+    ("LTR", 11, r"'LTR' \(nps\): 1 value\(s\) off its declared 0–10 scale: 11 \(1 row\); data rows 2 \(data row 1 = "),
     ("LTR", "ten", r"LTR.*expected numbers.*2 \('ten'\)"),
     ("LTR", 7.5, r"whole numbers"),
     ("Sat", 0, r"Sat.*csat.*1–5 scale"),
@@ -205,3 +206,59 @@ def test_real_spss_survey_loads_with_its_example_config():
     assert out["ces"].value_counts().sort_index().to_dict() == {1.0: 35, 2.0: 57, 3.0: 139, 4.0: 314, 5.0: 306}
     assert int(out["ces"].isna().sum()) == 44
     assert digest(SAV) == before
+
+
+def rated_export(tmp_path, zero_rows) -> Path:
+    """900 responses with a 1-5 driver 'Cleanliness' where 0 ("not rated") sits at the given 0-based rows."""
+    rng = np.random.default_rng(3)
+    n = 900
+    clean = rng.integers(1, 6, n).astype(float)
+    clean[zero_rows] = 0
+    raw = pd.DataFrame({"Resp ID": range(1, n + 1), "Cust": [f"C{i % 300}" for i in range(n)],
+                        "Date": pd.date_range("2026-08-01", periods=n, freq="2h").strftime("%Y-%m-%d %H:%M"),
+                        "LTR": rng.integers(0, 11, n), "Cleanliness": clean})
+    path = tmp_path / "lounges.csv"
+    raw.to_csv(path, index=False)
+    return path
+
+
+def lounge_config(path: Path, **extra) -> dict:
+    return {"responses": {"path": str(path), "columns": {"response_id": "Resp ID", "customer_id": "Cust",
+                                                         "responded_at": "Date", "nps": "LTR"},
+                          "drivers": {"cleanliness": "Cleanliness"},
+                          "scales": {"drivers": {"min": 1, "max": 5}}, **extra}}
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_a_not_rated_zero_on_a_declared_driver_scale_is_stopped_at_load(tmp_path, engine):
+    # issue 21: 29 zeros on a 1-5 driver loaded silently and failed inside the kernel, naming 1 row
+    zero_rows = [792, *range(800, 828)]              # 0-based: data rows 793 and 801-828, 29 in all
+    path = rated_export(tmp_path, zero_rows)
+    with pytest.raises(DataError) as info:
+        cxdata.load_responses(lounge_config(path, engine=engine))
+    msg = str(info.value)
+    assert str(path) in msg and "column 'Cleanliness' (driver cleanliness)" in msg
+    assert "29 value(s) off its declared 1–5 scale: 0 (29 rows)" in msg
+    if engine == "pandas":
+        assert "data rows 793, 801, 802, 803, 804 and 24 more (data row 1 = the first row of answers" in msg
+    else:   # aggregate queries: no file order on DuckDB, so the rows are named by their ids
+        assert re.search(r"ids \(column 'Resp ID'\) (793|8[0-2]\d)(, (793|8[0-2]\d)){4} and more", msg)
+    assert "missing_codes: {Cleanliness: [0]}" in msg and "drivers: {min: 1, max: 5}" in msg
+    # the fix the message names loads, with the zeros as not rated
+    out = cxdata.to_frame(cxdata.load_responses(lounge_config(path, engine=engine, missing_codes={"Cleanliness": [0]})))
+    assert int(out["cleanliness"].isna().sum()) == 29
+
+
+def test_every_off_scale_column_is_named_in_one_message(tmp_path):
+    bad = RAW.copy()
+    bad.loc[[1, 3], "Ease"] = [0, 9]
+    bad.loc[2, "Sat"] = 6
+    path = tmp_path / "bad.csv"
+    bad.to_csv(path, index=False)
+    cfg = config_for(path, scales={"drivers": {"min": 1, "max": 5}})
+    with pytest.raises(DataError, match=r"'Sat' \(csat\): 1 value\(s\) off its declared 1–5 scale: 6 \(1 row\); "
+                                        r"data rows 3 .*'Ease' \(driver ease_of_use\): 2 value\(s\) off its "
+                                        r"declared 1–5 scale: 0 \(1 row\), 9 \(1 row\); data rows 2, 4"):
+        cxdata.load_responses(cfg)
+    # without a declared driver scale the driver is not checked (nothing to check against)
+    assert cxdata.load_responses(config_for(path, scales={"csat": {"min": 1, "max": 7}}))["ease_of_use"].max() == 9

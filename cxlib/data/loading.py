@@ -17,8 +17,9 @@ import pandas as pd
 
 from .._checks import examples, need_columns
 from ..errors import DataError
-from ._coerce import BOOL, DATE, FLOAT, TEXT, TYPES, UNIQUE, check_scale, convert, rows
+from ._coerce import BOOL, DATE, FLOAT, TEXT, TYPES, UNIQUE, convert, rows
 from ._readers import apply_labels, read_file
+from ._scales import check_scales
 from .config import Scale, TableSpec, load_config
 from .aggregate import is_table
 from .engines import table_for
@@ -54,10 +55,8 @@ def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
         result[name] = convert(df, name, kind, src, spec, decimal=how.get("decimal", "."))
-        scale = scales.get(name)
-        if scale is not None and kind == FLOAT:
-            check_scale(result[name], scale, name, src, spec)
     data = pd.DataFrame(result).reset_index(drop=True)
+    check_scales(data, spec, scales, f"{spec.name} file {spec.path}")
     for name, src in mapping.items():
         if TYPES.get(name) == DATE:
             data[name] = _plausible_dates(data[name], name, src, spec)

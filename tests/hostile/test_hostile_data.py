@@ -10,6 +10,7 @@ import gzip
 
 import pandas as pd
 import pytest
+import yaml
 
 from cxlib import data as cxdata
 from cxlib import scores
@@ -170,3 +171,25 @@ def test_damaged_files_are_clear_errors(tmp_path, sample_raw, damage, message):
         path.write_bytes(head + bytes(range(256)) * 4)
     with pytest.raises(DataError, match=message):
         cxdata.load_responses(config_for(path))
+
+
+def test_the_report_command_stops_off_scale_drivers_before_any_kernel(tmp_path, sample_raw, capsys):
+    # issue 21: zeros meaning "not rated" on a declared 1-5 driver scale loaded silently, and every month
+    # whose driver window held one failed inside the kernel with exit 1, a 0-based row and a count of 1
+    from cxlib.report.__main__ import main
+
+    raw = sample_raw.copy()
+    rows = raw.index[raw["SubmittedAt"].str.startswith(("2026-08", "2026-09"))][::40][:29]
+    raw.loc[rows, "Q_Reliability"] = "0"
+    raw.to_csv(tmp_path / "r.csv", index=False)
+    cfg = config_for(tmp_path / "r.csv", scales={"drivers": {"min": 1, "max": 5}})
+    (tmp_path / "cx.yml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["--config", str(tmp_path / "cx.yml"), "--month", "2026-10", "--output-dir", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    first = ", ".join(str(i + 1) for i in rows[:5])            # 0-based frame index + 1 = data row
+    assert (f"responses file {tmp_path / 'r.csv'}: column 'Q_Reliability' (driver reliability): 29 value(s) off "
+            f"its declared 1–5 scale: 0 (29 rows); data rows {first} and 24 more") in err
+    assert "missing_codes: {Q_Reliability: [0]}" in err
+    assert not any(out.iterdir())                               # no kernel ran, nothing kept or published

@@ -322,7 +322,7 @@ def test_commas_in_segment_values(tmp_path):
         report.resolve_jobs(cfg, responses, month="2026-10", segment="city=a, b=c")
 
 
-def test_a_truncated_tickets_file_fails_the_run_with_its_reason(tmp_path):
+def test_a_truncated_tickets_file_stops_the_run_before_any_kernel(tmp_path):
     import gzip
 
     body = gzip.compress((ROOT / "data" / "sample" / "tickets.csv").read_bytes())
@@ -330,5 +330,7 @@ def test_a_truncated_tickets_file_fails_the_run_with_its_reason(tmp_path):
     config = sample_with(tmp_path, tickets=tmp_path / "tickets.csv.gz")
     out = subprocess.run([sys.executable, "-m", "cxlib.report", "--config", str(config), "--month",
                           "2026-10", "--output-dir", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT)
-    assert out.returncode == 1 and "Traceback" not in out.stderr and "---" not in out.stderr
-    assert "failed: DataError: tickets file" in out.stderr and "is truncated or corrupt" in out.stderr
+    # every configured file is loaded and checked before a kernel starts (issue 21): exit 2, nothing rendered
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "---" not in out.stderr
+    assert "cxlib.report: tickets file" in out.stderr and "is truncated or corrupt" in out.stderr
+    assert not (tmp_path / "out" / "_failed").exists()
