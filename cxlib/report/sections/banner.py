@@ -5,6 +5,7 @@ from __future__ import annotations
 from ... import tables
 from ...data import Scale
 from .. import html as h
+from ._guard import section
 from .context import ReportContext
 from .scores import usable_segments
 
@@ -20,6 +21,7 @@ def _rows(scope: ReportContext) -> tuple[list, dict]:
     return rows, scales
 
 
+@section('The banner table')
 def banner(scope: ReportContext, *, letters=(0.05, 0.01)) -> h.Html:
     """The period's scores in a Total column and one column per segment value, with letters.
 

@@ -50,6 +50,10 @@ class ReportContext:
         No data before the month: nothing to compare with.
     notes : list of str
         Plain sentences about the scope (a fallback month, undated responses) for the report.
+    left_out : dict
+        Section title -> why the data in scope cannot carry it (filled as sections run; "About" lists them).
+    data_notes : list of str
+        What the loader did to the data (segment spellings merged, time zones): "About" states them.
     weighting : pandas.DataFrame or None
         The weighting summary (:func:`cxlib.weights.apply_weighting`; one row per month when raked
         month by month), or None when the config asks for no weighting.
@@ -70,6 +74,8 @@ class ReportContext:
     weighting: pd.DataFrame | None = field(default=None, repr=False)
     results: dict = field(default_factory=dict, repr=False)
     source: object = field(default=None, repr=False)
+    left_out: dict = field(default_factory=dict)
+    data_notes: list[str] = field(default_factory=list)
 
     def rows(self, table, *, date_col: str | None = None, history: bool = False) -> pd.DataFrame | None:
         """A table's rows for the report as a DataFrame, within ``engines.max_rows`` (a ParameterError
@@ -90,10 +96,17 @@ class ReportContext:
         return to_frame(table, limit=opts["max_rows"], order_by=(date_col or "", *_IDS))
 
     def memo(self, key: str, compute):
-        """``compute()`` once per report: the story and the sections read the same results."""
+        """``compute()`` once per report: the story and the sections read the same results (and the
+        same DataError, when the data in scope cannot carry them)."""
         if key not in self.results:
-            self.results[key] = compute()
-        return self.results[key]
+            try:
+                self.results[key] = compute()
+            except DataError as exc:
+                self.results[key] = exc
+        found = self.results[key]
+        if isinstance(found, DataError):
+            raise DataError(str(found)) from None
+        return found
 
     def label(self, name: str) -> str:
         """How a name from the config reads: its ``labels:`` entry, else the name in sentence case.

@@ -15,6 +15,7 @@ import pandas as pd
 from ... import drivers as drv
 from ...data import last_months
 from .. import html as h
+from ._guard import section
 from .context import ReportContext
 
 __all__ = ["MIN_PER_DRIVER", "driver_evidence", "driver_results", "drivers"]
@@ -94,6 +95,7 @@ def driver_results(scope: ReportContext, *, months: int = 3, bootstrap: int = 20
     return scope.memo("drivers", compute)
 
 
+@section('The driver analysis')
 def drivers(scope: ReportContext) -> h.Html:
     """What drives the primary score over the last three months (every response for a single wave):
     importance vs performance and, where the evidence carries it, "fix first".
