@@ -262,3 +262,32 @@ def test_every_off_scale_column_is_named_in_one_message(tmp_path):
         cxdata.load_responses(cfg)
     # without a declared driver scale the driver is not checked (nothing to check against)
     assert cxdata.load_responses(config_for(path, scales={"csat": {"min": 1, "max": 7}}))["ease_of_use"].max() == 9
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_times_with_an_offset_stay_in_the_month_they_were_written_in(tmp_path, engine):
+    # issue 21: 30 answers given just after midnight on 1 October at +02:00 were converted to UTC
+    # (30 September, 22:xx) and changed month. Expected counts by hand: 30 in October, 0 in September.
+    when = [f"2026-10-01T00:{m:02d}:00+02:00" for m in range(0, 60, 2)]
+    raw = pd.DataFrame({"Resp ID": range(1, 31), "Cust": "A", "Date": when, "LTR": 9})
+    path = tmp_path / "r.csv"
+    raw.to_csv(path, index=False)
+    cols = {"response_id": "Resp ID", "customer_id": "Cust", "responded_at": "Date", "nps": "LTR"}
+
+    def months(**top):
+        cfg = {"responses": {"path": str(path), "columns": cols, "engine": engine}, **top}
+        out = cxdata.to_frame(cxdata.load_responses(cfg)).sort_values("response_id", key=lambda s: s.astype(int))
+        return out["responded_at"].dt.strftime("%Y-%m").value_counts().to_dict(), out["responded_at"].iloc[0]
+
+    assert months() == ({"2026-10": 30}, pd.Timestamp("2026-10-01 00:00"))        # their own clock time
+    # a configured zone converts: Paris is at +02:00 on 1 October (CEST), so the clock reads the same;
+    # UTC moves them to 30 September 22:00-22:58
+    assert months(timezone="Europe/Paris") == ({"2026-10": 30}, pd.Timestamp("2026-10-01 00:00"))
+    assert months(timezone="UTC") == ({"2026-09": 30}, pd.Timestamp("2026-09-30 22:00"))
+
+
+def test_an_unknown_time_zone_is_a_config_error():
+    from cxlib.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"'timezone' must be an IANA time zone.*got 'Mars/Olympus'"):
+        cxdata.load_config({"responses": {"path": "x.csv", "columns": {"nps": "LTR"}}, "timezone": "Mars/Olympus"})

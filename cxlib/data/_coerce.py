@@ -71,8 +71,11 @@ def _to_id(col: pd.Series) -> pd.Series:
     return text.where(col.notna(), None)
 
 
-def convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec, *, decimal: str = ".") -> pd.Series:
-    """Type one mapped column as its canonical kind; ``decimal`` as :func:`_to_number` takes it."""
+def convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec, *, decimal: str = ".",
+            tz: str | None = None) -> pd.Series:
+    """Type one mapped column as its canonical kind; ``decimal`` as :func:`_to_number` takes it; times
+    with a zone or UTC offset are made naive in ``tz`` (the config's ``timezone:``) or, when None, at
+    their own local clock time."""
     col = df[canon]
     where = f"{spec.name} file {spec.path}, column {src!r} ({canon})"
     if kind == ID:
@@ -110,17 +113,17 @@ def convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec, 
             raise DataError(f"{where}: expected true/false (1/0, yes/no) in {rows(bad, col)}")
         return out
     if kind == DATE:
-        return _to_datetime(col, where, spec)
+        return _to_datetime(col, where, spec, tz)
     raise AssertionError(kind)
 
 
-def _to_datetime(col: pd.Series, where: str, spec: TableSpec) -> pd.Series:
+def _to_datetime(col: pd.Series, where: str, spec: TableSpec, tz: str | None) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(col):
         out = col
     else:
-        out = parse_dates(col.astype("string").str.strip(), where, spec.options, rows)
-    if getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+        out = parse_dates(col.astype("string").str.strip(), where, {**spec.options, "timezone": tz}, rows)
+    if getattr(out.dt, "tz", None) is not None:   # a zoned column (Parquet, Excel): its own zone's clock
+        out = (out.dt.tz_convert(tz) if tz else out).dt.tz_localize(None)
     return out.astype("datetime64[ns]")
 
 

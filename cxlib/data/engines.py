@@ -120,13 +120,13 @@ def _number(code) -> float | None:
         return None
 
 
-def _typed(raw, src: str, kind: str, missing: list, clean: bool = False):
+def _typed(raw, src: str, kind: str, missing: list, clean: bool = False, tz: str | None = None):
     """The expression for one canonical column, and the condition that flags its unreadable values.
 
     Read as the pandas loader reads a file: missing codes compared as numbers on a numeric column (99 and
     99.0 alike) and as stripped text otherwise; NaN is missing; text is stripped, blank text missing;
     whole-number ids read "10", not "10.0"; true/false text reads "True"/"False"; dates with a UTC offset
-    become UTC. ``clean``: the column is known (by :func:`_probes`) to hold no NaN, no blank and no
+    read in the time zone ``tz`` or, when None, at the clock time they were written with. ``clean``: the column is known (by :func:`_probes`) to hold no NaN, no blank and no
     surrounding blanks, so it is used as stored and no query pays for the NaN test or the TRIM.
     """
     import ibis
@@ -173,9 +173,24 @@ def _typed(raw, src: str, kind: str, missing: list, clean: bool = False):
     if kind == DATE:
         if col.type().is_timestamp() or col.type().is_date():
             return col.cast("timestamp"), None
-        ts = text.nullif("").try_cast(dt.Timestamp(timezone="UTC")).cast("timestamp")
+        bare = text.re_replace(r"(\d)\s*(Z|[+-]\d{2}:?\d{2})$", r"\1")
+        ts = bare.nullif("").try_cast("timestamp")
+        if tz:   # offsets written: that instant in the configured zone (DuckDB's and PostgreSQL's timezone())
+            ts = (bare != text).ifelse(_in_zone(tz, text.try_cast(dt.Timestamp(timezone="UTC"))), ts)
         return ts, col.notnull() & (text != "") & ts.isnull()
     raise AssertionError(kind)
+
+
+def _in_zone(zone: str, instant):
+    """``timezone(zone, instant)``: the clock time in ``zone`` (DuckDB and PostgreSQL)."""
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    @ibis.udf.scalar.builtin(name="timezone", signature=((dt.string, dt.Timestamp(timezone="UTC")), dt.timestamp))
+    def timezone(zone, ts):
+        ...
+
+    return timezone(zone, instant)
 
 
 def _probes(raw, sources, skip: bool) -> dict:
@@ -225,7 +240,8 @@ def _off_scale(raw, name: str, off, expr, src: str, scale: Scale, ids) -> OffSca
     return OffScale(name, src, scale, {float(v): int(k) for v, k in zip(found["value"], found["k"])}, where)
 
 
-def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: pd.DataFrame | None = None):
+def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: pd.DataFrame | None = None,
+               tz: str | None = None):
     """The canonical table of ``spec`` (lazy), validated by aggregate queries.
 
     ``frame``: an already loaded canonical DataFrame (a ``.sav``/``.xlsx`` file read by pandas) to hand
@@ -243,7 +259,7 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
         miss = [*spec.missing_codes.get(src, []), *(spec.missing_codes.get(name, []) if name != src else [])]
-        expr, bad = _typed(raw, src, kind, miss)
+        expr, bad = _typed(raw, src, kind, miss, tz=tz)
         if kind in (ID, TEXT, FLOAT, INT) and not miss:
             plain[name] = (src, kind)
         label = f"column {src!r} ({name})"
@@ -294,7 +310,7 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     return table
 
 
-def table_for(spec: TableSpec, scales: dict[str, Scale], options: dict, read_frame):
+def table_for(spec: TableSpec, scales: dict[str, Scale], options: dict, read_frame, tz: str | None = None):
     """The table handle for ``spec`` when it is read through Ibis (see :func:`uses_engine`), else None.
 
     ``read_frame()`` loads the file with pandas: SPSS and Excel files are read that way once and handed
@@ -304,4 +320,4 @@ def table_for(spec: TableSpec, scales: dict[str, Scale], options: dict, read_fra
         return None
     suffix = "" if spec.path is None else "".join(spec.path.suffixes[-2:]).lower()
     frame = read_frame() if suffix.endswith(HANDED_ON) else None
-    return open_table(spec, scales, options, frame)
+    return open_table(spec, scales, options, frame, tz)

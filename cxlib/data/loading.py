@@ -29,7 +29,7 @@ __all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "
            "undated_note"]
 
 
-def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
+def _load(spec: TableSpec, scales: dict[str, Scale], tz: str | None = None) -> pd.DataFrame:
     mapping = {**spec.columns, **spec.segments, **spec.drivers}
     sources = list(dict.fromkeys(mapping.values()))
     raw, labels, how = read_file(spec, sources)
@@ -54,7 +54,7 @@ def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
     result = {}
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
-        result[name] = convert(df, name, kind, src, spec, decimal=how.get("decimal", "."))
+        result[name] = convert(df, name, kind, src, spec, decimal=how.get("decimal", "."), tz=tz)
     data = pd.DataFrame(result).reset_index(drop=True)
     check_scales(data, spec, scales, f"{spec.name} file {spec.path}")
     for name, src in mapping.items():
@@ -134,10 +134,11 @@ def load_responses(config=None) -> pd.DataFrame:
     [[0, 10], [1, 5], [1, 7]]
     """
     cfg = load_config(config)
-    handle = table_for(cfg.responses, cfg.scales, cfg.engines, lambda: _load(cfg.responses, cfg.scales))
+    tz = getattr(cfg, "timezone", None)
+    handle = table_for(cfg.responses, cfg.scales, cfg.engines, lambda: _load(cfg.responses, cfg.scales, tz), tz)
     if handle is not None:
         return handle
-    data = _load(cfg.responses, cfg.scales)
+    data = _load(cfg.responses, cfg.scales, tz)
     undated = undated_note(data, cfg)
     if undated:
         warnings.warn(undated, UserWarning, stacklevel=2)
@@ -190,10 +191,11 @@ def load_tickets(config=None) -> pd.DataFrame | None:
     cfg = load_config(config)
     if cfg.tickets is None:
         return None
-    handle = table_for(cfg.tickets, {}, cfg.engines, lambda: _load(cfg.tickets, {}))
+    tz = getattr(cfg, "timezone", None)
+    handle = table_for(cfg.tickets, {}, cfg.engines, lambda: _load(cfg.tickets, {}, tz), tz)
     if handle is not None:
         return handle
-    data = _load(cfg.tickets, {})
+    data = _load(cfg.tickets, {}, tz)
     check_tickets(data, where=f"tickets file {cfg.tickets.path}", columns=cfg.tickets.columns)
     return data
 
@@ -217,10 +219,11 @@ def load_accounts(config=None) -> pd.DataFrame | None:
     cfg = load_config(config)
     if cfg.accounts is None:
         return None
-    handle = table_for(cfg.accounts, {}, cfg.engines, lambda: _load(cfg.accounts, {}))
+    tz = getattr(cfg, "timezone", None)
+    handle = table_for(cfg.accounts, {}, cfg.engines, lambda: _load(cfg.accounts, {}, tz), tz)
     if handle is not None:
         return handle
-    data = _load(cfg.accounts, {})
+    data = _load(cfg.accounts, {}, tz)
     check_accounts(data, where=f"accounts file {cfg.accounts.path}", columns=cfg.accounts.columns)
     return data
 

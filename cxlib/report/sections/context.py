@@ -195,6 +195,7 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     ('2026-10', 'nps', False, False)
     """
     pulled, source, asked = None, responses if is_table(responses) else None, month
+    loaded = list(getattr(responses, "attrs", {}).get("cx_notes", []))   # the loader's notes (merged spellings)
     if is_table(responses):
         responses, pulled = _pull(cfg, responses, month, segment or None)
         month = pulled.get("month", month)
@@ -233,7 +234,19 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     ordered = [primary] + [s for s in present if s != primary]
     return ReportContext(cfg=cfg, data=data, month=resolved, segment=segment or None, primary=primary,
                          scores=ordered, min_n=min_n, partial=partial, first_month=first, notes=notes,
-                         weighting=weighting, source=source)
+                         weighting=weighting, source=source, data_notes=_data_notes(cfg, loaded, resolved))
+
+
+def _data_notes(cfg: Config, loaded: list[str], month) -> list[str]:
+    """What the loader did that readers must know: spelling variants merged, and the clock times are read in."""
+    notes = list(loaded)
+    tz = getattr(cfg, "timezone", None)
+    if month is not None:
+        notes.append(f"Times are shown in the {tz} time zone (timezone: in the config); a time written with a UTC "
+                     "offset is converted to it." if tz else
+                     "Times are shown as the data write them: a time written with a UTC offset keeps its own clock "
+                     "time (set timezone: in the config to convert every time to one zone).")
+    return notes
 
 
 def _pull(cfg: Config, table, month, segment) -> tuple[pd.DataFrame, dict]:
