@@ -20,6 +20,7 @@ from ..errors import DataError
 from ._coerce import BOOL, DATE, FLOAT, TEXT, TYPES, UNIQUE, convert, rows
 from ._readers import apply_labels, read_file
 from ._scales import check_scales
+from ._spellings import NOTES, merge_spellings
 from .config import Scale, TableSpec, load_config
 from .aggregate import is_table
 from .engines import table_for
@@ -68,6 +69,8 @@ def _load(spec: TableSpec, scales: dict[str, Scale], tz: str | None = None) -> p
                 f"{spec.name} file {spec.path}, column {spec.columns[key]!r} ({key}): ids must be "
                 f"unique; duplicated in {rows(dup, data[key])}"
             )
+    data, notes = merge_spellings(data, spec)
+    data.attrs[NOTES] = notes      # "About" and the report command state them
     return data
 
 
@@ -139,9 +142,9 @@ def load_responses(config=None) -> pd.DataFrame:
     if handle is not None:
         return handle
     data = _load(cfg.responses, cfg.scales, tz)
-    undated = undated_note(data, cfg)
-    if undated:
-        warnings.warn(undated, UserWarning, stacklevel=2)
+    for note in [undated_note(data, cfg), *data.attrs[NOTES]]:
+        if note:
+            warnings.warn(note, UserWarning, stacklevel=2)
     return data
 
 

@@ -46,7 +46,7 @@ def main(argv=None) -> int:
         check_readable(cfg)
         output_root(args.output_dir, project_root())
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)      # the undated count is printed below instead
+            warnings.simplefilter("ignore", UserWarning)      # the loader's notes are printed below instead
             responses = load_responses(cfg)
         load_tickets(cfg), load_accounts(cfg)                 # every configured file checked before any kernel
         digests = file_digests(cfg)
@@ -60,9 +60,9 @@ def main(argv=None) -> int:
     except OSError as exc:
         print(f"cxlib.report: cannot read the inputs: {exc}", file=sys.stderr)
         return 2
-    undated = undated_note(responses, cfg)
-    if undated:
-        print(f"cxlib.report: note: {undated}", file=sys.stderr)
+    for note in [undated_note(responses, cfg), *getattr(responses, "attrs", {}).get("cx_notes", [])]:
+        if note:
+            print(f"cxlib.report: note: {note}", file=sys.stderr)
     from tqdm import tqdm
 
     failures = []

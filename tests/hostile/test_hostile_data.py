@@ -193,3 +193,27 @@ def test_the_report_command_stops_off_scale_drivers_before_any_kernel(tmp_path, 
             f"its declared 1–5 scale: 0 (29 rows); data rows {first} and 24 more") in err
     assert "missing_codes: {Q_Reliability: [0]}" in err
     assert not any(out.iterdir())                               # no kernel ran, nothing kept or published
+
+
+def test_segment_spellings_that_differ_only_by_case_form_or_punctuation_are_merged(tmp_path, sample_raw):
+    # issue 21: "Café" typed two ways made two rows (n = 123 and 111); "2x4x2" / "2-4-2" / "2X4X2" three
+    from cxlib.report import sections
+
+    raw = sample_raw.head(400).copy()
+    composed, decomposed = "Caf\u00e9", "Cafe\u0301"              # the same word in NFC and NFD
+    raw["Lounge"] = [composed] * 123 + [decomposed] * 111 + ["Main hall"] * 100 + ["main  hall"] * 66
+    raw["Seats"] = ["2x4x2"] * 200 + ["2-4-2"] * 120 + ["2X4X2"] * 50 + ["3-3-3"] * 30
+    raw.to_csv(tmp_path / "r.csv", index=False)
+    cfg = config_for(tmp_path / "r.csv")
+    cfg["responses"]["segments"].update(lounge="Lounge", seats="Seats")
+    with pytest.warns(UserWarning, match=r"Segment 'Lounge' \(lounge\): spellings that differ only by case"):
+        out = cxdata.load_responses(cfg)
+    # counted by hand from the column built above: 123 + 111 = 234 Café, 100 + 66 = 166 Main hall
+    assert out["lounge"].value_counts().to_dict() == {composed: 234, "Main hall": 166}
+    assert out["seats"].value_counts().to_dict() == {"2x4x2": 370, "3-3-3": 30}
+    notes = out.attrs["cx_notes"]
+    assert f"'{composed}' (234) from '{composed}' (123), '{decomposed}' (111) [another Unicode form]" in notes[0]
+    assert "'2x4x2' (370) from '2x4x2' (200), '2-4-2' (120), '2X4X2' (50)" in notes[1]
+    # the report's "About" states the merges and how times are read
+    about = sections.about(sections.context(cxdata.load_config(cfg), out, month="latest"), digests={"r.csv": "0" * 64})
+    assert "counted as one value" in about and "keeps its own clock time" in about
