@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -104,7 +105,7 @@ def test_spss_value_labels_become_segments_and_dont_know_becomes_missing(tmp_pat
 
 
 @pytest.mark.parametrize("column, value, expected", [
-    ("LTR", 11, r"LTR.*nps.*0–10 scale.*row\(s\): 2 \(11\.0\)"),
+    ("LTR", 11, r"'LTR' \(nps\): 1 value\(s\) off its declared 0–10 scale: 11 \(1 row\); data rows 2 \(data row 1 = "),
     ("LTR", "ten", r"LTR.*expected numbers.*2 \('ten'\)"),
     ("LTR", 7.5, r"whole numbers"),
     ("Sat", 0, r"Sat.*csat.*1–5 scale"),
@@ -205,3 +206,88 @@ def test_real_spss_survey_loads_with_its_example_config():
     assert out["ces"].value_counts().sort_index().to_dict() == {1.0: 35, 2.0: 57, 3.0: 139, 4.0: 314, 5.0: 306}
     assert int(out["ces"].isna().sum()) == 44
     assert digest(SAV) == before
+
+
+def rated_export(tmp_path, zero_rows) -> Path:
+    """900 responses with a 1-5 driver 'Cleanliness' where 0 ("not rated") sits at the given 0-based rows."""
+    rng = np.random.default_rng(3)
+    n = 900
+    clean = rng.integers(1, 6, n).astype(float)
+    clean[zero_rows] = 0
+    raw = pd.DataFrame({"Resp ID": range(1, n + 1), "Cust": [f"C{i % 300}" for i in range(n)],
+                        "Date": pd.date_range("2026-08-01", periods=n, freq="2h").strftime("%Y-%m-%d %H:%M"),
+                        "LTR": rng.integers(0, 11, n), "Cleanliness": clean})
+    path = tmp_path / "lounges.csv"
+    raw.to_csv(path, index=False)
+    return path
+
+
+def lounge_config(path: Path, **extra) -> dict:
+    return {"responses": {"path": str(path), "columns": {"response_id": "Resp ID", "customer_id": "Cust",
+                                                         "responded_at": "Date", "nps": "LTR"},
+                          "drivers": {"cleanliness": "Cleanliness"},
+                          "scales": {"drivers": {"min": 1, "max": 5}}, **extra}}
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_a_not_rated_zero_on_a_declared_driver_scale_is_stopped_at_load(tmp_path, engine):
+    # issue 21: 29 zeros on a 1-5 driver loaded silently and failed inside the kernel, naming 1 row
+    zero_rows = [792, *range(800, 828)]              # 0-based: data rows 793 and 801-828, 29 in all
+    path = rated_export(tmp_path, zero_rows)
+    with pytest.raises(DataError) as info:
+        cxdata.load_responses(lounge_config(path, engine=engine))
+    msg = str(info.value)
+    assert str(path) in msg and "column 'Cleanliness' (driver cleanliness)" in msg
+    assert "29 value(s) off its declared 1–5 scale: 0 (29 rows)" in msg
+    if engine == "pandas":
+        assert "data rows 793, 801, 802, 803, 804 and 24 more (data row 1 = the first row of answers" in msg
+    else:   # aggregate queries: no file order on DuckDB, so the rows are named by their ids
+        assert re.search(r"ids \(column 'Resp ID'\) (793|8[0-2]\d)(, (793|8[0-2]\d)){4} and more", msg)
+    assert "missing_codes: {Cleanliness: [0]}" in msg and "drivers: {min: 1, max: 5}" in msg
+    # the fix the message names loads, with the zeros as not rated
+    out = cxdata.to_frame(cxdata.load_responses(lounge_config(path, engine=engine, missing_codes={"Cleanliness": [0]})))
+    assert int(out["cleanliness"].isna().sum()) == 29
+
+
+def test_every_off_scale_column_is_named_in_one_message(tmp_path):
+    bad = RAW.copy()
+    bad.loc[[1, 3], "Ease"] = [0, 9]
+    bad.loc[2, "Sat"] = 6
+    path = tmp_path / "bad.csv"
+    bad.to_csv(path, index=False)
+    cfg = config_for(path, scales={"drivers": {"min": 1, "max": 5}})
+    with pytest.raises(DataError, match=r"'Sat' \(csat\): 1 value\(s\) off its declared 1–5 scale: 6 \(1 row\); "
+                                        r"data rows 3 .*'Ease' \(driver ease_of_use\): 2 value\(s\) off its "
+                                        r"declared 1–5 scale: 0 \(1 row\), 9 \(1 row\); data rows 2, 4"):
+        cxdata.load_responses(cfg)
+    # without a declared driver scale the driver is not checked (nothing to check against)
+    assert cxdata.load_responses(config_for(path, scales={"csat": {"min": 1, "max": 7}}))["ease_of_use"].max() == 9
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_times_with_an_offset_stay_in_the_month_they_were_written_in(tmp_path, engine):
+    # issue 21: 30 answers given just after midnight on 1 October at +02:00 were converted to UTC
+    # (30 September, 22:xx) and changed month. Expected counts by hand: 30 in October, 0 in September.
+    when = [f"2026-10-01T00:{m:02d}:00+02:00" for m in range(0, 60, 2)]
+    raw = pd.DataFrame({"Resp ID": range(1, 31), "Cust": "A", "Date": when, "LTR": 9})
+    path = tmp_path / "r.csv"
+    raw.to_csv(path, index=False)
+    cols = {"response_id": "Resp ID", "customer_id": "Cust", "responded_at": "Date", "nps": "LTR"}
+
+    def months(**top):
+        cfg = {"responses": {"path": str(path), "columns": cols, "engine": engine}, **top}
+        out = cxdata.to_frame(cxdata.load_responses(cfg)).sort_values("response_id", key=lambda s: s.astype(int))
+        return out["responded_at"].dt.strftime("%Y-%m").value_counts().to_dict(), out["responded_at"].iloc[0]
+
+    assert months() == ({"2026-10": 30}, pd.Timestamp("2026-10-01 00:00"))        # their own clock time
+    # a configured zone converts: Paris is at +02:00 on 1 October (CEST), so the clock reads the same;
+    # UTC moves them to 30 September 22:00-22:58
+    assert months(timezone="Europe/Paris") == ({"2026-10": 30}, pd.Timestamp("2026-10-01 00:00"))
+    assert months(timezone="UTC") == ({"2026-09": 30}, pd.Timestamp("2026-09-30 22:00"))
+
+
+def test_an_unknown_time_zone_is_a_config_error():
+    from cxlib.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"'timezone' must be an IANA time zone.*got 'Mars/Olympus'"):
+        cxdata.load_config({"responses": {"path": "x.csv", "columns": {"nps": "LTR"}}, "timezone": "Mars/Olympus"})

@@ -110,11 +110,13 @@ def test_duckdb_loader_refuses_off_scale_scores_naming_column_and_rows(tmp_path)
     raw.loc[3, "LTR_0_10"] = "11"
     raw.loc[7, "CSAT_1_5"] = "lots"
     raw.to_csv(tmp_path / "r.csv", index=False)
-    with pytest.raises(DataError, match=r"'LTR_0_10' \(nps\): scores must be on the 0–10 scale.*1 row\(s\), e.g. '11'"):
-        data.load_responses(sample_config(path=str(tmp_path / "r.csv"), engine="duckdb"))
-    raw.loc[3, "LTR_0_10"] = "10"
-    raw.to_csv(tmp_path / "r.csv", index=False)
+    # unreadable values are named first, then every off-scale column (issue 21: one message, counts, ids)
     with pytest.raises(DataError, match=r"'CSAT_1_5' \(csat\): expected numbers.*'lots'"):
+        data.load_responses(sample_config(path=str(tmp_path / "r.csv"), engine="duckdb"))
+    raw.loc[7, "CSAT_1_5"] = "4"
+    raw.to_csv(tmp_path / "r.csv", index=False)
+    with pytest.raises(DataError, match=rf"'LTR_0_10' \(nps\): 1 value\(s\) off its declared 0–10 scale: 11 \(1 row\); "
+                                        rf"ids \(column 'ResponseID'\) {raw.loc[3, 'ResponseID']}\."):
         data.load_responses(sample_config(path=str(tmp_path / "r.csv"), engine="duckdb"))
 
 
@@ -173,7 +175,7 @@ def test_duckdb_reads_awkward_values_as_pandas_does(tmp_path, kind):
     expected = data.load_responses({"responses": spec, "cache_dir": None})
     got = data.to_frame(data.load_responses({"responses": {**spec, "engine": "duckdb"}, "cache_dir": None}),
                         order_by=["response_id"])
-    assert got["responded_at"].iloc[0] == pd.Timestamp("2026-09-30 23:30")
+    assert got["responded_at"].iloc[0] == pd.Timestamp("2026-10-01 01:30")    # its own clock time (issue 21)
     if kind == "parquet":   # float ids lose their ".0" (a CSV's text "1.0" stays as written, as in pandas)
         assert got["response_id"].tolist() == ["1", "2", "3", "4", "5"]
     pd.testing.assert_frame_equal(got[expected.columns].reset_index(drop=True), expected.reset_index(drop=True),

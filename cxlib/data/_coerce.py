@@ -1,7 +1,7 @@
 """Typing raw columns into the canonical schema (private to :mod:`cxlib.data`).
 
 The canonical column kinds (``TYPES``), the converters that turn raw, label-mapped columns into ids,
-text, numbers, booleans and dates, the scale check of scores, and ``rows``, which names offending rows
+text, numbers, booleans and dates, and ``rows``, which names offending rows
 (by data row number, 1 = the first row after the header) in error messages. Only
 :mod:`cxlib.data.loading` imports this module.
 """
@@ -14,9 +14,9 @@ import pandas as pd
 from .._checks import describe_rows
 from ..errors import DataError
 from ._dates import parse_dates
-from .config import Scale, TableSpec
+from .config import TableSpec
 
-__all__ = ["FLOAT", "TEXT", "TYPES", "UNIQUE", "check_scale", "convert", "rows"]
+__all__ = ["FLOAT", "TEXT", "TYPES", "UNIQUE", "convert", "rows"]
 
 ID = "id"
 DATE = "date"
@@ -71,8 +71,11 @@ def _to_id(col: pd.Series) -> pd.Series:
     return text.where(col.notna(), None)
 
 
-def convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec, *, decimal: str = ".") -> pd.Series:
-    """Type one mapped column as its canonical kind; ``decimal`` as :func:`_to_number` takes it."""
+def convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec, *, decimal: str = ".",
+            tz: str | None = None) -> pd.Series:
+    """Type one mapped column as its canonical kind; ``decimal`` as :func:`_to_number` takes it; times
+    with a zone or UTC offset are made naive in ``tz`` (the config's ``timezone:``) or, when None, at
+    their own local clock time."""
     col = df[canon]
     where = f"{spec.name} file {spec.path}, column {src!r} ({canon})"
     if kind == ID:
@@ -110,17 +113,17 @@ def convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec, 
             raise DataError(f"{where}: expected true/false (1/0, yes/no) in {rows(bad, col)}")
         return out
     if kind == DATE:
-        return _to_datetime(col, where, spec)
+        return _to_datetime(col, where, spec, tz)
     raise AssertionError(kind)
 
 
-def _to_datetime(col: pd.Series, where: str, spec: TableSpec) -> pd.Series:
+def _to_datetime(col: pd.Series, where: str, spec: TableSpec, tz: str | None) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(col):
         out = col
     else:
-        out = parse_dates(col.astype("string").str.strip(), where, spec.options, rows)
-    if getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+        out = parse_dates(col.astype("string").str.strip(), where, {**spec.options, "timezone": tz}, rows)
+    if getattr(out.dt, "tz", None) is not None:   # a zoned column (Parquet, Excel): its own zone's clock
+        out = (out.dt.tz_convert(tz) if tz else out).dt.tz_localize(None)
     return out.astype("datetime64[ns]")
 
 
@@ -143,17 +146,3 @@ def _to_number(col: pd.Series, decimal: str) -> pd.Series:
     thousands = text.str.fullmatch(_THOUSANDS).fillna(False)
     plain = text.where(~thousands, text.str.replace(".", "", regex=False)).str.replace(",", ".", regex=False)
     return pd.to_numeric(plain.where(~dotted | thousands), errors="coerce")
-
-
-def check_scale(s: pd.Series, scale: Scale, canon: str, src: str, spec: TableSpec) -> None:
-    where = f"{spec.name} file {spec.path}, column {src!r} ({canon})"
-    outside = s.notna() & ((s < scale.min) | (s > scale.max))
-    if outside.any():
-        raise DataError(
-            f"{where}: scores must lie on the {scale.min}–{scale.max} scale; outside it in "
-            f"{rows(outside, s)}. If these are codes for 'don't know', list them under "
-            f"missing_codes in the config."
-        )
-    frac = s.notna() & ~np.isclose(s.fillna(0) % 1, 0)
-    if canon == "nps" and frac.any():
-        raise DataError(f"{where}: NPS answers are whole numbers 0–10; found {rows(frac, s)}")

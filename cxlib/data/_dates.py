@@ -48,12 +48,15 @@ def parse_dates(text: pd.Series, where: str, options: dict, describe) -> pd.Seri
     """
     fmt = options.get("date_format")
     if fmt:
-        out = _naive_utc(pd.to_datetime(text, format=fmt, errors="coerce", utc="%z" in fmt or "%Z" in fmt))
+        out = _local(pd.to_datetime(text, format=fmt, errors="coerce", utc="%z" in fmt or "%Z" in fmt), text,
+                     options.get("timezone"))
         _refuse(out, text, where, describe, f"in format {fmt!r} (date_format in the config)")
         return out
-    # a UTC offset on any value (2026-10-01T01:30+02:00): every value read as UTC, the offsets applied
+    # a UTC offset on any value (2026-10-01T01:30+02:00): read as instants, then shown in the configured
+    # time zone, or (none configured) at the clock time each value was written with
     offset = text.str.contains(_OFFSET, regex=True, na=False).any()
-    out = _naive_utc(pd.to_datetime(text, format="ISO8601", errors="coerce", utc=bool(offset)))
+    out = _local(pd.to_datetime(text, format="ISO8601", errors="coerce", utc=bool(offset)), text,
+                 options.get("timezone"))
     rest = out.isna() & text.notna()
     if not rest.any():
         return out
@@ -74,11 +77,31 @@ def parse_dates(text: pd.Series, where: str, options: dict, describe) -> pd.Seri
 
 
 _OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"
+_OFFSET_PARTS = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:(Z)|([+-])(\d{2}):?(\d{2}))$"
 
 
-def _naive_utc(out: pd.Series) -> pd.Series:
-    """Offset-aware times as naive UTC (the workbook's one clock); naive times as they are."""
-    return out.dt.tz_convert("UTC").dt.tz_localize(None) if out.dt.tz is not None else out
+def _local(out: pd.Series, text: pd.Series, tz: str | None) -> pd.Series:
+    """Offset-aware times made naive: in the time zone ``tz`` when one is configured, else at the clock
+    time each value was written with (23:30+02:00 stays 23:30, in its own month); values written without
+    an offset are local times already and stay as written.
+
+    Examples
+    --------
+    >>> text = pd.Series(["2026-10-31T23:30:00+02:00", "2026-11-01 00:10"])
+    >>> out = pd.to_datetime(text, format="ISO8601", utc=True)
+    >>> _local(out, text, None).astype(str).tolist(), _local(out, text, "UTC").astype(str).tolist()
+    (['2026-10-31 23:30:00', '2026-11-01 00:10:00'], ['2026-10-31 21:30:00', '2026-11-01 00:10:00'])
+    """
+    if out.dt.tz is None:
+        return out
+    utc = out.dt.tz_convert("UTC").dt.tz_localize(None)
+    parts = text.astype("string").str.extract(_OFFSET_PARTS)
+    written = (parts[0].notna() | parts[1].notna()).to_numpy(dtype=bool)
+    if tz:
+        return out.dt.tz_convert(tz).dt.tz_localize(None).where(written, utc)
+    sign = parts[1].map({"+": 1.0, "-": -1.0}).astype("float64")
+    minutes = sign * (parts[2].astype("float64") * 60 + parts[3].astype("float64"))
+    return utc + pd.to_timedelta(minutes.fillna(0).to_numpy(), unit="min")
 
 
 def _numeric(text: pd.Series, nums: pd.DataFrame, dayfirst: bool) -> pd.Series:

@@ -12,7 +12,8 @@ from ..errors import ConfigError
 from . import _config_checks as check
 
 __all__ = ["CURRENCIES", "DATE_FLOOR", "SCORES", "cache_dir", "comments_options", "dates_options",
-           "follow_up_options", "known_keys", "labels_options", "money_options", "report_options"]
+           "follow_up_options", "known_keys", "labels_options", "money_options", "report_options",
+           "timezone_option"]
 
 #: Symbols of the currencies amounts are commonly reported in; any other ISO 4217 code is written as a prefix.
 CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "CHF": "CHF ", "AUD": "A$",
@@ -149,3 +150,19 @@ def follow_up_options(raw, where: str) -> dict:
     raw = check.mapping(raw, "follow_up", where, expected="a mapping (e.g. follow_up: {raw_comments: false})")
     known_keys("key in 'follow_up'", raw, {"raw_comments"}, where)
     return {"raw_comments": check.boolean(raw.get("raw_comments", False), "follow_up.raw_comments", where)}
+
+
+def timezone_option(raw, where: str) -> str | None:
+    """The top-level ``timezone:`` (an IANA name such as Europe/Paris), or None: times are read in the data's
+    own local time (a time written with a UTC offset keeps its clock time)."""
+    if raw is None:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = check.text(raw, "timezone", where, expected="an IANA time zone such as Europe/Paris")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: 'timezone' must be an IANA time zone such as Europe/Paris or UTC; got "
+                          f"{name!r}") from None
+    return name

@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import ConfigError
 from . import _config_checks as check
 from ._sections import (SCORES, cache_dir, comments_options, dates_options, follow_up_options, known_keys,
-                        labels_options, money_options, report_options)
+                        labels_options, money_options, report_options, timezone_option)
 from .remote import engine_options, source_options
 from .weighting import WeightingSpec, parse_weighting
 
@@ -143,6 +143,7 @@ class Config:
     weighting: WeightingSpec | None = None
     follow_up: dict = field(default_factory=lambda: {"raw_comments": False})
     engines: dict = field(default_factory=lambda: engine_options(None, Path("."), "config"))
+    timezone: str | None = None   # IANA name; None: the data's own local time
 
     @property
     def segments(self) -> list[str]:
@@ -305,7 +306,7 @@ def load_config(config=None) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
     known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir", "labels",
-                                "money", "comments", "weighting", "follow_up", "engines"}, where)
+                                "money", "comments", "weighting", "follow_up", "engines", "timezone"}, where)
     if "responses" not in raw:
         raise ConfigError(f"{where}: a 'responses' section is required")
     responses = _table("responses", raw["responses"], base_dir, where)
@@ -335,4 +336,5 @@ def load_config(config=None) -> Config:
         weighting=parse_weighting(raw.get("weighting"), responses, where),
         follow_up=follow_up_options(raw.get("follow_up"), where),
         engines=engine_options(raw.get("engines"), base_dir, where),
+        timezone=timezone_option(raw.get("timezone"), where),
     )

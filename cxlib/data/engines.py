@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import ConfigError, DataError
 from ._coerce import BOOL, DATE, FALSE, FLOAT, ID, INT, TEXT, TRUE, TYPES, UNIQUE
+from ._scales import OffScale, raise_off_scale, scale_for
 from .aggregate import is_table
 from .config import Scale, TableSpec
 from .remote import connect_url, redact_url, resolve_url
@@ -119,13 +120,13 @@ def _number(code) -> float | None:
         return None
 
 
-def _typed(raw, src: str, kind: str, missing: list, clean: bool = False):
+def _typed(raw, src: str, kind: str, missing: list, clean: bool = False, tz: str | None = None):
     """The expression for one canonical column, and the condition that flags its unreadable values.
 
     Read as the pandas loader reads a file: missing codes compared as numbers on a numeric column (99 and
     99.0 alike) and as stripped text otherwise; NaN is missing; text is stripped, blank text missing;
     whole-number ids read "10", not "10.0"; true/false text reads "True"/"False"; dates with a UTC offset
-    become UTC. ``clean``: the column is known (by :func:`_probes`) to hold no NaN, no blank and no
+    read in the time zone ``tz`` or, when None, at the clock time they were written with. ``clean``: the column is known (by :func:`_probes`) to hold no NaN, no blank and no
     surrounding blanks, so it is used as stored and no query pays for the NaN test or the TRIM.
     """
     import ibis
@@ -172,9 +173,24 @@ def _typed(raw, src: str, kind: str, missing: list, clean: bool = False):
     if kind == DATE:
         if col.type().is_timestamp() or col.type().is_date():
             return col.cast("timestamp"), None
-        ts = text.nullif("").try_cast(dt.Timestamp(timezone="UTC")).cast("timestamp")
+        bare = text.re_replace(r"(\d)\s*(Z|[+-]\d{2}:?\d{2})$", r"\1")
+        ts = bare.nullif("").try_cast("timestamp")
+        if tz:   # offsets written: that instant in the configured zone (DuckDB's and PostgreSQL's timezone())
+            ts = (bare != text).ifelse(_in_zone(tz, text.try_cast(dt.Timestamp(timezone="UTC"))), ts)
         return ts, col.notnull() & (text != "") & ts.isnull()
     raise AssertionError(kind)
+
+
+def _in_zone(zone: str, instant):
+    """``timezone(zone, instant)``: the clock time in ``zone`` (DuckDB and PostgreSQL)."""
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    @ibis.udf.scalar.builtin(name="timezone", signature=((dt.string, dt.Timestamp(timezone="UTC")), dt.timestamp))
+    def timezone(zone, ts):
+        ...
+
+    return timezone(zone, instant)
 
 
 def _probes(raw, sources, skip: bool) -> dict:
@@ -190,10 +206,12 @@ def _probes(raw, sources, skip: bool) -> dict:
     return probes
 
 
-def _check(raw, checks: dict, where: str, show: dict, probes: dict) -> set:
-    """Run every check and probe as one aggregate query; raise for the first check that flags rows, with
-    LIMIT examples; return the probed columns found clean (no row flagged)."""
-    conds = [*checks.values(), *probes.values()]
+def _check(raw, checks: dict, where: str, show: dict, probes: dict, scaled=({}, None, None)) -> set:
+    """Run every check, scale check and probe as one aggregate query; raise for the first check that flags
+    rows, with LIMIT examples, then for every off-scale column (:func:`_off_scale`); return the probed
+    columns found clean (no row flagged)."""
+    offs, ids, spec = scaled
+    conds = [*checks.values(), *probes.values(), *(off for off, *_ in offs.values())]
     counts = raw.aggregate(_n=raw.count(), **{f"c{i}": raw.count(where=c) for i, c in enumerate(conds)})
     counts = counts.execute().iloc[0]
     if int(counts["_n"]) == 0:
@@ -204,10 +222,26 @@ def _check(raw, checks: dict, where: str, show: dict, probes: dict) -> set:
             col = show[what]
             ex = raw.filter(cond).select(col).limit(5).execute()[col].tolist()
             raise DataError(f"{where}, {what}: {k} row(s), e.g. {', '.join(map(repr, ex))}")
+    first = len(checks) + len(probes)
+    flagged = {name: v for i, (name, v) in enumerate(offs.items(), start=first) if int(counts[f"c{i}"])}
+    raise_off_scale([_off_scale(raw, name, *v, ids) for name, v in flagged.items()], spec, where)
     return {src for i, src in enumerate(probes, start=len(checks)) if int(counts[f"c{i}"]) == 0}
 
 
-def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: pd.DataFrame | None = None):
+def _off_scale(raw, name: str, off, expr, src: str, scale: Scale, ids) -> OffScale:
+    """One off-scale column of a table: its values counted (one GROUP BY) and the first ids."""
+    hit = raw.filter(off)
+    found = hit.group_by(value=expr).aggregate(k=lambda t: t.count()).order_by("value").execute()
+    where = "no id column to name the rows"
+    if ids is not None:
+        shown = hit.select(ids[0].name(ids[1])).limit(6).execute()[ids[1]].tolist()
+        more = " and more" if len(shown) > 5 else ""
+        where = f"ids (column {ids[1]!r}) {', '.join(map(str, shown[:5]))}{more}"
+    return OffScale(name, src, scale, {float(v): int(k) for v, k in zip(found["value"], found["k"])}, where)
+
+
+def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: pd.DataFrame | None = None,
+               tz: str | None = None):
     """The canonical table of ``spec`` (lazy), validated by aggregate queries.
 
     ``frame``: an already loaded canonical DataFrame (a ``.sav``/``.xlsx`` file read by pandas) to hand
@@ -221,11 +255,11 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     if absent:
         raise DataError(f"{where}: mapped column(s) not found: {absent}; it has {list(raw.columns)[:30]}")
     csv = spec.path is not None and "".join(spec.path.suffixes[-2:]).lower().endswith((".csv", ".csv.gz", ".tsv", ".txt"))
-    cols, checks, show, plain = {}, {}, {}, {}
+    cols, checks, show, plain, scaled = {}, {}, {}, {}, {}
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
         miss = [*spec.missing_codes.get(src, []), *(spec.missing_codes.get(name, []) if name != src else [])]
-        expr, bad = _typed(raw, src, kind, miss)
+        expr, bad = _typed(raw, src, kind, miss, tz=tz)
         if kind in (ID, TEXT, FLOAT, INT) and not miss:
             plain[name] = (src, kind)
         label = f"column {src!r} ({name})"
@@ -234,13 +268,12 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
                         DATE: "dates such as 2026-10-31"}[kind]
             checks[f"{label}: expected {expected}, found other values in"] = bad
             show[f"{label}: expected {expected}, found other values in"] = src
-        scale = scales.get(name)
+        scale = scale_for(name, spec, scales)
         if scale is not None and kind == FLOAT:
-            off = expr.notnull() & ((expr < scale.min) | (expr > scale.max))
+            scaled[name] = (expr.notnull() & ((expr < scale.min) | (expr > scale.max)), expr, src, scale)
             if name == "nps":
-                off = off | (expr.notnull() & (expr != expr.round()))
-            what = f"{label}: scores must be on the {scale.min}–{scale.max} scale; outside it in"
-            checks[what], show[what] = off, src
+                what = f"{label}: NPS answers are whole numbers 0–10; found other values in"
+                checks[what], show[what] = expr.notnull() & (expr != expr.round()), src
         if kind == ID and name in (UNIQUE[spec.name], "customer_id"):
             what = f"{label}: missing ids in"
             checks[what], show[what] = expr.isnull(), src
@@ -259,12 +292,14 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
                 what = f"{label}: implausible dates (before {floor:%Y-%m-%d} or after the file was written) in"
                 checks[what], show[what] = implausible, src
         cols[name] = expr
-    clean = _check(raw, checks, where, show, _probes(raw, {src for src, _ in plain.values()}, skip=csv))
+    key = UNIQUE[spec.name]
+    ids = (raw[mapping[key]], mapping[key]) if key in mapping else None
+    clean = _check(raw, checks, where, show, _probes(raw, {src for src, _ in plain.values()}, skip=csv),
+                   scaled=(scaled, ids, spec))
     for name, (src, kind) in plain.items():   # checked on the safe reading; clean columns used as stored
         if src in clean:
             cols[name] = _typed(raw, src, kind, [], clean=True)[0]
     table = raw.select(**cols)
-    key = UNIQUE[spec.name]
     if key in cols and options.get("check_unique_ids", True):
         stats = table.aggregate(n=table[key].count(), d=table[key].nunique()).execute().iloc[0]
         if int(stats["n"]) != int(stats["d"]):
@@ -275,7 +310,7 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     return table
 
 
-def table_for(spec: TableSpec, scales: dict[str, Scale], options: dict, read_frame):
+def table_for(spec: TableSpec, scales: dict[str, Scale], options: dict, read_frame, tz: str | None = None):
     """The table handle for ``spec`` when it is read through Ibis (see :func:`uses_engine`), else None.
 
     ``read_frame()`` loads the file with pandas: SPSS and Excel files are read that way once and handed
@@ -285,4 +320,4 @@ def table_for(spec: TableSpec, scales: dict[str, Scale], options: dict, read_fra
         return None
     suffix = "" if spec.path is None else "".join(spec.path.suffixes[-2:]).lower()
     frame = read_frame() if suffix.endswith(HANDED_ON) else None
-    return open_table(spec, scales, options, frame)
+    return open_table(spec, scales, options, frame, tz)

@@ -17,8 +17,10 @@ import pandas as pd
 
 from .._checks import examples, need_columns
 from ..errors import DataError
-from ._coerce import BOOL, DATE, FLOAT, TEXT, TYPES, UNIQUE, check_scale, convert, rows
+from ._coerce import BOOL, DATE, FLOAT, TEXT, TYPES, UNIQUE, convert, rows
 from ._readers import apply_labels, read_file
+from ._scales import check_scales
+from ._spellings import NOTES, merge_spellings
 from .config import Scale, TableSpec, load_config
 from .aggregate import is_table
 from .engines import table_for
@@ -28,7 +30,7 @@ __all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "
            "undated_note"]
 
 
-def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
+def _load(spec: TableSpec, scales: dict[str, Scale], tz: str | None = None) -> pd.DataFrame:
     mapping = {**spec.columns, **spec.segments, **spec.drivers}
     sources = list(dict.fromkeys(mapping.values()))
     raw, labels, how = read_file(spec, sources)
@@ -53,11 +55,9 @@ def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
     result = {}
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
-        result[name] = convert(df, name, kind, src, spec, decimal=how.get("decimal", "."))
-        scale = scales.get(name)
-        if scale is not None and kind == FLOAT:
-            check_scale(result[name], scale, name, src, spec)
+        result[name] = convert(df, name, kind, src, spec, decimal=how.get("decimal", "."), tz=tz)
     data = pd.DataFrame(result).reset_index(drop=True)
+    check_scales(data, spec, scales, f"{spec.name} file {spec.path}")
     for name, src in mapping.items():
         if TYPES.get(name) == DATE:
             data[name] = _plausible_dates(data[name], name, src, spec)
@@ -69,6 +69,8 @@ def _load(spec: TableSpec, scales: dict[str, Scale]) -> pd.DataFrame:
                 f"{spec.name} file {spec.path}, column {spec.columns[key]!r} ({key}): ids must be "
                 f"unique; duplicated in {rows(dup, data[key])}"
             )
+    data, notes = merge_spellings(data, spec)
+    data.attrs[NOTES] = notes      # "About" and the report command state them
     return data
 
 
@@ -135,13 +137,14 @@ def load_responses(config=None) -> pd.DataFrame:
     [[0, 10], [1, 5], [1, 7]]
     """
     cfg = load_config(config)
-    handle = table_for(cfg.responses, cfg.scales, cfg.engines, lambda: _load(cfg.responses, cfg.scales))
+    tz = getattr(cfg, "timezone", None)
+    handle = table_for(cfg.responses, cfg.scales, cfg.engines, lambda: _load(cfg.responses, cfg.scales, tz), tz)
     if handle is not None:
         return handle
-    data = _load(cfg.responses, cfg.scales)
-    undated = undated_note(data, cfg)
-    if undated:
-        warnings.warn(undated, UserWarning, stacklevel=2)
+    data = _load(cfg.responses, cfg.scales, tz)
+    for note in [undated_note(data, cfg), *data.attrs[NOTES]]:
+        if note:
+            warnings.warn(note, UserWarning, stacklevel=2)
     return data
 
 
@@ -191,10 +194,11 @@ def load_tickets(config=None) -> pd.DataFrame | None:
     cfg = load_config(config)
     if cfg.tickets is None:
         return None
-    handle = table_for(cfg.tickets, {}, cfg.engines, lambda: _load(cfg.tickets, {}))
+    tz = getattr(cfg, "timezone", None)
+    handle = table_for(cfg.tickets, {}, cfg.engines, lambda: _load(cfg.tickets, {}, tz), tz)
     if handle is not None:
         return handle
-    data = _load(cfg.tickets, {})
+    data = _load(cfg.tickets, {}, tz)
     check_tickets(data, where=f"tickets file {cfg.tickets.path}", columns=cfg.tickets.columns)
     return data
 
@@ -218,10 +222,11 @@ def load_accounts(config=None) -> pd.DataFrame | None:
     cfg = load_config(config)
     if cfg.accounts is None:
         return None
-    handle = table_for(cfg.accounts, {}, cfg.engines, lambda: _load(cfg.accounts, {}))
+    tz = getattr(cfg, "timezone", None)
+    handle = table_for(cfg.accounts, {}, cfg.engines, lambda: _load(cfg.accounts, {}, tz), tz)
     if handle is not None:
         return handle
-    data = _load(cfg.accounts, {})
+    data = _load(cfg.accounts, {}, tz)
     check_accounts(data, where=f"accounts file {cfg.accounts.path}", columns=cfg.accounts.columns)
     return data
 

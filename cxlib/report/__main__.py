@@ -2,7 +2,8 @@
 
 Exit codes: 0 every report published, 1 a report failed (the previous one is untouched; with several
 reports the others still run and every failure is listed at the end), 2 bad parameters, a bad config,
-unreadable inputs or an unusable output folder (checked before any kernel starts).
+unreadable or invalid inputs (every configured file is loaded and checked: off-scale scores and drivers,
+tickets and accounts) or an unusable output folder, all checked before any kernel starts.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import argparse
 import sys
 import warnings
 
-from ..data import file_digests, load_config, load_responses, project_root, undated_note
+from ..data import (file_digests, load_accounts, load_config, load_responses, load_tickets, project_root,
+                    undated_note)
 from ..errors import ConfigError, DataError, ParameterError
 from .jobs import folder_name, resolve_jobs
 from .pdf import find_chromium
@@ -44,8 +46,9 @@ def main(argv=None) -> int:
         check_readable(cfg)
         output_root(args.output_dir, project_root())
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)      # the undated count is printed below instead
+            warnings.simplefilter("ignore", UserWarning)      # the loader's notes are printed below instead
             responses = load_responses(cfg)
+        load_tickets(cfg), load_accounts(cfg)                 # every configured file checked before any kernel
         digests = file_digests(cfg)
         jobs = resolve_jobs(cfg, responses, month=args.month, segment=args.segment, by=args.by,
                             all_months=args.all_months)
@@ -57,9 +60,9 @@ def main(argv=None) -> int:
     except OSError as exc:
         print(f"cxlib.report: cannot read the inputs: {exc}", file=sys.stderr)
         return 2
-    undated = undated_note(responses, cfg)
-    if undated:
-        print(f"cxlib.report: note: {undated}", file=sys.stderr)
+    for note in [undated_note(responses, cfg), *getattr(responses, "attrs", {}).get("cx_notes", [])]:
+        if note:
+            print(f"cxlib.report: note: {note}", file=sys.stderr)
     from tqdm import tqdm
 
     failures = []

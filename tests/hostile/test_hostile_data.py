@@ -10,6 +10,7 @@ import gzip
 
 import pandas as pd
 import pytest
+import yaml
 
 from cxlib import data as cxdata
 from cxlib import scores
@@ -170,3 +171,49 @@ def test_damaged_files_are_clear_errors(tmp_path, sample_raw, damage, message):
         path.write_bytes(head + bytes(range(256)) * 4)
     with pytest.raises(DataError, match=message):
         cxdata.load_responses(config_for(path))
+
+
+def test_the_report_command_stops_off_scale_drivers_before_any_kernel(tmp_path, sample_raw, capsys):
+    # issue 21: zeros meaning "not rated" on a declared 1-5 driver scale loaded silently, and every month
+    # whose driver window held one failed inside the kernel with exit 1, a 0-based row and a count of 1
+    from cxlib.report.__main__ import main
+
+    raw = sample_raw.copy()
+    rows = raw.index[raw["SubmittedAt"].str.startswith(("2026-08", "2026-09"))][::40][:29]
+    raw.loc[rows, "Q_Reliability"] = "0"
+    raw.to_csv(tmp_path / "r.csv", index=False)
+    cfg = config_for(tmp_path / "r.csv", scales={"drivers": {"min": 1, "max": 5}})
+    (tmp_path / "cx.yml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["--config", str(tmp_path / "cx.yml"), "--month", "2026-10", "--output-dir", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    first = ", ".join(str(i + 1) for i in rows[:5])            # 0-based frame index + 1 = data row
+    assert (f"responses file {tmp_path / 'r.csv'}: column 'Q_Reliability' (driver reliability): 29 value(s) off "
+            f"its declared 1–5 scale: 0 (29 rows); data rows {first} and 24 more") in err
+    assert "missing_codes: {Q_Reliability: [0]}" in err
+    assert not any(out.iterdir())                               # no kernel ran, nothing kept or published
+
+
+def test_segment_spellings_that_differ_only_by_case_form_or_punctuation_are_merged(tmp_path, sample_raw):
+    # issue 21: "Café" typed two ways made two rows (n = 123 and 111); "2x4x2" / "2-4-2" / "2X4X2" three
+    from cxlib.report import sections
+
+    raw = sample_raw.head(400).copy()
+    composed, decomposed = "Caf\u00e9", "Cafe\u0301"              # the same word in NFC and NFD
+    raw["Lounge"] = [composed] * 123 + [decomposed] * 111 + ["Main hall"] * 100 + ["main  hall"] * 66
+    raw["Seats"] = ["2x4x2"] * 200 + ["2-4-2"] * 120 + ["2X4X2"] * 50 + ["3-3-3"] * 30
+    raw.to_csv(tmp_path / "r.csv", index=False)
+    cfg = config_for(tmp_path / "r.csv")
+    cfg["responses"]["segments"].update(lounge="Lounge", seats="Seats")
+    with pytest.warns(UserWarning, match=r"Segment 'Lounge' \(lounge\): spellings that differ only by case"):
+        out = cxdata.load_responses(cfg)
+    # counted by hand from the column built above: 123 + 111 = 234 Café, 100 + 66 = 166 Main hall
+    assert out["lounge"].value_counts().to_dict() == {composed: 234, "Main hall": 166}
+    assert out["seats"].value_counts().to_dict() == {"2x4x2": 370, "3-3-3": 30}
+    notes = out.attrs["cx_notes"]
+    assert f"'{composed}' (234) from '{composed}' (123), '{decomposed}' (111) [another Unicode form]" in notes[0]
+    assert "'2x4x2' (370) from '2x4x2' (200), '2-4-2' (120), '2X4X2' (50)" in notes[1]
+    # the report's "About" states the merges and how times are read
+    about = sections.about(sections.context(cxdata.load_config(cfg), out, month="latest"), digests={"r.csv": "0" * 64})
+    assert "counted as one value" in about and "keeps its own clock time" in about

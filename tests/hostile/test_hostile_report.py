@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -322,7 +323,7 @@ def test_commas_in_segment_values(tmp_path):
         report.resolve_jobs(cfg, responses, month="2026-10", segment="city=a, b=c")
 
 
-def test_a_truncated_tickets_file_fails_the_run_with_its_reason(tmp_path):
+def test_a_truncated_tickets_file_stops_the_run_before_any_kernel(tmp_path):
     import gzip
 
     body = gzip.compress((ROOT / "data" / "sample" / "tickets.csv").read_bytes())
@@ -330,5 +331,32 @@ def test_a_truncated_tickets_file_fails_the_run_with_its_reason(tmp_path):
     config = sample_with(tmp_path, tickets=tmp_path / "tickets.csv.gz")
     out = subprocess.run([sys.executable, "-m", "cxlib.report", "--config", str(config), "--month",
                           "2026-10", "--output-dir", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT)
-    assert out.returncode == 1 and "Traceback" not in out.stderr and "---" not in out.stderr
-    assert "failed: DataError: tickets file" in out.stderr and "is truncated or corrupt" in out.stderr
+    # every configured file is loaded and checked before a kernel starts (issue 21): exit 2, nothing rendered
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "---" not in out.stderr
+    assert "cxlib.report: tickets file" in out.stderr and "is truncated or corrupt" in out.stderr
+    assert not (tmp_path / "out" / "_failed").exists()
+
+
+def test_by_a_segment_value_too_small_for_a_section_renders_without_it(tmp_path, capsys):
+    # issue 21: `--by lounge_type` exited 1 every month because "Other" (n = 1) cannot fit the drivers
+    raw = pd.read_csv(ROOT / "data" / "sample" / "responses.csv", dtype=str, keep_default_na=False)
+    raw = raw[raw["SubmittedAt"] >= "2026-05-01"].copy()
+    raw["Lounge"] = "Main"
+    raw.loc[raw.index[raw["SubmittedAt"].str.startswith("2026-10")][0], "Lounge"] = "Other"
+    raw.to_csv(tmp_path / "r.csv", index=False)
+    config = sample_with(tmp_path, responses=tmp_path / "r.csv")
+    cfg = yaml.safe_load(config.read_text())
+    cfg["responses"]["segments"]["lounge"] = "Lounge"
+    config.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["--config", str(config), "--month", "2026-10", "--by", "lounge", "--output-dir", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    other = (out / "2026-10--lounge-other" / "cx-report-2026-10--lounge-other.html").read_text(encoding="utf-8")
+    main_report = (out / "2026-10--lounge-main" / "cx-report-2026-10--lounge-main.html").read_text(encoding="utf-8")
+    # 1 response cannot fit 8 drivers: the section says so in its place, and "About" lists it
+    assert ("The driver analysis is left out of this report for lounge: Other: the data in scope cannot carry "
+            "it (only 1 usable rows for 8 drivers") in other
+    assert re.search(r"Left out of this report, because the data in scope cannot carry them: .*The driver "
+                     r"analysis \(only 1 usable rows", other)
+    assert "left out of this report" not in main_report and not (out / "_failed").exists()

@@ -92,7 +92,10 @@ def about(scope: ReportContext, *, digests: dict | None = None) -> h.Html:
         window = "One wave without dates"
     lines.append(f"{window}: {len(scope.now):,} responses" + (f" in {segment_label(scope.segment)}" if scope.segment
                                                                else "") + ".")
-    lines += scope.notes
+    lines += scope.notes + scope.data_notes
+    if scope.left_out:
+        lines.append("Left out of this report, because the data in scope cannot carry them: "
+                     + "; ".join(f"{title} ({why})" for title, why in scope.left_out.items()) + ".")
     lines.append("Input files: " + "; ".join(files) + ".")
     lines.append(f"cxlib {metadata.version('cxlib')}; pandas {pd.__version__}. Customer comments are redacted "
                  "(e-mails, phone numbers, card numbers, IBANs, URLs, names where recognisable) before display.")

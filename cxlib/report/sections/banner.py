@@ -6,6 +6,7 @@ from ... import tables
 from ...data import Scale
 from ...metrics import METRICS
 from .. import html as h
+from ._guard import section
 from .context import ReportContext
 from .scores import usable_segments
 
@@ -18,6 +19,7 @@ def _rows(scope: ReportContext) -> tuple[list, dict]:
     return rows, {**scope.cfg.scales, **fixed}
 
 
+@section('The banner table')
 def banner(scope: ReportContext, *, letters=(0.05, 0.01)) -> h.Html:
     """The period's scores in a Total column and one column per segment value, with letters.
 

@@ -52,6 +52,10 @@ class ReportContext:
         No data before the month: nothing to compare with.
     notes : list of str
         Plain sentences about the scope (a fallback month, undated responses) for the report.
+    left_out : dict
+        Section title -> why the data in scope cannot carry it (filled as sections run; "About" lists them).
+    data_notes : list of str
+        What the loader did to the data (segment spellings merged, time zones): "About" states them.
     weighting : pandas.DataFrame or None
         The weighting summary (:func:`cxlib.weights.apply_weighting`; one row per month when raked
         month by month), or None when the config asks for no weighting.
@@ -72,6 +76,8 @@ class ReportContext:
     weighting: pd.DataFrame | None = field(default=None, repr=False)
     results: dict = field(default_factory=dict, repr=False)
     source: object = field(default=None, repr=False)
+    left_out: dict = field(default_factory=dict)
+    data_notes: list[str] = field(default_factory=list)
 
     def rows(self, table, *, date_col: str | None = None, history: bool = False) -> pd.DataFrame | None:
         """A table's rows for the report as a DataFrame, within ``engines.max_rows`` (a ParameterError
@@ -93,13 +99,19 @@ class ReportContext:
 
     def memo(self, key: str, compute, *depends):
         """``compute()`` once per report and per value of everything it ``depends`` on (the arguments that
-        change its result): the story and the sections read the same results, and a call with other
-        arguments computes its own."""
+        change its result): the story and the sections read the same results (and the same DataError,
+        when the data in scope cannot carry them), and a call with other arguments computes its own."""
         full = (key, *(d if isinstance(d, (str, int, float, bool, type(None), tuple, Path)) else ("id", id(d))
                        for d in depends))
         if full not in self.results:
-            self.results[full] = compute()
-        return self.results[full]
+            try:
+                self.results[full] = compute()
+            except DataError as exc:
+                self.results[full] = exc
+        found = self.results[full]
+        if isinstance(found, DataError):
+            raise DataError(str(found)) from None
+        return found
 
     def label(self, name: str) -> str:
         """How a name from the config reads: its ``labels:`` entry, else the name in sentence case.
@@ -188,6 +200,7 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     ('2026-10', 'nps', False, False)
     """
     pulled, source, asked = None, responses if is_table(responses) else None, month
+    loaded = list(getattr(responses, "attrs", {}).get("cx_notes", []))   # the loader's notes (merged spellings)
     if is_table(responses):
         responses, pulled = _pull(cfg, responses, month, segment or None)
         month = pulled.get("month", month)
@@ -226,7 +239,19 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     ordered = [primary] + [s for s in present if s != primary]
     return ReportContext(cfg=cfg, data=data, month=resolved, segment=segment or None, primary=primary,
                          scores=ordered, min_n=min_n, partial=partial, first_month=first, notes=notes,
-                         weighting=weighting, source=source)
+                         weighting=weighting, source=source, data_notes=_data_notes(cfg, loaded, resolved))
+
+
+def _data_notes(cfg: Config, loaded: list[str], month) -> list[str]:
+    """What the loader did that readers must know: spelling variants merged, and the clock times are read in."""
+    notes = list(loaded)
+    tz = getattr(cfg, "timezone", None)
+    if month is not None:
+        notes.append(f"Times are shown in the {tz} time zone (timezone: in the config); a time written with a UTC "
+                     "offset is converted to it." if tz else
+                     "Times are shown as the data write them: a time written with a UTC offset keeps its own clock "
+                     "time (set timezone: in the config to convert every time to one zone).")
+    return notes
 
 
 def _pull(cfg: Config, table, month, segment) -> tuple[pd.DataFrame, dict]:

@@ -16,6 +16,7 @@ from ... import drivers as drv
 from ...data import last_months
 from ...metrics import METRICS
 from .. import html as h
+from ._guard import section
 from .context import ReportContext
 
 __all__ = ["MIN_PER_DRIVER", "driver_evidence", "driver_results", "drivers"]
@@ -95,6 +96,7 @@ def driver_results(scope: ReportContext, *, months: int = 3, bootstrap: int = 20
     return scope.memo("drivers", compute, months, bootstrap, seed)
 
 
+@section('The driver analysis')
 def drivers(scope: ReportContext) -> h.Html:
     """What drives the primary score over the last three months (every response for a single wave):
     importance vs performance and, where the evidence carries it, "fix first".

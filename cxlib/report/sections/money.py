@@ -16,6 +16,7 @@ from ...data import last_months, parse_segment, subset
 from ...errors import ParameterError
 from .. import html as h
 from .. import words
+from ._guard import section
 from .context import ReportContext
 
 __all__ = ["FOLLOW_UP_FILE", "customer_scores", "follow_up", "money_results", "operations"]
@@ -58,6 +59,7 @@ def customer_scores(scope: ReportContext, tickets: pd.DataFrame | None, accounts
                                      scales=scope.cfg.scales, seed=seed)
 
 
+@section('Operations and money')
 def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *, months: int = 6) -> h.Html:
     """Handoffs against satisfaction (tickets), churn risk and revenue at risk by segment (accounts).
 
@@ -173,6 +175,7 @@ def _with_themes(table: pd.DataFrame, cfg) -> pd.DataFrame:
     return table
 
 
+@section('The follow-up list')
 def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
     """Build the month's follow-up list from the report's own customer scores and leave it for the runner.
 

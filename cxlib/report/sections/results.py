@@ -16,6 +16,7 @@ import pandas as pd
 
 from ... import periods
 from .. import html as h
+from ._guard import attempt
 from .context import ReportContext
 from .drivers import driver_results
 from .money import money_results
@@ -37,7 +38,7 @@ def _num(value, digits: int = 4):
 def _score(scope: ReportContext, metric: str) -> dict:
     """One score of the period with its interval and base, and its change vs the previous month."""
     row = month_row(scope, metric)
-    out = {"value": _num(row[metric]), "ci_low": _num(row["ci_low"]), "ci_high": _num(row["ci_high"]),
+    out: dict = {"value": _num(row[metric]), "ci_low": _num(row["ci_low"]), "ci_high": _num(row["ci_high"]),
            "n": int(row["n"]), "n_eff": _num(row["n_eff"], 2), "small_base": bool(row["small_base"]),
            "diff": None, "diff_ci_low": None, "diff_ci_high": None, "p_value": None, "significant": None,
            "baseline": None}
@@ -64,7 +65,7 @@ def _changes(scope: ReportContext) -> dict | None:
 def _drivers(scope: ReportContext) -> dict | None:
     if not any(key[0] == "drivers" for key in scope.results):
         return None                     # the report did not analyse drivers: nothing to read
-    res = driver_results(scope)
+    res = attempt(driver_results, scope)
     if res is None:
         return None
     imp = res["importance"]
@@ -78,7 +79,7 @@ def _drivers(scope: ReportContext) -> dict | None:
 def _money(scope: ReportContext, scored) -> dict | None:
     if scored is None or not any(key[0] == "money" for key in scope.results):
         return None
-    res = money_results(scope, scored)
+    res = attempt(money_results, scope, scored)
     if res is None:
         return None
     t = res["total"]
@@ -99,18 +100,18 @@ def result_set(scope: ReportContext, scored=None) -> dict:
         ``diff_ci_high``, ``p_value``, ``significant``, ``baseline``), ``headline`` (the primary score in
         the shape of ``run.json``: ``score``, ``value``, ``n``, ``small_base``, ``diff``, ``significant``),
         ``changes`` (segments tested and the real changes), ``drivers`` and ``money`` (None where the
-        report has no such section).
+        report has no such section), ``left_out`` (section title: why the data could not carry it).
     """
-    figures = {m: _score(scope, m) for m in scope.scores}
-    p = figures[scope.primary]
+    figures = {m: attempt(_score, scope, m) for m in scope.scores}
+    p = figures[scope.primary] or {"value": None, "n": 0, "small_base": True, "diff": None, "significant": None}
     headline = {"score": scope.primary, "value": None if p["value"] is None else round(p["value"], 2), "n": p["n"],
                 "small_base": p["small_base"], "diff": None if p["diff"] is None else round(p["diff"], 2),
                 "significant": p["significant"]}
     return {"month": scope.month, "period": scope.period_label,
             "segment": h.safe_label(scope.segment) if scope.segment else None, "primary": scope.primary,
             "weighted": scope.weight is not None, "responses": int(len(scope.now)), "scores": figures,
-            "headline": headline, "changes": _changes(scope), "drivers": _drivers(scope),
-            "money": _money(scope, scored)}
+            "headline": headline, "changes": attempt(_changes, scope), "drivers": _drivers(scope),
+            "money": _money(scope, scored), "left_out": dict(scope.left_out)}
 
 
 def save_results(scope: ReportContext, scored=None, *, artifacts: str = "") -> None:

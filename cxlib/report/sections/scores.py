@@ -16,6 +16,7 @@ from ...errors import DataError
 from .. import html as h
 from .. import words
 from ..formats import score_format
+from ._guard import section
 from .context import ReportContext
 
 __all__ = ["changes_table", "comparison", "headline", "month_row", "segment_table", "trends", "usable_segments",
@@ -77,6 +78,7 @@ def _sparkline(scope: ReportContext, metric: str) -> str:
     return h.sparkline(values, label=label)
 
 
+@section('The headline')
 def headline(scope: ReportContext) -> h.Html:
     """KPI cards: every configured score for the month with its CI and n, a 12-month sparkline, and its
     change vs the month before and the same month last year (none for a single wave or a first month).
@@ -130,6 +132,7 @@ def changes_table(scope: ReportContext, *, baseline: str = "previous_3") -> pd.D
     return scope.memo("changes", compute, baseline)
 
 
+@section('What changed')
 def what_changed(scope: ReportContext, *, baseline: str = "previous_3") -> h.Html:
     """Plain-language summary of the Holm-adjusted segment comparisons for the month, in the primary score.
 
@@ -163,6 +166,7 @@ def what_changed(scope: ReportContext, *, baseline: str = "previous_3") -> h.Htm
     return h.bullets(sentences) + intro + fine
 
 
+@section('Trends')
 def trends(scope: ReportContext, *, months: int = 24) -> h.Html:
     """The last ``months`` months of the primary score with its 95% CI band, as one chart.
 
@@ -218,6 +222,7 @@ def _segment_rows(scope: ReportContext, seg: str, most: int) -> list[dict]:
     return rows
 
 
+@section('The segment table')
 def segment_table(scope: ReportContext) -> h.Html:
     """The month's primary score by every segment value, small bases suppressed, long tails pooled.
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .. import html as h
 from ..formats import score_format
+from ._guard import attempt
 from .context import ReportContext
 from .drivers import driver_results
 from .money import money_results
@@ -119,8 +120,10 @@ def story(scope: ReportContext, scored=None) -> h.Html:
         the exporter where the contents list goes.
     """
     small: list[str] = []
-    parts = [(_primary(scope, small), "headline"), (_largest_change(scope, small), "changes"),
-             (_driver(scope), "drivers"), (_theme(scope), "voice"), (_money(scope, scored), "money")]
+    # a sentence whose section the data in scope cannot carry is left out (that section says why)
+    parts = [(attempt(_primary, scope, small), "headline"), (attempt(_largest_change, scope, small), "changes"),
+             (attempt(_driver, scope), "drivers"), (attempt(_theme, scope), "voice"),
+             (attempt(_money, scope, scored), "money")]
     items = "".join(f"<li>{_link(text, section)}</li>" for text, section in parts if text)
     fine = h.Html(f'<p class="cx-smallprint">{h.escape(" ".join(small + ["Intervals are 95%."]))}</p>')
     return h.Html(f'<div class="cx-story" id="story"><ul>{items}</ul></div>') + fine + h.Html("<!-- cx-toc -->")

@@ -12,6 +12,7 @@ from ... import comments
 from ...data import last_months
 from .. import html as h
 from ..formats import score_format
+from ._guard import section
 from .context import ReportContext
 
 __all__ = ["theme_results", "voice"]
@@ -158,6 +159,7 @@ def _emerging(scope: ReportContext, *, cache_dir, n_topics: int, n_quotes: int, 
     return [h.heading("Emerging topics")] + parts + _topics(scope, found, n_topics, n_quotes, what)
 
 
+@section('Voice of the customer')
 def voice(scope: ReportContext, *, cache_dir=None, months: int = 13, n_quotes: int = 2, n_themes: int = 3,
           n_emerging: int = 3, min_uncoded: int = 30, max_per_month: int = 3000, seed: int = 0) -> h.Html:
     """Theme volumes and what they cost in the primary score, the codebook's coverage and emerging

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ... import customers, scores
 from ... import drivers as drv
 from .. import html as h
+from ._guard import section
 from .context import ReportContext
 from .drivers import driver_results
 from .money import money_results
@@ -68,6 +69,7 @@ def scenario(scope: ReportContext, scored) -> dict | None:
     return scope.memo("scenario", compute, scored)
 
 
+@section('What fixing it is worth')
 def worth(scope: ReportContext, scored) -> h.Html:
     """What fixing the top "fix first" driver is worth a year: a model-based scenario, not a forecast.
 
