@@ -97,7 +97,7 @@ def test_comments_section_names_a_model_file_and_brand_words(tmp_path):
 
 @pytest.mark.parametrize("section, message", [
     ("comments:\n  sentiment_model: missing.json\n", r"comments.sentiment_model .*missing.json does not exist"),
-    ("comments:\n  brand_words: Acme\n", "comments.brand_words must be a list"),
+    ("comments:\n  brand_words: Acme\n", "'comments.brand_words' must be a list; got str 'Acme'"),
     ("comments:\n  sentiment_modle: m.json\n", "did you mean 'sentiment_model'"),
     ("comments: [1]\n", "'comments' must be a mapping"),
 ])
