@@ -57,7 +57,7 @@ def _resolve(node: dict, defs: dict) -> dict:
 def _type(node: dict, defs: dict) -> str:
     if "$ref" in node:
         target = _resolve(node, defs)
-        return "mapping" if target.get("properties") else _type(target, defs)
+        return "section (below)" if target.get("properties") else _type(target, defs)
     if "anyOf" in node or "oneOf" in node:
         parts = [_type(n, defs) for n in node.get("anyOf", node.get("oneOf", [])) if n.get("type") != "null"]
         return " or ".join(dict.fromkeys(parts))
@@ -94,9 +94,10 @@ def _section(out: list, title: str, node: dict, defs: dict, prefix: str) -> None
             "| key | type | default | meaning |", "| --- | --- | --- | --- |"]
     required, nested = set(node.get("required", [])), []
     for name, prop in node.get("properties", {}).items():
-        out.append(f"| `{name}` | {_type(prop, defs)} | {_default(prop, name in required)} | "
-                   f"{prop.get('description', '')} |")
         inner = _resolve(prop, defs)
+        doc = prop.get("description") or inner.get("description", "")
+        cells = [f"`{name}`", _type(prop, defs), _default(prop, name in required), doc]
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         for i, choice in enumerate(inner.get("oneOf", [])):
             nested.append((f"{prefix}{name} (form {i + 1})", choice))
         if inner.get("properties"):
