@@ -297,3 +297,9 @@ def test_several_mistakes_are_listed_together(tmp_path):
     assert "2 problems" in str(err.value)
     assert "'report.max_segment_values' must be a whole number ≥ 2; got int 1" in str(err.value)
     assert "'engines.threads' must be a whole number; got str 'two'" in str(err.value)
+
+
+def test_a_config_built_in_python_may_hold_paths(tmp_path):
+    from pathlib import Path
+    cfg = load_config({"responses": {"path": tmp_path / "r.csv", "columns": {"nps": "LTR"}}, "cache_dir": Path("c")})
+    assert cfg.responses.path == tmp_path / "r.csv" and cfg.cache_dir == project_root() / "c"

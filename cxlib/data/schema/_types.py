@@ -14,6 +14,7 @@ import datetime as dt
 import re
 import time
 import zoneinfo
+from pathlib import PurePath
 from typing import Annotated, Any, Optional
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
@@ -33,6 +34,8 @@ def _text(expected: str, *, numbers: bool = False, secret: bool = False):
     def check(value: Any) -> str:
         if numbers and isinstance(value, int) and not isinstance(value, bool):
             return str(value)   # a column may be called 2024
+        if isinstance(value, PurePath):
+            return str(value)   # a config built in Python may hold paths
         if not isinstance(value, str) or not value.strip():
             raise fail(expected, secret=secret)
         return value
