@@ -41,8 +41,11 @@ sample: setup ## Regenerate the synthetic sample data in data/sample/
 bench: setup ## Run the benchmarks (prints figures; slow)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+docs: setup ## Regenerate docs/config.md and docs/cx.schema.json from the config schema (cxlib/data/schema)
+	$(PY) -m cxlib.data.schema
+
 clean: ## Remove rendered reports and caches (keeps .venv)
 	rm -rf reports/*/ reports/index.html .pytest_cache
 	find . -name __pycache__ -prune -exec rm -rf {} +
 
-.PHONY: help setup report test test-spark lab sample bench clean
+.PHONY: help setup report test test-spark lab sample bench docs clean

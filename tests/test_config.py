@@ -97,7 +97,7 @@ def test_comments_section_names_a_model_file_and_brand_words(tmp_path):
 
 @pytest.mark.parametrize("section, message", [
     ("comments:\n  sentiment_model: missing.json\n", r"comments.sentiment_model .*missing.json does not exist"),
-    ("comments:\n  brand_words: Acme\n", "comments.brand_words must be a list"),
+    ("comments:\n  brand_words: Acme\n", "'comments.brand_words' must be a list; got str 'Acme'"),
     ("comments:\n  sentiment_modle: m.json\n", "did you mean 'sentiment_model'"),
     ("comments: [1]\n", "'comments' must be a mapping"),
 ])
@@ -181,3 +181,125 @@ def test_anchor_bombs_and_self_references_are_refused_quickly(tmp_path):
 def test_a_bad_date_directive_is_a_config_error():
     with pytest.raises(ConfigError, match=r"'responses.date_format'.*'Q' is a bad directive"):
         load_config({"responses": {"path": "r.csv", "columns": {"nps": "LTR"}, "date_format": "%Q-%m"}})
+
+
+# --- the schema: unknown keys anywhere, one phrasing for numbers, the new keys -------------------------------
+
+TABLE = "responses:\n  path: r.csv\n  columns: {nps: LTR, csat: S}\n  segments: {region: Region, arm: Arm}\n"
+
+
+@pytest.mark.parametrize("text, path, suggestion", [
+    ("responsez:\n  path: r.csv\n", None, "responses"),
+    (TABLE + "  dayfrist: true\n", "responses", "dayfirst"),
+    (TABLE.replace("csat: S", "csatt: S"), "responses.columns", "csat"),
+    (TABLE + "  scales: {csat: {min: 1, max: 5, top_bx: 2}}\n", "responses.scales.csat", "top_box"),
+    (TABLE + "  dates: {flor: 2000-01-01}\n", "responses.dates", "floor"),
+    (TABLE + "tickets:\n  path: t.csv\n  columns: {tiket_id: T}\n", "tickets.columns", "ticket_id"),
+    (TABLE + "accounts:\n  path: a.csv\n  engin: duckdb\n", "accounts", "engine"),
+    (TABLE + "report: {primry: nps}\n", "report", "primary"),
+    (TABLE + "report: {targets: {npss: 20}}\n", "report.targets", "nps"),
+    (TABLE + "money: {curency: EUR}\n", "money", "currency"),
+    (TABLE + "comments: {brand_word: [Acme]}\n", "comments", "brand_words"),
+    (TABLE + "follow_up: {raw_comment: true}\n", "follow_up", "raw_comments"),
+    (TABLE + "engines: {max_row: 10}\n", "engines", "max_rows"),
+    (TABLE + "weighting: {targets: {region: {EMEA: 1}}, capp: 5}\n", "weighting", "cap"),
+])
+def test_a_typo_in_any_section_names_the_file_the_path_and_the_closest_key(tmp_path, text, path, suggestion):
+    cfg = tmp_path / "cx.yml"
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    message = str(err.value)
+    assert message.startswith(f"config {cfg}: ") and f"did you mean {suggestion!r}?" in message
+    assert (f"in {path!r}" in message) if path else "unknown section" in message
+    assert "validation error" not in message and "pydantic" not in message   # never pydantic's own dump
+
+
+@pytest.mark.parametrize("scales, closest", [("{csatt: {min: 1, max: 5}}", "csat"),
+                                             ("{driver: {min: 1, max: 5}}", "drivers"),
+                                             ("{easeofuse: {min: 1, max: 5}}", "ease_of_use")])
+def test_unknown_scale_names_are_refused(tmp_path, scales, closest):
+    # Before the schema, `scales: {csatt: ...}` passed silently and csat kept its default scale.
+    text = TABLE + f"  drivers: {{ease_of_use: Q1}}\n  scales: {scales}\n"
+    with pytest.raises(ConfigError, match=rf"unknown scale '\w+' in 'responses.scales' \(did you mean "
+                                          rf"'{closest}'\?\)"):
+        load_config(_write(tmp_path, text))
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "cx.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_driver_may_have_its_own_scale(tmp_path):
+    cfg = load_config(_write(tmp_path, TABLE + "  drivers: {ease_of_use: Q1}\n"
+                                               "  scales: {ease_of_use: {min: 1, max: 7}, drivers: {min: 1, max: 5}}\n"))
+    assert (cfg.scales["ease_of_use"].max, cfg.scales["drivers"].max) == (7, 5)
+
+
+@pytest.mark.parametrize("key, value", [("report.max_segment_values", "8"), ("engines.threads", "2"),
+                                        ("engines.max_rows", "1000"), ("engines.report_months", "6"),
+                                        ("report.rolling", "3")])
+def test_whole_numbers_may_be_written_with_a_zero_decimal_and_nothing_else(tmp_path, key, value):
+    section, name = key.split(".")
+    def config(v):
+        return load_config(_write(tmp_path, TABLE + f"{section}: {{{name}: {v}}}\n"))
+    as_int = getattr(config(value), section)[name]
+    assert as_int == int(value) and getattr(config(value + ".0"), section)[name] == as_int   # 8 and 8.0 alike
+    for bad, shown in ((value + ".5", "float"), (f"'{value}'", "str"), ("true", "bool")):
+        with pytest.raises(ConfigError, match=rf"'{key}' must be a whole number.*; got {shown} "):
+            config(bad)
+
+
+def test_scale_points_follow_the_same_whole_number_rule(tmp_path):
+    cfg = load_config(_write(tmp_path, TABLE + "  scales: {csat: {min: 1.0, max: 5}}\n"))
+    assert cfg.scales["csat"] == Scale(1, 5)
+    with pytest.raises(ConfigError, match=r"'responses.scales.csat.top_box' must be a whole number ≥ 1; got int 0"):
+        load_config(_write(tmp_path, TABLE + "  scales: {csat: {min: 1, max: 5, top_box: 0}}\n"))
+
+
+@pytest.mark.parametrize("name", ["cx.yml", "examples/bank.yml", "examples/mobiles.yml",
+                                  "examples/mobiles-likes.yml"])
+def test_every_shipped_config_loads(name):
+    cfg = load_config(project_root() / name)
+    assert cfg.scores and cfg.timezone is None and cfg.report["targets"] == {}
+
+
+def test_the_new_keys_parse_and_are_exposed(tmp_path):
+    (tmp_path / "deck.pptx").write_bytes(b"")
+    cfg = load_config(_write(tmp_path, TABLE + "timezone: Europe/Paris\nreport:\n  experiment: arm\n"
+                                               "  targets: {nps: 20, csat: 80.5}\n  pptx_template: deck.pptx\n"
+                                               "  rolling: 3\n"))
+    assert cfg.timezone == "Europe/Paris"
+    assert cfg.report["experiment"] == "arm" and cfg.report["targets"] == {"nps": 20, "csat": 80.5}
+    assert cfg.report["pptx_template"] == tmp_path / "deck.pptx" and cfg.report["rolling"] == 3
+    assert load_config().timezone is None and load_config().report["rolling"] is None
+
+
+@pytest.mark.parametrize("text, message", [
+    ("timezone: Europe/Pariss\n", r"'timezone' must be an IANA time zone name .*; got str 'Europe/Pariss'"),
+    ("timezone: 1\n", r"'timezone' must be an IANA time zone name"),
+    ("report: {experiment: pilot}\n", r"report.experiment 'pilot' is not a segment; the segments are \['arm', "),
+    ("report: {targets: {nps: high}}\n", r"'report.targets.nps' must be a number; got str 'high'"),
+    ("report: {targets: {nps: true}}\n", r"'report.targets.nps' must be a number; got bool True"),
+    ("report: {pptx_template: none.pptx}\n", r"report.pptx_template .*none.pptx does not exist"),
+    ("report: {rolling: 1}\n", r"'report.rolling' must be a whole number ≥ 2; got int 1"),
+])
+def test_the_new_keys_are_checked(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(_write(tmp_path, TABLE + text))
+
+
+def test_several_mistakes_are_listed_together(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(_write(tmp_path, TABLE + "report: {max_segment_values: 1}\nengines: {threads: two}\n"))
+    assert "2 problems" in str(err.value)
+    assert "'report.max_segment_values' must be a whole number ≥ 2; got int 1" in str(err.value)
+    assert "'engines.threads' must be a whole number; got str 'two'" in str(err.value)
+
+
+def test_a_config_built_in_python_may_hold_paths(tmp_path):
+    from pathlib import Path
+    cfg = load_config({"responses": {"path": tmp_path / "r.csv", "columns": {"nps": "LTR"}}, "cache_dir": Path("c")})
+    assert cfg.responses.path == tmp_path / "r.csv" and cfg.cache_dir == project_root() / "c"

@@ -289,5 +289,5 @@ def test_times_with_an_offset_stay_in_the_month_they_were_written_in(tmp_path, e
 def test_an_unknown_time_zone_is_a_config_error():
     from cxlib.errors import ConfigError
 
-    with pytest.raises(ConfigError, match=r"'timezone' must be an IANA time zone.*got 'Mars/Olympus'"):
+    with pytest.raises(ConfigError, match=r"'timezone' must be an IANA time zone.*got str 'Mars/Olympus'"):
         cxdata.load_config({"responses": {"path": "x.csv", "columns": {"nps": "LTR"}}, "timezone": "Mars/Olympus"})

@@ -11,7 +11,7 @@ import yaml
 
 from cxlib import data, scores
 from cxlib.data import project_root
-from cxlib.data.remote import redact_url, source_options
+from cxlib.data.remote import redact_url
 from cxlib.errors import ConfigError, DataError, ParameterError
 
 ROOT = project_root()
@@ -36,15 +36,15 @@ def server_config(table="cx.responses", var="CX_TEST_WAREHOUSE") -> dict:
 @pytest.mark.parametrize("raw, message", [
     ({"path": "a.csv", "table": "t", "connection": "env:X"}, "not both"),
     ({"columns": {}}, "needs a 'path'"),
-    ({"table": "cx.responses", "connection": "postgresql://u:pw@h/db"}, "must name an environment variable"),
-    ({"table": "cx.responses"}, "must name an environment variable"),
+    ({"table": "cx.responses", "connection": "postgresql://u:pw@h/db"}, "'responses.connection' must be env:VARIABLE.*got a URL"),
+    ({"table": "cx.responses"}, "'responses.connection' must be env:VARIABLE.*got none"),
     ({"table": "drop table x;", "connection": "env:X"}, "must be a table name"),
     ({"path": "a.csv", "engine": "spark"}, "'responses.engine' must be one of"),
     ({"path": "a.csv", "connection": "env:X"}, "goes with 'table'"),
 ])
 def test_source_keys_are_checked(raw, message):
     with pytest.raises(ConfigError, match=message) as err:
-        source_options(raw, "responses", "config")
+        data.load_config({"responses": {"columns": {"nps": "LTR"}, **raw}})
     assert "pw" not in str(err.value)       # a URL pasted into the config is not echoed back
 
 

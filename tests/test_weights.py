@@ -142,9 +142,9 @@ def test_apply_weighting_from_a_config(tmp_path):
     ({"column": "weight"}, "not mapped under 'responses.columns'"),
     ({"targets": {"region": {"EMEA": 0.5}}}, r"weighting.targets.region: the shares must sum to 1"),
     ({"targets": {"country": {"x": 1.0}}}, r"weighting.targets.country: 'country' is not a segment"),
-    ({"targets": {"region": {"EMEA": 1.0}}, "cap": 1}, "weighting.cap must be a number above 1"),
+    ({"targets": {"region": {"EMEA": 1.0}}, "cap": 1}, "'weighting.cap' must be a number above 1; got int 1"),
     ({"targets": {"region": {"EMEA": 1.0}}, "column": "weight"}, "exactly one of"),
-    ({"colum": "weight"}, r"unknown key\(s\) \['colum'\]"),
+    ({"colum": "weight"}, r"unknown key 'colum' in 'weighting' \(did you mean 'column'\?\)"),
 ])
 def test_config_section_errors_name_the_key(section, message):
     raw = {"responses": {"path": "data/sample/responses.csv", "columns": {"nps": "LTR_0_10"},

@@ -11,53 +11,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ..errors import ConfigError
-from . import _config_checks as check
-from ._sections import (SCORES, cache_dir, comments_options, dates_options, follow_up_options, known_keys,
-                        labels_options, money_options, report_options, timezone_option)
+from . import schema
+from ._yaml import read_yaml
+from ._sections import cache_dir, comments_options, existing_file, money_options, report_options
 from .remote import engine_options, source_options
+from .schema import SCORES
+from .schema.models import AccountsColumns, Comments, Engines, Money, ResponsesColumns, Scales, TicketsColumns
 from .weighting import WeightingSpec, parse_weighting
 
 __all__ = ["CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "load_config",
            "project_root"]
 
 
-#: Canonical columns of each table, in output order.
-CANONICAL = {
-    "responses": [
-        "response_id",
-        "customer_id",
-        "responded_at",
-        "nps",
-        "csat",
-        "ces",
-        "rating",
-        "recommend",
-        "comment",
-        "ticket_id",
-        "weight",
-    ],
-    "tickets": [
-        "ticket_id",
-        "customer_id",
-        "opened_at",
-        "resolved_at",
-        "handoffs",
-        "first_contact_resolution",
-        "channel",
-    ],
-    "accounts": [
-        "customer_id",
-        "region",
-        "plan",
-        "signup_date",
-        "annual_revenue",
-        "renewal_date",
-        "churned",
-        "churned_at",
-    ],
-}
-
+#: Canonical columns of each table, in output order (declared once, in the schema).
+CANONICAL = {name: list(model.model_fields) for name, model in
+             (("responses", ResponsesColumns), ("tickets", TicketsColumns), ("accounts", AccountsColumns))}
 
 
 @dataclass(frozen=True)
@@ -104,11 +75,14 @@ class Scale:
         return vals[:k] if self.higher_is_better else vals[-k:]
 
 
-DEFAULT_SCALES = {
-    "nps": Scale(0, 10),
-    "csat": Scale(1, 5),
-    "ces": Scale(1, 7, top_k=3),
-}
+def _scale(spec, name: str) -> Scale:
+    top_k = spec.top_box if spec.top_box is not None else DEFAULT_SCALES.get(name, Scale(0, 1)).top_k
+    return Scale(spec.min, spec.max, spec.higher_is_better, top_k)
+
+
+#: The scales a score has unless the config gives one (declared in the schema: ``responses.scales``).
+DEFAULT_SCALES: dict[str, Scale] = {}
+DEFAULT_SCALES.update({name: _scale(getattr(Scales(), name), name) for name in ("nps", "csat", "ces")})
 
 
 @dataclass
@@ -138,12 +112,12 @@ class Config:
     report: dict = field(default_factory=dict)
     cache_dir: Path | None = None
     labels: dict = field(default_factory=dict)
-    money: dict = field(default_factory=lambda: {"currency": None, "symbol": ""})
-    comments: dict = field(default_factory=lambda: {"sentiment_model": None, "brand_words": []})
+    money: dict = field(default_factory=lambda: money_options(Money()))
+    comments: dict = field(default_factory=lambda: comments_options(Comments(), Path("."), "config"))
     weighting: WeightingSpec | None = None
-    follow_up: dict = field(default_factory=lambda: {"raw_comments": False})
-    engines: dict = field(default_factory=lambda: engine_options(None, Path("."), "config"))
-    timezone: str | None = None   # IANA name; None: the data's own local time
+    follow_up: dict = field(default_factory=lambda: {"raw_comments": schema.default("follow_up.raw_comments")})
+    engines: dict = field(default_factory=lambda: engine_options(Engines(), Path(".")))
+    timezone: str | None = None
 
     @property
     def segments(self) -> list[str]:
@@ -206,18 +180,18 @@ def _resolve_config_path(config) -> Path:
 #: Names a segment or driver may not take: the canonical columns and the columns analyses add.
 RESERVED = frozenset(CANONICAL["responses"]) | {"period", "neg", "neu", "pos", "compound", "sentiment", "n_themes",
                                                 "analysed"}
+#: A table section's reading options, kept in ``TableSpec.options`` when the config gives them.
+OPTIONS = ("sheet", "format", "date_format", "dayfirst", "encoding", "delimiter", "decimal")
 
 
-def _table(name: str, raw: dict, base_dir: Path, where: str) -> TableSpec:
-    raw = check.mapping(raw, name, where, expected="a mapping with a 'path' to its data file (or a 'table')")
-    source = source_options(raw, name, where)
-    allowed = {"path", "columns", "segments", "drivers", "scales", "missing_codes", "dates", *check.OPTIONS,
-               "table", "connection", "engine"}
-    known_keys(f"key in '{name}'", raw, allowed, where)
-    columns = check.column_map(raw.get("columns"), f"{name}.columns", where)
-    known_keys(f"canonical column in '{name}.columns'", columns, CANONICAL[name], where)
-    segments = check.column_map(raw.get("segments"), f"{name}.segments", where)
-    drivers = check.column_map(raw.get("drivers"), f"{name}.drivers", where)
+def _names(mapping: dict) -> dict[str, str]:
+    return {str(k): str(v) for k, v in mapping.items() if v is not None}
+
+
+def _table(name: str, spec, base_dir: Path, where: str) -> TableSpec:
+    source = source_options(spec, name, where)
+    columns = _names(spec.columns.model_dump(exclude_none=True))
+    segments, drivers = _names(getattr(spec, "segments", {})), _names(getattr(spec, "drivers", {}))
     for key, names in (("segments", segments), ("drivers", drivers)):
         taken = sorted(set(names) & (RESERVED | set(CANONICAL[name])))
         if taken:
@@ -227,47 +201,38 @@ def _table(name: str, raw: dict, base_dir: Path, where: str) -> TableSpec:
     if both:
         raise ConfigError(f"{where}: {both} named both as a segment and as a driver in '{name}'; use two names")
     if name == "responses" and not any(columns.get(s) for s in SCORES):
-        raise ConfigError(
-            f"{where}: 'responses.columns' must map at least one score ({', '.join(SCORES)})"
-        )
+        raise ConfigError(f"{where}: 'responses.columns' must map at least one score ({', '.join(SCORES)})")
     path = None
-    if "path" in raw:
-        path = Path(check.text(raw["path"], f"{name}.path", where, expected="a file path")).expanduser()
-        if not path.is_absolute():
-            path = (base_dir / path).resolve()
-    options = check.table_options(name, raw, where)
+    if spec.path is not None:
+        path = Path(spec.path).expanduser()
+        path = path if path.is_absolute() else (base_dir / path).resolve()
+    options = {k: v for k, v in spec.model_dump(include=set(OPTIONS), exclude_unset=True).items() if v is not None}
     options.update(source)
-    options["dates"] = dates_options(raw.get("dates"), name, where)
-    return TableSpec(
-        name=name,
-        path=path,
-        columns=columns,
-        segments=segments,
-        drivers=drivers,
-        missing_codes=check.scalar_lists(raw.get("missing_codes"), f"{name}.missing_codes", where),
-        options=options,
-    )
+    options["dates"] = {"floor": pd.Timestamp(spec.dates.floor), "drop_invalid": spec.dates.drop_invalid}
+    return TableSpec(name=name, path=path, columns=columns, segments=segments, drivers=drivers,
+                     missing_codes={str(k): list(v) for k, v in spec.missing_codes.items()}, options=options)
 
 
-def _scales(raw: dict, where: str) -> dict[str, Scale]:
+def _scales(spec: Scales, responses: TableSpec, where: str) -> dict[str, Scale]:
+    given = {k: getattr(spec, k) for k in spec.model_fields_set if getattr(spec, k) is not None}
+    known = [*SCORES, "drivers", *responses.drivers]
+    for name, extra in (spec.model_extra or {}).items():
+        if name not in responses.drivers:
+            raise ConfigError(f"{where}: {schema.unknown('scale', name, known, 'responses.scales')} (a score, "
+                              "'drivers' for every driver, or one driver's name)")
+        given[name] = extra
+    if "rating" in responses.columns and "rating" not in given:
+        raise ConfigError(f"{where}: 'responses.columns' maps a rating; give its scale under "
+                          "'responses.scales', e.g. rating: {min: 1, max: 10}")
     scales = dict(DEFAULT_SCALES)
-    for name, spec in check.mapping(raw, "responses.scales", where,
-                                    expected="a mapping of score: {min, max}").items():
+    for name, one in given.items():
         key = f"responses.scales.{name}"
-        spec = check.mapping(spec, key, where, expected="a mapping such as {min: 1, max: 5}")
-        if "min" not in spec or "max" not in spec:
-            raise ConfigError(f"{where}: scale '{name}' needs 'min' and 'max'")
-        known_keys(f"key in '{key}'", spec, ("min", "max", "higher_is_better", "top_box"), where)
-        low, high = check.whole(spec["min"], f"{key}.min", where), check.whole(spec["max"], f"{key}.max", where)
-        if not low < high:
-            raise ConfigError(f"{where}: {key!r} needs min < max; got min={low}, max={high}")
-        default_k = DEFAULT_SCALES[name].top_k if name in DEFAULT_SCALES else 2
-        top_k = check.whole(spec.get("top_box", default_k), f"{key}.top_box", where)
-        if not 1 <= top_k <= high - low:
-            raise ConfigError(f"{where}: {key + '.top_box'!r} must be between 1 and {high - low} (the points "
-                              f"of the scale but one); got {top_k}")
-        scales[str(name)] = Scale(low, high, check.boolean(spec.get("higher_is_better", True),
-                                                           f"{key}.higher_is_better", where), top_k)
+        if not one.min < one.max:
+            raise ConfigError(f"{where}: {key!r} needs min < max; got min={one.min}, max={one.max}")
+        scales[name] = scale = _scale(one, name)
+        if not 1 <= scale.top_k <= one.max - one.min:
+            raise ConfigError(f"{where}: {key + '.top_box'!r} must be between 1 and {one.max - one.min} (the "
+                              f"points of the scale but one); got {scale.top_k}")
     return scales
 
 
@@ -302,39 +267,26 @@ def load_config(config=None) -> Config:
     else:
         path = _resolve_config_path(config)
         base_dir, where = path.parent, f"config {path}"
-        raw = check.read_yaml(path, where)
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a mapping with a 'responses' section")
-    known_keys("section", raw, {"responses", "tickets", "accounts", "codebook", "report", "cache_dir", "labels",
-                                "money", "comments", "weighting", "follow_up", "engines", "timezone"}, where)
-    if "responses" not in raw:
-        raise ConfigError(f"{where}: a 'responses' section is required")
-    responses = _table("responses", raw["responses"], base_dir, where)
-    scales = _scales(raw["responses"].get("scales"), where)
-    if "rating" in responses.columns and "rating" not in (raw["responses"].get("scales") or {}):
-        raise ConfigError(f"{where}: 'responses.columns' maps a rating; give its scale under "
-                          "'responses.scales', e.g. rating: {min: 1, max: 10}")
-    codebook = None
-    if raw.get("codebook"):
-        codebook = Path(check.text(raw["codebook"], "codebook", where, expected="a file path")).expanduser()
-        codebook = codebook if codebook.is_absolute() else (base_dir / codebook).resolve()
-        if not codebook.is_file():
-            raise ConfigError(f"{where}: codebook {codebook} does not exist")
+        raw = read_yaml(path, where)
+    spec = schema.validate(raw, where)
+    responses = _table("responses", spec.responses, base_dir, where)
+    codebook = existing_file(spec.codebook, base_dir, "codebook", where)
+    cache = spec.cache_dir if "cache_dir" in spec.model_fields_set else project_root() / schema.default("cache_dir")
     return Config(
         path=path,
         base_dir=base_dir,
         responses=responses,
-        tickets=_table("tickets", raw["tickets"], base_dir, where) if raw.get("tickets") else None,
-        accounts=_table("accounts", raw["accounts"], base_dir, where) if raw.get("accounts") else None,
-        scales=scales,
+        tickets=_table("tickets", spec.tickets, base_dir, where) if spec.tickets else None,
+        accounts=_table("accounts", spec.accounts, base_dir, where) if spec.accounts else None,
+        scales=_scales(spec.responses.scales, responses, where),
         codebook=codebook,
-        report=report_options(raw.get("report"), responses, where),
-        cache_dir=cache_dir(raw.get("cache_dir", project_root() / ".cx-cache"), base_dir, where),
-        labels=labels_options(raw.get("labels"), where),
-        money=money_options(raw.get("money"), where),
-        comments=comments_options(raw.get("comments"), base_dir, where),
-        weighting=parse_weighting(raw.get("weighting"), responses, where),
-        follow_up=follow_up_options(raw.get("follow_up"), where),
-        engines=engine_options(raw.get("engines"), base_dir, where),
-        timezone=timezone_option(raw.get("timezone"), where),
+        report=report_options(spec.report, responses, base_dir, where),
+        cache_dir=cache_dir(cache, base_dir),
+        labels={k: v.strip() for k, v in spec.labels.items()},
+        money=money_options(spec.money),
+        comments=comments_options(spec.comments, base_dir, where),
+        weighting=parse_weighting(spec.weighting, responses, where),
+        follow_up={"raw_comments": spec.follow_up.raw_comments},
+        engines=engine_options(spec.engines, base_dir),
+        timezone=spec.timezone,
     )

@@ -21,6 +21,7 @@ from ._scales import OffScale, raise_off_scale, scale_for
 from .aggregate import is_table
 from .config import Scale, TableSpec
 from .remote import connect_url, redact_url, resolve_url
+from .schema import default
 
 __all__ = ["as_table", "duckdb_connection", "open_table", "table_for", "uses_engine"]
 
@@ -33,7 +34,7 @@ def duckdb_connection(options: dict | None = None):
     import ibis
 
     options = options or {}
-    limit = options.get("memory_limit", "1.5GB")
+    limit = options.get("memory_limit", default("engines.memory_limit"))
     tmp = options.get("temp_directory") or Path(tempfile.gettempdir()) / "cx-duckdb"
     key = ("duckdb", limit, str(tmp), options.get("threads"))
     if key not in _CONNECTIONS:
@@ -84,7 +85,7 @@ def uses_engine(spec: TableSpec, options: dict) -> bool:
         return engine == "duckdb"
     if pandas_only:   # only pandas applies them: a large file with them stays on pandas
         return False
-    return spec.path.exists() and spec.path.stat().st_size >= options.get("large_file_mb", 200) * 1e6
+    return spec.path.exists() and spec.path.stat().st_size >= options.get("large_file_mb", default("engines.large_file_mb")) * 1e6
 
 
 def _source(spec: TableSpec, options: dict):
@@ -279,7 +280,7 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
             checks[what], show[what] = expr.isnull(), src
         if kind == DATE:
             opts = spec.options.get("dates") or {}
-            floor = pd.Timestamp(opts.get("floor", "1990-01-01")).to_pydatetime()
+            floor = pd.Timestamp(opts.get("floor", default("responses.dates.floor"))).to_pydatetime()
             implausible = expr.notnull() & (expr < floor)
             if name in _EVENTS and spec.path is not None and spec.path.exists():
                 latest = pd.Timestamp(spec.path.stat().st_mtime, unit="s").normalize() + pd.Timedelta(days=2)
@@ -300,7 +301,7 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
         if src in clean:
             cols[name] = _typed(raw, src, kind, [], clean=True)[0]
     table = raw.select(**cols)
-    if key in cols and options.get("check_unique_ids", True):
+    if key in cols and options.get("check_unique_ids", default("engines.check_unique_ids")):
         stats = table.aggregate(n=table[key].count(), d=table[key].nunique()).execute().iloc[0]
         if int(stats["n"]) != int(stats["d"]):
             dup = (table.group_by(key).aggregate(k=table.count()).filter(lambda t: t.k > 1)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 from ..errors import CodebookError, ConfigError
-from ._config_checks import read_yaml
+from ._yaml import read_yaml
 from .config import project_root
 
 __all__ = ["load_labelled", "read_codebook_file", "read_model_file", "write_model_file"]

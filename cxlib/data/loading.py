@@ -24,6 +24,7 @@ from ._spellings import NOTES, merge_spellings
 from .config import Scale, TableSpec, load_config
 from .aggregate import is_table
 from .engines import table_for
+from .schema import default
 from .subsets import undated_count
 
 __all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "load_responses", "load_tickets",
@@ -82,7 +83,7 @@ def _plausible_dates(dates: pd.Series, canon: str, src: str, spec: TableSpec) ->
     """Dates before the floor (placeholders such as 1970-01-01) or after the file was written are errors,
     or, with ``dates: {drop_invalid: true}``, blanked (NaT: left out of every month, and counted)."""
     opts = spec.options.get("dates") or {}
-    floor = opts.get("floor", pd.Timestamp("1990-01-01"))
+    floor = pd.Timestamp(opts.get("floor", default("responses.dates.floor")))
     latest = pd.Timestamp(spec.path.stat().st_mtime, unit="s").normalize() + pd.Timedelta(days=2)
     if canon not in _EVENTS:   # a renewal date may lie ahead; an answer or a ticket may not
         latest = pd.Timestamp.max

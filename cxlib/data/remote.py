@@ -20,83 +20,46 @@ from pathlib import Path
 
 from ..errors import ConfigError, ParameterError
 
-__all__ = ["ENGINES", "LARGE_FILE_MB", "MAX_ROWS", "REPORT_MONTHS", "connect_url", "engine_options", "redact_url", "resolve_url",
-           "source_options"]
-
-#: The ``engine:`` choices of a file section.
-ENGINES = ("auto", "pandas", "duckdb")
-#: Files at least this large (MB on disk) are read by DuckDB under ``engine: auto``.
-LARGE_FILE_MB = 200
-#: Months of rows the report pulls from a table (the longest window a section shows) and the cap on them.
-REPORT_MONTHS, MAX_ROWS = 24, 20_000_000
-_ENV = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
+__all__ = ["connect_url", "engine_options", "redact_url", "resolve_url", "source_options"]
 
 
-def source_options(raw: dict, name: str, where: str) -> dict:
-    """The ``table``, ``connection`` and ``engine`` keys of a table section, checked (no connection made).
+def source_options(spec, name: str, where: str) -> dict:
+    """Where a checked table section's data live: ``{"engine"}`` for a file, with ``table`` and ``connection``
+    (the variable's name) for a server table. No connection is made.
 
     Examples
     --------
-    >>> source_options({"table": "cx.responses", "connection": "env:CX_URL"}, "responses", "config")
-    {'table': 'cx.responses', 'connection': 'CX_URL', 'engine': 'auto'}
+    >>> from cxlib.data.schema.models import TicketsSection
+    >>> spec = TicketsSection(table="cx.tickets", connection="env:CX_URL")
+    >>> source_options(spec, "tickets", "config")
+    {'table': 'cx.tickets', 'connection': 'CX_URL', 'engine': 'auto'}
     """
-    has_path, has_table = "path" in raw, "table" in raw
-    if has_path == has_table:
+    if (spec.path is None) == (spec.table is None):
         raise ConfigError(f"{where}: section '{name}' needs a 'path' to its data file, or a 'table' on a server "
                           "with connection: env:VARIABLE (not both)")
-    engine = raw.get("engine", "auto")
-    if engine not in ENGINES:
-        raise ConfigError(f"{where}: '{name}.engine' must be one of {list(ENGINES)}, got {engine!r}")
-    if has_path:
-        if "connection" in raw:
+    if spec.path is not None:
+        if spec.connection is not None:
             raise ConfigError(f"{where}: '{name}.connection' goes with 'table', not with 'path'")
-        return {"engine": engine}
-    table, conn = raw["table"], raw.get("connection")
-    if not isinstance(table, str) or not re.fullmatch(r"[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*){0,2}", table):
-        raise ConfigError(f"{where}: '{name}.table' must be a table name such as cx.responses, got {table!r}")
-    match = _ENV.match(conn) if isinstance(conn, str) else None
-    if not match:
-        raise ConfigError(f"{where}: '{name}.connection' must name an environment variable holding the server "
-                          f"URL, as env:CX_WAREHOUSE_URL (credentials never go in the config); got "
-                          f"{'a URL' if isinstance(conn, str) and '://' in conn else repr(conn)}")
-    return {"table": table, "connection": match.group(1), "engine": engine}
+        return {"engine": spec.engine}
+    if spec.connection is None:
+        raise ConfigError(f"{where}: '{name}.connection' must be env:VARIABLE naming the environment variable "
+                          "that holds the server URL (credentials never go in the config); got none")
+    return {"table": spec.table, "connection": spec.connection.removeprefix("env:"), "engine": spec.engine}
 
 
-def engine_options(raw, base_dir: Path, where: str) -> dict:
-    """The optional top-level ``engines:`` section: DuckDB's limits and the ``auto`` size threshold.
+def engine_options(spec, base_dir: Path) -> dict:
+    """The checked top-level ``engines:`` section as a dict, ``temp_directory`` resolved from the config's folder.
 
     Examples
     --------
-    >>> engine_options({"memory_limit": "1GB"}, Path("."), "config")["memory_limit"]
+    >>> from cxlib.data.schema.models import Engines
+    >>> engine_options(Engines(memory_limit="1GB"), Path("."))["memory_limit"]
     '1GB'
     """
-    raw = raw or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: 'engines' must be a mapping such as {{memory_limit: 1GB}}")
-    unknown = sorted(set(raw) - {"memory_limit", "temp_directory", "threads", "large_file_mb", "check_unique_ids",
-                        "report_months", "max_rows"})
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown} in 'engines'; expected memory_limit, "
-                          "temp_directory, threads, large_file_mb, check_unique_ids, report_months, max_rows")
-    unique = raw.get("check_unique_ids", True)
-    if not isinstance(unique, bool):
-        raise ConfigError(f"{where}: 'engines.check_unique_ids' must be true or false, got {unique!r}")
-    limit = raw.get("memory_limit", "1.5GB")
-    if not isinstance(limit, str) or not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.I):
-        raise ConfigError(f"{where}: 'engines.memory_limit' must be a size such as 1.5GB, got {limit!r}")
-    for key in ("threads", "large_file_mb", "report_months", "max_rows"):
-        v = raw.get(key)
-        whole = key != "large_file_mb"
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int if whole else (int, float)) or v <= 0):
-            raise ConfigError(f"{where}: 'engines.{key}' must be a positive {'whole ' if whole else ''}number, "
-                              f"got {v!r}")
-    tmp = raw.get("temp_directory")
-    if tmp is not None and not isinstance(tmp, str):
-        raise ConfigError(f"{where}: 'engines.temp_directory' must be a folder path, got {tmp!r}")
-    tmp_path = None if tmp is None else (Path(tmp) if Path(tmp).is_absolute() else base_dir / tmp)
-    return {"memory_limit": limit, "temp_directory": tmp_path, "threads": raw.get("threads"),
-            "large_file_mb": raw.get("large_file_mb", LARGE_FILE_MB), "check_unique_ids": unique,
-            "report_months": raw.get("report_months", REPORT_MONTHS), "max_rows": raw.get("max_rows", MAX_ROWS)}
+    out = spec.model_dump()
+    tmp = spec.temp_directory
+    out["temp_directory"] = None if tmp is None else (Path(tmp) if Path(tmp).is_absolute() else base_dir / tmp)
+    return out
 
 
 def redact_url(url: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ... import tables
-from ...data import Scale
+from ...data import Scale, config_default
 from ...metrics import METRICS
 from .. import html as h
 from ._guard import section
@@ -36,7 +36,7 @@ def banner(scope: ReportContext, *, letters=(0.05, 0.01)) -> h.Html:
         A static great-tables table and a note on the segments left out, or a note when no segment can
         be shown.
     """
-    most = scope.cfg.report.get("max_segment_values", 12)
+    most = scope.cfg.report.get("max_segment_values", config_default("report.max_segment_values"))
     now = scope.now
     usable = usable_segments(now, scope.cfg.segments)
     by = [s for s in usable if now[s].nunique() <= most]

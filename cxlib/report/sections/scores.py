@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import periods, scores
-from ...data import last_months
+from ...data import config_default, last_months
 from ...errors import DataError
 from .. import html as h
 from .. import words
@@ -232,7 +232,7 @@ def segment_table(scope: ReportContext) -> h.Html:
         A table: Segment, Value, score, 95% CI, n (a score with n < ``min_n`` is "–"), with a note on
         segments that have a single value this month; a note alone when there is nothing to show.
     """
-    most = scope.cfg.report.get("max_segment_values", 12)
+    most = scope.cfg.report.get("max_segment_values", config_default("report.max_segment_values"))
     usable = usable_segments(scope.now, scope.cfg.segments)
     rows = [row for seg in usable for row in _segment_rows(scope, seg, most)]
     single = [f"{scope.label(s)}: {h.safe_label(scope.now[s].dropna().astype('str').iloc[0])}"
