@@ -11,7 +11,7 @@ import argparse
 import sys
 import warnings
 
-from ..data import file_digests, load_config, load_responses, project_root, undated_note
+from ..data import file_digests, load_config, load_responses, project_root, redact_urls, undated_note
 from ..errors import ConfigError, DataError, ParameterError
 from .jobs import folder_name, resolve_jobs
 from .pdf import find_chromium
@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _say(text: str) -> None:
+    """Print a message to stderr, any URL's credentials hidden (a driver may quote the URL it was given)."""
+    print(f"cxlib.report: {redact_urls(str(text))}", file=sys.stderr)
+
+
 def main(argv=None) -> int:
     """Command line entry point; returns the exit code (0 ok, 1 failed run, 2 bad parameters)."""
     args = _parser().parse_args(argv)
@@ -52,14 +57,14 @@ def main(argv=None) -> int:
         if args.pdf:
             find_chromium(cfg.report.get("chromium"))
     except (ParameterError, ConfigError, DataError) as exc:
-        print(f"cxlib.report: {exc}", file=sys.stderr)
+        _say(exc)
         return 2
     except OSError as exc:
-        print(f"cxlib.report: cannot read the inputs: {exc}", file=sys.stderr)
+        _say(f"cannot read the inputs: {exc}")
         return 2
     undated = undated_note(responses, cfg)
     if undated:
-        print(f"cxlib.report: note: {undated}", file=sys.stderr)
+        _say(f"note: {undated}")
     from tqdm import tqdm
 
     failures = []
@@ -69,7 +74,7 @@ def main(argv=None) -> int:
         bar.update()
         if isinstance(result, Exception):
             failures.append((job, result))
-            print(f"cxlib.report: {result}", file=sys.stderr)
+            _say(result)
         else:
             print(result)
     bar.close()
@@ -78,7 +83,7 @@ def main(argv=None) -> int:
     if len(jobs) > 1:
         print(f"cxlib.report: {len(failures)} of {len(jobs)} reports failed:", file=sys.stderr)
         for job, error in failures:
-            print(f"  {folder_name(job)}: {str(error).splitlines()[0]}", file=sys.stderr)
+            print(f"  {folder_name(job)}: {redact_urls(str(error).splitlines()[0])}", file=sys.stderr)
     return 2 if all(isinstance(e, ParameterError) for _, e in failures) else 1
 
 
