@@ -190,13 +190,13 @@ def project_root() -> Path:
 
 
 def _resolve_config_path(config) -> Path:
-    p = Path(config).expanduser()
-    if p.is_absolute():
-        candidates = [p]
-    else:
-        candidates = [project_root() / p, Path.cwd() / p]
+    try:
+        p = Path(config).expanduser()
+    except RuntimeError:   # "~someone/cx.yml" for a user without a home
+        raise ConfigError(f"config file {config!r}: the home folder of its '~' cannot be found") from None
+    candidates = [p] if p.is_absolute() else [project_root() / p, Path.cwd() / p]
     for c in candidates:
-        if c.is_file():
+        if check.usable_file(c):
             return c.resolve()
     tried = ", ".join(str(c) for c in candidates)
     raise ConfigError(f"config file {config!r} not found (looked at {tried})")
