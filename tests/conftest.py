@@ -5,6 +5,12 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import settings
+
+# No wall-clock deadline on any property test (hypothesis' default, 200 ms per example, fails on a busy
+# machine); a test's own @settings still applies on top of this profile.
+settings.register_profile("cx", deadline=None)
+settings.load_profile("cx")
 
 
 @pytest.fixture

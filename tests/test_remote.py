@@ -11,8 +11,9 @@ import yaml
 
 from cxlib import data, scores
 from cxlib.data import project_root
-from cxlib.data.remote import redact_url
+from cxlib.data.remote import redact_url, redact_urls
 from cxlib.errors import ConfigError, DataError, ParameterError
+from cxlib.report.__main__ import main
 
 ROOT = project_root()
 
@@ -71,8 +72,58 @@ def test_unreachable_server_names_the_variable_never_the_password(monkeypatch):
 
 
 def test_redact_url_hides_the_password_and_the_query():
-    assert redact_url("postgresql://a:b@h:1/d?password=b") == "postgresql://a:***@h:1/d"
+    assert redact_url("postgresql://a:b@h:1/d?password=b") == "postgresql://***@h:1/d"
     assert redact_url("duckdb:///tmp/x.db") == "duckdb:///tmp/x.db"
+
+
+# Passwords holding every character with a meaning in a URL, alone and together, each made of three-
+# character pieces that appear nowhere else: none of the pieces may reach a message.
+PASSWORDS = ["Qz7/Wx8", "Qz7#Wx8", "Qz7?Wx8", "Qz7@Wx8", "Qz7:Wx8", "Qz7%Wx8", "Qz7%2FWx8", "Qz7@Wx8/Jk9",
+             "Qz7/Wx8#Jk9?Lm4@Np5:Rt6%Vb3", "@Qz7:/Wx8#", "Qz7 Wx8@/", "Qz7?Wx8@Jk9#Lm4"]
+
+
+def _pieces(password: str) -> list[str]:
+    import re
+
+    return re.findall(r"[A-Za-z0-9]{3,}", password)
+
+
+@pytest.mark.parametrize("password", PASSWORDS)
+def test_redact_url_and_redact_urls_hide_any_password(password):
+    url = f"postgresql://cx:{password}@127.0.0.1:1/cx?sslmode=require"
+    shown = [redact_url(url, variable="CX_URL"), redact_urls(f"failed: {url} (and {url})\nnext line")]
+    assert shown[0] in ("postgresql://***@127.0.0.1:1/cx", "the URL in CX_URL")
+    assert shown[1].endswith("\nnext line")
+    for piece in _pieces(password) + ["sslmode"]:
+        assert not any(piece in text for text in shown), (piece, shown)
+
+
+@pytest.mark.parametrize("password", PASSWORDS)
+def test_a_connection_error_never_prints_the_password(password, monkeypatch, tmp_path, capfd):
+    # the CLI's real path: the config names env:CX_TEST_WAREHOUSE, nothing listens on 127.0.0.1 port 1
+    monkeypatch.setenv("CX_TEST_WAREHOUSE", f"postgresql://cx:{password}@127.0.0.1:1/cx")
+    (tmp_path / "cx.yml").write_text(yaml.safe_dump(server_config()), encoding="utf-8")
+    code = main(["--config", str(tmp_path / "cx.yml"), "--output-dir", str(tmp_path / "out")])
+    out, err = capfd.readouterr()
+    assert code == 2 and "CX_TEST_WAREHOUSE" in err and "Traceback" not in err, err
+    assert ("cannot connect to the server named by CX_TEST_WAREHOUSE (postgresql://***@127.0.0.1:1/cx)" in err
+            or "the URL in CX_TEST_WAREHOUSE does not parse" in err and "%2F" in err), err
+    for piece in _pieces(password):
+        assert piece not in out + err, (piece, err)
+
+
+def test_a_connection_error_never_prints_the_password_from_a_fresh_process(tmp_path):
+    import subprocess
+    import sys
+
+    password = "Qz7/Wx8#Jk9?Lm4@Np5:Rt6%Vb3"
+    (tmp_path / "cx.yml").write_text(yaml.safe_dump(server_config()), encoding="utf-8")
+    env = {**os.environ, "CX_TEST_WAREHOUSE": f"postgresql://cx:{password}@127.0.0.1:1/cx"}
+    done = subprocess.run([sys.executable, "-m", "cxlib.report", "--config", str(tmp_path / "cx.yml"),
+                           "--output-dir", str(tmp_path / "out")], capture_output=True, text=True, env=env,
+                          cwd=ROOT)
+    assert done.returncode == 2 and "CX_TEST_WAREHOUSE" in done.stderr and "Traceback" not in done.stderr
+    assert not [p for p in _pieces(password) if p in done.stdout + done.stderr], done.stderr
 
 
 def _sorted(df: pd.DataFrame, key: str) -> pd.DataFrame:

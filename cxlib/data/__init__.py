@@ -11,6 +11,7 @@ from .files import load_labelled, read_codebook_file, read_model_file, write_mod
 from .loading import (check_accounts, check_tickets, file_digests, load_accounts, load_responses, load_tickets,
                       undated_note)
 from .schema import default as config_default
+from .remote import redact_urls
 from .subsets import (add_period, last_months, month_counts, month_dates, parse_segment, segment_label, subset,
                       to_frame, undated_count)
 from .weighting import WeightingSpec
@@ -20,5 +21,5 @@ __all__ = [
     "check_accounts", "config_default", "duckdb_connection", "group_sums", "is_table", "row_count",
     "check_tickets", "file_digests", "last_months", "load_accounts", "load_config", "load_responses",
     "load_labelled", "load_tickets", "month_counts", "month_dates", "parse_segment", "project_root", "read_codebook_file",
-    "read_model_file", "segment_label", "subset", "to_frame", "undated_count", "undated_note", "WeightingSpec", "write_model_file",
+    "read_model_file", "redact_urls", "segment_label", "subset", "to_frame", "undated_count", "undated_note", "WeightingSpec", "write_model_file",
 ]

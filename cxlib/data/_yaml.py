@@ -8,13 +8,16 @@ The values are then checked by the config schema (:mod:`cxlib.data.schema`).
 from __future__ import annotations
 
 import codecs
+import errno
+import os
+import stat
 from pathlib import Path
 
 import yaml
 
 from ..errors import ConfigError
 
-__all__ = ["MAX_VALUES", "read_yaml"]
+__all__ = ["MAX_VALUES", "read_yaml", "usable_file"]
 
 #: Most values (scalars, lists and mappings, aliases counted as often as they are used) a config may hold.
 MAX_VALUES = 100_000
@@ -71,6 +74,27 @@ def _where_it_grows(root, sizes: dict[int, int]) -> str:
         return ".".join(path) or "(the whole document)"
 
 
+def usable_file(path: Path) -> bool:
+    """True for a readable regular file, False when nothing is there; ConfigError for anything else at
+    ``path`` (a loop of symbolic links, a folder, a device, a file or folder this user may not read)."""
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except (OSError, ValueError) as exc:
+        why = {errno.ELOOP: "is a loop of symbolic links; point --config at the YAML file itself",
+               errno.EACCES: "is in a folder this user may not open (permissions)"}.get(
+                   getattr(exc, "errno", None), f"cannot be opened ({getattr(exc, 'strerror', None) or exc})")
+        raise ConfigError(f"config {path} {why}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ConfigError(f"config {path} is a folder; give the YAML file in it, e.g. {Path(path) / 'cx.yml'}")
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(f"config {path} is not a regular file (a device, pipe or socket); give a YAML file")
+    if not os.access(path, os.R_OK):
+        raise ConfigError(f"config {path} cannot be read by this user (permissions); allow it: chmod u+r {path}")
+    return True
+
+
 def read_yaml(path: Path, where: str):
     """Parse a YAML config file: UTF-8 only, at most 1 MB, aliases expanding to at most :data:`MAX_VALUES`.
 
@@ -80,7 +104,10 @@ def read_yaml(path: Path, where: str):
         Not UTF-8 (with the byte position and what to do), not YAML, too large, or an alias bomb (naming
         the key whose value expands too far).
     """
-    data = Path(path).read_bytes()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{where} cannot be read: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:
         raise ConfigError(f"{where}: {len(data):,} bytes is too large for a config (at most {MAX_BYTES:,})")
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from . import schema
-from ._yaml import read_yaml
+from ._yaml import read_yaml, usable_file
 from ._sections import cache_dir, comments_options, existing_file, money_options, report_options
 from .remote import engine_options, source_options
 from .schema import SCORES
@@ -165,13 +165,13 @@ def project_root() -> Path:
 
 
 def _resolve_config_path(config) -> Path:
-    p = Path(config).expanduser()
-    if p.is_absolute():
-        candidates = [p]
-    else:
-        candidates = [project_root() / p, Path.cwd() / p]
+    try:
+        p = Path(config).expanduser()
+    except RuntimeError:   # "~someone/cx.yml" for a user without a home
+        raise ConfigError(f"config file {config!r}: the home folder of its '~' cannot be found") from None
+    candidates = [p] if p.is_absolute() else [project_root() / p, Path.cwd() / p]
     for c in candidates:
-        if c.is_file():
+        if usable_file(c):
             return c.resolve()
     tried = ", ".join(str(c) for c in candidates)
     raise ConfigError(f"config file {config!r} not found (looked at {tried})")

@@ -96,7 +96,7 @@ def _source(spec: TableSpec, options: dict):
         con = _CONNECTIONS.get(url) or connect_url(url, variable=var, section=f"{spec.name} table")
         _CONNECTIONS[url] = con
         *db, name = spec.options["table"].split(".")
-        where = f"{spec.name} table {spec.options['table']} ({redact_url(url)})"
+        where = f"{spec.name} table {spec.options['table']} ({redact_url(url, variable=var)})"
         try:
             return con.table(name, database=tuple(db) if len(db) > 1 else (db[0] if db else None)), where
         except Exception as exc:   # noqa: BLE001 - a missing table on any backend

@@ -20,7 +20,10 @@ from pathlib import Path
 
 from ..errors import ConfigError, ParameterError
 
-__all__ = ["connect_url", "engine_options", "redact_url", "resolve_url", "source_options"]
+__all__ = ["PERCENT_HINT", "connect_url", "engine_options", "redact_url", "redact_urls", "resolve_url",
+           "source_options", "url_parses"]
+
+_ENV = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
 
 
 def source_options(spec, name: str, where: str) -> dict:
@@ -62,29 +65,90 @@ def engine_options(spec, base_dir: Path) -> dict:
     return out
 
 
-def redact_url(url: str) -> str:
-    """A server URL without its password or query (for messages): postgresql://cx:***@db:5432/cx.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+#: How to write a password that holds characters with a meaning in a URL.
+PERCENT_HINT = ("a password holding / # ? @ : or % must be percent-encoded (/ as %2F, # as %23, ? as %3F, "
+                "@ as %40, : as %3A, % as %25)")
 
-    The user part ends at the last "@" before the path, so a password holding "@" or ":" is hidden whole,
-    and so is one without a user name.
+
+def url_parses(url: str) -> bool:
+    """Whether ``url`` reads the same to a URL parser as to a person: its user part ends at its last "@"
+    and its port, if any, is a number (a password holding an unescaped "/", "#" or "?" fails this).
+
+    Examples
+    --------
+    >>> url_parses("postgresql://cx:s3cret@db:5432/cx"), url_parses("postgresql://cx:Pl/ain@db:5432/cx")
+    (True, False)
+    """
+    from urllib.parse import urlsplit
+
+    m = _SCHEME.match(url)
+    if not m:
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port
+    except ValueError:
+        return False
+    return parts.netloc.rpartition("@")[0] == url[m.end():].rpartition("@")[0]
+
+
+def redact_url(url: str, *, variable: str | None = None) -> str:
+    """A server URL for messages: everything between "://" and its last "@" hidden, the query dropped.
+
+    Whatever the password holds ("@", ":", "/", "#", "?", "%"), nothing of it is shown. A URL that does
+    not parse (see :func:`url_parses`) is not shown at all: the result names ``variable`` instead.
 
     Examples
     --------
     >>> redact_url("postgresql://cx:s3cret@db.example:5432/cx?sslmode=require")
-    'postgresql://cx:***@db.example:5432/cx'
-    >>> redact_url("postgresql://cx:top@sec:ret@db/cx"), redact_url("postgresql://:pw@db/cx")
-    ('postgresql://cx:***@db/cx', 'postgresql://:***@db/cx')
+    'postgresql://***@db.example:5432/cx'
+    >>> redact_url("postgresql://cx:top@sec:ret@db/cx"), redact_url("duckdb:///tmp/x.db")
+    ('postgresql://***@db/cx', 'duckdb:///tmp/x.db')
+    >>> redact_url("postgresql://cx:Pl/ain@db/cx", variable="CX_URL")
+    'the URL in CX_URL'
     """
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return "***"
-    rest = rest.split("?", 1)[0].split("#", 1)[0]
-    netloc, slash, path = rest.partition("/")
-    user, at, host = netloc.rpartition("@")
-    if at:
-        name = user.split(":", 1)[0]
-        netloc = f"{name}:***@{host}" if ":" in user else f"{name}@{host}"
-    return f"{scheme}://{netloc}{slash}{path}"
+    if not url_parses(url):
+        return f"the URL in {variable}" if variable else "a URL that does not parse"
+    scheme, _, rest = url.partition("://")
+    _, at, rest = rest.rpartition("@")
+    return f"{scheme}://{'***@' if at else ''}{rest.split('?', 1)[0].split('#', 1)[0]}"
+
+
+def redact_urls(text: str) -> str:
+    """``text`` with every URL-like string's credentials hidden: from "://" to the last "@" before the next
+    URL or the end of the line, and any query, become "***@" and nothing.
+
+    Examples
+    --------
+    >>> redact_urls("cannot reach postgresql://u:a b/c@h:1/db?password=x now")
+    'cannot reach postgresql://***@h:1/db now'
+    """
+    out, last = [], 0
+    starts = [m.end() for m in _SCHEME.finditer(text)]
+    for i, start in enumerate(starts):
+        stop = min(starts[i + 1] if i + 1 < len(starts) else len(text), (text + "\n").find("\n", start))
+        at = text.rfind("@", start, stop)
+        host = at + 1 if at >= 0 else start
+        query = re.match(r"[^\s?#]*", text[host:stop]).end() + host
+        tail = re.match(r"[^\s]*", text[query:stop]).end() + query
+        out += [text[last:start], "***@" if at >= 0 else "", text[host:query]]
+        last = tail
+    return "".join(out) + text[last:]
+
+
+def _scrub(text: str, url: str) -> str:
+    """A driver's message without the password of ``url`` (as written or decoded) or any URL credentials."""
+    from urllib.parse import unquote, urlsplit
+
+    user = urlsplit(url).netloc.rpartition("@")[0]
+    password = user.partition(":")[2]
+    secrets = {user, unquote(user), password, unquote(password)}
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        # a password of 1-3 characters is hidden where it stands alone ("a" leaves "failed" readable)
+        alone = r"(?<![A-Za-z0-9])" if len(secret) < 4 else ""
+        text = re.sub(alone + re.escape(secret) + (r"(?![A-Za-z0-9])" if alone else ""), "***", text)
+    return redact_urls(text)
 
 
 def resolve_url(variable: str, *, section: str) -> str:
@@ -107,9 +171,9 @@ def connect_url(url: str, *, variable: str, section: str):
     try:
         return ibis.connect(url)
     except Exception as exc:   # noqa: BLE001 - any driver's failure becomes one clear message
-        secret = re.search(r"//[^:/@]+:([^@]*)@", url)
-        text = str(exc).splitlines()[0] if str(exc) else ""
-        if secret and secret.group(1):
-            text = text.replace(secret.group(1), "***")
+        if not url_parses(url):   # the driver's message would quote pieces of the password: not shown
+            raise ParameterError(f"{section}: the URL in {variable} does not parse (its host or port cannot be "
+                                 f"read, so it is not shown); {PERCENT_HINT}") from None
+        text = _scrub(str(exc).splitlines()[0] if str(exc) else "", url)
         raise ParameterError(f"{section}: cannot connect to the server named by {variable} "
-                             f"({redact_url(url)}): {type(exc).__name__}: {text}") from None
+                             f"({redact_url(url, variable=variable)}): {type(exc).__name__}: {text}") from None

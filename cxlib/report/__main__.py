@@ -13,7 +13,7 @@ import sys
 import warnings
 
 from ..data import (file_digests, load_accounts, load_config, load_responses, load_tickets, project_root,
-                    undated_note)
+                    redact_urls, undated_note)
 from ..errors import ConfigError, DataError, ParameterError
 from .jobs import folder_name, resolve_jobs
 from .pdf import find_chromium
@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF (needs Chromium)")
     return p
+
+
+def _say(text: str) -> None:
+    """Print a message to stderr, any URL's credentials hidden (a driver may quote the URL it was given)."""
+    print(f"cxlib.report: {redact_urls(str(text))}", file=sys.stderr)
 
 
 def main(argv=None) -> int:
@@ -55,14 +60,14 @@ def main(argv=None) -> int:
         if args.pdf:
             find_chromium(cfg.report.get("chromium"))
     except (ParameterError, ConfigError, DataError) as exc:
-        print(f"cxlib.report: {exc}", file=sys.stderr)
+        _say(exc)
         return 2
     except OSError as exc:
-        print(f"cxlib.report: cannot read the inputs: {exc}", file=sys.stderr)
+        _say(f"cannot read the inputs: {exc}")
         return 2
     for note in [undated_note(responses, cfg), *getattr(responses, "attrs", {}).get("cx_notes", [])]:
         if note:
-            print(f"cxlib.report: note: {note}", file=sys.stderr)
+            _say(f"note: {note}")
     from tqdm import tqdm
 
     failures = []
@@ -72,7 +77,7 @@ def main(argv=None) -> int:
         bar.update()
         if isinstance(result, Exception):
             failures.append((job, result))
-            print(f"cxlib.report: {result}", file=sys.stderr)
+            _say(result)
         else:
             print(result)
     bar.close()
@@ -81,7 +86,7 @@ def main(argv=None) -> int:
     if len(jobs) > 1:
         print(f"cxlib.report: {len(failures)} of {len(jobs)} reports failed:", file=sys.stderr)
         for job, error in failures:
-            print(f"  {folder_name(job)}: {str(error).splitlines()[0]}", file=sys.stderr)
+            print(f"  {folder_name(job)}: {redact_urls(str(error).splitlines()[0])}", file=sys.stderr)
     return 2 if all(isinstance(e, ParameterError) for _, e in failures) else 1
 
 

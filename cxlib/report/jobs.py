@@ -123,19 +123,24 @@ def _slug_counts(data: pd.DataFrame, segments) -> dict[str, Counter]:
             if s in data}
 
 
+def _shown(value: str) -> str:
+    """A segment value as messages quote it: personal data redacted ("jo@example.com" -> "[EMAIL]")."""
+    return redact_text(str(value), names_too=False)
+
+
 def _check_segment(segment, segments: list[str], data: pd.DataFrame) -> str:
     parts = parse_segment(segment)
     for name in parts:
         if name not in segments:
-            hint = (f" (in {segment!r}, ', {name}=' starts a second segment: a value holding it cannot be "
+            hint = (f" (in {_shown(segment)!r}, ', {name}=' starts a second segment: a value holding it cannot be "
                     "reported on by name)") if f", {name}=" in str(segment) else ""
             raise ParameterError(f"unknown segment {name!r}; the config defines {segments}{hint}")
     for name, value in parts.items():
         values = set(data[name].dropna().astype(str))
-        if value not in values:
-            shown = sorted(values)[:20]
-            raise ParameterError(f"segment {name} has no value {value!r}; values are {shown}"
-                                 + (" and more" if len(values) > 20 else ""))
+        if value not in values:   # values are quoted redacted: an e-mail or a phone is no message's business
+            shown = sorted({_shown(v) for v in values})
+            raise ParameterError(f"segment {name} has no value {_shown(value)!r}; values are {shown[:20]}"
+                                 + (" and more" if len(shown) > 20 else ""))
     return ",".join(f"{k}={v}" for k, v in parts.items())
 
 
@@ -190,7 +195,7 @@ def resolve_jobs(cfg, responses: pd.DataFrame, *, month=None, segment=None, by=N
     """
     if by and segment:
         raise ParameterError(f"--by {by} makes one report per value of {by}; it cannot be combined with "
-                             f"--segment {segment}")
+                             f"--segment {_shown(segment)}")
     if is_table(responses):
         wanted = [by] if by else list(parse_segment(segment)) if segment else []
         responses = _job_frame(responses, [c for c in wanted if c in cfg.segments])
@@ -213,7 +218,7 @@ def resolve_jobs(cfg, responses: pd.DataFrame, *, month=None, segment=None, by=N
             if seg and whole and subset(in_month, segment=seg).empty:
                 if by:
                     continue                  # --by: one report per value that has responses that month
-                raise ParameterError(f"segment {segment_label(seg)} has no responses in {m}; "
+                raise ParameterError(f"segment {_shown(segment_label(seg))} has no responses in {m}; "
                                      "choose another month or segment")
             jobs.append(Job(m, seg, folder=_folder(Job(m, seg), counts)))
     return jobs

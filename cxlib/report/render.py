@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from ..data import (
 )
 from ..errors import ConfigError, CXError, DataError, ParameterError, ReportError
 from .export import check_offline, export_html
+from .failures import failed_run, scrub_segment
 from .follow_up import follow_up_csv
 from .index import write_index
 from .jobs import Job, folder_name, resolve_jobs
@@ -88,52 +88,20 @@ def _execute(nb_in: Path, executed: Path, params: dict, timeout: int, progress: 
     return html
 
 
-def _reason(exc: BaseException, timeout: int) -> str:
-    """One readable line saying why a run failed (never a rule of dashes from a traceback)."""
-    name = type(exc).__name__
-    if name == "PapermillExecutionError":
-        return f"{exc.ename}: {exc.evalue}".strip()
-    if isinstance(exc, TimeoutError) or name == "CellTimeoutError":
-        return f"a cell ran longer than the timeout ({timeout} s; raise it with --timeout)"
-    if name == "DeadKernelError":
-        return "the kernel died while running the report (out of memory?)"
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted"
-    lines = [line.strip() for line in str(exc).splitlines() if re.search(r"[A-Za-z0-9]", line)]
-    return lines[-1] if lines else name
-
-
-def _scrub(nb_path: Path, segment: str | None) -> None:
-    """Write the redacted segment (not the exact value) into a notebook's parameters, if they differ."""
-    shown = redact_text(segment or "", names_too=False)
-    if not segment or shown == segment or not nb_path.exists():
-        return
-    import nbformat
-
-    nb = nbformat.read(nb_path, as_version=4)
-    for cell in nb.cells:
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            cell.source = "\n".join(f"segment = {shown!r}  # redacted" if line.startswith("segment =") else line
-                                    for line in cell.source.splitlines())
-    params = nb.metadata.get("papermill", {}).get("parameters", {})
-    if "segment" in params:
-        params["segment"] = shown
-    nbformat.write(nb, nb_path)
-
-
-def _fail(exc: BaseException, out_root: Path, tmp: Path, executed: Path, name: str, final: Path, *,
-          segment: str | None, timeout: int) -> ReportError:
-    failed = out_root / "_failed"
-    failed.mkdir(exist_ok=True)
-    kept = None
-    if executed.exists():
-        kept = failed / f"{name}-{time.strftime('%Y%m%dT%H%M%S')}.ipynb"
-        _scrub(executed, segment)
-        shutil.move(str(executed), kept)
-    shutil.rmtree(tmp, ignore_errors=True)
-    return ReportError(f"report {name} failed: {_reason(exc, timeout)}"
-                       + (f"\nThe executed notebook is kept at {kept}" if kept else "")
-                       + f"\nThe previous report in {final} is unchanged.")
+def _outputs(tmp: Path, name: str, html: str, segment, cfg, chromium, final: Path) -> list[str]:
+    """Write the build's files beside the executed notebook; return the extra files' names."""
+    shutil.rmtree(tmp / "runtime", ignore_errors=True)
+    scrub_segment(tmp / f"{name}.ipynb", segment)
+    (tmp / f"{name}.html").write_text(html, encoding="utf-8")
+    extras = follow_up_csv(tmp, name, cfg)
+    if chromium is not None:
+        try:
+            print_pdf(tmp / f"{name}.html", tmp / f"{name}.pdf", chromium=chromium)
+        except ReportError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ReportError(f"{exc}\nThe previous report in {final} is unchanged.") from None
+        extras.append(f"{name}.pdf")
+    return extras
 
 
 def report_title(job: Job, cfg=None) -> str:
@@ -214,6 +182,9 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
     folder = folder_name(job)
     name, final = f"cx-report-{folder}", out_root / folder
     nb_in = Path(notebook) if notebook else root / NOTEBOOK
+    # all the run record reads from the data, read before the kernel starts: nothing after it touches
+    # the server, so a database that goes away once the notebook has run does not discard the report
+    undated = undated_count(responses)
     with report_lock(out_root, folder):
         recover(out_root, folder)
         tmp = build_folder(out_root, folder)
@@ -224,40 +195,36 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
         try:
             html = _execute(nb_in, executed, params, timeout, progress, root, report_title(job, cfg))
         except BaseException as exc:
-            error = _fail(exc, out_root, tmp, executed, name, final, segment=job.segment, timeout=timeout)
+            error = failed_run(exc, out_root, tmp, executed, name, final, segment=job.segment,
+                               timeout=timeout)
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             raise error from exc
         t_export = time.perf_counter()
-        shutil.rmtree(tmp / "runtime", ignore_errors=True)
-        _scrub(executed, job.segment)
-        (tmp / f"{name}.html").write_text(html, encoding="utf-8")
-        extras = follow_up_csv(tmp, name, cfg)
-        if chromium is not None:
-            try:
-                print_pdf(tmp / f"{name}.html", tmp / f"{name}.pdf", chromium=chromium)
-            except ReportError as exc:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise ReportError(f"{exc}\nThe previous report in {final} is unchanged.") from None
-            extras.append(f"{name}.pdf")
-        t_pdf = time.perf_counter()
-        shown = redact_text(job.segment, names_too=False) if job.segment else None
-        results = _results(tmp)
-        run = {
-            "report": name, "month": job.month, "segment": shown,
-            "segment_sha256": hashlib.sha256(job.segment.encode()).hexdigest() if job.segment else None,
-            "parameters": {k: (shown if k == "segment" and shown else v) for k, v in params.items()
-                           if k not in ("artifacts", "digests")},
-            "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
-            "headline": results.get("headline"), "results_file": RESULTS_FILE if results else None,
-            "undated_responses": undated_count(responses),
-            "data_files": digests, "packages": _versions(), "git_commit": _git_commit(root),
-            "timings_s": {"execute_and_export": round(t_export - t_exec, 2), "pdf": round(t_pdf - t_export, 2),
-                          "total": round(time.perf_counter() - t0, 2)},
-            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "extra_files": extras,
-        }
-        (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+        try:
+            extras = _outputs(tmp, name, html, job.segment, cfg, chromium, final)
+            t_pdf = time.perf_counter()
+            shown = redact_text(job.segment, names_too=False) if job.segment else None
+            results = _results(tmp)    # the figures the kernel computed (a file: no server needed after it)
+            run = {
+                "report": name, "month": job.month, "segment": shown,
+                "segment_sha256": hashlib.sha256(job.segment.encode()).hexdigest() if job.segment else None,
+                "parameters": {k: (shown if k == "segment" and shown else v) for k, v in params.items()
+                               if k not in ("artifacts", "digests")},
+                "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
+                "headline": results.get("headline"), "results_file": RESULTS_FILE if results else None,
+                "undated_responses": undated,
+                "data_files": digests, "packages": _versions(), "git_commit": _git_commit(root),
+                "timings_s": {"execute_and_export": round(t_export - t_exec, 2),
+                              "pdf": round(t_pdf - t_export, 2), "total": round(time.perf_counter() - t0, 2)},
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "extra_files": extras,
+            }
+            (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:   # a full disk: the build is removed, never left filling it
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ReportError(f"report {name} could not be written: {exc.strerror or exc}"
+                              f"\nThe previous report in {final} is unchanged.") from None
         publish(tmp, final)
     write_index(out_root)
     return final / f"{name}.html"
