@@ -58,6 +58,8 @@ class Metric:
         The row statistic of this score in a banner table ("nps", "top_box" or "mean").
     outcome : {"ols", "logit"}
         How a driver model explains it.
+    doc : str
+        What the column holds, one line (the config reference shows it under ``responses.columns``).
     """
 
     name: str
@@ -76,6 +78,7 @@ class Metric:
     ci_method: str = ""
     banner_row: str = ""
     outcome: str = "ols"
+    doc: str = ""
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -115,20 +118,22 @@ _NPS_POINTS = {"promoters": (9, 10), "passives": (7, 8), "detractors": tuple(ran
 #: The registry: score name -> :class:`Metric`, in the default order of the primary score.
 METRICS: dict[str, Metric] = {
     "nps": Metric("nps", "net", (0, 10, True, 2), "NPS", unit="points", signed=True, fixed_scale=True,
-                  integer=True, points=_NPS_POINTS,
+                  integer=True, points=_NPS_POINTS, doc="Likelihood to recommend, 0-10.",
                   definition="NPS: % promoters (9–10) minus % detractors (0–6) of likelihood-to-recommend "
                              "answers, −100 to +100."),
     "csat": Metric("csat", "share", (1, 5, True, 2), "CSAT", card=" (% satisfied)", unit="percentage points",
-                   percent=True, points={"top_box": "top"},
+                   percent=True, points={"top_box": "top"}, doc="Satisfaction, on its scale (default 1-5).",
                    definition="CSAT: % of answers in the top {top} boxes of the {min}–{max} satisfaction scale."),
     "rating": Metric("rating", "mean", None, "Rating", card=" (mean)", digits=2, points={"top_box": "top"},
+                     doc="Any numeric rating; give its scale under responses.scales.rating.",
                      definition="Rating: the mean answer on the {min}–{max} scale ({direction}); the top box is "
                                 "{top} point(s)."),
     "recommend": Metric("recommend", "share", (0, 1, True, 1), "Would recommend", card=" (% yes)",
                         unit="percentage points", percent=True, fixed_scale=True, integer=True,
-                        points={"yes": (1,)}, outcome="logit",
+                        points={"yes": (1,)}, outcome="logit", doc="Would recommend: yes/no, true/false or 1/0.",
                         definition="Would recommend: % of answers that say yes."),
     "ces": Metric("ces", "mean", (1, 7, True, 3), "CES", card=" (mean)", digits=2, points={"low_effort": "top"},
+                  doc="Customer effort, on its scale (default 1-7, higher = easier).",
                   definition="CES: mean effort score on the {min}–{max} scale ({direction})."),
 }
 _BUILTIN = frozenset(METRICS)

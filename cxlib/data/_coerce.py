@@ -13,6 +13,7 @@ import pandas as pd
 
 from .._checks import describe_rows
 from ..errors import DataError
+from ..metrics import METRICS
 from ._dates import parse_dates
 from .config import TableSpec
 
@@ -29,8 +30,9 @@ TYPES = {
     "response_id": ID, "customer_id": ID, "ticket_id": ID,
     "responded_at": DATE, "opened_at": DATE, "resolved_at": DATE,
     "signup_date": DATE, "renewal_date": DATE, "churned_at": DATE,
-    "nps": FLOAT, "csat": FLOAT, "ces": FLOAT, "rating": FLOAT, "weight": FLOAT, "annual_revenue": FLOAT,
-    "handoffs": INT, "first_contact_resolution": BOOL, "churned": BOOL, "recommend": BOOL,
+    "weight": FLOAT, "annual_revenue": FLOAT, "handoffs": INT, "first_contact_resolution": BOOL, "churned": BOOL,
+    # every registered score: a yes/no answer (a 0–1 scale) read as true/false, any other as numbers
+    **{m.name: BOOL if m.scale is not None and m.scale[1] - m.scale[0] <= 1 else FLOAT for m in METRICS.values()},
     "comment": TEXT, "channel": TEXT, "region": TEXT, "plan": TEXT,
 }
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .._checks import examples
 from ..errors import DataError
+from ..metrics import METRICS
 from .config import Scale, TableSpec
 
 __all__ = ["ROW_RULE", "OffScale", "check_scales", "raise_off_scale", "scale_for", "scaled_columns"]
@@ -104,7 +105,7 @@ def check_scales(data: pd.DataFrame, spec: TableSpec, scales: dict[str, Scale], 
             continue
         s = data[name]
         off = (s.notna() & ((s < scale.min) | (s > scale.max))).to_numpy(dtype=bool)
-        whole = name == "nps" and not off.any()
+        whole = name in METRICS and METRICS[name].integer and not off.any()
         if whole:
             off = (s.notna() & ~np.isclose(s.fillna(0) % 1, 0)).to_numpy(dtype=bool)
         if off.any():

@@ -80,9 +80,10 @@ def _scale(spec, name: str) -> Scale:
     return Scale(spec.min, spec.max, spec.higher_is_better, top_k)
 
 
-#: The scales a score has unless the config gives one (declared in the schema: ``responses.scales``).
+#: The scales a score has unless the config gives one (the registry's defaults, as the schema declares them
+#: under ``responses.scales``).
 DEFAULT_SCALES: dict[str, Scale] = {}
-DEFAULT_SCALES.update({name: _scale(getattr(Scales(), name), name) for name in ("nps", "csat", "ces")})
+DEFAULT_SCALES.update({name: _scale(spec, name) for name, spec in Scales() if name in SCORES and spec is not None})
 
 
 @dataclass

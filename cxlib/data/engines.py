@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ConfigError, DataError
+from ..metrics import METRICS
 from ._coerce import BOOL, DATE, FALSE, FLOAT, ID, INT, TEXT, TRUE, TYPES, UNIQUE
 from ._scales import OffScale, raise_off_scale, scale_for
 from .aggregate import is_table
@@ -272,8 +273,9 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
         scale = scale_for(name, spec, scales)
         if scale is not None and kind == FLOAT:
             scaled[name] = (expr.notnull() & ((expr < scale.min) | (expr > scale.max)), expr, src, scale)
-            if name == "nps":
-                what = f"{label}: NPS answers are whole numbers 0–10; found other values in"
+            if name in METRICS and METRICS[name].integer:
+                what = (f"{label}: {METRICS[name].label} answers are whole numbers {scale.min}–{scale.max}; "
+                        "found other values in")
                 checks[what], show[what] = expr.notnull() & (expr != expr.round()), src
         if kind == ID and name in (UNIQUE[spec.name], "customer_id"):
             what = f"{label}: missing ids in"

@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..metrics import METRICS
 from .crosstab import COLUMNS
 from .render import render_crosstab
 
@@ -165,7 +166,7 @@ def show(data: pd.DataFrame, *, max_rows: int = 60, hide=(), alpha: float = 0.05
         s = shown[col]
         if name.endswith("ci_low") and name[:-3] + "high" in shown:
             prefix = name[: -len("ci_low")]
-            key = prefix.rstrip("_") or next((c for c in ("diff", "nps", "csat", "ces", "mean", "value") if c in shown), "")
+            key = prefix.rstrip("_") or next((c for c in ("diff", *METRICS, "mean", "value") if c in shown), "")
             kind = _kind(key, shown[key]) if key in shown else _kind(prefix + "ci", s)
             kind = "signed" if kind == "float" and key in _SIGNED else kind
             hi = shown[name[:-3] + "high"]

@@ -11,7 +11,9 @@ import datetime as dt
 import difflib
 from typing import Annotated, Any, ClassVar, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model, model_validator
+
+from ...metrics import METRICS
 
 from ._types import (CacheDir, Codes, ColumnName, DateText, Encoding, FilePath, FolderPath, MemorySize, Name, NameMap,
                      Number, Sheet, StrftimeFormat, Text, TimeZone, Whole)
@@ -20,9 +22,10 @@ __all__ = ["SCORES", "AccountsColumns", "AccountsSection", "Comments", "Config",
            "Money", "RakingWeighting", "Report", "ResponsesColumns", "ResponsesSection", "ScaleSpec", "Scales",
            "Targets", "TicketsColumns", "TicketsSection", "WeightColumn", "default", "key"]
 
-#: The scores a survey can carry, in the order the report picks its primary score from (first present).
-SCORES = ("nps", "csat", "rating", "recommend", "ces")
-Score = Literal["nps", "csat", "rating", "recommend", "ces"]
+#: The scores a survey can carry (the metric registry's built-in scores, declared in :mod:`cxlib.metrics`), in
+#: the order the report picks its primary score from (first present).
+SCORES = tuple(METRICS)
+Score = Literal[SCORES]
 
 
 def key(default: Any = ..., doc: str = "", **kw) -> Any:
@@ -45,20 +48,27 @@ class Section(BaseModel):
         return {} if data is None else data
 
 
-class ResponsesColumns(Section):
-    """Canonical response columns: name in the workbook -> column in your file (docs/data-contract.md)."""
-    example = "a mapping of canonical name: column, such as {nps: LTR}"
-    response_id: Optional[ColumnName] = key(None, "Unique id of the response.")
-    customer_id: Optional[ColumnName] = key(None, "Customer id (links to tickets and accounts).")
-    responded_at: Optional[ColumnName] = key(None, "When the answer was given; without it the report is one wave.")
-    nps: Optional[ColumnName] = key(None, "Likelihood to recommend, 0-10.")
-    csat: Optional[ColumnName] = key(None, "Satisfaction, on its scale (default 1-5).")
-    ces: Optional[ColumnName] = key(None, "Customer effort, on its scale (default 1-7, higher = easier).")
-    rating: Optional[ColumnName] = key(None, "Any numeric rating; give its scale under responses.scales.rating.")
-    recommend: Optional[ColumnName] = key(None, "Would recommend: yes/no, true/false or 1/0.")
-    comment: Optional[ColumnName] = key(None, "Free-text comment.")
-    ticket_id: Optional[ColumnName] = key(None, "Support ticket the response is about.")
-    weight: Optional[ColumnName] = key(None, "Survey weight that came with the export.")
+def _score_keys(declare) -> dict:
+    """One key per registered score, ``declare(metric) -> (type, declaration)``: the scores are declared once,
+    in the metric registry (:mod:`cxlib.metrics`)."""
+    return {m.name: declare(m) for m in METRICS.values()}
+
+
+def _column(doc: str):
+    return (Optional[ColumnName], key(None, doc))
+
+
+ResponsesColumns = create_model(
+    "ResponsesColumns", __base__=Section, __module__=__name__,
+    __doc__="Canonical response columns: name in the workbook -> column in your file (docs/data-contract.md).",
+    response_id=_column("Unique id of the response."),
+    customer_id=_column("Customer id (links to tickets and accounts)."),
+    responded_at=_column("When the answer was given; without it the report is one wave."),
+    **_score_keys(lambda m: _column(m.doc or f"{m.label}.")),
+    comment=_column("Free-text comment."),
+    ticket_id=_column("Support ticket the response is about."),
+    weight=_column("Survey weight that came with the export."))
+ResponsesColumns.example = "a mapping of canonical name: column, such as {nps: LTR}"
 
 
 class TicketsColumns(Section):
@@ -138,18 +148,30 @@ class ScaleSpec(Section):
     top_box: Optional[Whole(ge=1)] = key(None, "How many best points are the top box (default 2; 3 for ces).")
 
 
-class Scales(Section):
-    """Scales of the scores and drivers; a driver's own name gives that driver its own scale."""
+def _default_scale(m):
+    """A score's scale key: its registered default scale, or none where the config must give it (a rating) or
+    it is a yes/no answer."""
+    if m.scale is None or m.scale[1] - m.scale[0] <= 1:
+        doc = ("Required when responses.columns maps it." if m.scale is None else "Rarely needed: it is yes/no.")
+        return (Optional[ScaleSpec], key(None, f"{m.label}. {doc}"))
+    low, high, better, top = m.scale
+    spec = ScaleSpec(min=low, max=high, **({"top_box": top} if top != 2 else {}),
+                     **({"higher_is_better": better} if not better else {}))
+    fixed = " (fixed by the definition)" if m.fixed_scale else ""
+    return (ScaleSpec, key(spec, f"The {m.label} answer scale{fixed}; top box {top} point(s)."))
+
+
+class _ScalesBase(Section):
     model_config = ConfigDict(extra="allow")
     example = "a mapping of score: {min, max}"
     __pydantic_extra__: dict[str, ScaleSpec] = Field(init=False)
-    nps: ScaleSpec = key(ScaleSpec(min=0, max=10), "Likelihood to recommend.")
-    csat: ScaleSpec = key(ScaleSpec(min=1, max=5), "Satisfaction.")
-    ces: ScaleSpec = key(ScaleSpec(min=1, max=7, top_box=3), "Effort; higher = easier unless higher_is_better: "
-                                                            "false.")
-    rating: Optional[ScaleSpec] = key(None, "Required when responses.columns maps a rating.")
-    recommend: Optional[ScaleSpec] = key(None, "Rarely needed: recommend is yes/no.")
-    drivers: Optional[ScaleSpec] = key(None, "Every driver's scale, e.g. {min: 1, max: 5}.")
+
+
+Scales = create_model(
+    "Scales", __base__=_ScalesBase, __module__=__name__,
+    __doc__="Scales of the scores and drivers; a driver's own name gives that driver its own scale.",
+    **_score_keys(_default_scale),
+    drivers=(Optional[ScaleSpec], key(None, "Every driver's scale, e.g. {min: 1, max: 5}.")))
 
 
 class ResponsesSection(Table):
@@ -173,21 +195,18 @@ class AccountsSection(Table):
     columns: AccountsColumns = key(default_factory=AccountsColumns, doc="Canonical columns.")
 
 
-class Targets(Section):
-    """Score targets the report compares with (points on the score's own scale or %)."""
-    example = "a mapping of score: target, such as {nps: 20, csat: 80}"
-    nps: Optional[Number()] = key(None, "NPS target.")
-    csat: Optional[Number()] = key(None, "CSAT target.")
-    rating: Optional[Number()] = key(None, "Rating target.")
-    recommend: Optional[Number()] = key(None, "Recommend target.")
-    ces: Optional[Number()] = key(None, "CES target.")
+Targets = create_model(
+    "Targets", __base__=Section, __module__=__name__,
+    __doc__="Score targets the report compares with (points on the score's own scale or %).",
+    **_score_keys(lambda m: (Optional[Number()], key(None, f"{m.label} target."))))
+Targets.example = "a mapping of score: target, such as {nps: 20, csat: 80}"
 
 
 class Report(Section):
     """How the monthly report reads the data."""
     example = "a mapping (e.g. report: {primary: nps})"
     primary: Optional[Score] = key(None, "The score the story is told in (default: the first mapped of "
-                                         "nps, csat, rating, recommend, ces).")
+                                         f"{', '.join(SCORES)}).")
     journey: Optional[Name] = key(None, "The segment that is the journey stage.")
     max_segment_values: Whole(ge=2) = key(12, "Values shown per segment before the rest are pooled.")
     scenario_lift: Optional[Number(gt=0)] = key(None, "Rating points of the what-if scenario.")

@@ -14,6 +14,7 @@ from ... import comments, customers, periods
 from ... import operations as ops
 from ...data import last_months, parse_segment, subset
 from ...errors import ParameterError
+from ...metrics import METRICS
 from .. import html as h
 from .. import words
 from ._guard import section
@@ -31,7 +32,7 @@ def _customer_rows(scope: ReportContext, tickets, accounts) -> tuple:
     responses = scope.data
     if scope.source is not None:
         src = subset(scope.source, segment=scope.segment) if scope.segment else scope.source
-        keep = [c for c in ("customer_id", "responded_at", "nps", "csat", "ces", *parse_segment(scope.segment))
+        keep = [c for c in ("customer_id", "responded_at", *METRICS, *parse_segment(scope.segment))
                 if c in src.columns]
         responses = scope.memo("history", lambda: scope.rows(src.select(*dict.fromkeys(keep)),
                                                              date_col="responded_at", history=True))
