@@ -111,3 +111,17 @@ def test_register_refuses_a_builtin_and_a_bad_kind():
         metrics.register(metrics.Metric("nps", "net", (0, 10, True, 2), "NPS"))
     with pytest.raises(Exception, match="kind"):
         metrics.Metric("x", "median", None, "X")
+
+
+def test_a_registered_score_gets_its_headline_card(survey, top2):
+    from cxlib.data import load_config
+    from cxlib.report import sections
+
+    df = survey.assign(t2b=survey["csat"])
+    scope = sections.ReportContext(cfg=load_config(), data=df, month="2026-10", segment=None, primary="t2b",
+                                   scores=["t2b"], min_n=30)
+    oct_ = df[df["responded_at"].dt.to_period("M") == pd.Period("2026-10")]["t2b"].dropna()
+    card = str(sections.headline(scope))
+    assert "Top-2 box (% top 2)" in card
+    assert f"{100 * oct_.isin([4, 5]).mean():.0f}%" in card and f"n = {len(oct_):,}" in card
+    assert sections.result_set(scope)["headline"]["value"] == pytest.approx(100 * oct_.isin([4, 5]).mean(), abs=0.005)

@@ -1,7 +1,7 @@
 """Scores with their base and uncertainty (NPS, CSAT, CES, any rating, would-recommend), what changed and
 whether it is real, seasonality."""
 
-from ._sums import as_scale
+from ._sums import as_scale, default_scale
 from .changes import compare, holm_significance, trend, what_changed
 from .means import ces, rating
 from .metrics import csat, nps, recommend
@@ -9,5 +9,5 @@ from .registry import METRICS, by_segments, score_table
 from .seasonal import seasonal_pattern
 from .values import nps_category_shares, nps_points, respondent_values
 
-__all__ = ["METRICS", "as_scale", "by_segments", "ces", "compare", "csat", "holm_significance", "nps", "nps_category_shares", "nps_points",
+__all__ = ["METRICS", "as_scale", "default_scale", "by_segments", "ces", "compare", "csat", "holm_significance", "nps", "nps_category_shares", "nps_points",
            "rating", "recommend", "respondent_values", "score_table", "seasonal_pattern", "trend", "what_changed"]

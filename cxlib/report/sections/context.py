@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ... import periods, weights
+from ... import periods, scores, weights
 from ...data import (Config, is_table, last_months, month_dates, segment_label, subset, to_frame,
                      undated_count)
 from ...errors import DataError
@@ -155,9 +155,13 @@ class ReportContext:
         column = (self.cfg.weighting.column if self.cfg.weighting is not None else None) or "weight"
         return column if column in self.data and self.data[column].notna().any() else None
 
+    def scale(self, metric: str):
+        """A score's scale: the config's, else the registry's default for it."""
+        return self.cfg.scales.get(metric) or scores.default_scale(metric)
+
     def kwargs(self, metric: str) -> dict:
         """The scale and weight arguments of a metric function (no scale for NPS and would-recommend)."""
-        scale = {"scale": self.cfg.scales[metric]} if not METRICS[metric].fixed_scale else {}
+        scale = {"scale": self.scale(metric)} if not METRICS[metric].fixed_scale else {}
         return {**scale, **({"weight": self.weight} if self.weight else {})}
 
     def covered(self, months: list[str]) -> str:

@@ -98,7 +98,7 @@ def headline(scope: ReportContext) -> h.Html:
         details = [f"95% CI {fmt.interval(row['ci_low'], row['ci_high'])} · n = {int(row['n']):,}"]
         for col, what in (("pct_top_box", "in the top {k} boxes"), ("pct_low_effort", "low effort (top {k} boxes)")):
             if col in row and pd.notna(row[col]):
-                details.append(f"{row[col]:.0f}% {what.format(k=scope.cfg.scales[m].top_k)}")
+                details.append(f"{row[col]:.0f}% {what.format(k=scope.scale(m).top_k)}")
         tone = "flat"
         if not scope.dated:
             details.append("one wave without dates: no comparison over time")
