@@ -194,22 +194,13 @@ def fit_churn_model(data: pd.DataFrame, *, outcome: str = "churned", features, a
     >>> round(m.auc, 2), m.n_test
     (0.84, 100)
     """
-    from sklearn.metrics import brier_score_loss, roc_auc_score
-    from sklearn.model_selection import train_test_split
-
     features = list(features)
     need_columns(data, [outcome] + features, where="fit_churn_model")
     confidence = check_confidence(confidence, func="fit_churn_model")
     if not 0 < test_size < 1:
         raise ParameterError(f"The 'test_size' parameter of fit_churn_model must be between 0 and 1. Got {test_size!r} instead.")
     y = _outcome01(data[outcome], outcome)
-    categories = {}
-    for f in features:
-        col = data[f]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            categories[f] = [c for c in col.cat.categories if (col == c).any()]
-        elif not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-            categories[f] = sorted(col.dropna().astype(str).unique())
+    categories = _categories(data, features)
     frame = _prepare(data, features, categories)
     ok = y.notna() & frame.notna().all(axis=1)
     if as_of is not None:
@@ -218,17 +209,7 @@ def fit_churn_model(data: pd.DataFrame, *, outcome: str = "churned", features, a
     frame, y = frame[ok], y[ok]
     if y.nunique() < 2:
         raise DataError(f"outcome column {outcome!r}: need both churners and stayers, got only {y.unique()}")
-    if as_of is None:
-        tr, te = train_test_split(np.arange(len(y)), test_size=test_size, random_state=seed, stratify=y)
-        split = f"random {1 - test_size:.0%}/{test_size:.0%} (seed {seed})"
-    else:
-        t = data.loc[ok, time_col]
-        ts = pd.Timestamp(as_of)
-        if not t.min() < ts <= t.max():
-            raise DataError(f"as_of {as_of!r} is outside column {time_col!r}, which runs from "
-                            f"{t.min():%Y-%m-%d} to {t.max():%Y-%m-%d}")
-        tr, te = np.flatnonzero(t < ts), np.flatnonzero(t >= ts)
-        split = f"out of time: train {time_col} < {ts:%Y-%m-%d}, test after"
+    tr, te, split = _split(data.loc[ok, time_col] if as_of is not None else y, as_of, time_col, test_size, seed)
     res, info, dropped = _fit(frame.iloc[tr], y.iloc[tr], categories)
     model = ChurnModel(features=features, auc=np.nan, brier=np.nan, base_rate=float(y.iloc[te].mean()),
                        n_train=len(tr), n_test=len(te), n_dropped=int((~ok).sum()), odds_ratios=None,
@@ -239,6 +220,44 @@ def fit_churn_model(data: pd.DataFrame, *, outcome: str = "churned", features, a
     p = model.predict(frame.iloc[te]).to_numpy()
     if len(np.unique(yte)) < 2:
         raise DataError(f"the test split has only one outcome value in {outcome!r}; use another as_of or seed")
+    _evaluate(model, res, yte, p, n_bins, confidence)
+    survey = [f for f in (survey_features or []) if f in features]
+    model.comparison = _comparison(model, frame, y, tr, te, p, categories, survey, seed, confidence)
+    return model
+
+
+def _categories(data: pd.DataFrame, features: list[str]) -> dict:
+    """The categories of each non-numeric feature (a Categorical's present categories, else sorted values)."""
+    categories = {}
+    for f in features:
+        col = data[f]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            categories[f] = [c for c in col.cat.categories if (col == c).any()]
+        elif not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
+            categories[f] = sorted(col.dropna().astype(str).unique())
+    return categories
+
+
+def _split(values: pd.Series, as_of, time_col: str, test_size: float, seed: int):
+    """Train and test positions and how they were split: stratified at random on the outcome ``values``, or
+    out of time on the ``time_col`` values at ``as_of``."""
+    from sklearn.model_selection import train_test_split
+
+    if as_of is None:
+        tr, te = train_test_split(np.arange(len(values)), test_size=test_size, random_state=seed, stratify=values)
+        return tr, te, f"random {1 - test_size:.0%}/{test_size:.0%} (seed {seed})"
+    ts = pd.Timestamp(as_of)
+    if not values.min() < ts <= values.max():
+        raise DataError(f"as_of {as_of!r} is outside column {time_col!r}, which runs from "
+                        f"{values.min():%Y-%m-%d} to {values.max():%Y-%m-%d}")
+    return (np.flatnonzero(values < ts), np.flatnonzero(values >= ts),
+            f"out of time: train {time_col} < {ts:%Y-%m-%d}, test after")
+
+
+def _evaluate(model: ChurnModel, res, yte: np.ndarray, p: np.ndarray, n_bins: int, confidence: float) -> None:
+    """Held-out AUC and Brier score, the odds-ratio table and the calibration table, set on ``model``."""
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
     model.auc, model.brier = float(roc_auc_score(yte, p)), float(brier_score_loss(yte, p))
     ci = res.conf_int(alpha=1 - confidence)
     with np.errstate(over="ignore"):  # a separated term has an unbounded interval: inf is the answer
@@ -248,10 +267,16 @@ def fit_churn_model(data: pd.DataFrame, *, outcome: str = "churned", features, a
             "p_value": res.pvalues.to_numpy(), "odds_ratio": np.exp(res.params.to_numpy()),
             "ci_low": np.exp(ci[0].to_numpy()), "ci_high": np.exp(ci[1].to_numpy())})
     model.calibration = _calibration(yte, p, n_bins, confidence)
-    survey = [f for f in (survey_features or []) if f in features]
-    rows: list[dict] = [{"model": "all features", "features": ", ".join(features), "auc": model.auc,
-             "brier": model.brier, "n_test": len(te)}]
-    base = [f for f in features if f not in survey]
+
+
+def _comparison(model, frame, y, tr, te, p, categories, survey, seed, confidence) -> pd.DataFrame:
+    """The full model against one without the survey features, on the same split (paired AUC-gain interval)."""
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    yte = y.iloc[te].to_numpy()
+    rows: list[dict] = [{"model": "all features", "features": ", ".join(model.features), "auc": model.auc,
+                         "brier": model.brier, "n_test": len(te)}]
+    base = [f for f in model.features if f not in survey]
     if survey and base:
         import patsy
 
@@ -263,9 +288,8 @@ def fit_churn_model(data: pd.DataFrame, *, outcome: str = "churned", features, a
                         "auc": float(roc_auc_score(yte, p0)), "brier": float(brier_score_loss(yte, p0)),
                         "n_test": len(te)})
         rows[-1].update(auc_gain=model.auc - rows[0]["auc"], gain_ci_low=lo, gain_ci_high=hi)
-    model.comparison = pd.DataFrame(rows, columns=["model", "features", "auc", "brier", "n_test", "auc_gain",
-                                                   "gain_ci_low", "gain_ci_high"])
-    return model
+    return pd.DataFrame(rows, columns=["model", "features", "auc", "brier", "n_test", "auc_gain",
+                                       "gain_ci_low", "gain_ci_high"])
 
 
 def _calibration(y: np.ndarray, p: np.ndarray, n_bins: int, confidence: float) -> pd.DataFrame:

@@ -93,6 +93,155 @@ def _outcomes(z, shift, handoffs, eps, rng_state):
     return ratings, nps, csat, ces
 
 
+def _accounts(rng, n_customers: int) -> pd.DataFrame:
+    """The customers: region, plan, signup date and annual revenue (churn is added later)."""
+    cust = pd.DataFrame({"customer_id": [f"C{i:06d}" for i in range(1, n_customers + 1)]})
+    cust["region"] = rng.choice(REGIONS, n_customers, p=[.35, .30, .20, .15])
+    cust["plan"] = rng.choice(PLANS, n_customers, p=[.50, .35, .15])
+    start = END.normalize() - pd.DateOffset(years=7)
+    cust["signup_date"] = start + pd.to_timedelta(rng.integers(0, 7 * 365 - 150, n_customers), "D")
+    base_rev = cust["plan"].map({"Basic": 1200.0, "Pro": 6000.0, "Enterprise": 40000.0}).to_numpy()
+    cust["annual_revenue"] = np.round(base_rev * rng.lognormal(0, 0.35, n_customers), 2)
+    return cust
+
+
+def _respondents(rng, cust: pd.DataFrame, n_per_month: int, months: int) -> dict:
+    """Who answered when, through which touchpoint and channel."""
+    month_starts = pd.period_range(end=END.to_period("M"), periods=months, freq="M")
+    month_idx = np.repeat(np.arange(months), rng.poisson(n_per_month, months))
+    n = len(month_idx)
+    days = month_starts.days_in_month.to_numpy()[month_idx]
+    responded = month_starts.to_timestamp()[month_idx] + pd.to_timedelta(rng.random(n) * days * 86400, "s").floor("s")
+    who = rng.integers(0, len(cust), n)
+    touch = rng.choice(TOUCHPOINTS, n, p=[.20, .35, .25, .20])
+    support = touch == "support"
+    channel = np.where(support, rng.choice(["phone", "chat", "email"], n, p=[.4, .4, .2]),
+                       rng.choice(["self-service", "email", "chat"], n, p=[.5, .3, .2]))
+    return {"n": n, "months": months, "month_idx": month_idx, "responded": responded, "who": who,
+            "region": cust["region"].to_numpy()[who], "plan": cust["plan"].to_numpy()[who], "touch": touch,
+            "support": support, "channel": channel, "cal_month": month_starts.month.to_numpy()[month_idx],
+            "ym": month_starts.astype(str).to_numpy()[month_idx]}
+
+
+def _planted(rng, r: dict) -> dict:
+    """The latent driver scores and the planted effects: the December billing dip, October's EMEA support
+    drop, the APAC billing wiggle (noise) and the callback pilot; then the answers and their counterfactuals."""
+    n, plan, region, touch, support, ym = r["n"], r["plan"], r["region"], r["touch"], r["support"], r["ym"]
+    z = np.sqrt(RHO) * rng.standard_normal((n, 1)) + np.sqrt(1 - RHO) * rng.standard_normal((n, len(DRIVERS)))
+    z[:, DRIVERS.index("value_for_money")] += np.where(plan == "Basic", 0.15, -0.10)
+    z[:, DRIVERS.index("support_quality")] += np.where(plan == "Enterprise", 0.25, 0.0)
+    shift = np.zeros(n)
+    shift[(r["cal_month"] == 12) & (touch == "billing")] -= 0.45
+    emea_drop = (ym == "2026-10") & (region == "EMEA") & support
+    z[emea_drop, DRIVERS.index("support_speed")] -= 1.6
+    shift[emea_drop] -= 0.35
+    shift[(ym == "2026-10") & (region == "APAC") & (touch == "billing")] -= 0.08
+    pilot = support & (region == "North America") & (r["month_idx"] >= r["months"] - 4)
+    treated = pilot & (rng.random(n) < 0.5)
+    shift[treated] += PILOT_S
+    # Tickets behind support responses: handoffs lower satisfaction and effort scores.
+    handoffs = np.minimum(rng.poisson(np.where(emea_drop, 1.4, 0.7)), 5)
+    eps = NOISE_SD * rng.standard_normal((n, 3))
+    h_eff = np.where(support, handoffs, 0)
+    ratings, nps, csat, ces = _outcomes(z, shift, h_eff, eps, None)
+    # Counterfactuals for the planted effects, same noise: one more handoff; pilot off.
+    _, nps_h1, csat_h1, ces_h1 = _outcomes(z, shift, h_eff + support, eps, None)
+    _, nps_c, csat_c, _ = _outcomes(z, shift - PILOT_S * treated, h_eff, eps, None)
+    return {"ratings": ratings, "nps": nps, "csat": csat, "ces": ces, "handoffs": handoffs, "pilot": pilot,
+            "treated": treated, "nps_h1": nps_h1, "csat_h1": csat_h1, "ces_h1": ces_h1, "nps_c": nps_c,
+            "csat_c": csat_c}
+
+
+def _response_table(rng, cust, r: dict, o: dict) -> tuple[pd.DataFrame, dict]:
+    """The responses with comments (and a few carrying personal data), in date order; and the comment truth."""
+    n, support = r["n"], r["support"]
+    has_comment = rng.random(n) < 0.75
+    pii = has_comment & (rng.random(n) < 0.006)
+    comments, themes = compose_comments(o["ratings"], has_comment, pii, rng)
+    response_id = np.array([f"R{i:07d}" for i in range(1, n + 1)])
+    order = np.argsort(r["responded"].to_numpy(), kind="stable")
+    ticket_id = np.where(support, np.char.add("T", np.char.zfill(np.arange(1, n + 1).astype(str), 7)), None)
+    pilot, treated = o["pilot"], o["treated"]
+    responses = pd.DataFrame({
+        "response_id": response_id, "customer_id": cust["customer_id"].to_numpy()[r["who"]],
+        "responded_at": r["responded"], "nps": o["nps"], "csat": o["csat"], "ces": o["ces"], "comment": comments,
+        "ticket_id": ticket_id, "region": r["region"], "plan": r["plan"], "touchpoint": r["touch"],
+        "channel": r["channel"], "pilot_arm": np.where(pilot, np.where(treated, "callback", "control"), None),
+        **o["ratings"],
+    }).iloc[order].reset_index(drop=True)
+    comment_truth = pd.DataFrame({"response_id": response_id, "themes": themes,
+                                  "sentiment": [truth_sentiment(t) for t in themes]})[has_comment]
+    return responses, {"comment_truth": comment_truth, "ticket_id": ticket_id, "pii": int(pii.sum())}
+
+
+def _tickets(rng, cust, r: dict, o: dict, ticket_id) -> pd.DataFrame:
+    """The ticket records behind support responses."""
+    n, channel, handoffs = r["n"], r["channel"], o["handoffs"]
+    hours = rng.lognormal(np.log(14), 0.9, n) * np.where(channel == "email", 1.8, 1.0)
+    opened = r["responded"] - pd.to_timedelta(hours + rng.random(n) * 48, "h")
+    return pd.DataFrame({
+        "ticket_id": ticket_id, "customer_id": cust["customer_id"].to_numpy()[r["who"]],
+        "opened_at": opened.floor("min"), "resolved_at": (opened + pd.to_timedelta(hours, "h")).floor("min"),
+        "handoffs": handoffs, "first_contact_resolution": (handoffs == 0) & (hours < 24),
+        "channel": channel,
+    })[r["support"]].sort_values("opened_at").reset_index(drop=True)
+
+
+#: The planted churn model: detractors, handed-off tickets and Basic plans churn more.
+CHURN_LOGIT = {"intercept": -2.4, "detractor": 1.2, "promoter": -0.6, "handoffs_total": 0.15, "basic_plan": 0.4}
+
+
+def _churn(rng, cust: pd.DataFrame, responses: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
+    """The accounts with churn drawn from :data:`CHURN_LOGIT`, the churn date and the renewal date."""
+    n_customers, coef = len(cust), CHURN_LOGIT
+    last = responses.sort_values("responded_at").groupby("customer_id").tail(1).set_index("customer_id")
+    hand = tickets.groupby("customer_id")["handoffs"].sum()
+    c_nps = last["nps"].reindex(cust["customer_id"]).to_numpy()
+    det = np.nan_to_num(c_nps <= 6).astype(float) * ~np.isnan(c_nps)
+    pro = np.nan_to_num(c_nps >= 9).astype(float)
+    logit = (coef["intercept"] + coef["detractor"] * det + coef["promoter"] * pro
+             + coef["handoffs_total"] * np.minimum(hand.reindex(cust["customer_id"]).fillna(0).to_numpy(), 6)
+             + coef["basic_plan"] * (cust["plan"].to_numpy() == "Basic"))
+    churned = rng.random(n_customers) < 1 / (1 + np.exp(-logit))
+    last_seen = last["responded_at"].reindex(cust["customer_id"]).fillna(END - pd.Timedelta(days=200))
+    gap = (END - last_seen).dt.total_seconds().to_numpy()
+    churned_at = last_seen.to_numpy() + pd.to_timedelta(rng.random(n_customers) * gap, "s").to_numpy()
+    cust = cust.assign(churned=churned, churned_at=pd.Series(churned_at).where(churned).dt.floor("D").to_numpy())
+    years = np.ceil((END - cust["signup_date"]).dt.days / 365.25)
+    cust["renewal_date"] = [s + pd.DateOffset(years=int(y)) for s, y in zip(cust["signup_date"], years)]
+    return cust[["customer_id", "region", "plan", "signup_date", "annual_revenue", "renewal_date", "churned",
+                 "churned_at"]]
+
+
+def _nps(x) -> float:
+    return 100 * (np.mean(x >= 9) - np.mean(x <= 6))
+
+
+def _truth(seed: int, r: dict, o: dict, pii: int) -> dict:
+    """The planted truths the tests and notebooks look for."""
+    support, treated = r["support"], o["treated"]
+    return {
+        "seed": seed, "driver_weights": DRIVER_WEIGHTS, "driver_order": DRIVERS,
+        "seasonal_dip": {"touchpoint": "billing", "calendar_month": 12},
+        "latest_month": "2026-10",
+        "real_drop": {"region": "EMEA", "touchpoint": "support", "month": "2026-10"},
+        "wiggle": {"region": "APAC", "touchpoint": "billing", "month": "2026-10", "latent_shift_sd": -0.08},
+        "handoff_effect": {
+            "csat": float(np.mean(o["csat_h1"][support] - o["csat"][support])),
+            "ces": float(np.mean(o["ces_h1"][support] - o["ces"][support])),
+            "nps_points": float(_nps(o["nps_h1"][support]) - _nps(o["nps"][support])),
+        },
+        "experiment": {
+            "arm_column": "pilot_arm", "treatment": "callback", "control": "control",
+            "csat": float(np.mean(o["csat"][treated] - o["csat_c"][treated])),
+            "nps_points": float(_nps(o["nps"][treated]) - _nps(o["nps_c"][treated])),
+            "n_pilot": int(o["pilot"].sum()),
+        },
+        "churn_logit": CHURN_LOGIT,
+        "pii_comments": pii,
+    }
+
+
 def generate(*, n_per_month: int = 1050, months: int = 36, n_customers: int = 12000,
              seed: int = 20261031) -> dict[str, pd.DataFrame | dict]:
     """Generate the sample tables in canonical column names, plus the truth dictionary.
@@ -103,130 +252,16 @@ def generate(*, n_per_month: int = 1050, months: int = 36, n_customers: int = 12
         ``responses``, ``tickets``, ``accounts`` (DataFrames in the canonical schema),
         ``comment_truth`` (``response_id``, ``themes``, ``sentiment``) and ``truth`` (dict of planted effects).
     """
-    rng = np.random.default_rng(seed)
-    # Accounts -----------------------------------------------------------------------------
-    cust = pd.DataFrame({"customer_id": [f"C{i:06d}" for i in range(1, n_customers + 1)]})
-    cust["region"] = rng.choice(REGIONS, n_customers, p=[.35, .30, .20, .15])
-    cust["plan"] = rng.choice(PLANS, n_customers, p=[.50, .35, .15])
-    start = END.normalize() - pd.DateOffset(years=7)
-    cust["signup_date"] = start + pd.to_timedelta(rng.integers(0, 7 * 365 - 150, n_customers), "D")
-    base_rev = cust["plan"].map({"Basic": 1200.0, "Pro": 6000.0, "Enterprise": 40000.0}).to_numpy()
-    cust["annual_revenue"] = np.round(base_rev * rng.lognormal(0, 0.35, n_customers), 2)
-    # Responses ----------------------------------------------------------------------------
-    month_starts = pd.period_range(end=END.to_period("M"), periods=months, freq="M")
-    per_month = rng.poisson(n_per_month, months)
-    month_idx = np.repeat(np.arange(months), per_month)
-    n = len(month_idx)
-    mstart = month_starts.to_timestamp()[month_idx]
-    days = month_starts.days_in_month.to_numpy()[month_idx]
-    responded = mstart + pd.to_timedelta(rng.random(n) * days * 86400, "s").floor("s")
-    who = rng.integers(0, n_customers, n)
-    region = cust["region"].to_numpy()[who]
-    plan = cust["plan"].to_numpy()[who]
-    touch = rng.choice(TOUCHPOINTS, n, p=[.20, .35, .25, .20])
-    support = touch == "support"
-    channel = np.where(support, rng.choice(["phone", "chat", "email"], n, p=[.4, .4, .2]),
-                       rng.choice(["self-service", "email", "chat"], n, p=[.5, .3, .2]))
-    cal_month = month_starts.month.to_numpy()[month_idx]
-    ym = month_starts.astype(str).to_numpy()[month_idx]
-    f = rng.standard_normal((n, 1))
-    z = np.sqrt(RHO) * f + np.sqrt(1 - RHO) * rng.standard_normal((n, len(DRIVERS)))
-    z[:, DRIVERS.index("value_for_money")] += np.where(plan == "Basic", 0.15, -0.10)
-    z[:, DRIVERS.index("support_quality")] += np.where(plan == "Enterprise", 0.25, 0.0)
-    shift = np.zeros(n)
-    dec_billing = (cal_month == 12) & (touch == "billing")
-    shift[dec_billing] -= 0.45
-    emea_drop = (ym == "2026-10") & (region == "EMEA") & support
-    z[emea_drop, DRIVERS.index("support_speed")] -= 1.6
-    shift[emea_drop] -= 0.35
-    wiggle = (ym == "2026-10") & (region == "APAC") & (touch == "billing")
-    shift[wiggle] -= 0.08
-    pilot = support & (region == "North America") & (month_idx >= months - 4)
-    treated = pilot & (rng.random(n) < 0.5)
-    shift[treated] += PILOT_S
-    # Tickets behind support responses: handoffs lower satisfaction and effort scores.
-    lam = np.where(emea_drop, 1.4, 0.7)
-    handoffs = np.minimum(rng.poisson(lam), 5)
-    eps = NOISE_SD * rng.standard_normal((n, 3))
-    h_eff = np.where(support, handoffs, 0)
-    ratings, nps, csat, ces = _outcomes(z, shift, h_eff, eps, None)
-    # Counterfactuals for the planted effects, same noise: one more handoff; pilot off.
-    _, nps_h1, csat_h1, ces_h1 = _outcomes(z, shift, h_eff + support, eps, None)
-    _, nps_c, csat_c, _ = _outcomes(z, shift - PILOT_S * treated, h_eff, eps, None)
-
-    def _nps(x):
-        return 100 * (np.mean(x >= 9) - np.mean(x <= 6))
-
-    has_comment = rng.random(n) < 0.75
-    pii = has_comment & (rng.random(n) < 0.006)
-    comments, themes = compose_comments(ratings, has_comment, pii, rng)
-    response_id = np.array([f"R{i:07d}" for i in range(1, n + 1)])
-    order = np.argsort(responded.to_numpy(), kind="stable")
-    ticket_id = np.where(support, np.char.add("T", np.char.zfill(np.arange(1, n + 1).astype(str), 7)), None)
-    responses = pd.DataFrame({
-        "response_id": response_id, "customer_id": cust["customer_id"].to_numpy()[who],
-        "responded_at": responded, "nps": nps, "csat": csat, "ces": ces, "comment": comments,
-        "ticket_id": ticket_id, "region": region, "plan": plan, "touchpoint": touch,
-        "channel": channel, "pilot_arm": np.where(pilot, np.where(treated, "callback", "control"), None),
-        **ratings,
-    }).iloc[order].reset_index(drop=True)
-    # Ticket records ----------------------------------------------------------------------
-    hours = rng.lognormal(np.log(14), 0.9, n) * np.where(channel == "email", 1.8, 1.0)
-    opened = responded - pd.to_timedelta(hours + rng.random(n) * 48, "h")
-    tickets = pd.DataFrame({
-        "ticket_id": ticket_id, "customer_id": cust["customer_id"].to_numpy()[who],
-        "opened_at": opened.floor("min"), "resolved_at": (opened + pd.to_timedelta(hours, "h")).floor("min"),
-        "handoffs": handoffs, "first_contact_resolution": (handoffs == 0) & (hours < 24),
-        "channel": channel,
-    })[support].sort_values("opened_at").reset_index(drop=True)
-    # Churn: detractors, handed-off tickets and Basic plans churn more -----------------------
-    last = responses.sort_values("responded_at").groupby("customer_id").tail(1).set_index("customer_id")
-    hand = tickets.groupby("customer_id")["handoffs"].sum()
-    c_nps = last["nps"].reindex(cust["customer_id"]).to_numpy()
-    det = np.nan_to_num(c_nps <= 6).astype(float) * ~np.isnan(c_nps)
-    pro = np.nan_to_num(c_nps >= 9).astype(float)
-    coef = {"intercept": -2.4, "detractor": 1.2, "promoter": -0.6, "handoffs_total": 0.15, "basic_plan": 0.4}
-    logit = (coef["intercept"] + coef["detractor"] * det + coef["promoter"] * pro
-             + coef["handoffs_total"] * np.minimum(hand.reindex(cust["customer_id"]).fillna(0).to_numpy(), 6)
-             + coef["basic_plan"] * (cust["plan"].to_numpy() == "Basic"))
-    churned = rng.random(n_customers) < 1 / (1 + np.exp(-logit))
-    last_seen = last["responded_at"].reindex(cust["customer_id"]).fillna(END - pd.Timedelta(days=200))
-    gap = (END - last_seen).dt.total_seconds().to_numpy()
-    churned_at = last_seen.to_numpy() + pd.to_timedelta(rng.random(n_customers) * gap, "s").to_numpy()
-    cust["churned"] = churned
-    cust["churned_at"] = pd.Series(churned_at).where(churned).dt.floor("D").to_numpy()
-    years = np.ceil((END - cust["signup_date"]).dt.days / 365.25)
-    cust["renewal_date"] = [s + pd.DateOffset(years=int(y)) for s, y in zip(cust["signup_date"], years)]
-    accounts = cust[["customer_id", "region", "plan", "signup_date", "annual_revenue", "renewal_date",
-                     "churned", "churned_at"]]
-    truth = {
-        "seed": seed,
-        "driver_weights": DRIVER_WEIGHTS,
-        "driver_order": DRIVERS,
-        "seasonal_dip": {"touchpoint": "billing", "calendar_month": 12},
-        "latest_month": "2026-10",
-        "real_drop": {"region": "EMEA", "touchpoint": "support", "month": "2026-10"},
-        "wiggle": {"region": "APAC", "touchpoint": "billing", "month": "2026-10",
-                   "latent_shift_sd": -0.08},
-        "handoff_effect": {
-            "csat": float(np.mean(csat_h1[support] - csat[support])),
-            "ces": float(np.mean(ces_h1[support] - ces[support])),
-            "nps_points": float(_nps(nps_h1[support]) - _nps(nps[support])),
-        },
-        "experiment": {
-            "arm_column": "pilot_arm", "treatment": "callback", "control": "control",
-            "csat": float(np.mean(csat[treated] - csat_c[treated])),
-            "nps_points": float(_nps(nps[treated]) - _nps(nps_c[treated])),
-            "n_pilot": int(pilot.sum()),
-        },
-        "churn_logit": coef,
-        "pii_comments": int(pii.sum()),
-    }
-    comment_truth = pd.DataFrame({"response_id": response_id, "themes": themes,
-                                  "sentiment": [truth_sentiment(t) for t in themes]})[has_comment]
+    rng = np.random.default_rng(seed)       # one generator, drawn from in this order: the data depend on it
+    cust = _accounts(rng, n_customers)
+    r = _respondents(rng, cust, n_per_month, months)
+    o = _planted(rng, r)
+    responses, extra = _response_table(rng, cust, r, o)
+    tickets = _tickets(rng, cust, r, o, extra["ticket_id"])
+    accounts = _churn(rng, cust, responses, tickets)
     return {"responses": responses, "tickets": tickets, "accounts": accounts,
-            "comment_truth": comment_truth.sort_values("response_id").reset_index(drop=True),
-            "truth": truth}
+            "comment_truth": extra["comment_truth"].sort_values("response_id").reset_index(drop=True),
+            "truth": _truth(seed, r, o, extra["pii"])}
 
 
 def write_sample(out_dir, *, fmt: str = "csv", **kwargs) -> dict[str, Path]:
