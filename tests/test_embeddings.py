@@ -123,3 +123,13 @@ def test_no_code_path_touches_the_network(tmp_path):
     out = _run(EVERY_PATH, tmp_path)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "no network: ok" in out.stdout
+
+
+def test_a_cached_rerun_gives_the_vectors_of_the_first_run(tmp_path):
+    # the report must not depend on whether the cache was warm: the quotes nearest a theme's centre were
+    # ordered differently when the cache kept rounded (float16) vectors
+    texts = pd.DataFrame({"comment": ["Waited an hour on hold", "Great value for money", "App crashes on login",
+                                      "Billing was confusing", "Fine overall."] * 3})
+    cold = comments.embed_comments(texts, cache_dir=tmp_path)
+    warm = comments.embed_comments(texts, cache_dir=tmp_path)
+    assert np.array_equal(cold.vectors, warm.vectors) and np.array_equal(cold.row, warm.row)

@@ -8,7 +8,7 @@ under the wrong folder name and would otherwise try to fetch it), so no code pat
 
 With ``cache_dir`` the vectors are kept beside the annotation cache, keyed by a 64-bit hash of the raw
 comment: ``embeddings-<version>-<settings>.parquet`` (hash, redacted and cleaned text) and a row-aligned
-``.npy`` of float16 vectors. No raw text is stored; a new month embeds only its new comments.
+``.npy`` of float32 vectors. No raw text is stored; a new month embeds only its new comments.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ __all__ = ["MODEL", "Embeddings", "clean_text", "embed_comments", "embed_texts"]
 
 #: The embedding model: wordllama's bundled configuration and dimension.
 MODEL = "wordllama l2_supercat 256"
-_CACHE_VERSION = "e1"
+_CACHE_VERSION = "e1.1"   # e1.1: vectors kept as float32
 _HANDLE = re.compile(r"(?<![\w.])@\w+")
 _URL = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)\S+")
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
@@ -188,7 +188,7 @@ def _write_cache(stem: Path, table: pd.DataFrame, vectors: np.ndarray) -> None:
     stem.parent.mkdir(parents=True, exist_ok=True)
     tmp_vec, tmp_table = stem.with_suffix(".npy.tmp"), stem.with_suffix(".parquet.tmp")
     with open(tmp_vec, "wb") as f:
-        np.save(f, vectors.astype(np.float16))
+        np.save(f, vectors.astype(np.float32))   # as computed: a cached re-run gives the same vectors, the same report
     table.to_parquet(tmp_table, index=False)
     os.replace(tmp_vec, stem.with_suffix(".npy"))
     os.replace(tmp_table, stem.with_suffix(".parquet"))
@@ -250,8 +250,7 @@ def embed_comments(data, *, col: str = "comment", cache_dir=None, brand_words=()
         clean = clean.where(~empty, red.str.replace(_SPACE, " ", regex=True).str.strip())
         fresh = pd.DataFrame({"key": keys[todo], "redacted": red, "clean": clean,
                               "long": raw.str.len().to_numpy() > max_chars})
-        # at the cache's float16 precision, so a first run and a cached re-run give the same vectors
-        new_vec = embed_texts(clean, max_chars=max_chars).astype(np.float16).astype(np.float32)
+        new_vec = embed_texts(clean, max_chars=max_chars)
         table = fresh if table is None else pd.concat([table, fresh], ignore_index=True)
         vectors = new_vec if vectors is None else np.concatenate([vectors.astype(np.float32), new_vec])
         if stem is not None:
