@@ -193,3 +193,18 @@ def test_raking_equals_r_rake(oracle):
     _data(oracle, "mobile")
     mine, theirs = oracle[0]["mobile"]["w"].to_numpy(), oracle[2].to_numpy()
     np.testing.assert_allclose(mine, theirs, rtol=REL)
+
+
+def test_rolling_change_equals_svycontrast_on_the_union(oracle):
+    # Jul–Sep against Aug–Oct 2026 (two shared months): R's contrast of two ratios of one design over the union
+    win = oracle[3]
+    r = _r(oracle, "windows", "nps", "overlap")
+    own = _r(oracle, "windows", "nps", "own")
+    t = scores.rolling(win, window=3, metric="nps", weight="w", min_n=1).set_index("period")
+    row = t.loc[pd.Period("2026-10", "M")]
+    assert row["diff_previous"] == pytest.approx(100 * r.iloc[0]["est"], rel=REL)
+    assert row["se_previous"] == pytest.approx(100 * r.iloc[0]["se"], rel=REL)
+    assert row["se"] == pytest.approx(100 * own.loc["2", "se"], rel=REL)
+    assert t.loc[pd.Period("2026-09", "M"), "se"] == pytest.approx(100 * own.loc["1", "se"], rel=REL)
+    # the shared months make the change less noisy than two independent windows would be
+    assert row["se_previous"] < 0.8 * np.hypot(row["se"], t.loc[pd.Period("2026-09", "M"), "se"])

@@ -19,7 +19,7 @@ from ..errors import DataError
 from ..metrics import estimate, finish_interval, get_metric
 
 __all__ = ["as_scale", "default_scale", "finish", "indicators", "mean_columns", "score_sums", "share_columns",
-           "sum_columns", "table_scale", "validate"]
+           "sum_columns", "table_scale", "validate", "y_sums"]
 
 
 def validate(data, score: str, by: list[str], weight: str | None, scale: Scale, *, integer: bool = False,
@@ -142,6 +142,21 @@ def share_columns(s: pd.DataFrame, name: str, key: str, confidence: float, varia
     s[name], s["se"], s["n_eff"] = 100 * e["mean"], 100 * e["se"], e["n_eff"]
     s["ci_low"], s["ci_high"] = finish_interval(get_metric(name), value=s[name], se=s["se"],
                                                 n_eff=np.where(s["sw"] > 0, e["n_eff"], 0.0), confidence=confidence)
+
+
+def y_sums(s, metric: str) -> tuple:
+    """``(Σw·y, Σw·y², Σw²·y, Σw²·y²)`` of a metric's per-respondent value y (+1/0/−1 for a net score, 0/1
+    for a share, the centred answer for a mean) from its group sums: what :func:`cxlib.metrics.estimate`
+    and the linearised contrasts take."""
+    m = get_metric(metric)
+    if m.kind == "net":
+        top, bottom = m.counts[0], m.counts[-1]
+        t, b, t2, b2 = s[f"sw_{top}"], s[f"sw_{bottom}"], s[f"sw2_{top}"], s[f"sw2_{bottom}"]
+        return t - b, t + b, t2 - b2, t2 + b2
+    if m.kind == "share":
+        k = m.counts[0]
+        return s[f"sw_{k}"], s[f"sw_{k}"], s[f"sw2_{k}"], s[f"sw2_{k}"]
+    return s["swx"], s["swxx"], s["sw2x"], s["sw2xx"]
 
 
 def indicators(metric: str, scale: Scale, top_k=None) -> dict[str, list]:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._checks import by_list, check_choice, check_confidence
 from ..metrics import estimate, finish_interval, get_metric, resolve_variance
-from ._sums import finish, score_sums, share_columns, table_scale
+from ._sums import finish, score_sums, share_columns, table_scale, y_sums
 
 __all__ = ["csat", "csat_from_sums", "nps", "nps_from_sums", "recommend", "recommend_from_sums", "share_from_sums"]
 
@@ -94,12 +94,11 @@ def nps_from_sums(s: pd.DataFrame, by: list[str], *, confidence=0.95, min_n=30, 
     m = get_metric(metric)
     top, middle, bottom = m.counts
     s = s.copy()
-    t, b = s[f"sw_{top}"], s[f"sw_{bottom}"]
-    t2, b2 = s.get(f"sw2_{top}", np.nan), s.get(f"sw2_{bottom}", np.nan)   # the +1/0/−1 values and their squares
-    e = estimate("net", n=s["n"], sw=s["sw"], sw2=s["sw2"], swy=t - b, swyy=t + b, sw2y=t2 - b2, sw2yy=t2 + b2,
+    swy, swyy, sw2y, sw2yy = y_sums(s, metric)   # of the +1/0/−1 values
+    e = estimate("net", n=s["n"], sw=s["sw"], sw2=s["sw2"], swy=swy, swyy=swyy, sw2y=sw2y, sw2yy=sw2yy,
                  variance=variance)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p, d = t / s["sw"], b / s["sw"]
+        p, d = s[f"sw_{top}"] / s["sw"], s[f"sw_{bottom}"] / s["sw"]
     s[f"pct_{top}"], s[f"pct_{bottom}"] = 100 * p, 100 * d
     s[f"pct_{middle}"] = 100 - s[f"pct_{top}"] - s[f"pct_{bottom}"]
     s[metric], s["se"], s["n_eff"] = 100 * e["mean"], 100 * e["se"], e["n_eff"]
