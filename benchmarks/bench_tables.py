@@ -69,7 +69,7 @@ def main() -> None:
     r = weights.rake(df, targets=targets)
     print(f"rake, 3 variables (29 margins): {best(lambda: weights.rake(df, targets=targets), args.repeat):.2f} s  "
           f"(target < 5 s; {int(r.summary.loc[0, 'iterations'])} passes, max error "
-          f"{r.summary.loc[0, 'max_error']:.1e}, design effect {r.summary.loc[0, 'design_effect']:.3f})")
+          f"{r.summary.loc[0, 'max_error']:.1e}, weighting effect {r.summary.loc[0, 'weighting_effect']:.3f})")
     print(f"render_crosstab to HTML:       {best(lambda: tables.render_crosstab(xt).as_raw_html(), args.repeat):.2f} s")
 
 

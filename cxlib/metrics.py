@@ -20,10 +20,14 @@ import numpy as np
 from ._stats import t_crit, wilson, z_crit
 from .errors import ParameterError
 
-__all__ = ["KINDS", "METRICS", "Metric", "finish_interval", "get_metric", "register", "unregister"]
+__all__ = ["KINDS", "METRICS", "VARIANCES", "Metric", "estimate", "finish_interval", "get_metric", "register",
+           "resolve_variance", "unregister"]
 
 #: What a score is: a net score (% top minus % bottom, −100..100), a share of answers (0–100 %), a mean.
 KINDS = ("net", "share", "mean")
+#: How a weighted score's standard error is computed: Taylor linearisation of the ratio estimator (as R's
+#: ``survey`` package does for a with-replacement design of respondents), or Kish's effective base.
+VARIANCES = ("linearized", "kish")
 _METHODS = {"net": ("adjusted_wald", "wald"), "share": ("wilson",), "mean": ("t",)}
 
 
@@ -180,6 +184,68 @@ def unregister(name: str) -> None:
     if name in _BUILTIN:
         raise ParameterError(f"{name!r} is a built-in score and cannot be removed")
     METRICS.pop(name, None)
+
+
+def resolve_variance(variance: str | None, weighted: bool) -> str:
+    """The variance method: as given, else linearised for weighted data and Kish (the classic unweighted
+    formulas: ``n_eff = n``) without weights.
+
+    Examples
+    --------
+    >>> resolve_variance(None, True), resolve_variance(None, False)
+    ('linearized', 'kish')
+    """
+    if variance is None:
+        return "linearized" if weighted else "kish"
+    if variance not in VARIANCES:
+        raise ParameterError(f"The 'variance' parameter must be one of {VARIANCES}. Got {variance!r} instead.")
+    return variance
+
+
+def estimate(kind: str, *, n, sw, sw2, swy, swyy, sw2y=None, sw2yy=None, variance: str = "kish") -> dict:
+    """A weighted score ``ȳ = Σw·y / Σw`` with its standard error and effective base, from group sums.
+
+    Every score is the weighted mean of a per-respondent value ``y``: +1/0/−1 for a net score, 0/1 for a
+    share, the answer (centred at any constant) for a mean. Variance methods (:data:`VARIANCES`):
+
+    - ``"kish"``: ``σ² / n_eff`` with Kish's ``n_eff = (Σw)² / Σw²`` and ``σ²`` the weighted variance of
+      ``y`` (for a mean with the ``n_eff / (n_eff − 1)`` correction): the classic formulas without weights.
+    - ``"linearized"``: the Taylor (influence-function) variance of the ratio estimator,
+      ``n/(n−1) · Σ w²(y − ȳ)² / (Σw)²``, from ``Σw²``, ``Σw²y``, ``Σw²y²`` (R ``survey``'s ``svymean`` on
+      ``svydesign(ids=~1, weights=~w)`` over the group's respondents). The effective base reported is the
+      one this variance implies, ``n_eff = σ² / var``, so that :func:`finish_interval` (Wilson, adjusted
+      Wald, t on ``n_eff − 1`` df) stays the one interval code and reproduces this standard error; where
+      the variance is zero (every answer alike) or ``n ≤ 1``, Kish's base is used.
+
+    Returns
+    -------
+    dict
+        ``mean`` (ȳ), ``unit_var`` (σ²), ``se`` (of ȳ) and ``n_eff`` arrays.
+
+    Examples
+    --------
+    >>> e = estimate("share", n=4, sw=4.0, sw2=4.0, swy=1.0, swyy=1.0, sw2y=1.0, sw2yy=1.0, variance="linearized")
+    >>> float(e["mean"]), round(float(e["se"]) ** 2, 6), round(float(e["n_eff"]), 6)   # p(1−p)/(n−1) unweighted
+    (0.25, 0.0625, 3.0)
+    """
+    n, sw, sw2, swy, swyy = (np.asarray(v, dtype="float64") for v in (n, sw, sw2, swy, swyy))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kish_ne = np.where(sw2 > 0, sw * sw / np.where(sw2 > 0, sw2, 1.0), 0.0)
+        mean = swy / sw
+        pop = np.clip(swyy / sw - mean * mean, 0, None)
+        unit = pop * kish_ne / (kish_ne - 1) if kind == "mean" else pop
+        var = unit / kish_ne
+        ne = kish_ne
+        if variance == "linearized":
+            sw2y, sw2yy = np.asarray(sw2y, dtype="float64"), np.asarray(sw2yy, dtype="float64")
+            ss = np.clip(sw2yy - 2 * mean * sw2y + mean * mean * sw2, 0, None)
+            lin = n / (n - 1) * ss / (sw * sw)
+            ok = (n > 1) & (ss > 0) & (unit > 0)
+            var = np.where(ok, lin, var)
+            ne = np.where(ok, unit / np.where(ok, lin, 1.0), kish_ne)
+        elif variance != "kish":
+            resolve_variance(variance, True)
+    return {"mean": mean, "unit_var": unit, "se": np.sqrt(var), "n_eff": ne}
 
 
 def finish_interval(metric: Metric, *, value, se, n_eff, confidence: float, scale=None, shares=None,

@@ -1,6 +1,8 @@
 """Fixtures shared by more than one test file."""
 
 import os
+import shutil
+import subprocess
 
 import numpy as np
 import pandas as pd
@@ -77,3 +79,20 @@ def postgres_url():
         yield server.start()
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def rscript():
+    """The path of Rscript with R's ``survey`` package (Debian: r-base-core, r-cran-survey), else the test is
+    skipped saying why; with CX_REQUIRE_R=1 (CI) it fails instead."""
+    path = shutil.which("Rscript")
+    reason = "Rscript is not installed (Debian: apt-get install r-base-core r-cran-survey)" if not path else None
+    if path:
+        probe = subprocess.run([path, "-e", "suppressMessages(library(survey))"], capture_output=True, text=True)
+        if probe.returncode:
+            reason = f"R's survey package is not installed (Debian: apt-get install r-cran-survey): {probe.stderr[-200:]}"
+    if reason:
+        if os.environ.get("CX_REQUIRE_R"):   # CI: the R oracle must run, never skip
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path

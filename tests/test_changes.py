@@ -201,12 +201,22 @@ def test_weighted_month_comparison_by_hand():
     df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-09-10"] * 20 + ["2026-10-10"] * 40),
                        "nps": [10.0] * 10 + [0.0] * 10 + [9.0] * 20 + [7.0] * 20,
                        "w": [1.0] * 10 + [3.0] * 10 + [1.0] * 40})
-    t = ch.compare(df, month="2026-10", weight="w", min_n=10).iloc[0]
+    t = ch.compare(df, month="2026-10", weight="w", min_n=10, variance="kish").iloc[0]
     # weighted September NPS: (10 − 30) / 40 = −50; Kish n_eff = 40² / (10 + 90) = 16
     # var = p + d − (p − d)² = 0.25 + 0.75 − 0.25 = 0.75; se = 100·√(0.75/16) = 21.65
     # October: NPS +50, var 0.5 − 0.25 = 0.25, n 40: se = 100·√(0.25/40) = 7.906
     assert t["baseline_value"] == pytest.approx(-50.0) and t["n_eff_baseline"] == pytest.approx(16.0)
     assert t["diff"] == pytest.approx(100.0)
     assert t["se"] == pytest.approx(np.hypot(100 * np.sqrt(0.75 / 16), 100 * np.sqrt(0.25 / 40)))
-    changed = ch.what_changed(df.assign(g="x"), month="2026-10", by=["g"], weight="w", min_n=10).iloc[0]
+    changed = ch.what_changed(df.assign(g="x"), month="2026-10", by=["g"], weight="w", min_n=10,
+                              variance="kish").iloc[0]
     assert changed["previous"] == pytest.approx(-50.0) and changed["se"] == pytest.approx(t["se"])
+    # Linearised (the default with weights), by hand: September ȳ = −0.5; Σw²(y − ȳ)² = 10·1·1.5² + 10·9·0.5²
+    # = 45; var = 20/19 · 45 / 40² = 0.0296053; implied base 0.75 / var = 25.33. October (w = 1):
+    # Σ(y − ȳ)² = 40·0.25 = 10; var = 40/39 · 10 / 40² = 0.00641026.
+    lin = ch.compare(df, month="2026-10", weight="w", min_n=10).iloc[0]
+    sep, octo = 20 / 19 * 45 / 1600, 40 / 39 * 10 / 1600
+    assert lin["n_eff_baseline"] == pytest.approx(0.75 / sep)
+    assert lin["se"] == pytest.approx(100 * np.sqrt(sep + octo))
+    lin_changed = ch.what_changed(df.assign(g="x"), month="2026-10", by=["g"], weight="w", min_n=10).iloc[0]
+    assert lin_changed["se"] == pytest.approx(lin["se"])

@@ -149,7 +149,8 @@ def test_real_survey_nps_by_carrier_letters_by_hand(mobiles, adjust):
     assert any(expected.values())   # the survey does separate some carriers
 
 
-def test_real_bank_survey_weighted_by_hand():
+@pytest.mark.parametrize("variance", ["kish", "linearized"])
+def test_real_bank_survey_weighted_by_hand(variance):
     sav = REAL / "bank_tidied.sav"
     if not sav.exists():
         pytest.skip(f"{REAL} is absent: the bank survey (bank_tidied.sav, with its weight column) is needed")
@@ -160,7 +161,7 @@ def test_real_bank_survey_weighted_by_hand():
     bank = bank.assign(visits=np.where(bank["branch"].notna(), "branch", "no branch"),
                        fees_band=np.where(bank["fees"] >= 4, "fees 4-7", "fees 1-3"))
     xt = crosstab(bank, rows=[("csat", "mean"), ("csat", "top_box")], banner=["visits", "fees_band"],
-                  weight="weight", scales={"csat": (1, 7)}, top_k=3, letters=0.05)
+                  weight="weight", scales={"csat": (1, 7)}, top_k=3, letters=0.05, variance=variance)
     significant = 0
     for span in ("visits", "fees_band"):
         hand = {}
@@ -169,20 +170,27 @@ def test_real_bank_survey_weighted_by_hand():
             ne = w.sum() ** 2 / (w ** 2).sum()                                  # Kish
             m = np.average(x, weights=w)
             var = np.average((x - m) ** 2, weights=w) * ne / (ne - 1)
-            hand[g] = (m, var, ne, np.average(x >= 5, weights=w), len(x))    # top 3 of 1-7: 5, 6, 7
+            t = np.average(x >= 5, weights=w)                                   # top 3 of 1-7: 5, 6, 7
+            nt = ne
+            if variance == "linearized":   # Taylor: n/(n−1) Σw²(y − ȳ)² / (Σw)², base = σ² / var
+                lin = len(x) / (len(x) - 1) / w.sum() ** 2
+                ne = var / (lin * np.sum(w ** 2 * (x - m) ** 2))
+                nt = t * (1 - t) / (lin * np.sum(w ** 2 * ((x >= 5) - t) ** 2))
+            hand[g] = (m, var, ne, t, len(x), nt)
         mean = xt[(xt["metric"] == "mean") & (xt["banner"] == span)].set_index("column")
         top = xt[(xt["metric"] == "top_box") & (xt["banner"] == span)].set_index("column")
-        for g, (m, var, ne, t, n) in hand.items():
+        for g, (m, var, ne, t, n, nt) in hand.items():
             assert mean.loc[g, "value"] == pytest.approx(m) and mean.loc[g, "n_eff"] == pytest.approx(ne)
+            assert top.loc[g, "n_eff"] == pytest.approx(nt)
             assert mean.loc[g, "n"] == n and mean.loc[g, "n_eff"] < n
             assert top.loc[g, "value"] == pytest.approx(100 * t)
-        (g1, (m1, v1, n1, t1, _)), (g2, (m2, v2, n2, t2, _)) = hand.items()
+        (g1, (m1, v1, n1, t1, _, k1)), (g2, (m2, v2, n2, t2, _, k2)) = hand.items()
         se = math.sqrt(v1 / n1 + v2 / n2)                                        # Welch on n_eff
         df = se ** 4 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1))
         p_mean = 2 * stats.t.sf(abs(m1 - m2) / se, df)
         assert (mean.loc[g1 if m1 > m2 else g2, "higher_than"] != "") == (p_mean < 0.05)
-        pooled = (t1 * n1 + t2 * n2) / (n1 + n2)                                 # pooled z on n_eff
-        p_top = p_two_sided((t1 - t2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)))
+        pooled = (t1 * k1 + t2 * k2) / (k1 + k2)                                 # pooled z on n_eff
+        p_top = p_two_sided((t1 - t2) / math.sqrt(pooled * (1 - pooled) * (1 / k1 + 1 / k2)))
         assert (top.loc[g1 if t1 > t2 else g2, "higher_than"] != "") == (p_top < 0.05)
         significant += int(p_mean < 0.05) + int(p_top < 0.05)
     assert significant >= 2      # fee satisfaction separates overall satisfaction; branch visits do not
@@ -192,7 +200,7 @@ def test_real_bank_survey_weighted_by_hand():
 
 def test_weights_of_one_change_nothing(paper):
     a = crosstab(paper, rows=["nps", "csat"], banner="g")
-    b = crosstab(paper.assign(w=1.0), rows=["nps", "csat"], banner="g", weight="w")
+    b = crosstab(paper.assign(w=1.0), rows=["nps", "csat"], banner="g", weight="w", variance="kish")
     pd.testing.assert_frame_equal(a, b)
 
 

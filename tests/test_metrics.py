@@ -105,7 +105,7 @@ def test_trinomial_variance_against_brute_force(probs, n):
 def test_weights_kish_and_replication():
     # Kish effective n for weights 1, 1, 2, 4: (sum w)^2 / sum w^2 = 64 / 22 = 2.909091.
     df = pd.DataFrame({"nps": [10, 0, 9, 7], "w": [1.0, 1.0, 2.0, 4.0]})
-    t = m.nps(df, weight="w", min_n=1)
+    t = m.nps(df, weight="w", min_n=1, variance="kish")
     assert t.loc[0, "n"] == 4 and t.loc[0, "n_eff"] == pytest.approx(64 / 22)
     # Weighted shares equal the shares of the rows replicated w times: P = 1 + 2 = 3, D = 1 of 8.
     rep = df.loc[df.index.repeat(df["w"].astype(int))]
@@ -113,6 +113,19 @@ def test_weights_kish_and_replication():
     assert t.loc[0, "nps"] == pytest.approx(plain.loc[0, "nps"]) == pytest.approx(100 * (3 - 1) / 8)
     # se uses n_eff: sqrt((3/8 + 1/8 - (2/8)^2) / (64/22)) * 100 = 38.6221
     assert t.loc[0, "se"] == pytest.approx(100 * np.sqrt((0.5 - 0.0625) / (64 / 22)))
+
+
+def test_weighted_nps_linearized_by_hand():
+    # Same data, Taylor linearisation of the ratio Σw·y / Σw with y = +1, −1, +1, 0, by hand:
+    # ȳ = 2/8 = 0.25; Σ w²(y − ȳ)² = 1·0.5625 + 1·1.5625 + 4·0.5625 + 16·0.0625 = 5.375;
+    # var = n/(n−1) · 5.375 / 8² = 4/3 · 5.375 / 64 = 0.111979; σ² = 4/8 − 0.0625 = 0.4375;
+    # implied base σ²/var = 3.906977 (R survey: svymean(~y, svydesign(ids=~1, weights=~w)) gives se 0.334633).
+    df = pd.DataFrame({"nps": [10, 0, 9, 7], "w": [1.0, 1.0, 2.0, 4.0]})
+    t = m.nps(df, weight="w", min_n=1)                      # linearised is the default with weights
+    var = 4 / 3 * 5.375 / 64
+    assert t.loc[0, "se"] == pytest.approx(100 * np.sqrt(var))
+    assert t.loc[0, "n_eff"] == pytest.approx(0.4375 / var)
+    assert t.loc[0, "nps"] == pytest.approx(25.0)
 
 
 def test_csat_wilson_and_scale_direction():
@@ -212,10 +225,13 @@ def test_nps_properties(xs):
     assert t["ci_low"] <= t["nps"] + 1e-9 and t["nps"] <= t["ci_high"] + 1e-9
     assert t["pct_promoters"] + t["pct_passives"] + t["pct_detractors"] == pytest.approx(100)
     assert t["promoters"] + t["passives"] + t["detractors"] == len(xs)
-    # weights of 1 change nothing
-    w = m.nps(pd.DataFrame({"nps": xs, "w": 1.0}), weight="w", min_n=1).iloc[0]
+    # weights of 1 change nothing (Kish); linearised, the variance gains the with-replacement n/(n − 1)
+    w = m.nps(pd.DataFrame({"nps": xs, "w": 1.0}), weight="w", min_n=1, variance="kish").iloc[0]
     assert w[["nps", "se", "ci_low", "ci_high", "n_eff"]].tolist() == pytest.approx(
         t[["nps", "se", "ci_low", "ci_high", "n_eff"]].tolist(), nan_ok=True)
+    lin = m.nps(pd.DataFrame({"nps": xs, "w": 1.0}), weight="w", min_n=1).iloc[0]
+    n = len(xs)
+    assert lin["se"] == pytest.approx(t["se"] * (np.sqrt(n / (n - 1)) if n > 1 and t["se"] > 0 else 1.0))
     adj = m.nps(pd.DataFrame({"nps": xs}), ci_method="adjusted_wald", min_n=1).iloc[0]
     assert -100 <= adj["ci_low"] <= adj["ci_high"] <= 100
 

@@ -1,5 +1,5 @@
 """The report weighted as the config says: raked month by month to the targets, every score weighted,
-"About" stating the design effect, all checked by hand from the weights."""
+"About" stating the weighting effect, all checked by hand from the weights."""
 
 from __future__ import annotations
 
@@ -46,10 +46,12 @@ def test_headline_and_about_are_the_weighted_figures(raked):
     assert f"{round(nps):+d}" in sections.headline(scope)
     about = html.unescape(sections.about(scope))
     deff = len(w) * (w ** 2).sum() / w.sum() ** 2                  # Kish
-    shown = re.search(r"design effect is ([\d.]+): ([\d,]+) weighted responses count as ([\d,]+)", about)
+    shown = re.search(r"weighting effect \(1 \+ cv² of the weights, Kish's design effect due to weighting\) is "
+                      r"([\d.]+): ([\d,]+) weighted responses count as ([\d,]+)", about)
     assert shown and float(shown.group(1)) == round(deff, 2)
     assert int(shown.group(3).replace(",", "")) == round(len(w) / deff)
     assert "raking to the customer base's shares of Region (each month on its own)" in about
+    assert "linearised (Taylor) variance" in about
 
 
 def test_a_month_missing_a_target_category_is_named(raked):

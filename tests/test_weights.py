@@ -65,7 +65,7 @@ def test_diagnostics_are_kish(sample):
     n_eff = w.sum() ** 2 / (w ** 2).sum()                 # Kish (1965)
     row = r.summary.iloc[0]
     assert row["n_eff"] == pytest.approx(n_eff)
-    assert row["design_effect"] == pytest.approx(1 + w.var() / w.mean() ** 2)   # deff = 1 + CV²
+    assert row["weighting_effect"] == pytest.approx(1 + w.var() / w.mean() ** 2)   # deff = 1 + CV²
     assert row["efficiency"] == pytest.approx(n_eff / len(w))
     assert (row["min_weight"], row["max_weight"]) == (pytest.approx(w.min()), pytest.approx(w.max()))
 
@@ -76,7 +76,8 @@ def test_weighted_nps_equals_a_hand_computation(sample):
     hand = 100 * (w[x >= 9].sum() - w[x <= 6].sum()) / w.sum()   # weighted promoters minus detractors
     got = scores.nps(sample.assign(weight=r.weights), weight="weight").iloc[0]
     assert got["nps"] == pytest.approx(hand)
-    assert got["n_eff"] == pytest.approx(w.sum() ** 2 / (w ** 2).sum())
+    kish = scores.nps(sample.assign(weight=r.weights), weight="weight", variance="kish").iloc[0]
+    assert kish["n_eff"] == pytest.approx(w.sum() ** 2 / (w ** 2).sum())
 
 
 def test_targets_equal_to_the_sample_give_weights_of_one_and_change_nothing(sample):
@@ -84,7 +85,8 @@ def test_targets_equal_to_the_sample_give_weights_of_one_and_change_nothing(samp
     r = weights.rake(sample, targets=own)
     np.testing.assert_allclose(r.weights, 1.0, atol=1e-9)
     a = scores.nps(sample, by="region")
-    b = scores.nps(sample.assign(w=r.weights), by="region", weight="w")
+    # Kish's base of weights of one is n; the linearised variance's base is n − 1 (its n/(n − 1) factor)
+    b = scores.nps(sample.assign(w=r.weights), by="region", weight="w", variance="kish")
     pd.testing.assert_series_equal(a["nps"], b["nps"])
     np.testing.assert_allclose(a["n_eff"], b["n_eff"])
 
@@ -119,7 +121,7 @@ def test_weight_summary_by_group_and_margins_by_hand():
     df = pd.DataFrame({"g": ["a", "a", "b"], "weight": [1.0, 3.0, 2.0]})
     t = weights.weight_summary(df, by="g").set_index("g")
     assert t.loc["a", "n_eff"] == pytest.approx(16 / 10)      # (1 + 3)² / (1 + 9)
-    assert t.loc["b", "design_effect"] == pytest.approx(1.0)
+    assert t.loc["b", "weighting_effect"] == pytest.approx(1.0)
     m = weights.margins(df, targets={"g": {"a": 0.5, "b": 0.5}})
     assert m["achieved"].tolist() == pytest.approx([4 / 6, 2 / 6])
 

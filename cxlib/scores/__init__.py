@@ -6,8 +6,10 @@ from .changes import compare, holm_significance, trend, what_changed
 from .means import ces, rating
 from .metrics import csat, nps, recommend
 from .registry import METRICS, by_segments, score_table
+from .rolling import rolling
 from .seasonal import seasonal_pattern
 from .values import nps_category_shares, nps_points, respondent_values
 
-__all__ = ["METRICS", "as_scale", "default_scale", "by_segments", "ces", "compare", "csat", "holm_significance", "nps", "nps_category_shares", "nps_points",
-           "rating", "recommend", "respondent_values", "score_table", "seasonal_pattern", "trend", "what_changed"]
+__all__ = ["METRICS", "as_scale", "by_segments", "ces", "compare", "csat", "default_scale", "holm_significance", "nps",
+           "nps_category_shares", "nps_points", "rating", "recommend", "respondent_values", "rolling", "score_table",
+           "seasonal_pattern", "trend", "what_changed"]

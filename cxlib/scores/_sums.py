@@ -1,8 +1,8 @@
 """Sufficient statistics of the score tables: validated answers summed per group, then finished.
 
 Every score in :mod:`cxlib.scores.metrics` and :mod:`cxlib.scores.means` is a function of a few group
-sums (n, Σw, Σw², Σw·(x − c), Σw·(x − c)² with c the scale's midpoint, and weighted counts of scale
-points), declared once as :class:`cxlib.data.Term` and evaluated by :func:`cxlib.data.group_sums` on a
+sums (n, Σw, Σw², Σw·(x − c), Σw·(x − c)² with c the scale's midpoint, the same weighted by w² for the
+linearised variance, and weighted counts of scale points), declared once as :class:`cxlib.data.Term` and evaluated by :func:`cxlib.data.group_sums` on a
 DataFrame (one ``groupby().sum()``) or on an Ibis table (one ``GROUP BY`` query on DuckDB, PostgreSQL,
 Spark, ...; the checks ride in the same query). The finishing arithmetic runs in pandas on the small
 result, the same for every engine. Private to :mod:`cxlib.scores`.
@@ -14,13 +14,12 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_frame, check_weights, describe_rows, need_columns
-from .._stats import kish
 from ..data import Scale, Term, group_sums, is_table
 from ..errors import DataError
-from ..metrics import finish_interval, get_metric
+from ..metrics import estimate, finish_interval, get_metric
 
 __all__ = ["as_scale", "default_scale", "finish", "indicators", "mean_columns", "score_sums", "share_columns",
-           "sum_columns", "table_scale", "validate"]
+           "sum_columns", "table_scale", "validate", "y_sums"]
 
 
 def validate(data, score: str, by: list[str], weight: str | None, scale: Scale, *, integer: bool = False,
@@ -59,8 +58,9 @@ def validate(data, score: str, by: list[str], weight: str | None, scale: Scale, 
 
 def finish(s: pd.DataFrame, by: list[str], counts: list[str], cols: list[str], min_n: int,
            suppress: bool) -> pd.DataFrame:
-    """Add ``n_eff``, ``small_base`` and ``note``; blank empty (and, if asked, small) groups."""
-    s["n_eff"] = kish(s["sw"], s["sw2"])
+    """Add ``small_base`` and ``note`` (``n_eff`` set by the score's :func:`cxlib.metrics.estimate`); blank
+    empty (and, if asked, small) groups."""
+    s["n_eff"] = s["n_eff"].fillna(0.0)
     s["small_base"] = s["n_eff"] < min_n
     empty = s["sw"] <= 0
     small = "small base: n_eff " + s["n_eff"].round(0).astype("int64").astype("str") + f" < {min_n}"
@@ -123,28 +123,40 @@ def table_scale(metric: str, scale) -> Scale:
     return as_scale(scale, default_scale(metric))
 
 
-def mean_columns(s: pd.DataFrame, name: str, confidence: float, scale: Scale) -> None:
-    """Weighted mean ``name``, ``sd``, ``se`` and its t interval (n_eff − 1 df, clipped to the scale) from
-    ``sw``, ``sw2`` and the sums ``swx``, ``swxx`` of the answers centred at the scale's midpoint."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ne = s["sw"] ** 2 / s["sw2"]
-        d = s["swx"] / s["sw"]
-        var = np.clip(s["swxx"] / s["sw"] - d * d, 0, None) * ne / (ne - 1)
-        s[name], s["sd"] = (scale.min + scale.max) / 2 + d, np.sqrt(var)
-        s["se"] = s["sd"] / np.sqrt(ne)
-    s["ci_low"], s["ci_high"] = finish_interval(get_metric(name), value=s[name], se=s["se"], n_eff=ne,
+def mean_columns(s: pd.DataFrame, name: str, confidence: float, scale: Scale, variance: str = "kish") -> None:
+    """Weighted mean ``name``, ``sd``, ``se``, ``n_eff`` and its t interval (n_eff − 1 df, clipped to the
+    scale) from the sums of the answers centred at the scale's midpoint (:func:`cxlib.metrics.estimate`)."""
+    e = estimate("mean", n=s["n"], sw=s["sw"], sw2=s["sw2"], swy=s["swx"], swyy=s["swxx"], sw2y=s.get("sw2x"),
+                 sw2yy=s.get("sw2xx"), variance=variance)
+    s[name], s["sd"], s["se"] = (scale.min + scale.max) / 2 + e["mean"], np.sqrt(e["unit_var"]), e["se"]
+    s["n_eff"] = e["n_eff"]
+    s["ci_low"], s["ci_high"] = finish_interval(get_metric(name), value=s[name], se=s["se"], n_eff=e["n_eff"],
                                                 confidence=confidence, scale=(scale.min, scale.max))
 
 
-def share_columns(s: pd.DataFrame, name: str, key: str, confidence: float) -> None:
-    """Weighted share ``name`` (%) of ``s[key] / s["sw"]`` with its se and Wilson interval on n_eff."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = s[key] / s["sw"]
-        ne = s["sw"] ** 2 / s["sw2"]
-        s[name] = 100 * p
-        s["se"] = 100 * np.sqrt(p * (1 - p) / ne)
+def share_columns(s: pd.DataFrame, name: str, key: str, confidence: float, variance: str = "kish") -> None:
+    """Weighted share ``name`` (%) of ``s[key] / s["sw"]`` with its se, ``n_eff`` and Wilson interval."""
+    sq = "sw2" + key[2:]
+    e = estimate("share", n=s["n"], sw=s["sw"], sw2=s["sw2"], swy=s[key], swyy=s[key], sw2y=s.get(sq),
+                 sw2yy=s.get(sq), variance=variance)
+    s[name], s["se"], s["n_eff"] = 100 * e["mean"], 100 * e["se"], e["n_eff"]
     s["ci_low"], s["ci_high"] = finish_interval(get_metric(name), value=s[name], se=s["se"],
-                                                n_eff=ne.where(s["sw"] > 0, 0.0), confidence=confidence)
+                                                n_eff=np.where(s["sw"] > 0, e["n_eff"], 0.0), confidence=confidence)
+
+
+def y_sums(s, metric: str) -> tuple:
+    """``(Σw·y, Σw·y², Σw²·y, Σw²·y²)`` of a metric's per-respondent value y (+1/0/−1 for a net score, 0/1
+    for a share, the centred answer for a mean) from its group sums: what :func:`cxlib.metrics.estimate`
+    and the linearised contrasts take."""
+    m = get_metric(metric)
+    if m.kind == "net":
+        top, bottom = m.counts[0], m.counts[-1]
+        t, b, t2, b2 = s[f"sw_{top}"], s[f"sw_{bottom}"], s[f"sw2_{top}"], s[f"sw2_{bottom}"]
+        return t - b, t + b, t2 - b2, t2 + b2
+    if m.kind == "share":
+        k = m.counts[0]
+        return s[f"sw_{k}"], s[f"sw_{k}"], s[f"sw2_{k}"], s[f"sw2_{k}"]
+    return s["swx"], s["swxx"], s["sw2x"], s["sw2xx"]
 
 
 def indicators(metric: str, scale: Scale, top_k=None) -> dict[str, list]:
@@ -156,7 +168,8 @@ def indicators(metric: str, scale: Scale, top_k=None) -> dict[str, list]:
 def sum_columns(metric: str) -> list[str]:
     """The sum columns of a metric's group sums (counts and float sums), e.g. for subtracting tables."""
     names = get_metric(metric).counts
-    return ["n", "sw", "sw2", "swx", "swxx", *names, *(f"sw_{k}" for k in names)]
+    return ["n", "sw", "sw2", "swx", "swxx", "sw2x", "sw2xx", *names, *(f"sw_{k}" for k in names),
+            *(f"sw2_{k}" for k in names)]
 
 
 def _terms(metric: str, scale: Scale, top_k, centre: float) -> list[Term]:
@@ -165,10 +178,14 @@ def _terms(metric: str, scale: Scale, top_k, centre: float) -> list[Term]:
     terms = [Term("n", present=("_x",), count=True), Term("sw", weight="_w", wpow=1),
              Term("sw2", weight="_w", wpow=2),
              Term("swx", factors=(("_x", centre),), weight="_w", wpow=1),
-             Term("swxx", factors=(("_x", centre), ("_x", centre)), weight="_w", wpow=1)]
+             Term("swxx", factors=(("_x", centre), ("_x", centre)), weight="_w", wpow=1),
+             # Σw²·y and Σw²·y²: the linearised (Taylor) variance of each weighted score (cxlib.metrics.estimate)
+             Term("sw2x", factors=(("_x", centre),), weight="_w", wpow=2),
+             Term("sw2xx", factors=(("_x", centre), ("_x", centre)), weight="_w", wpow=2)]
     for name, points in indicators(metric, scale, top_k).items():
         terms += [Term(name, values=("_x", tuple(points)), count=True),
-                  Term(f"sw_{name}", weight="_w", wpow=1, values=("_x", tuple(points)))]
+                  Term(f"sw_{name}", weight="_w", wpow=1, values=("_x", tuple(points))),
+                  Term(f"sw2_{name}", weight="_w", wpow=2, values=("_x", tuple(points)))]
     return terms
 
 
@@ -243,8 +260,9 @@ def score_sums(data, metric: str, *, score: str, by, weight, scale: Scale, top_k
                window=None, date_col: str | None = None) -> pd.DataFrame:
     """Validate the answers and sum them per group (and per ``period``, within ``window``), on either engine.
 
-    Returns the group keys, ``n``, ``sw``, ``sw2``, ``swx``, ``swxx`` (centred at the scale's midpoint)
-    and per counted point set (e.g. ``promoters``) its count and weighted count ``sw_<name>``.
+    Returns the group keys, ``n``, ``sw``, ``sw2``, ``swx``, ``swxx``, ``sw2x``, ``sw2xx`` (answers centred
+    at the scale's midpoint; ``sw2*`` weighted by w²) and per counted point set (e.g. ``promoters``) its
+    count, weighted count ``sw_<name>`` and w²-weighted count ``sw2_<name>``.
     """
     integer = get_metric(metric).integer
     centre = (scale.min + scale.max) / 2

@@ -1,6 +1,7 @@
 """Survey scores that are means, with their base and their uncertainty: CES and any rating scale.
 
-Both come with a t interval of the (weighted) mean on Kish's effective base, clipped to the scale (a t
+Both come with a t interval of the (weighted) mean on its effective base (linearised with weights, see
+:func:`cxlib.metrics.estimate`), clipped to the scale (a t
 interval can run past the ends of the scale on small bases; the ``note`` says when it was clipped), and
 the share of answers in the scale's top box.
 """
@@ -11,36 +12,42 @@ import numpy as np
 import pandas as pd
 
 from .._checks import by_list, check_confidence
-from ..metrics import get_metric
+from ..metrics import get_metric, resolve_variance
 from ._sums import finish, mean_columns, score_sums, table_scale
 
 __all__ = ["ces", "ces_from_sums", "mean_from_sums", "rating", "rating_from_sums"]
 
 
-def _mean_table(data, metric: str, score, scale, top_k, by, weight, confidence, min_n, suppress) -> pd.DataFrame:
+def _mean_table(data, metric: str, score, scale, top_k, by, weight, confidence, min_n, suppress,
+                variance) -> pd.DataFrame:
     scale, confidence, by = table_scale(metric, scale), check_confidence(confidence, func=metric), by_list(by)
     s = score_sums(data, metric, score=score, by=by, weight=weight, scale=scale, top_k=top_k)
-    return mean_from_sums(s, by, metric=metric, scale=scale, confidence=confidence, min_n=min_n, suppress=suppress)
+    return mean_from_sums(s, by, metric=metric, scale=scale, confidence=confidence, min_n=min_n, suppress=suppress,
+                          variance=resolve_variance(variance, bool(weight)))
 
 
-def ces_from_sums(s, by, *, scale, confidence=0.95, min_n=30, suppress=False, ci_method=None) -> pd.DataFrame:
+def ces_from_sums(s, by, *, scale, confidence=0.95, min_n=30, suppress=False, ci_method=None,
+                  variance="kish") -> pd.DataFrame:
     """The :func:`ces` table from its group sums."""
-    return mean_from_sums(s, by, metric="ces", scale=scale, confidence=confidence, min_n=min_n, suppress=suppress)
+    return mean_from_sums(s, by, metric="ces", scale=scale, confidence=confidence, min_n=min_n, suppress=suppress,
+                          variance=variance)
 
 
-def rating_from_sums(s, by, *, scale, confidence=0.95, min_n=30, suppress=False, ci_method=None) -> pd.DataFrame:
+def rating_from_sums(s, by, *, scale, confidence=0.95, min_n=30, suppress=False, ci_method=None,
+                     variance="kish") -> pd.DataFrame:
     """The :func:`rating` table from its group sums."""
     return mean_from_sums(s, by, metric="rating", scale=scale, confidence=confidence, min_n=min_n,
-                          suppress=suppress)
+                          suppress=suppress, variance=variance)
 
 
-def mean_from_sums(s, by, *, metric, scale, confidence=0.95, min_n=30, suppress=False, ci_method=None) -> pd.DataFrame:
+def mean_from_sums(s, by, *, metric, scale, confidence=0.95, min_n=30, suppress=False, ci_method=None,
+                   variance="kish") -> pd.DataFrame:
     """The table of any mean score of the registry from its group sums: the mean with its t interval
     clipped to the scale (the note says when), and the share in its top box."""
     top_name = get_metric(metric).counts[0]
     pct_name = f"pct_{top_name}"
     s = s.copy()
-    mean_columns(s, metric, confidence, scale)
+    mean_columns(s, metric, confidence, scale, variance)
     clipped = (s["se"] > 0) & ((s["ci_low"] <= scale.min) | (s["ci_high"] >= scale.max))
     with np.errstate(invalid="ignore", divide="ignore"):
         s[pct_name] = 100 * s[f"sw_{top_name}"] / s["sw"]
@@ -53,7 +60,7 @@ def mean_from_sums(s, by, *, metric, scale, confidence=0.95, min_n=30, suppress=
 
 
 def ces(data, *, score="ces", scale=None, top_k=None, by=None, weight=None, confidence=0.95, min_n=30,
-        suppress=False) -> pd.DataFrame:
+        suppress=False, variance=None) -> pd.DataFrame:
     """Customer Effort Score per group: the mean answer with a t interval, and the low-effort share.
 
     Parameters
@@ -67,8 +74,9 @@ def ces(data, *, score="ces", scale=None, top_k=None, by=None, weight=None, conf
     top_k : int, optional
         How many of the easiest scale points count as low effort; default the scale's ``top_k`` (3:
         5–7 on a 1–7 agree scale).
-    by, weight, confidence, min_n, suppress
-        As in :func:`nps`. With weights the mean is weighted, the variance is the weighted variance
+    by, weight, confidence, min_n, suppress, variance
+        As in :func:`nps`. With weights the mean is weighted, ``sd`` is the weighted standard deviation,
+        ``se`` the linearised standard error (or ``sd / √n_eff`` with Kish's base, ``variance="kish"``)
         and the t interval uses ``n_eff − 1`` degrees of freedom.
 
     Returns
@@ -86,11 +94,11 @@ def ces(data, *, score="ces", scale=None, top_k=None, by=None, weight=None, conf
        n  ces  ci_low  ci_high  pct_low_effort
     0  5  5.0    3.04     6.96            60.0
     """
-    return _mean_table(data, "ces", score, scale, top_k, by, weight, confidence, min_n, suppress)
+    return _mean_table(data, "ces", score, scale, top_k, by, weight, confidence, min_n, suppress, variance)
 
 
 def rating(data, *, score="rating", scale=None, top_k=None, by=None, weight=None, confidence=0.95, min_n=30,
-           suppress=False) -> pd.DataFrame:
+           suppress=False, variance=None) -> pd.DataFrame:
     """Any rating scale per group (an overall 1–10 rating, 1–7 satisfaction): the mean with a t interval,
     and the top-box share.
 
@@ -103,7 +111,7 @@ def rating(data, *, score="rating", scale=None, top_k=None, by=None, weight=None
         Required: the answer scale (``cfg.scales["rating"]``), with its direction and ``top_k``.
     top_k : int, optional
         Points counted as the top box; default the scale's ``top_k``.
-    by, weight, confidence, min_n, suppress
+    by, weight, confidence, min_n, suppress, variance
         As in :func:`cxlib.scores.nps`.
 
     Returns
@@ -120,4 +128,4 @@ def rating(data, *, score="rating", scale=None, top_k=None, by=None, weight=None
        n  rating  ci_low  ci_high  pct_top_box
     0  5     7.4    4.05     10.0         40.0
     """
-    return _mean_table(data, "rating", score, scale, top_k, by, weight, confidence, min_n, suppress)
+    return _mean_table(data, "rating", score, scale, top_k, by, weight, confidence, min_n, suppress, variance)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .._checks import by_list, check_choice, check_confidence
 from ..errors import ParameterError
-from ..metrics import METRICS, get_metric
+from ..metrics import METRICS, get_metric, resolve_variance
 from ._sums import score_sums, sum_columns, table_scale
 from .means import mean_from_sums
 from .metrics import nps_from_sums, share_from_sums
@@ -15,15 +15,16 @@ __all__ = ["METRICS", "add_sums", "by_segments", "metric_sums", "score_table", "
 
 #: How a table is finished from its sums, by the metric's kind (:data:`cxlib.metrics.KINDS`).
 _FROM_SUMS = {"net": nps_from_sums, "share": share_from_sums, "mean": mean_from_sums}
-_FINISH = ("confidence", "min_n", "suppress", "ci_method")
+_FINISH = ("confidence", "min_n", "suppress", "ci_method", "variance")
 
 
 def metric_sums(data, *, metric, by=(), period=None, window=None, date_col=None, score=None, scale=None,
                 top_k=None, weight=None, **finish) -> tuple[pd.DataFrame, dict]:
     """A metric's group sums on either engine, and the arguments that finish them (:func:`table_from_sums`).
 
-    ``**finish`` holds the finishing arguments (``confidence``, ``min_n``, ``suppress``, ``ci_method``);
-    anything else is refused with the metric function's own TypeError.
+    ``**finish`` holds the finishing arguments (``confidence``, ``min_n``, ``suppress``, ``ci_method``,
+    ``variance``: default linearised with ``weight``, Kish without); anything else is refused with the
+    metric function's own TypeError.
     """
     check_choice(metric, METRICS, param="metric", func="score_table")
     unknown = sorted(set(finish) - set(_FINISH))
@@ -33,6 +34,7 @@ def metric_sums(data, *, metric, by=(), period=None, window=None, date_col=None,
     s = score_sums(data, metric, score=score or metric, by=by_list(by), weight=weight, scale=scale,
                    top_k=top_k if not get_metric(metric).fixed_scale else None, period=period, window=window,
                    date_col=date_col)
+    finish["variance"] = resolve_variance(finish.get("variance"), bool(weight))
     return s, {"scale": scale, **finish}
 
 
@@ -41,7 +43,8 @@ def table_from_sums(sums: pd.DataFrame, *, metric, by=(), **finish) -> pd.DataFr
     or subtracted from a total. The interval method defaults to the metric's own (one method per score,
     whichever function asks)."""
     m = get_metric(metric)
-    finish = {"confidence": 0.95, **finish, "ci_method": finish.get("ci_method") or m.ci_method}
+    finish = {"confidence": 0.95, **finish, "ci_method": finish.get("ci_method") or m.ci_method,
+              "variance": resolve_variance(finish.get("variance"), False)}
     finish["confidence"] = check_confidence(finish["confidence"], func=metric)
     return _FROM_SUMS[m.kind](sums, by_list(by), metric=metric, **finish)
 
@@ -61,7 +64,8 @@ def score_table(data, *, metric="nps", score=None, scale=None, top_k=None, by=No
 
     ``score`` (the column) defaults to the metric's canonical column; ``top_k`` and ``scale`` are ignored
     where the definition fixes the scale (NPS, recommend). ``finish`` holds ``confidence``, ``min_n``,
-    ``suppress`` and ``ci_method`` (default: the metric's own interval method).
+    ``suppress``, ``ci_method`` (default: the metric's own interval method) and ``variance`` (default:
+    "linearized" with ``weight``, "kish" without; :func:`cxlib.metrics.estimate`).
 
     Returns
     -------

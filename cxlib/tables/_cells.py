@@ -2,7 +2,7 @@
 
 Every row statistic of :func:`cxlib.tables.crosstab` (NPS, a percentage, a mean, a column percentage) is a
 function of a few additive sums over the respondents of a column (n, Σw, Σw², Σw·indicator, Σw·x,
-Σw·x²), so a column's complement is its span's sums minus its own, and a banner of a million responses
+Σw·x², and the same weighted by w² for the linearised variance), so a column's complement is its span's sums minus its own, and a banner of a million responses
 is one ``bincount`` per term and banner variable. Private to :mod:`cxlib.tables`.
 """
 
@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_choice, describe_rows, need_columns
-from .._stats import kish
 from ..errors import DataError, ParameterError
-from ..metrics import METRICS, finish_interval
+from ..metrics import METRICS, estimate, finish_interval
 from ..scores import as_scale, respondent_values
 
 __all__ = ["ROW_METRICS", "Row", "banner_codes", "cell_stats", "row_specs", "sum_terms"]
@@ -47,6 +46,11 @@ def _label(score: str, metric: str, top_k: int) -> str:
             "top_box": f"{name} % top {top_k}", "mean": f"{name} mean"}[metric]
 
 
+def _indicator(name: str, hit: np.ndarray, base: dict) -> dict:
+    """Σw and Σw² of the respondents with ``hit``: ``sw<k>`` and ``sw2<k>`` (the linearised variance's)."""
+    return {name: np.where(hit, base["sw"], 0.0), "sw2" + name[2:]: np.where(hit, base["sw2"], 0.0)}
+
+
 def _base(valid: np.ndarray, w: np.ndarray) -> dict:
     wv = np.where(valid, w, 0.0)
     return {"n": valid.astype("float64"), "sw": wv, "sw2": wv * wv}
@@ -60,9 +64,9 @@ def _score_row(data, score, metric, w, scales, top_k) -> Row:
     valid = ~np.isnan(x)
     terms = _base(valid, w)
     if kind == "nps":
-        terms.update(swp=np.where(x > 0, terms["sw"], 0.0), swd=np.where(x < 0, terms["sw"], 0.0))
+        terms.update(_indicator("swp", x > 0, terms), **_indicator("swd", x < 0, terms))
     elif metric in ("pct_promoters", "pct_detractors"):
-        terms["swk"] = np.where(x > 0 if metric == "pct_promoters" else x < 0, terms["sw"], 0.0)
+        terms.update(_indicator("swk", x > 0 if metric == "pct_promoters" else x < 0, terms))
     elif metric == "top_box":
         scale = _scale_of(score, scales)
         if scale is None:
@@ -74,11 +78,12 @@ def _score_row(data, score, metric, w, scales, top_k) -> Row:
             raise DataError(f"crosstab: column {score!r}: expected answers on the {scale.min}–{scale.max} scale; "
                             f"outside it in {describe_rows(pd.Series(off, index=data.index), data[score])}")
         boxes = scale.top_box(top_k) if top_k is not None else scale.top_box()
-        terms["swk"] = np.where(np.isin(x, boxes), terms["sw"], 0.0)
+        terms.update(_indicator("swk", np.isin(x, boxes), terms))
         top_k = len(boxes)
     else:
         xv = np.where(valid, x, 0.0)
-        terms.update(swx=terms["sw"] * xv, swxx=terms["sw"] * xv * xv)
+        terms.update(swx=terms["sw"] * xv, swxx=terms["sw"] * xv * xv, sw2x=terms["sw2"] * xv,
+                     sw2xx=terms["sw2"] * xv * xv)
         scale = _scale_of(score, scales)
         return Row(_label(score, metric, top_k), score, metric, kind, terms,
                    None if scale is None else (as_scale(scale).min, as_scale(scale).max))
@@ -103,7 +108,7 @@ def _category_rows(data, column, w) -> list[Row]:
     else:
         cats = sorted(col.dropna().unique(), key=str)
     values = col.to_numpy()
-    return [Row(str(c), column, "column_pct", "prop", {**base, "swk": np.where(values == c, base["sw"], 0.0)})
+    return [Row(str(c), column, "column_pct", "prop", {**base, **_indicator("swk", values == c, base)})
             for c in cats]
 
 
@@ -150,27 +155,31 @@ def sum_terms(row: Row, codes: np.ndarray | None, k: int) -> dict:
     return {name: np.bincount(c, weights=v[ok], minlength=k) for name, v in row.terms.items()}
 
 
-def cell_stats(kind: str, s: dict, confidence: float, scale: tuple | None = None) -> dict:
-    """Value, standard error, interval and the pieces the tests use, from a row's column sums; the interval
-    is the registry's (:func:`cxlib.metrics.finish_interval`), the same as the score's own table."""
+def cell_stats(kind: str, s: dict, confidence: float, scale: tuple | None = None, variance: str = "kish") -> dict:
+    """Value, standard error, effective base, interval and the pieces the tests use, from a row's column sums;
+    the estimate and interval are the registry's (:func:`cxlib.metrics.estimate`,
+    :func:`cxlib.metrics.finish_interval`), the same as the score's own table."""
+    sw = s["sw"]
+    shares = None
     with np.errstate(invalid="ignore", divide="ignore"):
-        sw = s["sw"]
-        ne = kish(sw, s["sw2"])
-        out = {"n": s["n"].astype("int64"), "n_eff": ne}
-        shares = None
         if kind == "nps":
-            p, d = s["swp"] / sw, s["swd"] / sw
-            value, se = 100 * (p - d), 100 * np.sqrt(np.clip(p + d - (p - d) ** 2, 0, None) / ne)
-            shares = (p, d)
+            y, yy = s["swp"] - s["swd"], s["swp"] + s["swd"]
+            y2, yy2 = s["sw2p"] - s["sw2d"], s["sw2p"] + s["sw2d"]
+            shares = (s["swp"] / sw, s["swd"] / sw)
         elif kind == "prop":
-            p = s["swk"] / sw
-            value, se = 100 * p, 100 * np.sqrt(p * (1 - p) / ne)
-            out["p"] = p
+            y = yy = s["swk"]
+            y2 = yy2 = s["sw2k"]
         else:
-            m = s["swx"] / sw
-            var = np.clip(s["swxx"] / sw - m * m, 0, None) * ne / (ne - 1)
-            value, se = m, np.sqrt(var / ne)
-            out["var"] = var
+            y, yy, y2, yy2 = s["swx"], s["swxx"], s["sw2x"], s["sw2xx"]
+    e = estimate("mean" if kind == "mean" else "net" if kind == "nps" else "share", n=s["n"], sw=sw, sw2=s["sw2"],
+                 swy=y, swyy=yy, sw2y=y2, sw2yy=yy2, variance=variance)
+    unit = 1.0 if kind == "mean" else 100.0
+    value, se, ne = unit * e["mean"], unit * e["se"], e["n_eff"]
+    out = {"n": s["n"].astype("int64"), "n_eff": ne}
+    if kind == "prop":
+        out["p"] = e["mean"]
+    elif kind == "mean":
+        out["var"] = e["unit_var"]
     lo, hi = finish_interval(_INTERVAL[kind], value=value, se=se, n_eff=np.where(sw > 0, ne, 0.0),
                              confidence=confidence, scale=scale, shares=shares)
     out.update(value=np.where(sw > 0, value, np.nan), se=se, ci_low=lo, ci_high=hi)

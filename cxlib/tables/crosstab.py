@@ -7,7 +7,8 @@ stricter level, lowercase at the looser one only. With ``test="complement"`` eac
 against the rest of its span instead (Q's "exception" arrows). Cells whose effective base is below
 ``min_n`` are not tested. p-values are adjusted within each row of each span.
 
-Tests (two-sided, on Kish's effective base ``n_eff`` so that weights count once):
+Tests (two-sided, on each cell's effective base ``n_eff`` so that weights count once: the base implied by
+the linearised variance with weights, Kish's without; :func:`cxlib.metrics.estimate`):
 
 - NPS: z on the difference with the trinomial variance ``(p + d − (p − d)²) / n_eff`` on each side;
 - percentages: the two-proportion z test with the pooled proportion;
@@ -24,6 +25,7 @@ import pandas as pd
 from .._checks import by_list, check_choice, check_confidence, check_frame, check_weights, need_columns
 from .._stats import adjust_p, welch_moments, z_test
 from ..errors import ParameterError
+from ..metrics import resolve_variance
 from ._cells import banner_codes, cell_stats, row_specs, sum_terms
 
 __all__ = ["COLUMNS", "crosstab", "span_letters"]
@@ -94,10 +96,10 @@ def _column_letters(kind, st, tested, letters, adjust, loose, strict):
     return out
 
 
-def _complement(kind, sums, st, tested, adjust, confidence):
+def _complement(kind, sums, st, tested, adjust, confidence, variance):
     """Each cell against the rest of its span: difference sign and (adjusted) p-values."""
     span = {name: v.sum() for name, v in sums.items()}
-    rest = cell_stats(kind, {name: span[name] - v for name, v in sums.items()}, confidence)
+    rest = cell_stats(kind, {name: span[name] - v for name, v in sums.items()}, confidence, variance=variance)
     idx = np.arange(len(tested))
     diff, p = _pair_test(kind, st, idx, rest, idx)
     p = np.where(tested & (rest["n_eff"] > 1), p, np.nan)
@@ -105,7 +107,7 @@ def _complement(kind, sums, st, tested, adjust, confidence):
 
 
 def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.95, letters=(0.05, 0.01),
-             adjust="holm", min_n=30, test="columns", scales=None, top_k=None) -> pd.DataFrame:
+             adjust="holm", min_n=30, test="columns", scales=None, top_k=None, variance=None) -> pd.DataFrame:
     """A banner table in long form: each row statistic in the Total column and every banner column.
 
     Parameters
@@ -122,7 +124,8 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
         The statistic of score rows given by name: "nps", "pct_promoters", "pct_detractors", "top_box"
         (% in the top ``top_k`` boxes of the scale) or "mean"; one for all, or column -> metric.
     weight : str, optional
-        Survey weights: values are weighted and every test uses Kish's ``n_eff``.
+        Survey weights: values are weighted and every interval and test uses the effective base ``n_eff``
+        of ``variance``.
     confidence : float
         Level of each cell's interval (Wald for NPS, Wilson for percentages, t for means).
     letters : float or (float, float)
@@ -137,6 +140,9 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
         column -> Scale for top-box rows (``cfg.scales``); nps/csat/ces default to 0–10, 1–5, 1–7.
     top_k : int, optional
         Boxes counted by "top_box"; default each scale's own ``top_k`` (2 unless the config says).
+    variance : {"linearized", "kish"}, optional
+        Default "linearized" with ``weight`` (the base implied by the Taylor variance of each cell, as
+        :func:`cxlib.scores.nps` computes it), "kish" without (``n_eff = n``).
 
     Returns
     -------
@@ -167,6 +173,7 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
     confidence = check_confidence(confidence, func="crosstab")
     check_choice(adjust, ("holm", "bh", "bonferroni", "none"), param="adjust", func="crosstab")
     check_choice(test, ("columns", "complement"), param="test", func="crosstab")
+    variance = resolve_variance(variance, bool(weight))
     loose, strict = _levels(letters)
     banners = by_list(banner)
     if not banners:
@@ -181,7 +188,7 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
     for row in specs:
         for name, codes, values in spans:
             sums = sum_terms(row, codes, len(values))
-            st = cell_stats(row.kind, sums, confidence, row.scale)
+            st = cell_stats(row.kind, sums, confidence, row.scale, variance)
             k = len(values)
             tested = (st["n_eff"] >= min_n) & (st["n_eff"] > 1) & ~np.isnan(st["value"])
             part = {"row": row.label, "score": row.score, "metric": row.metric, "banner": name,
@@ -194,7 +201,7 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
                 shown, lo_l, st_l = zip(*_column_letters(row.kind, st, tested, part["letter"], adjust, loose, strict))
                 part.update(higher_than=list(shown), higher_than_loose=list(lo_l), higher_than_strict=list(st_l))
             elif codes is not None:
-                diff, p, p_adj = _complement(row.kind, sums, st, tested, adjust, confidence)
+                diff, p, p_adj = _complement(row.kind, sums, st, tested, adjust, confidence, variance)
                 sig = p_adj < loose
                 part.update(direction=np.where(sig & (diff > 0), "up", np.where(sig & (diff < 0), "down", "")),
                             strict=p_adj < strict, p_value=p, p_adjusted=p_adj)

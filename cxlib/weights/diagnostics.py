@@ -1,8 +1,9 @@
-"""What weights cost and what they achieve: Kish's design effect and effective base, achieved margins.
+"""What weights cost and what they achieve: Kish's weighting effect and effective base, achieved margins.
 
 Kish (1965): the effective base of weights w is ``n_eff = (Σw)² / Σw²`` and the design effect due to
-weighting ``deff = n / n_eff = 1 + CV²(w)``; the weighting efficiency is ``n_eff / n``. Every statistic
-of cxlib tests on ``n_eff`` when given ``weight=``.
+weighting, here the *weighting effect*, ``n / n_eff = 1 + CV²(w)``; the weighting efficiency is
+``n_eff / n``. It is a property of the weights alone: each weighted score's own design effect follows from
+its linearised variance (:func:`cxlib.metrics.estimate`), which is what its interval and tests use.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .._stats import kish
 
 __all__ = ["margins", "weight_summary"]
 
-SUMMARY = ["n", "sum_weight", "n_eff", "design_effect", "efficiency", "min_weight", "max_weight"]
+SUMMARY = ["n", "sum_weight", "n_eff", "weighting_effect", "efficiency", "min_weight", "max_weight"]
 
 
 def _summary_row(w: np.ndarray) -> dict:
@@ -23,13 +24,13 @@ def _summary_row(w: np.ndarray) -> dict:
     sw, sw2 = float(w.sum()), float((w * w).sum())
     n_eff = float(kish(sw, sw2))
     return {"n": n, "sum_weight": sw, "n_eff": n_eff,
-            "design_effect": n / n_eff if n_eff > 0 else np.nan,
+            "weighting_effect": n / n_eff if n_eff > 0 else np.nan,
             "efficiency": n_eff / n if n else np.nan,
             "min_weight": float(w.min()) if n else np.nan, "max_weight": float(w.max()) if n else np.nan}
 
 
 def weight_summary(data, *, weight="weight", by=None) -> pd.DataFrame:
-    """The weighting's cost per group: base, effective base, design effect, efficiency, extreme weights.
+    """The weighting's cost per group: base, effective base, weighting effect, efficiency, extreme weights.
 
     Parameters
     ----------
@@ -43,13 +44,14 @@ def weight_summary(data, *, weight="weight", by=None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per group: the ``by`` columns, ``n`` (rows with a weight), ``sum_weight``, ``n_eff``
-        (Kish: (Σw)² / Σw²), ``design_effect`` (n / n_eff), ``efficiency`` (n_eff / n, 0–1),
+        (Kish: (Σw)² / Σw²), ``weighting_effect`` (n / n_eff = 1 + cv² of the weights: Kish's "design
+        effect due to weighting", not a statistic's design effect), ``efficiency`` (n_eff / n, 0–1),
         ``min_weight`` and ``max_weight``.
 
     Examples
     --------
     >>> weight_summary(pd.DataFrame({"weight": [1.0, 1.0, 2.0, 4.0]})).round(3)   # 64 / 22 = 2.909
-       n  sum_weight   n_eff  design_effect  efficiency  min_weight  max_weight
+       n  sum_weight   n_eff  weighting_effect  efficiency  min_weight  max_weight
     0  4         8.0  2.909          1.375       0.727         1.0         4.0
     """
     check_frame(data, where="weight_summary")

@@ -33,7 +33,7 @@ class Raking:
     margins : pandas.DataFrame
         Achieved against target share per variable and category (:func:`cxlib.weights.margins`).
     summary : pandas.DataFrame
-        One row: ``method`` ("raking"), ``n``, ``sum_weight``, ``n_eff``, ``design_effect``,
+        One row: ``method`` ("raking"), ``n``, ``sum_weight``, ``n_eff``, ``weighting_effect``,
         ``efficiency``, ``min_weight``, ``max_weight`` (:func:`cxlib.weights.weight_summary`), then
         ``iterations``, ``max_error`` (largest |achieved − target|), ``converged`` and ``cap``.
     """
@@ -97,7 +97,7 @@ def rake(data, *, targets, cap=None, max_iter=1000, tol=1e-6, strict=True) -> Ra
     Returns
     -------
     Raking
-        ``weights`` (mean 1), ``margins`` and a one-row ``summary`` (design effect, effective base,
+        ``weights`` (mean 1), ``margins`` and a one-row ``summary`` (weighting effect, effective base,
         efficiency, extreme weights, iterations, converged).
 
     Raises
@@ -158,7 +158,7 @@ class Weighting:
         What to pass as ``weight=`` to every statistic: the weight column, or None when unweighted.
     summary : pandas.DataFrame
         One row: ``method`` ("none", "column" or "raking"), ``n``, ``sum_weight``, ``n_eff``,
-        ``design_effect``, ``efficiency``, ``min_weight``, ``max_weight`` (raking adds ``iterations``,
+        ``weighting_effect``, ``efficiency``, ``min_weight``, ``max_weight`` (raking adds ``iterations``,
         ``max_error``, ``converged``, ``cap``): what the report's "About" states.
     margins : pandas.DataFrame or None
         Achieved against target margins when raked.
@@ -215,10 +215,10 @@ def apply_weighting(data, spec, *, by=None) -> Weighting:
     >>> from cxlib.data import WeightingSpec
     >>> df = pd.DataFrame({"region": ["A", "A", "B"]})
     >>> w = apply_weighting(df, WeightingSpec(targets={"region": {"A": 0.5, "B": 0.5}}))
-    >>> w.weight, w.data["weight"].tolist(), round(float(w.summary.loc[0, "design_effect"]), 3)
+    >>> w.weight, w.data["weight"].tolist(), round(float(w.summary.loc[0, "weighting_effect"]), 3)
     ('weight', [0.75, 0.75, 1.5], 1.125)
-    >>> apply_weighting(df, None).summary[["method", "n", "n_eff", "design_effect"]]
-      method  n  n_eff  design_effect
+    >>> apply_weighting(df, None).summary[["method", "n", "n_eff", "weighting_effect"]]
+      method  n  n_eff  weighting_effect
     0   none  3    3.0            1.0
     """
     if spec is None:

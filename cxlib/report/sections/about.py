@@ -41,9 +41,11 @@ def _weighting_line(scope: ReportContext) -> str:
     if now.empty:
         return how
     s = weights.weight_summary(now, weight=column).iloc[0]
-    return (f"{how} In {scope.period_label} the design effect is {s['design_effect']:.2f}: {int(s['n']):,} "
-            f"weighted responses count as {s['n_eff']:,.0f} (Kish's effective base, on which tests and "
-            f"intervals are computed); weights range from {s['min_weight']:.2f} to {s['max_weight']:.2f}."
+    return (f"{how} In {scope.period_label} the weighting effect (1 + cv² of the weights, Kish's design effect "
+            f"due to weighting) is {s['weighting_effect']:.2f}: {int(s['n']):,} weighted responses count as "
+            f"{s['n_eff']:,.0f} (Kish's effective base); weights range from {s['min_weight']:.2f} to "
+            f"{s['max_weight']:.2f}. Intervals and tests use each score's linearised (Taylor) variance, as "
+            "survey software does, so a score's own effective base can differ from Kish's."
             + (f" {unweighted:,} responses have no weight and are left out of weighted figures." if unweighted
                else ""))
 
