@@ -65,10 +65,17 @@ def _comparison_line(scope: ReportContext, metric: str, baseline: str, label: st
     return f"vs {label} ({when}): {change}", tone
 
 
+def monthly(scope: ReportContext, metric: str, months: int = 12) -> pd.DataFrame:
+    """The metric by month over the last ``months`` months (:func:`cxlib.scores.trend`, once per report):
+    the cards' sparklines and the result set's trend points (the deck's charts) read this one table."""
+    return scope.memo("trend", lambda: scores.trend(last_months(scope.data, month=scope.month, months=months),
+                                                    metric=metric, min_n=scope.min_n, **scope.kwargs(metric)),
+                      metric, months)
+
+
 def _sparkline(scope: ReportContext, metric: str) -> str:
     """The last 12 months of a metric as a sparkline (small bases left out as gaps)."""
-    window = last_months(scope.data, month=scope.month, months=12)
-    tr = scores.trend(window, metric=metric, min_n=scope.min_n, **scope.kwargs(metric))
+    tr = monthly(scope, metric)
     values = tr[metric].where(~tr["small_base"])
     if values.notna().sum() < 2:
         return ""

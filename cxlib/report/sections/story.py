@@ -7,6 +7,9 @@ report context computes each once). Test names and p-values go to a small-print 
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 
 from .. import html as h
@@ -125,5 +128,7 @@ def story(scope: ReportContext, scored=None) -> h.Html:
              (attempt(_driver, scope), "drivers"), (attempt(_theme, scope), "voice"),
              (attempt(_money, scope, scored), "money")]
     items = "".join(f"<li>{_link(text, section)}</li>" for text, section in parts if text)
+    # the same sentences as plain text, for the result set (the deck and the e-mail digest read them)
+    scope.memo("story", lambda: [html.unescape(re.sub(r"<[^>]+>", "", str(t))) for t, _ in parts if t])
     fine = h.Html(f'<p class="cx-smallprint">{h.escape(" ".join(small + ["Intervals are 95%."]))}</p>')
     return h.Html(f'<div class="cx-story" id="story"><ul>{items}</ul></div>') + fine + h.Html("<!-- cx-toc -->")
