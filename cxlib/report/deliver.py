@@ -5,6 +5,8 @@ the HTML itself, never a recomputation.
 format    file                         made by
 ========  ===========================  ==========================================================
 pdf       ``cx-report-YYYY-MM.pdf``    :func:`cxlib.report.pdf.print_pdf` (the HTML, printed)
+pptx      ``cx-report-YYYY-MM.pptx``   :func:`cxlib.report.deck.write_deck` (native charts)
+email     ``cx-report-YYYY-MM.eml``    :func:`cxlib.report.digest.write_digest` (HTML + text)
 ========  ===========================  ==========================================================
 """
 
@@ -19,7 +21,7 @@ from .pdf import find_chromium, print_pdf
 __all__ = ["FORMATS", "Deliver", "check_formats", "write_deliverables"]
 
 #: Every deliverable the runner can write beside the HTML, in the order they are written.
-FORMATS = ("pdf",)
+FORMATS = ("pdf", "pptx", "email")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,31 @@ def _pdf(d: Deliver) -> Path:
                      title=d.title, data_date=(d.results.get("data_date") or ""))
 
 
-_WRITERS = {"pdf": _pdf}
+def _template(cfg) -> Path | None:
+    """``report.pptx_template``, relative to the config's folder."""
+    name = (cfg.report or {}).get("pptx_template") if cfg is not None else None
+    if not name:
+        return None
+    path = Path(name).expanduser()
+    return path if path.is_absolute() or cfg.path is None else Path(cfg.path).parent / path
+
+
+def _pptx(d: Deliver) -> Path:
+    from .deck import write_deck
+
+    return write_deck(d.results, d.folder / f"{d.name}.pptx", title=d.title, template=_template(d.cfg))
+
+
+def _email(d: Deliver) -> Path:
+    from .digest import write_digest
+
+    base = ((d.cfg.report or {}).get("url") or "").rstrip("/") if d.cfg is not None else ""
+    folder = d.name.removeprefix("cx-report-")
+    link = f"{base}/{folder}/{d.name}.html" if base else f"{d.name}.html"
+    return write_digest(d.results, d.folder / f"{d.name}.eml", title=d.title, link=link)
+
+
+_WRITERS = {"pdf": _pdf, "pptx": _pptx, "email": _email}
 
 
 def write_deliverables(d: Deliver, formats) -> dict[str, tuple[str, float]]:

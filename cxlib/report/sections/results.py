@@ -38,7 +38,7 @@ def _num(value, digits: int = 4):
 def _score(scope: ReportContext, metric: str) -> dict:
     """One score of the period with its interval and base, and its change vs the previous month."""
     row = month_row(scope, metric)
-    out: dict = {"value": _num(row[metric]), "ci_low": _num(row["ci_low"]), "ci_high": _num(row["ci_high"]),
+    out: dict = {"label": scope.label(metric), "value": _num(row[metric]), "ci_low": _num(row["ci_low"]), "ci_high": _num(row["ci_high"]),
            "n": int(row["n"]), "n_eff": _num(row["n_eff"], 2), "small_base": bool(row["small_base"]),
            "diff": None, "diff_ci_low": None, "diff_ci_high": None, "p_value": None, "significant": None,
            "baseline": None}
@@ -81,7 +81,7 @@ def _drivers(scope: ReportContext) -> dict | None:
         return None
     imp = res["importance"]
     return {"period": res["period"], "n": int(imp["n"].iloc[0]),
-            "importance": [{"driver": r["driver"], "share": _num(r["share"]),
+            "importance": [{"driver": r["driver"], "label": scope.label(r["driver"]), "share": _num(r["share"]),
                             "share_ci_low": _num(r.get("share_ci_low")), "share_ci_high": _num(r.get("share_ci_high"))}
                            for _, r in imp.iterrows()],
             "fix_first": [str(d) for d in res["advice"]["driver"]], "no_advice_because": list(res["reasons"])}
@@ -94,7 +94,7 @@ def _money(scope: ReportContext, scored) -> dict | None:
     if res is None:
         return None
     t = res["total"]
-    return {"currency": scope.cfg.money.get("currency"), "expected_loss": _num(t.expected_loss, 0),
+    return {"currency": scope.cfg.money.get("currency"), "symbol": scope.cfg.money.get("symbol"), "expected_loss": _num(t.expected_loss, 0),
             "loss_ci_low": _num(t.loss_ci_low, 0), "loss_ci_high": _num(t.loss_ci_high, 0),
             "share_at_risk": _num(t.share_at_risk)}
 
@@ -109,7 +109,7 @@ def result_set(scope: ReportContext, scored=None) -> dict:
         ``story`` (the story's sentences as plain text, as the report shows them), ``segment`` (redacted), ``primary``, ``weighted``,
         ``responses`` (in the period), ``scores`` (per score: ``value``, ``ci_low``, ``ci_high``, ``n``,
         ``n_eff``, ``small_base``, ``trend`` (the last 12 months: ``month``, ``value``, ``ci_low``,
-        ``ci_high``, ``n``, ``small_base``), ``mix`` (NPS only: % ``promoters``, ``passives``,
+        ``ci_high``, ``n``, ``small_base``), ``label`` (the score's name as the report shows it), ``mix`` (NPS only: % ``promoters``, ``passives``,
         ``detractors``), and against the previous month ``diff``, ``diff_ci_low``,
         ``diff_ci_high``, ``p_value``, ``significant``, ``baseline``), ``headline`` (the primary score in
         the shape of ``run.json``: ``score``, ``value``, ``n``, ``small_base``, ``diff``, ``significant``),
