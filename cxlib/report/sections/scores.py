@@ -86,6 +86,26 @@ def _sparkline(scope: ReportContext, metric: str) -> str:
 
 
 @section('The headline')
+def _tile_extras(scope: ReportContext, metric: str, row) -> list[str]:
+    """The previous month's value and, with ``report.targets``, the gap to the target."""
+    fmt, out = score_format(metric), []
+    prev = comparison(scope, metric, "previous") if scope.dated and not scope.first_month else None
+    if prev is not None and pd.notna(prev["baseline_value"]):
+        out.append(f"previous month: {fmt.value(prev['baseline_value'])}")
+    target = (scope.cfg.report.get("targets") or {}).get(metric)
+    if target is not None and pd.notna(row[metric]):
+        out.append(f"target {fmt.value(target)}: {fmt.change(row[metric] - target).replace(fmt.unit, '').strip()} "
+                   f"{fmt.unit} {'above' if row[metric] >= target else 'below'}")
+    return out
+
+
+def _mix(row) -> dict | None:
+    """NPS's promoter/passive/detractor shares (%) for the tile's mix bar, else None."""
+    if "pct_promoters" not in row or pd.isna(row["pct_promoters"]):
+        return None
+    return {k: float(row[f"pct_{k}"]) for k in ("detractors", "passives", "promoters")}
+
+
 def headline(scope: ReportContext) -> h.Html:
     """KPI cards: every configured score for the month with its CI and n, a 12-month sparkline, and its
     change vs the month before and the same month last year (none for a single wave or a first month).
@@ -116,9 +136,12 @@ def headline(scope: ReportContext) -> h.Html:
                 line, t = _comparison_line(scope, m, base, label)
                 details.append(line)
                 tone = t if i == 0 else tone
+        details += _tile_extras(scope, m, row)
         if bool(row["small_base"]):
             details.append(f"small base (n < {scope.min_n}): read with care")
-        items.append({"label": name + fmt.card, "value": fmt.value(row[m]), "details": details, "tone": tone,
+        arrow = {"up": " ▲", "down": " ▼"}.get(tone, "")     # an arrow only for a real change
+        items.append({"label": name + fmt.card, "value": fmt.value(row[m]) + arrow, "details": details, "tone": tone,
+                      "mix": _mix(row),
                       "sparkline": _sparkline(scope, m) if scope.dated else ""})
     return h.cards(items)
 
