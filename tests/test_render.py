@@ -36,7 +36,7 @@ def test_render_publish_and_index(tmp_path):
     assert run["parameters"]["month"] == "2026-10"
     cfg_files = [p for p in run["data_files"] if p.endswith("responses.csv")]
     assert cfg_files and len(run["data_files"][cfg_files[0]]) == 64
-    assert run["packages"]["pandas"] and set(run["timings_s"]) == {"execute_and_export", "pdf", "total"}
+    assert run["packages"]["pandas"] and set(run["timings_s"]) == {"execute", "export", "total"}
     assert "artifacts" not in run["parameters"] and "digests" not in run["parameters"]
     index = (tmp_path / "index.html").read_text()
     assert "2026-10/cx-report-2026-10.html" in index

@@ -74,7 +74,7 @@ def test_self_contained(rendered):
     assert not re.search(r"(src|href)=[\"']?https?://", html, flags=re.I)
     assert not re.search(r"@import|url\(\s*['\"]?https?:", html, flags=re.I)
     images = re.findall(r"<img[^>]+src=\"([^\"]+)\"", html)
-    assert images and all(src.startswith("data:image/png;base64,") for src in images)
+    assert images and all(src.startswith("data:image/svg+xml;base64,") for src in images)  # vector charts
     assert path.stat().st_size < 1.5e6
 
 

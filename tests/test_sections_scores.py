@@ -87,3 +87,23 @@ def test_single_wave_and_first_month_say_so(make_scope):
     assert "no trend to draw" in text(sections.trends(scope))
     first = make_scope(frame("2026-10", 20, 10, 10), month="latest")
     assert "First month of data" in text(sections.what_changed(first))
+
+
+def test_headline_tile_arrow_previous_value_target_and_mix(make_scope):
+    data = pd.concat([frame("2026-09", 10, 10, 20), frame("2026-10", 20, 10, 10)], ignore_index=True)
+    scope = make_scope(data, month="2026-10")
+    scope.cfg.report["targets"] = {"nps": 30}
+    html = sections.headline(scope)
+    out = text(html)
+    # by hand (as above): October +25, a real rise of 50 points from September's 10/40 - 20/40 = -25
+    assert "+25 ▲" in out and "previous month: -25" in out
+    assert "target +30: -5 points below" in out                       # 25 - 30
+    assert "50% promoters" in out and "25% passives" in out and "25% detractors" in out   # 20, 10, 10 of 40
+    assert 'class="cx-mix"' in html
+
+
+def test_headline_tile_has_no_arrow_for_a_change_within_noise(make_scope):
+    # September 11/9/20 (NPS -22.5) against October 12/9/19 (-17.5): +5 points, z far below 1.96
+    data = pd.concat([frame("2026-09", 11, 9, 20), frame("2026-10", 12, 9, 19)], ignore_index=True)
+    out = text(sections.headline(make_scope(data, month="2026-10")))
+    assert "within noise" in out and "▲" not in out and "▼" not in out

@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", default="reports", help="where reports go (default: reports/)")
     p.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell")
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF (needs Chromium)")
+    p.add_argument("--pptx", action="store_true", help="also write a PowerPoint deck with editable charts")
+    p.add_argument("--email", action="store_true", help="also write an e-mail digest (.eml) to send with cron")
     return p
 
 
@@ -73,7 +75,8 @@ def main(argv=None) -> int:
     failures = []
     bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=len(jobs) < 2, file=sys.stderr)
     for job, result in render_jobs(jobs, config=cfg, responses=responses, digests=digests,
-                                   output_dir=args.output_dir, timeout=args.timeout, pdf=args.pdf):
+                                   output_dir=args.output_dir, timeout=args.timeout, pdf=args.pdf,
+                                   pptx=args.pptx, email=args.email):
         bar.update()
         if isinstance(result, Exception):
             failures.append((job, result))

@@ -16,7 +16,7 @@ import pandas as pd
 from .._format import fmt_money
 from ..comments import redact, redact_text
 
-__all__ = ["Html", "bullets", "cards", "escape", "figure", "fmt_change", "fmt_ci", "fmt_money", "fmt_score", "heading",
+__all__ = ["Html", "bullets", "cards", "escape", "figure", "fmt_change", "fmt_ci", "fmt_money", "fmt_p", "fmt_score", "heading",
            "note", "quotes", "safe_label", "sparkline", "table", "to_html_safe", "verdict"]
 
 
@@ -87,10 +87,23 @@ def fmt_change(diff, p_value, significant, *, unit: str = "pts", digits: int = 0
     """
     if diff is None or pd.isna(diff):
         return "no comparison (no data)"
-    verdict = f"real change, p = {p_value:.3f}" if significant else "within noise"
-    if significant and p_value < 0.001:
-        verdict = "real change, p < 0.001"
+    verdict = f"real change, {fmt_p(p_value)}" if significant else "within noise"
     return f"{fmt_score(diff, digits=digits)} {unit} ({verdict})"
+
+
+def fmt_p(p_value) -> str:
+    """A p-value as people read it: "p = 0.03", "p < 0.001" (never 3.1e-12).
+
+    Examples
+    --------
+    >>> fmt_p(3.1e-12), fmt_p(0.0312), fmt_p(0.2)
+    ('p < 0.001', 'p = 0.031', 'p = 0.20')
+    """
+    if p_value is None or pd.isna(p_value):
+        return "p not computed"
+    if p_value < 0.001:
+        return "p < 0.001"
+    return f"p = {p_value:.3f}" if p_value < 0.1 else f"p = {p_value:.2f}"
 
 
 def cards(items: list[dict]) -> Html:
@@ -106,11 +119,21 @@ def cards(items: list[dict]) -> Html:
     for item in items:
         tone = {"up": "cx-up", "down": "cx-down"}.get(item.get("tone"), "")
         lines = "".join(f'<div class="cx-detail">{escape(d)}</div>' for d in item.get("details", []))
-        spark = item.get("sparkline") or ""   # trusted SVG from :func:`sparkline`
+        spark = (item.get("sparkline") or "") + _mix_bar(item.get("mix"))   # trusted SVG / numbers only
         out.append(f'<div class="cx-card"><div class="cx-label">{escape(item["label"])}</div>'
                    f'<div class="cx-value {tone}">{escape(item["value"])}</div>{spark}{lines}</div>')
     out.append("</div>")
     return Html("".join(out))
+
+
+def _mix_bar(mix: dict | None) -> str:
+    """NPS's answer mix as one 100% bar: detractors, passives, promoters (shares in %), with its words."""
+    if not mix:
+        return ""
+    colours = {"detractors": "var(--down)", "passives": "var(--noise)", "promoters": "var(--up)"}
+    parts = "".join(f'<span style="width:{mix[k]:.1f}%;background:{colours[k]}"></span>' for k in colours)
+    words = " · ".join(f"{mix[k]:.0f}% {k}" for k in colours)
+    return f'<div class="cx-mix" role="img" aria-label="{escape(words)}">{parts}</div><div class="cx-detail">{escape(words)}</div>'
 
 
 def sparkline(values, *, label: str, width: int = 160, height: int = 32, low=None, high=None) -> Html:
@@ -217,14 +240,15 @@ def quotes(texts) -> Html:
 
 
 def figure(fig, *, alt: str, dpi: int = 96) -> Html:
-    """Embed a matplotlib figure as a PNG data URI (deterministic: no timestamp metadata) and close it.
+    """Embed a matplotlib figure as vector graphics (an SVG data URI, text kept as text, deterministic:
+    no date, fixed ids) and close it; the PDF prints it sharp at any zoom.
 
     Examples
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
-    >>> figure(plt.figure(figsize=(1, 1)), alt="empty").startswith('<img alt="empty" src="data:image/png;base64,')
+    >>> figure(plt.figure(figsize=(1, 1)), alt="empty").startswith('<img class="cx-chart" alt="empty" style="width: 96px" src="data:image/svg+xml;base64,')
     True
     """
     import matplotlib.pyplot as plt
@@ -233,10 +257,13 @@ def figure(fig, *, alt: str, dpi: int = 96) -> Html:
     buf = io.BytesIO()
     if fig.get_layout_engine() is None:   # one layout pass while drawing (bbox_inches="tight" draws twice)
         fig.set_layout_engine("tight")
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cx-report"}):
+        fig.savefig(buf, format="svg", dpi=dpi, metadata={"Date": None, "Creator": None})
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return Html(f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">')
+    width = fig.get_figwidth() * 96
+    return Html(f'<img class="cx-chart" alt="{escape(alt)}" style="width: {width:.0f}px" '
+                f'src="data:image/svg+xml;base64,{data}">')
 
 
 def _redact_figure(fig) -> None:

@@ -1,7 +1,8 @@
 """``reports/index.html``: every published report on one self-contained page, as a small dashboard.
 
 Each row shows the month, the segment, the primary score with its change from the month before (in the
-report's "real change" and "noise" colours), the base, and links to the HTML and PDF; each segment's
+report's "real change" and "noise" colours), the base, and links to the report and its deliverables
+(PDF, deck, e-mail, Excel); each segment's
 primary score across months is drawn as an inline SVG line. No script, no external resource.
 """
 
@@ -14,6 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
+from ..data import segment_label
 from .html import fmt_score, safe_label, sparkline
 
 __all__ = ["read_runs", "write_index"]
@@ -33,11 +35,13 @@ td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 .trends {{ display: flex; flex-wrap: wrap; gap: 1rem; margin: 1rem 0; }}
 .trend {{ border: 1px solid #d9e2ec; border-radius: 6px; padding: .4rem .8rem; }}
 .small {{ color: #616e7c; font-size: .85rem; }}
-@media (max-width: 600px) {{ th:nth-child(4), td:nth-child(4) {{ display: none; }} }}
+@media (max-width: 600px) {{ body {{ font-size: 14px; padding: .5rem; }} th, td {{ padding: .3rem .3rem; }}
+  th:nth-child(5), td:nth-child(5) {{ display: none; }} }}
 </style></head>
 <body><h1>CX reports</h1>
 <p class="small">{count} report(s). Each folder also holds <code>run.json</code> (parameters, data checksums,
-versions). Changes are against the month before, coloured when they are real (Holm/z test) and grey within noise.</p>
+versions). Changes are against the month before, coloured when they are real (larger than chance
+explains) and grey when they are within noise.</p>
 <div class="trends">{trends}</div>
 <table><thead><tr><th>Month</th><th>Segment</th><th>Score</th><th>Change</th><th>n</th><th>Report</th></tr></thead>
 <tbody>
@@ -123,22 +127,42 @@ def write_index(reports_dir) -> Path:
         os.close(fd)
 
 
+#: The files a report folder may hold, as the index names their links.
+_LINKS = {".html": "Report", ".pdf": "PDF", ".pptx": "Deck", ".eml": "E-mail", ".xlsx": "Excel"}
+
+
+def _score(head: dict) -> str:
+    """The headline score as people say it: "NPS −5" (a true minus sign, the score's own format)."""
+    from .formats import score_format
+
+    value, score = head.get("value"), str(head.get("score") or "")
+    if value is None:
+        return "–"
+    try:
+        fmt = score_format(score)
+        label, shown = fmt.label, fmt.value(value)
+    except (KeyError, ValueError):
+        label, shown = score.upper(), f"{value:.3g}"
+    return f"{label} {shown.replace('-', '−')}"
+
+
+def _row(run: dict) -> str:
+    head = run.get("headline") or {}
+    report = str(run.get("report", ""))
+    files = [f"{report}.html"] + [f for f in run.get("extra_files", []) if Path(f).suffix in _LINKS and f != f"{report}.html"]
+    links = " · ".join(f'<a href="{html.escape(run["folder"] + "/" + f, quote=True)}">{_LINKS[Path(f).suffix]}</a>'
+                       for f in files)
+    segment = safe_label(segment_label(run["segment"])) if run.get("segment") else "all customers"
+    n = head.get("n")
+    return (f"<tr><td>{html.escape(str(run.get('month') or 'one wave'))}</td><td>{html.escape(segment)}</td>"
+            f"<td class='num'>{html.escape(_score(head))}{' (small base)' if head.get('small_base') else ''}</td>"
+            f"<td class='num'>{_change(head)}</td><td class='num'>{'' if n is None else f'{n:,}'}</td>"
+            f"<td>{links}</td></tr>")
+
+
 def _write_index(root: Path) -> Path:
     runs = read_runs(root)
-    rows = []
-    for run in runs:
-        head = run.get("headline") or {}
-        value, score = head.get("value"), str(head.get("score") or "")
-        files = [f"{run.get('report', '')}.html"] + [f for f in run.get("extra_files", []) if f.endswith(".pdf")]
-        links = " · ".join(f'<a href="{html.escape(run["folder"] + "/" + f, quote=True)}">'
-                           f'{"PDF" if f.endswith(".pdf") else html.escape(str(run.get("report", "")))}</a>'
-                           for f in files)
-        rows.append(f"<tr><td>{html.escape(str(run.get('month') or 'one wave'))}</td>"
-                    f"<td>{html.escape(safe_label(run.get('segment')) or 'all customers')}</td>"
-                    f"<td class='num'>{'–' if value is None else html.escape(f'{score.upper()} {value:.3g}')}"
-                    f"{' (small base)' if head.get('small_base') else ''}</td>"
-                    f"<td class='num'>{_change(head)}</td><td class='num'>{html.escape(str(head.get('n', '')))}</td>"
-                    f"<td>{links}</td></tr>")
+    rows = [_row(run) for run in runs]
     path = root / "index.html"
     tmp = root / f".index-{secrets.token_hex(4)}.html"
     tmp.write_text(_PAGE.format(count=len(rows), rows="\n".join(rows), trends=_trends(runs)), encoding="utf-8")

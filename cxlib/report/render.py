@@ -1,107 +1,76 @@
-"""Render the monthly report: papermill executes the notebook once, nbconvert exports it, then publish.
+"""Render the monthly report: a chain of small named steps, like papermill's ``execute_notebook``.
 
-``render_report("2026-10")`` writes ``reports/2026-10/cx-report-2026-10.html`` beside the executed
-notebook, ``run.json`` and, with accounts, the CX team's follow-up list as CSV. Inputs are loaded and
-hashed once by the caller (or here) and handed to the kernel; the follow-up list is the one the kernel
-computed, never refitted. A failed run raises :class:`~cxlib.errors.ReportError`, keeps the failed
-notebook under ``reports/_failed/`` and leaves the last good report byte-for-byte as it was. This package
-is the only code that imports papermill and nbconvert.
+:func:`render_report` runs ``resolve`` (config, inputs, job, paths: every check before a kernel starts),
+``lock`` (one build per report folder, leftovers of killed runs recovered), ``parameterize``,
+``execute`` (papermill, once), ``export`` (nbconvert, no code), ``write_outputs`` (the HTML, the
+follow-up list and the asked deliverables: PDF, deck, e-mail, workbook, each a view of the kernel's
+``results.json``), ``write_record`` (``run.json``) and ``publish`` (atomic swap, then the index). A failed
+run raises :class:`~cxlib.errors.ReportError`, keeps the failed notebook under ``reports/_failed/`` and
+leaves the last good report byte-for-byte as it was. This package is the only code that imports
+papermill and nbconvert.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
-from importlib import metadata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from .. import periods
-from ..comments import redact_text
-from ..data import (
-    file_digests,
-    load_config,
-    load_responses,
-    project_root,
-    segment_label,
-    undated_count,
-)
+from ..data import file_digests, load_config, load_responses, project_root, segment_label, undated_count
 from ..errors import ConfigError, CXError, DataError, ParameterError, ReportError
+from .deliver import Deliver, check_formats, write_deliverables
 from .export import check_offline, export_html
 from .failures import failed_run, scrub_segment
 from .follow_up import follow_up_csv
 from .index import write_index
 from .jobs import Job, folder_name, resolve_jobs
-from .pdf import find_chromium, print_pdf
 from .publish import build_folder, publish, recover, report_lock
+from .record import run_record
 from .sections import RESULTS_FILE
 
-__all__ = ["NOTEBOOK", "check_readable", "output_root", "render_jobs", "render_report", "report_title"]
+__all__ = ["NOTEBOOK", "Build", "check_readable", "output_root", "render_jobs", "render_report", "report_title"]
 
 NOTEBOOK = "notebooks/00-monthly-report.ipynb"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-PACKAGES = ["cxlib", "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill",
-            "nbconvert", "scikit-learn", "vaderSentiment"]
 
 
-def _git_commit(root: Path) -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                             timeout=10, check=False)
-    except OSError:
-        return None
-    return out.stdout.strip() or None
+@dataclass
+class Build:
+    """One report's build as it moves along the steps: what ``resolve`` fixed, then what each step made."""
 
+    job: Job
+    cfg: object
+    root: Path
+    out_root: Path
+    notebook: Path
+    responses: pd.DataFrame
+    digests: dict
+    undated: int
+    formats: tuple = ()
+    chromium: Path | None = None
+    tmp: Path | None = None
+    params: dict = field(default_factory=dict)
+    html: str = ""
+    extras: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
 
-def _versions() -> dict:
-    found = {}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
-    found["python"] = sys.version.split()[0]
-    return found
+    @property
+    def name(self) -> str:
+        return f"cx-report-{folder_name(self.job)}"
 
+    @property
+    def final(self) -> Path:
+        return self.out_root / folder_name(self.job)
 
-def _execute(nb_in: Path, executed: Path, params: dict, timeout: int, progress: bool, root: Path,
-             title: str) -> str:
-    import papermill as pm
-    from traitlets.config import Config
-
-    # the kernel's connection file lives in the build folder, so a killed run leaves none elsewhere
-    runtime = executed.parent / "runtime"
-    runtime.mkdir(exist_ok=True)
-    config = Config({"KernelManager": {"connection_file": str(runtime / "kernel.json")}})
-    # saved once at the end (papermill's default rewrites the whole notebook, images included, after each cell)
-    pm.execute_notebook(str(nb_in), str(executed), parameters=params, cwd=str(root), kernel_name="python3",
-                        progress_bar=progress, execution_timeout=timeout, log_output=False, report_mode=True,
-                        request_save_on_cell_execute=False, autosave_cell_every=3600, config=config)
-    html = export_html(executed, TEMPLATE_DIR, title=title)
-    check_offline(html, nb_in)
-    return html
-
-
-def _outputs(tmp: Path, name: str, html: str, segment, cfg, chromium, final: Path) -> list[str]:
-    """Write the build's files beside the executed notebook; return the extra files' names."""
-    shutil.rmtree(tmp / "runtime", ignore_errors=True)
-    scrub_segment(tmp / f"{name}.ipynb", segment)
-    (tmp / f"{name}.html").write_text(html, encoding="utf-8")
-    extras = follow_up_csv(tmp, name, cfg)
-    if chromium is not None:
-        try:
-            print_pdf(tmp / f"{name}.html", tmp / f"{name}.pdf", chromium=chromium)
-        except ReportError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise ReportError(f"{exc}\nThe previous report in {final} is unchanged.") from None
-        extras.append(f"{name}.pdf")
-    return extras
+    @property
+    def executed(self) -> Path:
+        return self.tmp / f"{self.name}.ipynb"
 
 
 def report_title(job: Job, cfg=None) -> str:
@@ -119,6 +88,55 @@ def report_title(job: Job, cfg=None) -> str:
     return f"CX report — {when}{who}"
 
 
+def resolve(month, *, config, segment, output_dir, notebook, responses, digests, formats) -> Build:
+    """Step 1: the config, the inputs (loaded and hashed once), the job, the paths and Chromium, all
+    checked before any kernel starts; bad ones raise :class:`~cxlib.errors.ParameterError`."""
+    root = project_root()
+    try:
+        cfg = load_config(config)
+        check_readable(cfg)
+        responses = load_responses(cfg) if responses is None else responses
+        digests = file_digests(cfg) if digests is None else digests
+    except (DataError, ConfigError, OSError) as exc:
+        raise ParameterError(str(exc)) from None
+    (job,) = resolve_jobs(cfg, responses, month=month, segment=segment)
+    chromium = check_formats(formats, cfg)
+    # all the run record reads from the data, read before the kernel starts: nothing after it touches
+    # the server, so a database that goes away once the notebook has run does not discard the report
+    return Build(job=job, cfg=cfg, root=root, out_root=output_root(output_dir, root),
+                 notebook=Path(notebook) if notebook else root / NOTEBOOK, responses=responses,
+                 digests=digests, undated=undated_count(responses), formats=tuple(formats), chromium=chromium)
+
+
+def parameterize(b: Build) -> dict:
+    """Step 3: the notebook's parameters (the build folder is where the kernel saves its result set)."""
+    return {"month": b.job.month or "latest", "config": str(b.cfg.path) if b.cfg.path else "cx.yml",
+            "segment": b.job.segment or "", "artifacts": str(b.tmp), "digests": b.digests}
+
+
+def _execute(b: Build, timeout: int, progress: bool) -> None:
+    """Step 4: papermill runs the notebook once, saving it at the end only."""
+    import papermill as pm
+    from traitlets.config import Config
+
+    # the kernel's connection file lives in the build folder, so a killed run leaves none elsewhere
+    runtime = b.tmp / "runtime"
+    runtime.mkdir(exist_ok=True)
+    config = Config({"KernelManager": {"connection_file": str(runtime / "kernel.json")}})
+    # saved once at the end (papermill's default rewrites the whole notebook, images included, after each cell)
+    pm.execute_notebook(str(b.notebook), str(b.executed), parameters=b.params, cwd=str(b.root),
+                        kernel_name="python3", progress_bar=progress, execution_timeout=timeout, log_output=False,
+                        report_mode=True, request_save_on_cell_execute=False, autosave_cell_every=3600,
+                        config=config)
+
+
+def export(b: Build) -> str:
+    """Step 5: the executed notebook as the report's HTML (no code), checked to load nothing from elsewhere."""
+    html = export_html(b.executed, TEMPLATE_DIR, title=report_title(b.job, b.cfg))
+    check_offline(html, b.notebook)
+    return html
+
+
 def _results(tmp: Path) -> dict:
     """The result set the kernel saved (:data:`~cxlib.report.sections.RESULTS_FILE`); {} from a notebook that
     saves none (a custom or test notebook)."""
@@ -126,9 +144,61 @@ def _results(tmp: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
+def write_outputs(b: Build) -> list[str]:
+    """Step 6: the HTML, the follow-up list and the asked deliverables beside the executed notebook;
+    returns the extra files' names and records each deliverable's seconds."""
+    shutil.rmtree(b.tmp / "runtime", ignore_errors=True)
+    scrub_segment(b.executed, b.job.segment)
+    (b.tmp / f"{b.name}.html").write_text(b.html, encoding="utf-8")
+    extras = follow_up_csv(b.tmp, b.name, b.cfg)
+    made = write_deliverables(Deliver(folder=b.tmp, name=b.name, title=report_title(b.job, b.cfg),
+                                      results=_results(b.tmp), cfg=b.cfg, chromium=b.chromium), b.formats)
+    b.timings.update({fmt: seconds for fmt, (_, seconds) in made.items()})
+    return extras + [file for file, _ in made.values()]
+
+
+def write_record(b: Build, t0: float) -> None:
+    """Step 7: ``run.json``, its headline read from the kernel's result set."""
+    b.timings["total"] = time.perf_counter() - t0
+    run = run_record(name=b.name, job=b.job, params=b.params, notebook=b.notebook, root=b.root,
+                     results=_results(b.tmp), undated=b.undated, digests=b.digests, timings=b.timings,
+                     extras=b.extras)
+    (b.tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+
+
+def _kernel_steps(b: Build, timeout: int, progress: bool) -> None:
+    """Steps 3 to 5, a failure kept under ``_failed/`` with the previous report untouched."""
+    b.params = parameterize(b)
+    t = time.perf_counter()
+    try:
+        _execute(b, timeout, progress)
+        b.timings["execute"] = time.perf_counter() - t
+        b.html = export(b)
+        b.timings["export"] = time.perf_counter() - t - b.timings["execute"]
+    except BaseException as exc:
+        error = failed_run(exc, b.out_root, b.tmp, b.executed, b.name, b.final, segment=b.job.segment,
+                           timeout=timeout)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise error from exc
+
+
+def _file_steps(b: Build, t0: float) -> None:
+    """Steps 6 and 7; a file that cannot be written (a full disk, a deliverable that fails) removes the build."""
+    try:
+        b.extras = write_outputs(b)
+        write_record(b, t0)
+    except (OSError, ReportError) as exc:
+        shutil.rmtree(b.tmp, ignore_errors=True)
+        why = exc.strerror or exc if isinstance(exc, OSError) else exc
+        raise ReportError(f"report {b.name} could not be written: {why}"
+                          f"\nThe previous report in {b.final} is unchanged.") from None
+
+
 def render_report(month=None, *, config=None, segment=None, output_dir="reports", timeout: int = 600,
                   notebook=None, progress: bool = False, responses: pd.DataFrame | None = None,
-                  digests: dict | None = None, pdf: bool = False) -> Path:
+                  digests: dict | None = None, pdf: bool = False, pptx: bool = False, email: bool = False,
+                  xlsx: bool = False) -> Path:
     """Execute the report notebook for one month (and segment) and publish its HTML atomically.
 
     Parameters
@@ -151,9 +221,9 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
         The responses, already loaded (the CLI loads them once for every job).
     digests : dict, optional
         SHA-256 of the input files, already computed (see :func:`cxlib.data.file_digests`).
-    pdf : bool
-        Also print the report to PDF with headless Chromium (found before any kernel starts), published
-        with the HTML.
+    pdf, pptx, email, xlsx : bool
+        Also write the PDF (headless Chromium, found before any kernel starts), the PowerPoint deck, the
+        e-mail digest (``.eml``) and the Excel workbook of every table, published with the HTML.
 
     Returns
     -------
@@ -168,66 +238,17 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
         When the notebook fails; its executed copy is kept under ``<output_dir>/_failed/``.
     """
     t0 = time.perf_counter()
-    root = project_root()
-    try:
-        cfg = load_config(config)
-        check_readable(cfg)
-        responses = load_responses(cfg) if responses is None else responses
-        digests = file_digests(cfg) if digests is None else digests
-    except (DataError, ConfigError, OSError) as exc:
-        raise ParameterError(str(exc)) from None
-    (job,) = resolve_jobs(cfg, responses, month=month, segment=segment)
-    chromium = find_chromium(cfg.report.get("chromium")) if pdf else None
-    out_root = output_root(output_dir, root)
-    folder = folder_name(job)
-    name, final = f"cx-report-{folder}", out_root / folder
-    nb_in = Path(notebook) if notebook else root / NOTEBOOK
-    # all the run record reads from the data, read before the kernel starts: nothing after it touches
-    # the server, so a database that goes away once the notebook has run does not discard the report
-    undated = undated_count(responses)
-    with report_lock(out_root, folder):
-        recover(out_root, folder)
-        tmp = build_folder(out_root, folder)
-        params = {"month": job.month or "latest", "config": str(cfg.path) if cfg.path else "cx.yml",
-                  "segment": job.segment or "", "artifacts": str(tmp), "digests": digests}
-        executed = tmp / f"{name}.ipynb"
-        t_exec = time.perf_counter()
-        try:
-            html = _execute(nb_in, executed, params, timeout, progress, root, report_title(job, cfg))
-        except BaseException as exc:
-            error = failed_run(exc, out_root, tmp, executed, name, final, segment=job.segment,
-                               timeout=timeout)
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            raise error from exc
-        t_export = time.perf_counter()
-        try:
-            extras = _outputs(tmp, name, html, job.segment, cfg, chromium, final)
-            t_pdf = time.perf_counter()
-            shown = redact_text(job.segment, names_too=False) if job.segment else None
-            results = _results(tmp)    # the figures the kernel computed (a file: no server needed after it)
-            run = {
-                "report": name, "month": job.month, "segment": shown,
-                "segment_sha256": hashlib.sha256(job.segment.encode()).hexdigest() if job.segment else None,
-                "parameters": {k: (shown if k == "segment" and shown else v) for k, v in params.items()
-                               if k not in ("artifacts", "digests")},
-                "notebook": str(nb_in.relative_to(root)) if nb_in.is_relative_to(root) else str(nb_in),
-                "headline": results.get("headline"), "results_file": RESULTS_FILE if results else None,
-                "undated_responses": undated,
-                "data_files": digests, "packages": _versions(), "git_commit": _git_commit(root),
-                "timings_s": {"execute_and_export": round(t_export - t_exec, 2),
-                              "pdf": round(t_pdf - t_export, 2), "total": round(time.perf_counter() - t0, 2)},
-                "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "extra_files": extras,
-            }
-            (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:   # a full disk: the build is removed, never left filling it
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise ReportError(f"report {name} could not be written: {exc.strerror or exc}"
-                              f"\nThe previous report in {final} is unchanged.") from None
-        publish(tmp, final)
-    write_index(out_root)
-    return final / f"{name}.html"
+    formats = [f for f, asked in (("pdf", pdf), ("pptx", pptx), ("email", email), ("xlsx", xlsx)) if asked]
+    b = resolve(month, config=config, segment=segment, output_dir=output_dir, notebook=notebook,
+                responses=responses, digests=digests, formats=formats)
+    with report_lock(b.out_root, folder_name(b.job)):
+        recover(b.out_root, folder_name(b.job))
+        b.tmp = build_folder(b.out_root, folder_name(b.job))
+        _kernel_steps(b, timeout, progress)
+        _file_steps(b, t0)
+        publish(b.tmp, b.final)
+    write_index(b.out_root)
+    return b.final / f"{b.name}.html"
 
 
 def output_root(output_dir, root: Path) -> Path:

@@ -215,6 +215,8 @@ class Report(Section):
     targets: Targets = key(default_factory=Targets, doc="Score targets, e.g. {nps: 20, csat: 80}.")
     pptx_template: Optional[FilePath] = key(None, "PowerPoint template, relative to the config.")
     rolling: Optional[Whole(ge=2)] = key(None, "Months in a rolling window.")
+    url: Optional[str] = key(None, "Where the reports folder is served (the e-mail digest links to the full "
+                                   "report there), e.g. https://intranet/cx-reports.")
 
 
 class Money(Section):

@@ -10,7 +10,7 @@ from ._guard import section
 from .context import ReportContext
 from .scores import usable_segments
 
-__all__ = ["banner"]
+__all__ = ["banner", "column_groups"]
 
 def _rows(scope: ReportContext) -> tuple[list, dict]:
     """Each score's banner row (its registered row statistic) and the scales, the fixed ones included."""
@@ -57,4 +57,33 @@ def banner(scope: ReportContext, *, letters=(0.05, 0.01)) -> h.Html:
             f"lowercase p < {loose:g}; Holm-adjusted within each row of each segment). –: fewer than {scope.min_n} "
             f"answers, not tested." + (" Weighted; tests on the effective base." if scope.weight else ""))
     title = f"Scores by segment, {scope.period_label}"
-    return h.Html(tables.render_crosstab(xt, title=title, note=note).as_raw_html()) + skipped
+    groups = column_groups(xt)
+    parts = [tables.render_crosstab(xt[xt["banner"].isin(["Total", *group])], table_id=f"cx-banner-{i}",
+                                    title=title + (f" ({i + 1} of {len(groups)})" if len(groups) > 1 else ""),
+                                    note=note if i == len(groups) - 1 else None).as_raw_html()
+             for i, group in enumerate(groups)]
+    return h.Html("".join(f'<div class="cx-wide">{part}</div>' for part in parts)) + skipped
+
+
+def column_groups(xt, *, most: int = 8) -> list[list[str]]:
+    """The banner's segments in groups of at most ``most`` value columns (a segment is never split), so
+    each table fits an A4 page and a phone's width with the row labels and Total repeated.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> xt = pd.DataFrame({"banner": ["Total"] + ["Region"] * 4 + ["Plan"] * 3 + ["Channel"] * 3,
+    ...                    "column": ["Total", "A", "B", "C", "D", "x", "y", "z", "p", "q", "r"]})
+    >>> column_groups(xt)
+    [['Region', 'Plan'], ['Channel']]
+    """
+    sizes = xt[xt["banner"] != "Total"].groupby("banner", sort=False)["column"].nunique()
+    groups: list[list[str]] = []
+    width = most + 1
+    for name, size in sizes.items():
+        if width + size > most:
+            groups.append([])
+            width = 0
+        groups[-1].append(name)
+        width += size
+    return groups or [[]]

@@ -20,7 +20,7 @@ from ._guard import attempt
 from .context import ReportContext
 from .drivers import driver_results
 from .money import money_results
-from .scores import changes_table, comparison, month_row
+from .scores import changes_table, comparison, month_row, monthly
 
 __all__ = ["RESULTS_FILE", "result_set", "save_results"]
 
@@ -38,10 +38,13 @@ def _num(value, digits: int = 4):
 def _score(scope: ReportContext, metric: str) -> dict:
     """One score of the period with its interval and base, and its change vs the previous month."""
     row = month_row(scope, metric)
-    out: dict = {"value": _num(row[metric]), "ci_low": _num(row["ci_low"]), "ci_high": _num(row["ci_high"]),
+    out: dict = {"label": scope.label(metric), "value": _num(row[metric]), "ci_low": _num(row["ci_low"]), "ci_high": _num(row["ci_high"]),
            "n": int(row["n"]), "n_eff": _num(row["n_eff"], 2), "small_base": bool(row["small_base"]),
            "diff": None, "diff_ci_low": None, "diff_ci_high": None, "p_value": None, "significant": None,
            "baseline": None}
+    if "pct_promoters" in row:
+        out["mix"] = {k: _num(row[f"pct_{k}"], 2) for k in ("promoters", "passives", "detractors")}
+    out["trend"] = _trend(scope, metric) if scope.dated else []
     if scope.dated and not scope.first_month:
         cmp = comparison(scope, metric, "previous")
         if cmp is not None and bool(cmp["tested"]):
@@ -49,6 +52,14 @@ def _score(scope: ReportContext, metric: str) -> dict:
                        p_value=_num(cmp["p_value"], 6), significant=bool(cmp["significant"]),
                        baseline=periods.label(cmp["baseline"].split(",")))
     return out
+
+
+def _trend(scope: ReportContext, metric: str) -> list[dict]:
+    """The score's last 12 months as the headline card's sparkline draws them (the same memoised table)."""
+    tr = monthly(scope, metric)
+    return [{"month": str(r["period"]), "value": _num(r[metric]), "ci_low": _num(r["ci_low"]),
+             "ci_high": _num(r["ci_high"]), "n": int(r["n"]), "small_base": bool(r["small_base"])}
+            for _, r in tr.iterrows()]
 
 
 def _changes(scope: ReportContext) -> dict | None:
@@ -70,7 +81,7 @@ def _drivers(scope: ReportContext) -> dict | None:
         return None
     imp = res["importance"]
     return {"period": res["period"], "n": int(imp["n"].iloc[0]),
-            "importance": [{"driver": r["driver"], "share": _num(r["share"]),
+            "importance": [{"driver": r["driver"], "label": scope.label(r["driver"]), "share": _num(r["share"]),
                             "share_ci_low": _num(r.get("share_ci_low")), "share_ci_high": _num(r.get("share_ci_high"))}
                            for _, r in imp.iterrows()],
             "fix_first": [str(d) for d in res["advice"]["driver"]], "no_advice_because": list(res["reasons"])}
@@ -83,7 +94,7 @@ def _money(scope: ReportContext, scored) -> dict | None:
     if res is None:
         return None
     t = res["total"]
-    return {"currency": scope.cfg.money.get("currency"), "expected_loss": _num(t.expected_loss, 0),
+    return {"currency": scope.cfg.money.get("currency"), "symbol": scope.cfg.money.get("symbol"), "expected_loss": _num(t.expected_loss, 0),
             "loss_ci_low": _num(t.loss_ci_low, 0), "loss_ci_high": _num(t.loss_ci_high, 0),
             "share_at_risk": _num(t.share_at_risk)}
 
@@ -94,9 +105,12 @@ def result_set(scope: ReportContext, scored=None) -> dict:
     Returns
     -------
     dict
-        ``month``, ``period`` (as the report words it), ``segment`` (redacted), ``primary``, ``weighted``,
+        ``month``, ``period`` (as the report words it), ``data_date`` (the last response's date),
+        ``story`` (the story's sentences as plain text, as the report shows them), ``segment`` (redacted), ``primary``, ``weighted``,
         ``responses`` (in the period), ``scores`` (per score: ``value``, ``ci_low``, ``ci_high``, ``n``,
-        ``n_eff``, ``small_base``, and against the previous month ``diff``, ``diff_ci_low``,
+        ``n_eff``, ``small_base``, ``trend`` (the last 12 months: ``month``, ``value``, ``ci_low``,
+        ``ci_high``, ``n``, ``small_base``), ``label`` (the score's name as the report shows it), ``mix`` (NPS only: % ``promoters``, ``passives``,
+        ``detractors``), and against the previous month ``diff``, ``diff_ci_low``,
         ``diff_ci_high``, ``p_value``, ``significant``, ``baseline``), ``headline`` (the primary score in
         the shape of ``run.json``: ``score``, ``value``, ``n``, ``small_base``, ``diff``, ``significant``),
         ``changes`` (segments tested and the real changes), ``drivers`` and ``money`` (None where the
@@ -107,7 +121,10 @@ def result_set(scope: ReportContext, scored=None) -> dict:
     headline = {"score": scope.primary, "value": None if p["value"] is None else round(p["value"], 2), "n": p["n"],
                 "small_base": p["small_base"], "diff": None if p["diff"] is None else round(p["diff"], 2),
                 "significant": p["significant"]}
+    dates = scope.now["responded_at"].dropna() if "responded_at" in scope.now else pd.Series(dtype="object")
     return {"month": scope.month, "period": scope.period_label,
+            "data_date": str(pd.Timestamp(dates.max()).date()) if len(dates) else None,
+            "story": list(scope.results.get(("story",), [])),
             "segment": h.safe_label(scope.segment) if scope.segment else None, "primary": scope.primary,
             "weighted": scope.weight is not None, "responses": int(len(scope.now)), "scores": figures,
             "headline": headline, "changes": attempt(_changes, scope), "drivers": _drivers(scope),

@@ -65,10 +65,17 @@ def _comparison_line(scope: ReportContext, metric: str, baseline: str, label: st
     return f"vs {label} ({when}): {change}", tone
 
 
+def monthly(scope: ReportContext, metric: str, months: int = 12) -> pd.DataFrame:
+    """The metric by month over the last ``months`` months (:func:`cxlib.scores.trend`, once per report):
+    the cards' sparklines and the result set's trend points (the deck's charts) read this one table."""
+    return scope.memo("trend", lambda: scores.trend(last_months(scope.data, month=scope.month, months=months),
+                                                    metric=metric, min_n=scope.min_n, **scope.kwargs(metric)),
+                      metric, months)
+
+
 def _sparkline(scope: ReportContext, metric: str) -> str:
     """The last 12 months of a metric as a sparkline (small bases left out as gaps)."""
-    window = last_months(scope.data, month=scope.month, months=12)
-    tr = scores.trend(window, metric=metric, min_n=scope.min_n, **scope.kwargs(metric))
+    tr = monthly(scope, metric)
     values = tr[metric].where(~tr["small_base"])
     if values.notna().sum() < 2:
         return ""
@@ -79,6 +86,26 @@ def _sparkline(scope: ReportContext, metric: str) -> str:
 
 
 @section('The headline')
+def _tile_extras(scope: ReportContext, metric: str, row) -> list[str]:
+    """The previous month's value and, with ``report.targets``, the gap to the target."""
+    fmt, out = score_format(metric), []
+    prev = comparison(scope, metric, "previous") if scope.dated and not scope.first_month else None
+    if prev is not None and pd.notna(prev["baseline_value"]):
+        out.append(f"previous month: {fmt.value(prev['baseline_value'])}")
+    target = (scope.cfg.report.get("targets") or {}).get(metric)
+    if target is not None and pd.notna(row[metric]):
+        out.append(f"target {fmt.value(target)}: {fmt.change(row[metric] - target).replace(fmt.unit, '').strip()} "
+                   f"{fmt.unit} {'above' if row[metric] >= target else 'below'}")
+    return out
+
+
+def _mix(row) -> dict | None:
+    """NPS's promoter/passive/detractor shares (%) for the tile's mix bar, else None."""
+    if "pct_promoters" not in row or pd.isna(row["pct_promoters"]):
+        return None
+    return {k: float(row[f"pct_{k}"]) for k in ("detractors", "passives", "promoters")}
+
+
 def headline(scope: ReportContext) -> h.Html:
     """KPI cards: every configured score for the month with its CI and n, a 12-month sparkline, and its
     change vs the month before and the same month last year (none for a single wave or a first month).
@@ -109,9 +136,12 @@ def headline(scope: ReportContext) -> h.Html:
                 line, t = _comparison_line(scope, m, base, label)
                 details.append(line)
                 tone = t if i == 0 else tone
+        details += _tile_extras(scope, m, row)
         if bool(row["small_base"]):
             details.append(f"small base (n < {scope.min_n}): read with care")
-        items.append({"label": name + fmt.card, "value": fmt.value(row[m]), "details": details, "tone": tone,
+        arrow = {"up": " ▲", "down": " ▼"}.get(tone, "")     # an arrow only for a real change
+        items.append({"label": name + fmt.card, "value": fmt.value(row[m]) + arrow, "details": details, "tone": tone,
+                      "mix": _mix(row),
                       "sparkline": _sparkline(scope, m) if scope.dated else ""})
     return h.cards(items)
 

@@ -7,6 +7,9 @@ report context computes each once). Test names and p-values go to a small-print 
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 
 from .. import html as h
@@ -46,7 +49,7 @@ def _primary(scope: ReportContext, small: list) -> str | None:
     prev = scope.covered(cmp["baseline"].split(","))
     if bool(cmp["significant"]):
         tone = "up" if cmp["diff"] > 0 else "down"
-        small.append(f"{name} against {prev}: z test, p = {cmp['p_value']:.2g}.")
+        small.append(f"{name} against {prev}: z test, {h.fmt_p(cmp['p_value'])}.")
         return (h.escape(base + ": ") + h.verdict(f"a real {'rise' if tone == 'up' else 'drop'}", tone)
                 + h.escape(f" of {fmt.amount(cmp['diff'])} from {prev}."))
     return (h.escape(base + ", ") + h.verdict("within normal month-to-month noise", "noise")
@@ -66,7 +69,7 @@ def _largest_change(scope: ReportContext, small: list) -> str | None:
     where = " × ".join(scope.label(p) for p in r["dimension"].split(" × ")) + ": " + h.safe_label(r["segment"])
     tone = "up" if r["diff"] > 0 else "down"
     small.append(f"Segments: z tests, Holm-adjusted across {int(table['tested'].sum())} comparisons; "
-                 f"{where} p = {r['p_adjusted']:.2g}.")
+                 f"{where} {h.fmt_p(r['p_adjusted'])}.")
     return (h.escape(f"The largest real change is in {where}, where {name} ")
             + h.verdict("fell" if tone == "down" else "rose", tone)
             + h.escape(f" {fmt.amount(r['diff'])} to {fmt.value(r['current'])} "
@@ -125,5 +128,7 @@ def story(scope: ReportContext, scored=None) -> h.Html:
              (attempt(_driver, scope), "drivers"), (attempt(_theme, scope), "voice"),
              (attempt(_money, scope, scored), "money")]
     items = "".join(f"<li>{_link(text, section)}</li>" for text, section in parts if text)
+    # the same sentences as plain text, for the result set (the deck and the e-mail digest read them)
+    scope.memo("story", lambda: [html.unescape(re.sub(r"<[^>]+>", "", str(t))) for t, _ in parts if t])
     fine = h.Html(f'<p class="cx-smallprint">{h.escape(" ".join(small + ["Intervals are 95%."]))}</p>')
     return h.Html(f'<div class="cx-story" id="story"><ul>{items}</ul></div>') + fine + h.Html("<!-- cx-toc -->")
