@@ -27,12 +27,33 @@ _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_])){0,30}+\.?")
 _GAP = re.compile(r"[ \t]{1,2}")
 _STRONG = (r"my[ \t]{1,3}name[ \t]{1,3}is|my[ \t]{1,3}name['’]s|name[ \t]{0,2}:|signed[,:]?|je[ \t]m['’]appelle|"
            r"mein[ \t]{1,3}name[ \t]{1,3}ist|ich[ \t]{1,3}hei(?:ß|ss)e|me[ \t]{1,3}llamo|mi[ \t]{1,3}chiamo|"
-           r"mijn[ \t]{1,3}naam[ \t]{1,3}is")
+           r"mijn[ \t]{1,3}naam[ \t]{1,3}is|mi[ \t]{1,3}nombre[ \t]{1,3}es|meu[ \t]{1,3}nome[ \t]{1,3}[ée]|"
+           r"me[ \t]{1,3}chamo|mon[ \t]{1,3}nom[ \t]{1,3}est|il[ \t]{1,3}mio[ \t]{1,3}nome[ \t]{1,3}[èe]|"
+           r"ik[ \t]{1,3}heet|nombre[ \t]{0,2}:|nome[ \t]{0,2}:|nom[ \t]{0,2}:|naam[ \t]{0,2}:")
 _WEAK = (r"name[ \t]{1,3}is|name['’]s|i[ \t]{1,3}am|i['’]m|this[ \t]{1,3}is|it['’]s|it[ \t]{1,3}is|"
          r"je[ \t]{1,3}suis|ich[ \t]{1,3}bin|soy|sono")
 _CUES = (
     r"ask(?:ed)?(?:[ \t]{1,3}for)?|agent|rep|representative|advisor|adviser|associate|operator|consultant|"
-    r"colleague|technician|engineer|driver|manager|supervisor|specialist|assistant|"
+    r"colleague|technician|engineer|driver|manager|supervisor|specialist|assistant|employee|courier|nurse|"
+    r"doctor|teller|cashier|receptionist|waiter|waitress|clerk|postman|officer|pharmacist|hostess|steward|"
+    r"stewardess|installer|fitter|plumber|electrician|attendant|concierge|therapist|trainer|instructor|"
+    r"caseworker|staff[ \t]{1,3}member|team[ \t]{1,3}member|"
+    r"agente|asesora?|operadora?|t[ée]cnic[oa]|repartidor|emplead[oa]|dependienta?|cajer[oa]|enfermer[oa]|"
+    r"conseill[eè]re?|technicienne?|livreur|employ[ée]e?|vendeuse|vendeur|infirmi[eè]re?|"
+    r"berater(?:in)?|kundenberater(?:in)?|mitarbeiter(?:in)?|sachbearbeiter(?:in)?|techniker(?:in)?|"
+    r"fahrer(?:in)?|kolleg(?:e|in)|zusteller(?:in)?|operat(?:ore|rice)|consulente|tecnico|corriere|"
+    r"impiegat[oa]|commess[oa]|atendente|consultora?|entregador|funcion[aá]ri[oa]|medewerk(?:er|ster)|"
+    r"adviseur|monteur|bezorger|collega|chauffeur|"
+    r"(?:atendid[oa]|servi(?:e)?|aid[ée]e?|conseill[ée]e?|betreut|beraten|bedient|seguit[oa]|aiutat[oa]|"
+    r"servit[oa]|geholpen|bediend)[ \t]{1,3}(?:por|pel[oa]|par|von|da|door)|"
+    r"gracias[ \t]{1,3}a|merci[ \t]{1,3}(?:à|a)|danke[ \t]{1,3}an|grazie[ \t]{1,3}a|obrigad[oa][ \t]{1,3}(?:a|ao|à)|"
+    r"dank[ \t]{1,3}aan|(?:habl[éeó]|convers[ée])[ \t]{1,3}con|parl[ée][ \t]{1,3}avec|parlato[ \t]{1,3}con|"
+    r"falei[ \t]{1,3}com|gesproken[ \t]{1,3}met|pregunten[ \t]{1,3}por|preguntar[ \t]{1,3}por|"
+    r"saludos[,]?|un[ \t]{1,3}saludo[,]?|atentamente[,]?|cordialmente[,]?|cordialement[,]?|"
+    r"bien[ \t]{1,3}à[ \t]{1,3}vous[,]?|amicalement[,]?|(?:mit[ \t]{1,3})?freundlichen[ \t]{1,3}gr[üu](?:ß|ss)en[,]?|"
+    r"(?:viele|liebe|beste|freundliche)[ \t]{1,3}gr[üu](?:ß|ss)e[,]?|gr[üu](?:ß|ss)e[,]|lg[,]|mfg[,]?|"
+    r"cordiali[ \t]{1,3}saluti[,]?|distinti[ \t]{1,3}saluti[,]?|saluti[,]|atenciosamente[,]?|abra[çc]os[,]?|"
+    r"cumprimentos[,]?|met[ \t]{1,3}vriendelijke[ \t]{1,3}groet(?:en)?[,]?|groet(?:en|jes)?[,]|mvg[,]?|"
     r"thanks(?:[ \t]{1,3}(?:so[ \t]{1,3}much|a[ \t]{1,3}lot|again))?(?:[ \t]{1,3}to)?[,]?|"
     r"thank[ \t]{1,3}you(?:[ \t]{1,3}to)?[,]?|thx[,]?|cheers[,]?|kudos[ \t]{1,3}to|shout[ \t]?out[ \t]{1,3}to|"
     r"(?:spoke|speak|talked|talking|chatted|spoken)[ \t]{1,3}(?:to|with)|dealt[ \t]{1,3}with(?:[ \t]{1,3}by)?|"
@@ -44,7 +65,8 @@ _CUES = (
     r"many[ \t]{1,3}thanks[,]?|br,|—|–|--"
 )
 _TITLES = (r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Herr|Frau|Mme|Mlle|Monsieur|Madame|Sr|Sra|Srta|Sig|Signor|Signora|"
-           r"Shri|Smt|Dhr|Mevr")
+           r"Shri|Smt|Dhr|Mevr|Nurse|Doctor|Professor|Officer|Captain|Sister|Father|Señor|Señora|Señorita|Don|Doña|"
+           r"Dott|Dott\.ssa|Dottoressa|Ing|Avv|Sig\.ra|Meneer|Mevrouw|Mw|Senhor|Senhora|Dona|Hr|Fr")
 _CUE = re.compile(
     rf"(?<![^\W\d_])(?:(?P<strong>(?i:{_STRONG}))|(?P<weak>(?i:{_WEAK}))|(?P<cue>(?i:{_CUES}))|"
     rf"(?P<title>(?:{_TITLES})\.?))"
@@ -83,7 +105,10 @@ absolutely totally completely extremely quite rather pretty fairly one two three
 nine ten hi hello hey dear thanks thank regards best kind warm many yours sincerely cheers everything
 nothing something anything mr mrs ms miss dr not sir madam it's that's there's ask asked spoke speak talked
 thank thanks cheers regards rep representative advisor adviser technician engineer driver colleague consultant
-operator specialist assistant named called helped served kudos
+operator specialist assistant named called helped served kudos el la los las le les lo un una uno unos der die
+das ein eine einen dem il gli het een o os as um uma de del ihnen sie usted ustedes vous voi lei u jij nicht
+nein non nao não sí si oui ja muy très sehr molto heel muito todo tout alles tutto alle service kundendienst
+servicio atención cliente clientes soporte assistenza servizio klantenservice store shop branch office
 """.split())
 
 

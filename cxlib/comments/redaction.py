@@ -31,9 +31,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ._addresses import ADDRESS_HINT, addresses
+from ._ids import ACCOUNT_HINT, IP_HINT, accounts, ip_addresses, national_ids
 from ._names import CUE_HINT, FROM_HINT
 from ._names import names as find_names
-from ._numbers import cards_and_phones
+from ._numbers import CARD_EXTRA_HINT, card_extras, cards_and_phones
 from ._pii import (OBFUSCATED_HINT, URL_HINT, emails, iban_valid, ibans, luhn_valid, normalise, obfuscated_emails,
                    strip_invisible, urls)
 
@@ -47,13 +49,20 @@ PLACEHOLDERS = {
     "card": "[CARD]",
     "phone": "[PHONE]",
     "name": "[NAME]",
+    "address": "[ADDRESS]",
+    "id": "[ID]",
+    "account": "[ACCOUNT]",
+    "ip": "[IP]",
 }
 
-#: The finders, in the order they run, with the cheap vectorised test that picks the comments each sees.
-_HINTS = {"email": "@", "obfuscated": OBFUSCATED_HINT.pattern, "url": URL_HINT.pattern, "cue": CUE_HINT,
-          "department": FROM_HINT}
-_PY_HINTS = {k: re.compile(v) for k, v in _HINTS.items()}
-_SIX_DIGITS = re.compile(r"\d(?:\D*\d){5}")
+#: The finders' cheap vectorised tests (valid for Python's re and RE2), and how many digits each needs.
+_HINTS = {"email": ("@|%40", 0), "obfuscated": (OBFUSCATED_HINT.pattern, 0), "url": (URL_HINT.pattern, 0),
+          "ip": (IP_HINT, 3), "account": (ACCOUNT_HINT, 3), "card_extra": (CARD_EXTRA_HINT, 3),
+          "address": (ADDRESS_HINT, 1), "pan": (r"[A-Z]{5}\d{4}[A-Z]", 4), "cue": (CUE_HINT, 0),
+          "department": (FROM_HINT, 0)}
+_PY_HINTS = {k: re.compile(v) for k, (v, _) in _HINTS.items()}
+_NAME_KINDS = ("cue", "department")
+_DIGIT = re.compile(r"\d")
 
 
 def _replace(text: str, spans, placeholder) -> str:
@@ -73,8 +82,8 @@ def _replace(text: str, spans, placeholder) -> str:
 def redact_text(text: str, *, names_too: bool = True, kinds=None) -> str:
     """Redact one comment (see :func:`redact`).
 
-    ``kinds`` (a set among "email", "obfuscated", "url", "digits", "cue", "department") names the
-    finders worth running, when the caller has tested for them already; None tests here. Text with
+    ``kinds`` (a set among "digits" and the keys of ``_HINTS``: "email", "obfuscated", "url", "ip",
+    "account", "card_extra", "address", "pan", "cue", "department") names the finders worth running, when the caller has tested for them already; None tests here. Text with
     non-ASCII characters is searched in its normalised form (invisible and bidi controls removed,
     NFKC); when nothing is found it comes back only without the invisible characters.
 
@@ -93,22 +102,34 @@ def redact_text(text: str, *, names_too: bool = True, kinds=None) -> str:
 
 def _redact_ascii(text: str, names_too: bool, kinds) -> str:
     if kinds is None:
-        kinds = {k for k, rx in _PY_HINTS.items() if rx.search(text)}
-        if _SIX_DIGITS.search(text):
+        digits = len(_DIGIT.findall(text))
+        kinds = {k for k, rx in _PY_HINTS.items() if digits >= _HINTS[k][1] and rx.search(text)}
+        if digits >= 6:
             kinds.add("digits")
-    if "email" in kinds:
-        text = _replace(text, emails(text), PLACEHOLDERS["email"])
-    if "obfuscated" in kinds:
-        text = _replace(text, obfuscated_emails(text), PLACEHOLDERS["email"])
-    if "url" in kinds:
-        text = _replace(text, urls(text), PLACEHOLDERS["url"])
-    if "digits" in kinds:
-        text = _replace(text, ibans(text), PLACEHOLDERS["iban"])
-        text = _replace(text, cards_and_phones(text), None)
+    for kind, finder, placeholder in _FINDERS:
+        if kind in kinds:
+            text = _replace(text, finder(text), placeholder)
     if names_too and ("cue" in kinds or "department" in kinds):
         text = _replace(text, find_names(text, cues="cue" in kinds, departments="department" in kinds),
                         PLACEHOLDERS["name"])
     return text
+
+
+#: The finders in the order they run (an earlier one's placeholder hides its text from the later ones),
+#: each with the hint that lets it run.
+_FINDERS = [
+    ("email", emails, PLACEHOLDERS["email"]),
+    ("url", urls, PLACEHOLDERS["url"]),
+    ("obfuscated", obfuscated_emails, PLACEHOLDERS["email"]),
+    ("digits", ibans, PLACEHOLDERS["iban"]),
+    ("ip", ip_addresses, PLACEHOLDERS["ip"]),
+    ("digits", national_ids, PLACEHOLDERS["id"]),
+    ("pan", national_ids, PLACEHOLDERS["id"]),
+    ("account", accounts, PLACEHOLDERS["account"]),
+    ("digits", cards_and_phones, None),
+    ("card_extra", card_extras, PLACEHOLDERS["card"]),
+    ("address", addresses, PLACEHOLDERS["address"]),
+]
 
 
 def as_text_series(texts, *, what: str = "texts") -> pd.Series:
@@ -165,9 +186,17 @@ def redact(texts, *, names: bool = True) -> pd.Series:
     """
     s = as_text_series(texts)
     present = s.notna()
-    flags = {k: s.str.contains(p, regex=p != "@").fillna(False).to_numpy(bool)
-             for k, p in _HINTS.items() if names or k not in ("cue", "department")}
-    flags["digits"] = (s.str.count(r"\d") >= 6).fillna(False).to_numpy(bool)
+    counts = s.str.count(r"\d").fillna(0).to_numpy()
+    flags = {}
+    for k, (pattern, least) in _HINTS.items():
+        if names or k not in _NAME_KINDS:
+            maybe = counts >= least
+            if least and maybe.any():                 # test the pattern only where there are digits enough
+                maybe[maybe] = s[maybe].str.contains(pattern).fillna(False).to_numpy(bool)
+            elif maybe.any():
+                maybe = s.str.contains(pattern).fillna(False).to_numpy(bool)
+            flags[k] = maybe
+    flags["digits"] = counts >= 6
     other = (~s.str.isascii()).fillna(False).to_numpy(bool) & present.to_numpy()
     hit = np.logical_or.reduce(list(flags.values())) | other
     if not hit.any():

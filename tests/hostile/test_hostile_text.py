@@ -43,10 +43,11 @@ def score() -> dict:
     rows = load_cases()
     outs = redact([r["text"] for r in rows]).tolist()
     figures, misses = {}, []
-    for kind in ["email", "url", "iban", "card", "phone", "name", "lookalike"]:
+    for kind in [*PLACEHOLDERS, "lookalike"]:
         pairs = [(r, o) for r, o in zip(rows, outs) if r["kind"] == kind]
         ok = [(o == r["text"]) if kind == "lookalike" else _caught(r, o) for r, o in pairs]
-        figures[kind] = (sum(ok), len(ok))
+        if ok:
+            figures[kind] = (sum(ok), len(ok))
         misses += [(kind, r["text"], o) for (r, o), good in zip(pairs, ok) if not good]
     return {"figures": figures, "misses": misses}
 
