@@ -24,10 +24,10 @@ __all__ = ["ADDRESS_HINT", "addresses"]
 _CAP = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.\-]{0,24}+)"                 # a capitalised word of a street or town name
 _EN_TYPES = (r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|way|court|ct|place|pl|crescent|cres|"
              r"terrace|gardens|gdns|grove|boulevard|blvd|square|sq|hill|parkway|pkwy|highway|hwy|mews|"
-             r"circle|cir|trail|trl")
+             r"circle|cir|trail|trl|loop|alley")
 _FR_TYPES = r"rue|avenue|av|bd|boulevard|chemin|impasse|place|allée|quai|route|cours|square|passage"
 _SOUTH_TYPES = (r"calle|c/|avda|avenida|plaza|pza|paseo|pso|carrer|camino|ronda|travesía|via|viale|v\.le|"
-                r"piazza|p\.za|corso|c\.so|vicolo|strada|rua|praça|travessa|alameda|estrada")
+                r"piazza|p\.za|corso|c\.so|vicolo|strada|rua|praça|travessa|alameda|estrada|laan|plein")
 _NORTH_SUFFIX = (r"straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|steig|pfad|"
                  r"straat|gracht|laan|plein|kade|singel|dreef|steeg")
 _HOUSE = r"(?!(?:19|20)\d\d(?!\d))\d{1,5}(?:[ ]?[A-Za-z])?(?:[\-/]\d{1,4}[A-Za-z]?)?(?![\w])"
@@ -42,20 +42,22 @@ _TAIL = (rf"(?:,?[ \t]{{1,2}}(?:{_UNIT_CORE}|\d{{1,3}}[º°ª](?:[ ]?[A-Z](?!\w)
 _NUMBER_FIRST = (rf"{_HOUSE}(?:[ \t](?:bis|ter))?,?[ \t]{{1,2}}(?:"
                  rf"(?i:{_FR_TYPES})[ \t]{{1,2}}(?:(?:de|du|des|la|le|l['’]|d['’])[ \t]?){{0,2}}{_CAP}(?:[ \t]{_CAP}){{0,2}}|"
                  rf"{_CAP}(?:[ \t]{_CAP}){{0,3}}?[ \t](?i:{_EN_TYPES})(?![\w\-])\.?(?:[ \t](?:N|S|E|W|NE|NW|SE|SW)\b)?|"
+                 r"(?!(?:way|lane|road|street|one|two|mile|minute|hour|block|car|bus|main)[ \t])"
                  r"[a-z]{2,24}[ \t](?:street|road|avenue|lane|boulevard)(?![\w]))")
-_STREET_FIRST = (rf"(?:(?i:{_SOUTH_TYPES})\.?[ \t]{{1,2}}(?:(?:de|del|della|di|da|do|dos|das|la|las|los)[ \t]{{1,2}}){{0,2}}"
+_STREET_FIRST = (rf"(?:(?i:{_SOUTH_TYPES})\.?[ \t]{{1,2}}(?:(?:de|del|della|di|da|do|dos|das|la|las|los|van|der|den)[ \t]{{1,2}}){{0,2}}"
                  rf"{_CAP}(?:[ \t]{_CAP}){{0,2}}?|[A-ZÀ-ÖØ-Þ][\w\-]{{0,24}}(?i:{_NORTH_SUFFIX})|"
                  rf"(?:Am|An[ \t]der|Auf[ \t]dem|Im)[ \t]{_CAP}),?[ \t]{{1,2}}(?:n[º°.][ \t]?)?{_HOUSE}")
 _STREET = re.compile(rf"(?<![\w\-])(?:{_UNIT_CORE},?[ \t]{{1,2}})?(?:{_NUMBER_FIRST}|{_STREET_FIRST}){_TAIL}")
 _PO_BOX = re.compile(
     r"(?i)\b(?:p\.?[ ]?o\.?[ ]?box|post[ ]office[ ]box|postfach|postbus|b\.p\.|bo[iî]te[ ]postale|"
-    r"apartado(?:[ ]de[ ]correos)?|casella[ ]postale|caixa[ ]postal)[ \t.:#]{1,3}\d[\d ]{0,9}+(?<! )"
+    r"apartado(?:[ ]de[ ]correos)?|casella[ ]postale|caixa[ ]postal)[ \t.:#]{1,3}\d(?:[ ]?\d){0,9}+(?!\w)"
 )
 _POSTCODE_ALONE = re.compile(rf"(?<![\w\-]){_UK_POSTCODE}(?![\w\-])")
 _POSTCODE_CUE = re.compile(r"(?i)\b(?:postcode|post[ ]code|postal[ ]code)[ \t:]{0,3}\Z")
 #: Cheap test that a text may hold an address (a street word, a PO box, a UK postcode).
-ADDRESS_HINT = (rf"(?i:\b(?:{_EN_TYPES}|{_FR_TYPES}|{_SOUTH_TYPES})\b|{_NORTH_SUFFIX}|p\.?[ ]?o\.?[ ]?box|postfach|"
-                rf"postbus|apartado|casella|caixa|bo[iî]te[ ]postale|b\.p\.)|\b[A-Z]{{1,2}}\d[A-Z\d]?[ ]?\d[A-Z]{{2}}\b")
+ADDRESS_HINT = (rf"(?i:\b(?:{_EN_TYPES}|{_FR_TYPES}|{_SOUTH_TYPES})\b|\bc/|{_NORTH_SUFFIX}|p\.?[ ]?o\.?[ ]?box|postfach|"
+                rf"postbus|apartado|casella|caixa|bo[iî]te[ ]postale|b\.p\.)|\b[A-Z]{{1,2}}\d[A-Z\d]?[ ]?\d[A-Z]{{2}}\b|"
+                r"\b(?:Am|An der|Auf dem|Im) [A-Z]")
 
 
 def addresses(text: str) -> list[tuple[int, int]]:

@@ -85,8 +85,8 @@ _CUE = (r"ssn|social[ \t]security(?:[ \t]number|[ \t]no)?|sin|social[ \t]insuran
         r"burgerservicenummer|sofi(?:nummer)?|aadhaa?r(?:[ \t]no|[ \t]number|[ \t]card)?|uid|cpf|dni|nie|nif|"
         r"national[ \t]insurance(?:[ \t]number|[ \t]no)?|ni[ \t](?:number|no)|codice[ \t]fiscale|c\.?f\.|pan|"
         r"tax[ \t]id|id[ \t]number|id[ \t]card|passport(?:[ \t]number|[ \t]no)?|personalausweis(?:nummer)?")
-_ID_CUE = re.compile(rf"(?i)\b(?:{_CUE})\b[^\w\n]{{0,4}}(?:(?:is|no|nr|number|n[º°o])\b[^\w\n]{{0,3}}){{0,2}}\Z")
-_DIGITS = re.compile(r"(?<![\w+\-./,])(?<!\d[ \-.])\d{1,4}(?:[ \-.]\d{1,4}){0,4}(?:-\d{2})?(?![\w]|[.\-/]\d)")
+_ID_CUE = re.compile(rf"(?i)\b(?:{_CUE})\b[^\w\n]{{0,4}}(?:(?:is|no|nr|number|n[º°o]|é|es|est|ist|è|card)\b[^\w\n]{{0,3}}){{0,2}}\Z")
+_DIGITS = re.compile(r"(?<![\w+\-./,])(?<!\d[ \-.])\d{1,12}+(?:[ \-.]\d{1,4}+){0,4}+(?![\w]|[.\-/]\d)")
 _ALNUM = re.compile(r"(?<![\w\-])(?:[A-Z]{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?[A-D]|"     # NI number
                     r"[XYZ]?[ \-]?\d{7,8}[ \-]?[A-Z]|"                                    # DNI / NIE
                     r"[A-Z]{5}\d{4}[A-Z]|"                                                      # PAN
@@ -138,15 +138,17 @@ def _numeric_id(d: str, sizes: list[int], cue: bool, raw: str) -> bool:
 _ACCOUNT = re.compile(
     r"(?i)(?<![^\W\d_])(?:(?:customer|client|account|acct|a/c|member(?:ship)?|loyalty|policy|contract|subscriber|"
     r"patient|insurance|frequent[ \t]flyer|rewards?|subscription)[ \t]?(?:no\b\.?|nr\b\.?|number|num\b|"
-    r"id\b|#|code\b|ref\b)?|kunden[ \t-]?(?:nummer|nr\.?|konto)|vertrags[ \t-]?(?:nummer|nr\.?)|mitgliedsnummer|"
-    r"versicherungsnummer|konto(?:nummer)?|n(?:°|º|o\.?|um(?:éro|ero)?)[ \t]{0,2}(?:de[ \t]{1,2})?"
+    r"id\b|#|code\b|ref\b|card\b)?|kunden[ \t-]?(?:nummer|nr\.?|konto)|vertrags[ \t-]?(?:nummer|nr\.?)|mitgliedsnummer|"
+    r"versicherungsnummer|konto(?:nummer)?|n(?:°|º|o\.?|[uú]m(?:[ée]ro)?)[ \t]{0,2}(?:de[ \t]{1,2})?"
     r"(?:client|cliente|compte|conta|contrat|contrato|contratto|socio|adhérent|abonné|p[oó]liza|polizza|"
     r"ap[oó]lice|cuenta|tarjeta|assuré)|(?:klant|lid|polis|contract|abonnee)(?:nummer|nr\.?)|"
     r"codice[ \t]cliente|c[oó]digo[ \t]de[ \t]cliente)"
     r"[^\w\n]{0,4}(?:(?:is|was|est|es|ist|è|é|is[ \t]nog)\b[^\w\n]{0,3})?"
-    r"(?P<value>(?=[A-Za-z\-/.]{0,12}\d(?:[\w\-/. ]{0,20}\d){2})[A-Za-z0-9](?:[A-Za-z0-9\-/.]|[ ](?=\d)){2,40}+)"
+    r"(?P<value>(?=(?-i:[A-Z]{1,4}[ ])?[A-Za-z\-/.]{0,12}\d(?:[\w\-/. ]{0,20}\d){3})"
+    r"(?-i:[A-Z]{1,4}[ ](?=\d))?[A-Za-z0-9](?:[A-Za-z0-9\-/.]|[ ](?=\d)){2,40}+)"
 )
-ACCOUNT_HINT = (r"(?i)customer|client|account|acct|a/c|member|loyalty|polic|contra|subscri|patient|insurance|"
+_UNIT_AFTER = re.compile(r"(?i)[ \t]{0,2}(?:points|pts|miles|km|kg|years|months|days|hours|euros?|eur|usd|gbp|%)\b")
+ACCOUNT_HINT = (r"(?i)n[uú]m|p[oó]liza|ap[oó]lice|customer|client|account|acct|a/c|member|loyalty|polic|contra|subscri|patient|insurance|"
                 r"flyer|reward|kunden|vertrag|konto|versicherung|n°|nº|num|klant|polis|lid|abonn")
 
 
@@ -165,7 +167,7 @@ def accounts(text: str) -> list[tuple[int, int]]:
         while b > a and text[b - 1] in ".-/ ":
             b -= 1
         value = text[a:b]
-        if not (len(value) == 4 and value[:2] in ("19", "20")):       # a year ("member 2019") is not a number
+        if not (len(value) == 4 and value[:2] in ("19", "20")) and not _UNIT_AFTER.match(text, b):
             spans.append((a, b))
     return spans
 
@@ -173,8 +175,9 @@ def accounts(text: str) -> list[tuple[int, int]]:
 # --- IP addresses -----------------------------------------------------------------------------------
 _IP = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|"
                  r"(?=[0-9A-Fa-f:]{0,39}::|(?:[0-9A-Fa-f]{1,4}:){7})(?=:{0,2}[0-9A-Fa-f])[0-9A-Fa-f:]{2,39}+"
-                 r"(?:\.\d{1,3}(?:\.\d{1,3}){3})?)(?:/\d{1,3})?(?![\w:]|\.\d)")
+                 r"(?:\.\d{1,3}){0,3})(?:/\d{1,3})?(?![\w:]|\.\d)")
 _VERSION = re.compile(r"(?i)\b(?:v|version|vers|build|firmware|release|update|versión|versione)[ \t:.]{0,2}\Z")
+_VERSION_AFTER = re.compile(r"(?i)[ \t]{1,2}(?:update|upgrade|release|build|patch|version|firmware|beta)\b")
 IP_HINT = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]::|::[0-9A-Fa-f]|(?:[0-9A-Fa-f]{1,4}:){7}"
 
 
@@ -191,7 +194,7 @@ def ip_addresses(text: str) -> list[tuple[int, int]]:
     """
     spans = []
     for m in _IP.finditer(text):
-        if _VERSION.search(text, max(0, m.start() - 20), m.start()):
+        if _VERSION.search(text, max(0, m.start() - 20), m.start()) or _VERSION_AFTER.match(text, m.end()):
             continue
         address = m.group(0).split("/")[0]
         try:

@@ -37,7 +37,7 @@ _CUES = (
     r"colleague|technician|engineer|driver|manager|supervisor|specialist|assistant|employee|courier|nurse|"
     r"doctor|teller|cashier|receptionist|waiter|waitress|clerk|postman|officer|pharmacist|hostess|steward|"
     r"stewardess|installer|fitter|plumber|electrician|attendant|concierge|therapist|trainer|instructor|"
-    r"caseworker|staff[ \t]{1,3}member|team[ \t]{1,3}member|"
+    r"caseworker|staff[ \t]{1,3}member|team[ \t]{1,3}member|se[ñn]ora|se[ñn]or|senhora|senhor|signora|"
     r"agente|asesora?|operadora?|t[ée]cnic[oa]|repartidor|emplead[oa]|dependienta?|cajer[oa]|enfermer[oa]|"
     r"conseill[eè]re?|technicienne?|livreur|employ[ée]e?|vendeuse|vendeur|infirmi[eè]re?|"
     r"berater(?:in)?|kundenberater(?:in)?|mitarbeiter(?:in)?|sachbearbeiter(?:in)?|techniker(?:in)?|"
@@ -65,10 +65,10 @@ _CUES = (
     r"many[ \t]{1,3}thanks[,]?|br,|—|–|--"
 )
 _TITLES = (r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Herr|Frau|Mme|Mlle|Monsieur|Madame|Sr|Sra|Srta|Sig|Signor|Signora|"
-           r"Shri|Smt|Dhr|Mevr|Nurse|Doctor|Professor|Officer|Captain|Sister|Father|Señor|Señora|Señorita|Don|Doña|"
+           r"Shri|Smt|Dhr|Mevr|Nurse|Doctor|Professor|Officer|Sister|Father|Señor|Señora|Señorita|Doña|"
            r"Dott|Dott\.ssa|Dottoressa|Ing|Avv|Sig\.ra|Meneer|Mevrouw|Mw|Senhor|Senhora|Dona|Hr|Fr")
-_CUE = re.compile(
-    rf"(?<![^\W\d_])(?:(?P<strong>(?i:{_STRONG}))|(?P<weak>(?i:{_WEAK}))|(?P<cue>(?i:{_CUES}))|"
+_CUE = re.compile(                  # the lookahead lets Python's re skip positions no cue can start at
+    rf"(?=[^\W\d_]|[—–\-])(?<![^\W\d_])(?:(?P<strong>(?i:{_STRONG}))|(?P<weak>(?i:{_WEAK}))|(?P<cue>(?i:{_CUES}))|"
     rf"(?P<title>(?:{_TITLES})\.?))"
     r"(?:[ \t]{0,2}[:,\-][ \t]{0,2}|[ \t]{1,3}|\n[ \t]{0,3})(?=[^\W\d_])"
 )
@@ -108,7 +108,7 @@ thank thanks cheers regards rep representative advisor adviser technician engine
 operator specialist assistant named called helped served kudos el la los las le les lo un una uno unos der die
 das ein eine einen dem il gli het een o os as um uma de del ihnen sie usted ustedes vous voi lei u jij nicht
 nein non nao não sí si oui ja muy très sehr molto heel muito todo tout alles tutto alle service kundendienst
-servicio atención cliente clientes soporte assistenza servizio klantenservice store shop branch office
+servicio atención cliente clientes soporte client irrelevant irrelevante importante unimportant martens clean assistenza servizio klantenservice store shop branch office
 """.split())
 
 

@@ -41,7 +41,8 @@ _CUE = re.compile(
 )
 _NOT_PHONE = re.compile(
     r"(?i)\b(?:order|invoice|inv|ref|reference|ticket|case|tracking|sku|serial|po|account|acct|iban|card|"
-    r"item|parcel|shipment|booking|confirmation|membership|contract|policy|claim|version|id)\b"
+    r"item|parcel|shipment|booking|confirmation|membership|contract|policy|claim|version|id|isbn|issn|ean|gtin|"
+    r"upc|barcode|siret|siren|routing|aba|sort[ ]code|vat)\b"
     r"[^\w\n]{0,3}(?:\b(?:no|nr|num|number|id|is|was|of|code)\b[^\w\n]{0,3}){0,3}#?[ ]?\Z"
 )
 _WORDS_BEFORE = re.compile(r"[^\W\d_][^\d]*\Z")
@@ -50,6 +51,7 @@ _MONEY_AFTER = re.compile(r"[ ]?(?:€|£|\$|%|[A-Z]{3}\b|(?i:euros?|zł|kr|rs|r
 _MONEY_BEFORE = re.compile(r"(?:[A-Z]{3}|Rp|R\$|kr|zł|€|\$|£|¥|₹)[ ]?\Z")
 _EXTENSION = re.compile(r"(?i)[ ,]{0,2}(?:ext(?:ension)?|x|poste|durchwahl|dw|interno|int|extensi[oó]n|ramal|toestel)"
                         r"[ .:#\-]{0,3}\d{1,6}(?!\w)")
+_NOT_CARD = re.compile(r"(?i)\b(?:isbn|issn|ean|gtin|upc|barcode|siret|siren|tracking|sku|serial)\b")
 _CARD_CUE = re.compile(r"(?i)\b(?:card|visa|mastercard|amex|karte|tarjeta|carte|carta|kaart|cart[aã]o)\b")
 
 
@@ -144,6 +146,8 @@ def _kind(text: str, a: int, b: int, digits: str, cum: list[int], i: int, j: int
     if 13 <= n <= 19:
         if plus or digits[0] == "0" or not luhn_valid(digits):
             return _phone(text, a, b, digits, cum, i, j, cue, negative, plus) if n <= 15 else None
+        if negative and _NOT_CARD.search(text, max(0, a - 30), a):
+            return None
         if n == 13 and (digits[0] != "4" or _ean_valid(digits)) and not _CARD_CUE.search(text, max(0, a - 30), a):
             return None                                  # an EAN-13 barcode, not a 13-digit Visa
         return "card" if "(" not in text[a:b] and "/" not in text[a:b] else None
