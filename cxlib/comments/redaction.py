@@ -4,20 +4,27 @@ Comments are untrusted and may hold personal data. :func:`redact` first normalis
 and bidirectional control characters removed, compatibility forms such as fullwidth digits folded), then
 replaces what it recognises with typed placeholders:
 
-- ``[EMAIL]``: addresses, non-ASCII ones included, with spaces around the "@", and spelled out
-  ("jo at example dot com", "jo(at)example(dot)com", "jo [at] example.org");
-- ``[URL]``: with a scheme, "www." or a domain followed by a path;
-- ``[IBAN]``: any case, grouped by spaces or dashes, mod-97 checked;
-- ``[CARD]``: 13–19 digits grouped by spaces, dashes or dots, Luhn checked;
-- ``[PHONE]``: international and national formats of Europe, India and North America (trunk prefix or
-  not; spaces, dots, dashes, slashes, brackets), and any digits after a cue such as "call me on";
-- ``[NAME]``: names after a cue (self-introductions, roles, "helped by", titles, sign-offs, "... from
-  support"), every word of them, so no surname stays beside the placeholder.
+- ``[EMAIL]``: addresses, non-ASCII ones included, with spaces around the "@" or ``%40``, and spelled out
+  in seven languages ("jo at example dot com", "jo(at)example(dot)com", "jo-at-x-dot-com", "maria arroba
+  gmail punto com", "luca chiocciola libero punto it", "maria @ gmail . com");
+- ``[URL]``: the whole URL (tokens and session ids with it), with a scheme, "www." or a domain and a path;
+- ``[IBAN]``: any case, grouped by spaces, dashes or dots, mod-97 checked;
+- ``[CARD]``: 13–19 digits grouped by spaces, dashes or dots, Luhn checked (EAN-13 barcodes left), and a
+  card's expiry date and CVV after their cue;
+- ``[PHONE]``: international and national formats (North America with any area code, Europe, Brazil,
+  Mexico, India; trunk prefix or not; spaces, dots, dashes, slashes, brackets; extensions), and any digits
+  after a cue such as "call me on" / "llámame al" / "Telefon";
+- ``[ID]``: national identity numbers that pass their scheme's check (:mod:`cxlib.comments._ids`);
+- ``[ACCOUNT]``: account, customer, membership and policy numbers after their cue word;
+- ``[ADDRESS]``: a street with its house number, flat, postcode and town; UK postcodes; PO boxes;
+- ``[IP]``: IPv4 and IPv6 addresses;
+- ``[NAME]``: names after a cue (self-introductions, staff roles, "helped by", titles, sign-offs, in seven
+  languages, and "... from support"), every word of them, so no surname stays beside the placeholder.
 
 Digits of any script count as digits. Every pattern runs in linear time (:mod:`cxlib.comments._pii`):
 a 1 MB adversarial comment is redacted in about a second. Names are **best-effort**: a name with no cue
 ("Sarah was great") survives; treat redacted text as *less* risky, not as anonymous. Recall and
-look-alike survival on the labelled set in ``tests/hostile/pii_cases.csv`` are stated in the README.
+look-alike survival per class on the labelled sets in ``tests/hostile/`` are stated in the README.
 
 Cheap vectorised tests pick the comments that could hold each kind of data; only those run the finders,
 so a million comments take seconds (see ``benchmarks/bench_text.py``).
@@ -165,7 +172,7 @@ def as_text_series(texts, *, what: str = "texts") -> pd.Series:
 
 
 def redact(texts, *, names: bool = True) -> pd.Series:
-    """Replace e-mails, URLs, IBANs, payment cards, phone numbers and cued names with placeholders.
+    """Replace e-mails, URLs, IBANs, cards, phones, IDs, account numbers, addresses, IPs and cued names.
 
     Parameters
     ----------
@@ -178,9 +185,10 @@ def redact(texts, *, names: bool = True) -> pd.Series:
     -------
     Series
         ``str`` dtype, same index and name as ``texts``: each comment without invisible and bidi control
-        characters (and, where personal data was found, NFKC-normalised) with it replaced by ``[EMAIL]``, ``[URL]``,
-        ``[IBAN]``, ``[CARD]``, ``[PHONE]`` or ``[NAME]``. Look-alikes survive: dates, prices, version
-        numbers, order and ticket numbers and 16-digit references failing the Luhn check.
+        characters (and, where personal data was found, NFKC-normalised) with it replaced by the placeholders
+        of :data:`PLACEHOLDERS` (``[EMAIL]``, ``[URL]``, ``[IBAN]``, ``[CARD]``, ``[PHONE]``, ``[NAME]``,
+        ``[ADDRESS]``, ``[ID]``, ``[ACCOUNT]``, ``[IP]``). Look-alikes survive: dates, prices, version
+        numbers, order, flight and ticket numbers, barcodes and 16-digit references failing the Luhn check.
 
     Examples
     --------
