@@ -67,8 +67,34 @@ _CUES = (
 _TITLES = (r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Herr|Frau|Mme|Mlle|Monsieur|Madame|Sr|Sra|Srta|Sig|Signor|Signora|"
            r"Shri|Smt|Dhr|Mevr|Nurse|Doctor|Professor|Officer|Sister|Father|Señor|Señora|Señorita|Doña|"
            r"Dott|Dott\.ssa|Dottoressa|Ing|Avv|Sig\.ra|Meneer|Mevrouw|Mw|Senhor|Senhora|Dona|Hr|Fr")
+def _by_first_letter(alternatives: str) -> str:
+    """The same alternation grouped by first letter ("agent|ask|best" -> "a(?:gent|sk)|b(?:est)"): Python's
+    re tries every branch at every position, so 250 cues cost 250 tests per character; grouped, about 30."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(alternatives):
+        ch = alternatives[i]
+        if ch == "\\":
+            i += 1
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(alternatives[start:i])
+            start = i + 1
+        i += 1
+    parts.append(alternatives[start:])
+    groups: dict[str, list[str]] = {}
+    for part in parts:
+        key = part[0].lower() if part[0].isalpha() and part[1:2] not in ("?", "*", "+", "{") else ""
+        groups.setdefault(key, []).append(part[1:] if key else part)
+    out = [f"{k}(?:{'|'.join(v)})" for k, v in groups.items() if k]
+    return "|".join(out + groups.get("", []))
+
+
 _CUE = re.compile(                  # the lookahead lets Python's re skip positions no cue can start at
-    rf"(?=[^\W\d_]|[—–\-])(?<![^\W\d_])(?:(?P<strong>(?i:{_STRONG}))|(?P<weak>(?i:{_WEAK}))|(?P<cue>(?i:{_CUES}))|"
+    rf"(?=[^\W\d_]|[—–\-])(?<![^\W\d_])(?:(?P<strong>(?i:{_by_first_letter(_STRONG)}))|"
+    rf"(?P<weak>(?i:{_by_first_letter(_WEAK)}))|(?P<cue>(?i:{_by_first_letter(_CUES)}))|"
     rf"(?P<title>(?:{_TITLES})\.?))"
     r"(?:[ \t]{0,2}[:,\-][ \t]{0,2}|[ \t]{1,3}|\n[ \t]{0,3})(?=[^\W\d_])"
 )

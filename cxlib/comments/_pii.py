@@ -88,7 +88,7 @@ def iban_valid(candidate: str) -> bool:
 
 # --- e-mail addresses -------------------------------------------------------------------------------
 _LOCAL_END = re.compile(r"[\w.%+\-']{1,64}\Z")
-_AT = re.compile(r"[ \t]{0,2}(?:@|%40)[ \t]{0,2}")
+_AT = re.compile(r"[ \t]{0,2}[@%](?<=@|%)(?:(?<=@)|40)[ \t]{0,2}")     # "@" or "%40" (a mailto: link)
 _DOMAIN = re.compile(r"(?:[\w\-]{1,63}\.){1,8}[^\W\d_]{2,24}(?![\w\-])")
 
 
@@ -136,8 +136,8 @@ stay stayed registered register pay paid shop shopped account profile page site 
 reset check checked it's is was are be we they i""".split())
 OBFUSCATED_HINT = re.compile(
     r"(?i)\b(?:dot|punto|punkt|punt|ponto|arroba|chiocciola|arobase|klammeraffe|apenstaartje)\b|"
-    r"[(\[{<][ \t]{0,2}(?:at|ät|@)[ \t]{0,2}[)\]}>]|\sat\s{1,2}[\w\-]{1,63}\.[a-z]{2}|[\-_]at[\-_]|"
-    r"@[ \t]{0,2}[\w\-]{1,63}[ \t]{1,2}\.|\spoint\s")
+    r"[(\[{<][ \t]{0,2}(?:at|ät|@)[ \t]{0,2}[)\]}>]|[ \t\n]at[ \t\n]{1,2}[\w\-]{1,63}\.[a-z]{2}|[\-_]at[\-_]|"
+    r"@[ \t]{0,2}[\w\-]{1,63}[ \t]{1,2}\.|[ \t\n]point[ \t\n]")       # no \s: pandas then tests with RE2
 
 
 def obfuscated_emails(text: str) -> list[tuple[int, int]]:
