@@ -126,6 +126,8 @@ ADVERSARIAL = {
     "addresses": (addresses, "12 Aaaa Bbbb Cccc Dddd "),
     "street suffixes": (addresses, "Aaaastraße "),
     "PO boxes": (addresses, "PO Box 1 "),
+    "street first": (addresses, "Calle Aaaa Bbbb "),
+    "flats and towns": (addresses, "flat 3, 22 A Street, Aaaa, "),
     "national ids": (national_ids, "123-45-678 "),
     "id letters": (national_ids, "AB 12 34 56 "),
     "accounts": (accounts, "customer no. A1-"),
@@ -135,6 +137,7 @@ ADVERSARIAL = {
     "phone extensions": (cards_and_phones, "+1 212 555 0100 ext "),
     "dashed e-mails": (obfuscated_emails, "jo-at-x-dot-"),
     "spelled e-mails": (obfuscated_emails, "jo arroba x punto "),
+    "foreign cues": (redact_text, "mi nombre es Aaaa saludos, Bbbb atendido por "),
     "whole redaction": (redact_text, "Calle Mayor 5, SSN 123-45-6789 mi nombre es Ana "),
 }
 
