@@ -114,9 +114,10 @@ def national_ids(text: str) -> list[tuple[int, int]]:
     for m in _DIGITS.finditer(text):
         raw = m.group(0)
         d = to_ascii_digits(re.sub(r"\D", "", raw))
+        if len(d) not in (9, 11, 12):
+            continue
         sizes = [len(g) for g in re.split(r"[ \-.]", raw)]
-        before = text[max(0, m.start() - 40):m.start()]
-        cue = _ID_CUE.search(before) is not None
+        cue = _ID_CUE.search(text, max(0, m.start() - 40), m.start()) is not None
         if _numeric_id(d, sizes, cue, raw):
             spans.append(m.span())
     return sorted(spans)

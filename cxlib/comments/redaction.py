@@ -73,6 +73,7 @@ _UNTESTED = ("cue", "department", "address")
 _PY_HINTS = {k: re.compile(v) for k, (v, _) in _HINTS.items() if k not in _UNTESTED}
 _NAME_KINDS = ("cue", "department")
 _DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _replace(text: str, spans, placeholder) -> str:
@@ -114,7 +115,8 @@ def _redact_ascii(text: str, names_too: bool, kinds) -> str:
     if kinds is None:
         digits = len(_DIGIT.findall(text))
         kinds = {k for k, rx in _PY_HINTS.items() if digits >= _HINTS[k][1] and rx.search(text)}
-        kinds.update(k for k in _UNTESTED if digits >= _HINTS[k][1])
+        if _LETTER.search(text):                          # names and addresses need a letter
+            kinds.update(k for k in _UNTESTED if digits >= _HINTS[k][1])
         if digits >= 6:
             kinds.add("digits")
     for kind, finder, placeholder in _FINDERS:
