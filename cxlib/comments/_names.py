@@ -27,12 +27,33 @@ _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-](?=[^\W\d_])){0,30}+\.?")
 _GAP = re.compile(r"[ \t]{1,2}")
 _STRONG = (r"my[ \t]{1,3}name[ \t]{1,3}is|my[ \t]{1,3}name['’]s|name[ \t]{0,2}:|signed[,:]?|je[ \t]m['’]appelle|"
            r"mein[ \t]{1,3}name[ \t]{1,3}ist|ich[ \t]{1,3}hei(?:ß|ss)e|me[ \t]{1,3}llamo|mi[ \t]{1,3}chiamo|"
-           r"mijn[ \t]{1,3}naam[ \t]{1,3}is")
+           r"mijn[ \t]{1,3}naam[ \t]{1,3}is|mi[ \t]{1,3}nombre[ \t]{1,3}es|meu[ \t]{1,3}nome[ \t]{1,3}[ée]|"
+           r"me[ \t]{1,3}chamo|mon[ \t]{1,3}nom[ \t]{1,3}est|il[ \t]{1,3}mio[ \t]{1,3}nome[ \t]{1,3}[èe]|"
+           r"ik[ \t]{1,3}heet|nombre[ \t]{0,2}:|nome[ \t]{0,2}:|nom[ \t]{0,2}:|naam[ \t]{0,2}:")
 _WEAK = (r"name[ \t]{1,3}is|name['’]s|i[ \t]{1,3}am|i['’]m|this[ \t]{1,3}is|it['’]s|it[ \t]{1,3}is|"
          r"je[ \t]{1,3}suis|ich[ \t]{1,3}bin|soy|sono")
 _CUES = (
     r"ask(?:ed)?(?:[ \t]{1,3}for)?|agent|rep|representative|advisor|adviser|associate|operator|consultant|"
-    r"colleague|technician|engineer|driver|manager|supervisor|specialist|assistant|"
+    r"colleague|technician|engineer|driver|manager|supervisor|specialist|assistant|employee|courier|nurse|"
+    r"doctor|teller|cashier|receptionist|waiter|waitress|clerk|postman|officer|pharmacist|hostess|steward|"
+    r"stewardess|installer|fitter|plumber|electrician|attendant|concierge|therapist|trainer|instructor|"
+    r"caseworker|staff[ \t]{1,3}member|team[ \t]{1,3}member|se[ñn]ora|se[ñn]or|senhora|senhor|signora|"
+    r"agente|asesora?|operadora?|t[ée]cnic[oa]|repartidor|emplead[oa]|dependienta?|cajer[oa]|enfermer[oa]|"
+    r"conseill[eè]re?|technicienne?|livreur|employ[ée]e?|vendeuse|vendeur|infirmi[eè]re?|"
+    r"berater(?:in)?|kundenberater(?:in)?|mitarbeiter(?:in)?|sachbearbeiter(?:in)?|techniker(?:in)?|"
+    r"fahrer(?:in)?|kolleg(?:e|in)|zusteller(?:in)?|operat(?:ore|rice)|consulente|tecnico|corriere|"
+    r"impiegat[oa]|commess[oa]|atendente|consultora?|entregador|funcion[aá]ri[oa]|medewerk(?:er|ster)|"
+    r"adviseur|monteur|bezorger|collega|chauffeur|"
+    r"(?:atendid[oa]|servi(?:e)?|aid[ée]e?|conseill[ée]e?|betreut|beraten|bedient|seguit[oa]|aiutat[oa]|"
+    r"servit[oa]|geholpen|bediend)[ \t]{1,3}(?:por|pel[oa]|par|von|da|door)|"
+    r"gracias[ \t]{1,3}a|merci[ \t]{1,3}(?:à|a)|danke[ \t]{1,3}an|grazie[ \t]{1,3}a|obrigad[oa][ \t]{1,3}(?:a|ao|à)|"
+    r"dank[ \t]{1,3}aan|(?:habl[éeó]|convers[ée])[ \t]{1,3}con|parl[ée][ \t]{1,3}avec|parlato[ \t]{1,3}con|"
+    r"falei[ \t]{1,3}com|gesproken[ \t]{1,3}met|pregunten[ \t]{1,3}por|preguntar[ \t]{1,3}por|"
+    r"saludos[,]?|un[ \t]{1,3}saludo[,]?|atentamente[,]?|cordialmente[,]?|cordialement[,]?|"
+    r"bien[ \t]{1,3}à[ \t]{1,3}vous[,]?|amicalement[,]?|(?:mit[ \t]{1,3})?freundlichen[ \t]{1,3}gr[üu](?:ß|ss)en[,]?|"
+    r"(?:viele|liebe|beste|freundliche)[ \t]{1,3}gr[üu](?:ß|ss)e[,]?|gr[üu](?:ß|ss)e[,]|lg[,]|mfg[,]?|"
+    r"cordiali[ \t]{1,3}saluti[,]?|distinti[ \t]{1,3}saluti[,]?|saluti[,]|atenciosamente[,]?|abra[çc]os[,]?|"
+    r"cumprimentos[,]?|met[ \t]{1,3}vriendelijke[ \t]{1,3}groet(?:en)?[,]?|groet(?:en|jes)?[,]|mvg[,]?|"
     r"thanks(?:[ \t]{1,3}(?:so[ \t]{1,3}much|a[ \t]{1,3}lot|again))?(?:[ \t]{1,3}to)?[,]?|"
     r"thank[ \t]{1,3}you(?:[ \t]{1,3}to)?[,]?|thx[,]?|cheers[,]?|kudos[ \t]{1,3}to|shout[ \t]?out[ \t]{1,3}to|"
     r"(?:spoke|speak|talked|talking|chatted|spoken)[ \t]{1,3}(?:to|with)|dealt[ \t]{1,3}with(?:[ \t]{1,3}by)?|"
@@ -44,9 +65,36 @@ _CUES = (
     r"many[ \t]{1,3}thanks[,]?|br,|—|–|--"
 )
 _TITLES = (r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Herr|Frau|Mme|Mlle|Monsieur|Madame|Sr|Sra|Srta|Sig|Signor|Signora|"
-           r"Shri|Smt|Dhr|Mevr")
-_CUE = re.compile(
-    rf"(?<![^\W\d_])(?:(?P<strong>(?i:{_STRONG}))|(?P<weak>(?i:{_WEAK}))|(?P<cue>(?i:{_CUES}))|"
+           r"Shri|Smt|Dhr|Mevr|Nurse|Doctor|Professor|Officer|Sister|Father|Señor|Señora|Señorita|Doña|"
+           r"Dott|Dott\.ssa|Dottoressa|Ing|Avv|Sig\.ra|Meneer|Mevrouw|Mw|Senhor|Senhora|Dona|Hr|Fr")
+def _by_first_letter(alternatives: str) -> str:
+    """The same alternation grouped by first letter ("agent|ask|best" -> "a(?:gent|sk)|b(?:est)"): Python's
+    re tries every branch at every position, so 250 cues cost 250 tests per character; grouped, about 30."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(alternatives):
+        ch = alternatives[i]
+        if ch == "\\":
+            i += 1
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(alternatives[start:i])
+            start = i + 1
+        i += 1
+    parts.append(alternatives[start:])
+    groups: dict[str, list[str]] = {}
+    for part in parts:
+        key = part[0].lower() if part[0].isalpha() and part[1:2] not in ("?", "*", "+", "{") else ""
+        groups.setdefault(key, []).append(part[1:] if key else part)
+    out = [f"{k}(?:{'|'.join(v)})" for k, v in groups.items() if k]
+    return "|".join(out + groups.get("", []))
+
+
+_CUE = re.compile(                  # the lookahead lets Python's re skip positions no cue can start at
+    rf"(?=[^\W\d_]|[—–\-])(?<![^\W\d_])(?:(?P<strong>(?i:{_by_first_letter(_STRONG)}))|"
+    rf"(?P<weak>(?i:{_by_first_letter(_WEAK)}))|(?P<cue>(?i:{_by_first_letter(_CUES)}))|"
     rf"(?P<title>(?:{_TITLES})\.?))"
     r"(?:[ \t]{0,2}[:,\-][ \t]{0,2}|[ \t]{1,3}|\n[ \t]{0,3})(?=[^\W\d_])"
 )
@@ -83,7 +131,10 @@ absolutely totally completely extremely quite rather pretty fairly one two three
 nine ten hi hello hey dear thanks thank regards best kind warm many yours sincerely cheers everything
 nothing something anything mr mrs ms miss dr not sir madam it's that's there's ask asked spoke speak talked
 thank thanks cheers regards rep representative advisor adviser technician engineer driver colleague consultant
-operator specialist assistant named called helped served kudos
+operator specialist assistant named called helped served kudos el la los las le les lo un una uno unos der die
+das ein eine einen dem il gli het een o os as um uma de del ihnen sie usted ustedes vous voi lei u jij nicht
+nein non nao não sí si oui ja muy très sehr molto heel muito todo tout alles tutto alle service kundendienst
+servicio atención cliente clientes soporte client irrelevant irrelevante importante unimportant martens clean assistenza servizio klantenservice store shop branch office
 """.split())
 
 

@@ -78,8 +78,8 @@ def luhn_valid(digits: str) -> bool:
 
 
 def iban_valid(candidate: str) -> bool:
-    """True when a string (spaces or dashes allowed, any case) is an IBAN with a valid ISO 13616 mod-97 check."""
-    s = to_ascii_digits(re.sub(r"[ \-]", "", candidate)).upper()
+    """True when a string (spaces, dashes or dots allowed, any case) is an IBAN with a valid ISO 13616 mod-97 check."""
+    s = to_ascii_digits(re.sub(r"[ \-.]", "", candidate)).upper()
     if not (15 <= len(s) <= 34 and s.isascii() and s.isalnum() and s[:2].isalpha() and s[2:4].isdigit()):
         return False
     moved = s[4:] + s[:4]
@@ -88,7 +88,7 @@ def iban_valid(candidate: str) -> bool:
 
 # --- e-mail addresses -------------------------------------------------------------------------------
 _LOCAL_END = re.compile(r"[\w.%+\-']{1,64}\Z")
-_AT = re.compile(r"[ \t]{0,2}@[ \t]{0,2}")
+_AT = re.compile(r"[ \t]{0,2}[@%](?<=@|%)(?:(?<=@)|40)[ \t]{0,2}")     # "@" or "%40" (a mailto: link)
 _DOMAIN = re.compile(r"(?:[\w\-]{1,63}\.){1,8}[^\W\d_]{2,24}(?![\w\-])")
 
 
@@ -113,20 +113,36 @@ def emails(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_OBF_AT = r"(?:[ \t]{0,2}[(\[{<][ \t]{0,2}at[ \t]{0,2}[)\]}>][ \t]{0,2}|[ \t]{1,2}at[ \t]{1,2})"
-_OBF_DOT = r"(?:[ \t]{0,2}[(\[{<][ \t]{0,2}dot[ \t]{0,2}[)\]}>][ \t]{0,2}|[ \t]{1,2}dot[ \t]{1,2}|\.)"
+_AT_WORDS = r"at|arroba|chiocciola|arobase|klammeraffe|apenstaartje|ät|@"
+_DOT_WORDS = r"dot|punto|punkt|point|punt|ponto|\."
+_OBF_AT = (rf"(?:[ \t]{{0,2}}[(\[{{<][ \t]{{0,2}}(?:{_AT_WORDS})[ \t]{{0,2}}[)\]}}>][ \t]{{0,2}}|"
+           rf"[ \t]{{1,2}}(?:{_AT_WORDS})[ \t]{{1,2}})")
+_OBF_DOT = (rf"(?:[ \t]{{0,2}}[(\[{{<][ \t]{{0,2}}(?:{_DOT_WORDS})[ \t]{{0,2}}[)\]}}>][ \t]{{0,2}}|"
+            rf"[ \t]{{1,2}}(?:{_DOT_WORDS})[ \t]{{1,2}}|\.)")
 _OBFUSCATED = re.compile(
     rf"(?i)(?<![\w.+\-])[\w.+\-]{{1,64}}+(?:{_OBF_DOT}[\w+\-]{{1,64}}+){{0,3}}+"
     rf"(?P<at>{_OBF_AT})[\w\-]{{1,63}}+(?:{_OBF_DOT}[\w\-]{{1,63}}+){{1,4}}+(?![\w\-])"
+    rf"|(?<![\w.+])(?:[^\W_]|[.+]){{1,64}}+(?:[\-_](?:{_DOT_WORDS})[\-_](?:[^\W_]|[+]){{1,64}}+){{0,3}}+"
+    rf"(?P<dash>[\-_](?:{_AT_WORDS})[\-_])[^\W_]{{1,63}}+(?:[\-_](?:{_DOT_WORDS})[\-_][^\W_]{{1,63}}+){{1,4}}+(?![\w\-])"
 )
+_SPLIT_DOT = re.compile(rf"(?i){_OBF_DOT}|[\-_](?:{_DOT_WORDS})[\-_]")
 #: Top-level domains accepted after a plain " at " ... " dot " (bracketed forms accept any).
 _TLDS = frozenset("""com net org info biz edu gov io co me uk de fr es it nl be ch at se no dk fi pl ie pt eu
 us ca au nz in jp cn br mx ru za gr cz hu ro sk bg hr si lt lv ee lu is tr il ae sg hk kr tw email online""".split())
-OBFUSCATED_HINT = re.compile(r"(?i)\bdot\b|[(\[{<][ \t]{0,2}at[ \t]{0,2}[)\]}>]|\sat\s{1,2}[\w\-]{1,63}\.[a-z]{2}")
+#: Words that are not the local part of an address before a plain " at " ("reset it at example.com").
+_NOT_LOCAL = frozenset("""it me us him her them you this that one up in out here there home work look looked
+arrived arrive available found find online live lives sign signed log logged order ordered bought buy book booked
+stay stayed registered register pay paid shop shopped account profile page site info details help support
+reset check checked it's is was are be we they i""".split())
+OBFUSCATED_HINT = re.compile(
+    r"(?i)\b(?:dot|punto|punkt|punt|ponto|arroba|chiocciola|arobase|klammeraffe|apenstaartje)\b|"
+    r"[(\[{<][ \t]{0,2}(?:at|ät|@)[ \t]{0,2}[)\]}>]|[ \t\n]at[ \t\n]{1,2}[\w\-]{1,63}\.[a-z]{2}|[\-_]at[\-_]|"
+    r"@[ \t]{0,2}[\w\-]{1,63}[ \t]{1,2}\.|[ \t\n]point[ \t\n]")       # no \s: pandas then tests with RE2
 
 
 def obfuscated_emails(text: str) -> list[tuple[int, int]]:
-    """Spans of spelled-out addresses: "jo at example dot com", "jo(at)example(dot)com", "jo [at] x.org".
+    """Spans of spelled-out addresses: "jo at example dot com", "jo(at)example(dot)com", "jo [at] x.org",
+    "jo-at-example-dot-com", "maria arroba gmail punto com", "jo chiocciola libero punto it", "jo @ gmail . com".
 
     Examples
     --------
@@ -136,9 +152,12 @@ def obfuscated_emails(text: str) -> list[tuple[int, int]]:
     """
     spans = []
     for m in _OBFUSCATED.finditer(text):
-        tld = re.split(rf"(?i){_OBF_DOT}", m.group(0))[-1].lower()
-        bracketed = any(ch in m.group("at") for ch in "([{<")
-        if tld.isalpha() and (bracketed or tld in _TLDS):
+        at = m.group("at") or m.group("dash")
+        tld = _SPLIT_DOT.split(m.group(0))[-1].lower()
+        bracketed = any(ch in at for ch in "([{<")
+        local = m.group(0)[:m.start("at" if m.group("at") else "dash") - m.start()]
+        plain = at.strip().lower() == "at" and not bracketed
+        if tld.isalpha() and (bracketed or tld in _TLDS) and not (plain and local.lower() in _NOT_LOCAL):
             spans.append(m.span())
     return spans
 
@@ -169,11 +188,11 @@ def urls(text: str) -> list[tuple[int, int]]:
 
 
 # --- IBANs ------------------------------------------------------------------------------------------
-_IBAN_START = re.compile(r"(?<![^\W_])(?=([A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){11,30}+))")
+_IBAN_START = re.compile(r"(?<![^\W_])(?=([A-Za-z]{2}\d{2}(?:[ \-.]?[A-Za-z0-9]){11,30}+))")
 
 
 def ibans(text: str) -> list[tuple[int, int]]:
-    """Spans of IBANs (any case, grouped by spaces or dashes or not at all) that pass the mod-97 check.
+    """Spans of IBANs (any case, grouped by spaces, dashes, dots or not at all) that pass the mod-97 check.
 
     Each candidate start is tried with its groups taken longest first, so words after the IBAN
     ("... 7654 32 please") do not hide it.
@@ -190,7 +209,7 @@ def ibans(text: str) -> list[tuple[int, int]]:
         if start < done:
             continue
         cand = m.group(1)
-        cuts = [i for i in range(len(cand), 14, -1) if i == len(cand) or cand[i] in " -"]
+        cuts = [i for i in range(len(cand), 14, -1) if i == len(cand) or cand[i] in " -."]
         for cut in cuts:
             if iban_valid(cand[:cut]):
                 spans.append((start, start + cut))

@@ -4,20 +4,27 @@ Comments are untrusted and may hold personal data. :func:`redact` first normalis
 and bidirectional control characters removed, compatibility forms such as fullwidth digits folded), then
 replaces what it recognises with typed placeholders:
 
-- ``[EMAIL]``: addresses, non-ASCII ones included, with spaces around the "@", and spelled out
-  ("jo at example dot com", "jo(at)example(dot)com", "jo [at] example.org");
-- ``[URL]``: with a scheme, "www." or a domain followed by a path;
-- ``[IBAN]``: any case, grouped by spaces or dashes, mod-97 checked;
-- ``[CARD]``: 13–19 digits grouped by spaces, dashes or dots, Luhn checked;
-- ``[PHONE]``: international and national formats of Europe, India and North America (trunk prefix or
-  not; spaces, dots, dashes, slashes, brackets), and any digits after a cue such as "call me on";
-- ``[NAME]``: names after a cue (self-introductions, roles, "helped by", titles, sign-offs, "... from
-  support"), every word of them, so no surname stays beside the placeholder.
+- ``[EMAIL]``: addresses, non-ASCII ones included, with spaces around the "@" or ``%40``, and spelled out
+  in seven languages ("jo at example dot com", "jo(at)example(dot)com", "jo-at-x-dot-com", "maria arroba
+  gmail punto com", "luca chiocciola libero punto it", "maria @ gmail . com");
+- ``[URL]``: the whole URL (tokens and session ids with it), with a scheme, "www." or a domain and a path;
+- ``[IBAN]``: any case, grouped by spaces, dashes or dots, mod-97 checked;
+- ``[CARD]``: 13–19 digits grouped by spaces, dashes or dots, Luhn checked (EAN-13 barcodes left), and a
+  card's expiry date and CVV after their cue;
+- ``[PHONE]``: international and national formats (North America with any area code, Europe, Brazil,
+  Mexico, India; trunk prefix or not; spaces, dots, dashes, slashes, brackets; extensions), and any digits
+  after a cue such as "call me on" / "llámame al" / "Telefon";
+- ``[ID]``: national identity numbers that pass their scheme's check (:mod:`cxlib.comments._ids`);
+- ``[ACCOUNT]``: account, customer, membership and policy numbers after their cue word;
+- ``[ADDRESS]``: a street with its house number, flat, postcode and town; UK postcodes; PO boxes;
+- ``[IP]``: IPv4 and IPv6 addresses;
+- ``[NAME]``: names after a cue (self-introductions, staff roles, "helped by", titles, sign-offs, in seven
+  languages, and "... from support"), every word of them, so no surname stays beside the placeholder.
 
 Digits of any script count as digits. Every pattern runs in linear time (:mod:`cxlib.comments._pii`):
 a 1 MB adversarial comment is redacted in about a second. Names are **best-effort**: a name with no cue
 ("Sarah was great") survives; treat redacted text as *less* risky, not as anonymous. Recall and
-look-alike survival on the labelled set in ``tests/hostile/pii_cases.csv`` are stated in the README.
+look-alike survival per class on the labelled sets in ``tests/hostile/`` are stated in the README.
 
 Cheap vectorised tests pick the comments that could hold each kind of data; only those run the finders,
 so a million comments take seconds (see ``benchmarks/bench_text.py``).
@@ -31,9 +38,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ._addresses import ADDRESS_HINT, addresses
+from ._ids import ACCOUNT_HINT, IP_HINT, accounts, ip_addresses, national_ids
 from ._names import CUE_HINT, FROM_HINT
 from ._names import names as find_names
-from ._numbers import cards_and_phones
+from ._numbers import CARD_EXTRA_HINT, card_extras, cards_and_phones
 from ._pii import (OBFUSCATED_HINT, URL_HINT, emails, iban_valid, ibans, luhn_valid, normalise, obfuscated_emails,
                    strip_invisible, urls)
 
@@ -47,13 +56,24 @@ PLACEHOLDERS = {
     "card": "[CARD]",
     "phone": "[PHONE]",
     "name": "[NAME]",
+    "address": "[ADDRESS]",
+    "id": "[ID]",
+    "account": "[ACCOUNT]",
+    "ip": "[IP]",
 }
 
-#: The finders, in the order they run, with the cheap vectorised test that picks the comments each sees.
-_HINTS = {"email": "@", "obfuscated": OBFUSCATED_HINT.pattern, "url": URL_HINT.pattern, "cue": CUE_HINT,
-          "department": FROM_HINT}
-_PY_HINTS = {k: re.compile(v) for k, v in _HINTS.items()}
-_SIX_DIGITS = re.compile(r"\d(?:\D*\d){5}")
+#: The finders' cheap vectorised tests (valid for Python's re and RE2), and how many digits each needs.
+_HINTS = {"email": ("@|%40", 0), "obfuscated": (OBFUSCATED_HINT.pattern, 0), "url": (URL_HINT.pattern, 0),
+          "ip": (IP_HINT, 3), "account": (ACCOUNT_HINT, 3), "card_extra": (CARD_EXTRA_HINT, 3),
+          "address": (ADDRESS_HINT, 1), "pan": (r"[A-Z]{5}\d{4}[A-Z]", 4), "cue": (CUE_HINT, 0),
+          "department": (FROM_HINT, 0)}
+#: Compiled for Python's re, which is slower than RE2 on long alternations: there the finders of names and
+#: addresses run without a test (they are as fast as their test would be).
+_UNTESTED = ("cue", "department", "address")
+_PY_HINTS = {k: re.compile(v) for k, (v, _) in _HINTS.items() if k not in _UNTESTED}
+_NAME_KINDS = ("cue", "department")
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _replace(text: str, spans, placeholder) -> str:
@@ -73,8 +93,8 @@ def _replace(text: str, spans, placeholder) -> str:
 def redact_text(text: str, *, names_too: bool = True, kinds=None) -> str:
     """Redact one comment (see :func:`redact`).
 
-    ``kinds`` (a set among "email", "obfuscated", "url", "digits", "cue", "department") names the
-    finders worth running, when the caller has tested for them already; None tests here. Text with
+    ``kinds`` (a set among "digits" and the keys of ``_HINTS``: "email", "obfuscated", "url", "ip",
+    "account", "card_extra", "address", "pan", "cue", "department") names the finders worth running, when the caller has tested for them already; None tests here. Text with
     non-ASCII characters is searched in its normalised form (invisible and bidi controls removed,
     NFKC); when nothing is found it comes back only without the invisible characters.
 
@@ -93,22 +113,36 @@ def redact_text(text: str, *, names_too: bool = True, kinds=None) -> str:
 
 def _redact_ascii(text: str, names_too: bool, kinds) -> str:
     if kinds is None:
-        kinds = {k for k, rx in _PY_HINTS.items() if rx.search(text)}
-        if _SIX_DIGITS.search(text):
+        digits = len(_DIGIT.findall(text))
+        kinds = {k for k, rx in _PY_HINTS.items() if digits >= _HINTS[k][1] and rx.search(text)}
+        if _LETTER.search(text):                          # names and addresses need a letter
+            kinds.update(k for k in _UNTESTED if digits >= _HINTS[k][1])
+        if digits >= 6:
             kinds.add("digits")
-    if "email" in kinds:
-        text = _replace(text, emails(text), PLACEHOLDERS["email"])
-    if "obfuscated" in kinds:
-        text = _replace(text, obfuscated_emails(text), PLACEHOLDERS["email"])
-    if "url" in kinds:
-        text = _replace(text, urls(text), PLACEHOLDERS["url"])
-    if "digits" in kinds:
-        text = _replace(text, ibans(text), PLACEHOLDERS["iban"])
-        text = _replace(text, cards_and_phones(text), None)
+    for kind, finder, placeholder in _FINDERS:
+        if kind in kinds:
+            text = _replace(text, finder(text), placeholder)
     if names_too and ("cue" in kinds or "department" in kinds):
         text = _replace(text, find_names(text, cues="cue" in kinds, departments="department" in kinds),
                         PLACEHOLDERS["name"])
     return text
+
+
+#: The finders in the order they run (an earlier one's placeholder hides its text from the later ones),
+#: each with the hint that lets it run.
+_FINDERS = [
+    ("email", emails, PLACEHOLDERS["email"]),
+    ("url", urls, PLACEHOLDERS["url"]),
+    ("obfuscated", obfuscated_emails, PLACEHOLDERS["email"]),
+    ("digits", ibans, PLACEHOLDERS["iban"]),
+    ("ip", ip_addresses, PLACEHOLDERS["ip"]),
+    ("digits", national_ids, PLACEHOLDERS["id"]),
+    ("pan", national_ids, PLACEHOLDERS["id"]),
+    ("account", accounts, PLACEHOLDERS["account"]),
+    ("digits", cards_and_phones, None),
+    ("card_extra", card_extras, PLACEHOLDERS["card"]),
+    ("address", addresses, PLACEHOLDERS["address"]),
+]
 
 
 def as_text_series(texts, *, what: str = "texts") -> pd.Series:
@@ -140,7 +174,7 @@ def as_text_series(texts, *, what: str = "texts") -> pd.Series:
 
 
 def redact(texts, *, names: bool = True) -> pd.Series:
-    """Replace e-mails, URLs, IBANs, payment cards, phone numbers and cued names with placeholders.
+    """Replace e-mails, URLs, IBANs, cards, phones, IDs, account numbers, addresses, IPs and cued names.
 
     Parameters
     ----------
@@ -153,9 +187,10 @@ def redact(texts, *, names: bool = True) -> pd.Series:
     -------
     Series
         ``str`` dtype, same index and name as ``texts``: each comment without invisible and bidi control
-        characters (and, where personal data was found, NFKC-normalised) with it replaced by ``[EMAIL]``, ``[URL]``,
-        ``[IBAN]``, ``[CARD]``, ``[PHONE]`` or ``[NAME]``. Look-alikes survive: dates, prices, version
-        numbers, order and ticket numbers and 16-digit references failing the Luhn check.
+        characters (and, where personal data was found, NFKC-normalised) with it replaced by the placeholders
+        of :data:`PLACEHOLDERS` (``[EMAIL]``, ``[URL]``, ``[IBAN]``, ``[CARD]``, ``[PHONE]``, ``[NAME]``,
+        ``[ADDRESS]``, ``[ID]``, ``[ACCOUNT]``, ``[IP]``). Look-alikes survive: dates, prices, version
+        numbers, order, flight and ticket numbers, barcodes and 16-digit references failing the Luhn check.
 
     Examples
     --------
@@ -165,9 +200,17 @@ def redact(texts, *, names: bool = True) -> pd.Series:
     """
     s = as_text_series(texts)
     present = s.notna()
-    flags = {k: s.str.contains(p, regex=p != "@").fillna(False).to_numpy(bool)
-             for k, p in _HINTS.items() if names or k not in ("cue", "department")}
-    flags["digits"] = (s.str.count(r"\d") >= 6).fillna(False).to_numpy(bool)
+    counts = s.str.count(r"\d").fillna(0).to_numpy()
+    flags = {}
+    for k, (pattern, least) in _HINTS.items():
+        if names or k not in _NAME_KINDS:
+            maybe = counts >= least
+            if least and maybe.any():                 # test the pattern only where there are digits enough
+                maybe[maybe] = s[maybe].str.contains(pattern).fillna(False).to_numpy(bool)
+            elif maybe.any():
+                maybe = s.str.contains(pattern).fillna(False).to_numpy(bool)
+            flags[k] = maybe
+    flags["digits"] = counts >= 6
     other = (~s.str.isascii()).fillna(False).to_numpy(bool) & present.to_numpy()
     hit = np.logical_or.reduce(list(flags.values())) | other
     if not hit.any():

@@ -23,8 +23,8 @@ from cxlib.comments.redaction import redact_text
 CASES = Path(__file__).with_name("pii_cases.tsv")
 
 
-def load_cases() -> list[dict]:
-    with open(CASES, encoding="utf-8", newline="") as fh:
+def load_cases(path: Path = CASES) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     for r in rows:
         r["text"], r["value"] = r["text"].replace("\\n", "\n"), r["value"].replace("\\n", "\n")
@@ -37,17 +37,21 @@ def _caught(row: dict, out: str) -> bool:
     return PLACEHOLDERS[row["kind"]] in out and row["value"] not in out
 
 
-def score() -> dict:
-    """Recall per kind of personal data and survival of look-alikes on the labelled set."""
-    rows = load_cases()
+def score(path: Path = CASES) -> dict:
+    """Recall per kind of personal data and survival of look-alikes on a labelled set."""
+    rows = load_cases(path)
     outs = redact([r["text"] for r in rows]).tolist()
     figures, misses = {}, []
-    for kind in ["email", "url", "iban", "card", "phone", "name", "lookalike"]:
-        pairs = [(r, o) for r, o in zip(rows, outs) if r["kind"] == kind]
+    limits = [(r["kind"], r["text"], o, _caught(r, o) if r["kind"] != "lookalike" else o == r["text"])
+              for r, o in zip(rows, outs) if (r.get("note") or "").startswith("known limit")]
+    for kind in [*PLACEHOLDERS, "lookalike"]:
+        pairs = [(r, o) for r, o in zip(rows, outs)
+                 if r["kind"] == kind and not (r.get("note") or "").startswith("known limit")]
         ok = [(o == r["text"]) if kind == "lookalike" else _caught(r, o) for r, o in pairs]
-        figures[kind] = (sum(ok), len(ok))
+        if ok:
+            figures[kind] = (sum(ok), len(ok))
         misses += [(kind, r["text"], o) for (r, o), good in zip(pairs, ok) if not good]
-    return {"figures": figures, "misses": misses}
+    return {"figures": figures, "misses": misses, "limits": limits}
 
 
 def test_labelled_set_recall_and_lookalike_survival():
@@ -159,11 +163,15 @@ def test_redaction_is_idempotent_on_the_labelled_set():
 
 
 if __name__ == "__main__":  # print the figures the README quotes
-    result = score()
+    import sys
+
+    result = score(Path(sys.argv[1]) if len(sys.argv) > 1 else CASES)
     for kind, (ok, n) in result["figures"].items():
         print(f"{kind:<10} {ok:>3}/{n:<3} {ok / n:.1%}")
     for miss in result["misses"]:
         print(miss)
+    for limit in result["limits"]:
+        print("known limit", limit)
 
 
 def test_a_comment_whose_analysis_fails_is_counted_not_fatal(monkeypatch):
