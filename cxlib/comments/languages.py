@@ -30,8 +30,10 @@ LANGUAGE_NAMES = {"ar": "Arabic", "de": "German", "en": "English", "es": "Spanis
                   "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish",
                   "pt": "Portuguese", "ru": "Russian", "th": "Thai", "tr": "Turkish", "zh": "Chinese",
                   "und": "undetermined"}
-#: The code of a comment whose language cannot be told (no letters at all).
+#: The code of a comment whose language cannot be told (no letters, or no language likely enough).
 UNDETERMINED = "und"
+#: A language is given only when its probability reaches this (py3langid's length-calibrated softmax).
+MIN_PROBABILITY = 0.5
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -39,7 +41,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 def _identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE)
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     ident.set_languages(list(LANGUAGES))
     return ident
 
@@ -57,21 +59,26 @@ def detect_language(texts, *, max_chars: int = 1000) -> pd.Series:
     Returns
     -------
     Series
-        Same index, ``str`` dtype: a code from :data:`LANGUAGES`, ``"und"`` for a comment with no
-        letters (empty, numbers or emoji only), NA where the comment is missing.
+        Same index, ``str`` dtype: a code from :data:`LANGUAGES`; ``"und"`` for a comment with no
+        letters (empty, numbers or emoji only) or whose most likely language has a probability below
+        :data:`MIN_PROBABILITY` (short comments such as "OK." or "Slow"); NA where the comment is missing.
 
     Examples
     --------
     >>> detect_language(["The staff were friendly and quick", "Le personnel était très aimable",
-    ...                  "Das Essen war kalt und teuer", "1234 :)", None]).tolist()
-    ['en', 'fr', 'de', 'und', nan]
+    ...                  "Das Essen war kalt und teuer", "1234 :)", "OK.", None]).tolist()
+    ['en', 'fr', 'de', 'und', 'und', nan]
     """
     s = as_text_series(texts)
     has = s.notna().to_numpy()
     uniq, inverse = np.unique(s[has].to_numpy(str), return_inverse=True)
     classify = _identifier().classify
-    codes = np.array([classify(t[:max_chars])[0] if _LETTER.search(t) else UNDETERMINED for t in uniq],
-                     dtype=object)
+    codes = np.full(len(uniq), UNDETERMINED, dtype=object)
+    for i, t in enumerate(uniq):
+        if _LETTER.search(t):
+            code, p = classify(t[:max_chars])
+            if p >= MIN_PROBABILITY:
+                codes[i] = code
     out = np.full(len(s), None, dtype=object)
     out[has] = codes[inverse]
     return pd.Series(out, index=s.index, dtype="str")
