@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 from .._checks import check_choice, check_confidence
 from .._stats import mean_ci
 from ..errors import DataError, ParameterError
+from . import _theme_cache
 from ._crosslingual import TOKENS, align_languages, theme_terms
 from .embeddings import Embeddings, embed_comments
 
@@ -125,8 +126,40 @@ def _choose_k(X, k_range, seed: int, method: str) -> tuple[int, pd.DataFrame]:
     return int(scores.loc[scores["silhouette"].idxmax(), "k"]), scores
 
 
+def _assign(V, clean, *, k, seed: int, method: str, k_range, weights):
+    """Theme of each distinct wording (numbered by size, largest first), k, the k scores, each wording's
+    similarity to each theme's centre and the themes' sizes."""
+    from scipy import sparse
+
+    X = V if method == "embeddings" else _tfidf(clean)
+    scores = pd.DataFrame(columns=["k", "silhouette"])
+    with threadpool_limits(1):   # small fits: one thread each is faster than two fighting for a core
+        if k is None:
+            k, scores = _choose_k(X, k_range, seed, method)
+        k = int(min(k, len(V)))
+        init = None
+        if method == "embeddings" and len(V) > _FIT_ROWS:   # seed the full fit with a subset's centres
+            rows = np.random.default_rng(seed).choice(len(V), _FIT_ROWS, replace=False)
+            init = _fit(X[rows], k, seed, method)[1]
+        else:
+            labels, _ = _fit(X, k, seed, method)
+    if init is not None:
+        labels, _ = _fit(X, k, seed, method, init=init)
+    ok = labels >= 0
+    means = sparse.csr_matrix((np.ones(int(ok.sum())), (labels[ok], np.flatnonzero(ok))), shape=(k, len(V))) @ V
+    centres = means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+    sim = V @ centres.T
+    labels = np.where(labels >= 0, labels, sim.argmax(axis=1))   # NMF rows with no terms: nearest centre
+    sizes = np.bincount(labels, weights=weights, minlength=k)
+    order = np.argsort(-sizes, kind="stable")
+    rank = np.empty(k, dtype=int)
+    rank[order] = np.arange(k)
+    labels = rank[labels]
+    return labels, k, scores, sim[:, order], sizes[order]
+
+
 def _cluster_rows(data, emb: Embeddings, ids: np.ndarray, *, k, seed: int, method: str, score: str,
-                 n_terms: int, n_quotes: int, confidence: float, k_range=K_RANGE) -> ThemeClusters:
+                 n_terms: int, n_quotes: int, confidence: float, k_range=K_RANGE, cache_dir=None) -> ThemeClusters:
     """Cluster the distinct comments ``ids`` of ``emb`` and describe the themes (shared by the public calls)."""
     from scipy import sparse
 
@@ -144,32 +177,19 @@ def _cluster_rows(data, emb: Embeddings, ids: np.ndarray, *, k, seed: int, metho
     clean, lang = emb.clean[reps], emb.language[reps]
     weights = np.bincount(group, weights=emb.counts[ids])
     V = align_languages(emb.vectors[reps], lang, weights)
-    X = V if method == "embeddings" else _tfidf(clean)
-    scores = pd.DataFrame(columns=["k", "silhouette"])
-    with threadpool_limits(1):   # small fits: one thread each is faster than two fighting for a core
-        if k is None:
-            k, scores = _choose_k(X, k_range, seed, method)
-        k = int(min(k, len(reps)))
-        init = None
-        if method == "embeddings" and len(reps) > _FIT_ROWS:   # seed the full fit with a subset's centres
-            rows = np.random.default_rng(seed).choice(len(reps), _FIT_ROWS, replace=False)
-            init = _fit(X[rows], k, seed, method)[1]
-        else:
-            labels, _ = _fit(X, k, seed, method)
-    if init is not None:
-        labels, _ = _fit(X, k, seed, method, init=init)
-    ok = labels >= 0
-    means = sparse.csr_matrix((np.ones(int(ok.sum())), (labels[ok], np.flatnonzero(ok))), shape=(k, len(reps))) @ V
-    centres = means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
-    sim = V @ centres.T
-    labels = np.where(labels >= 0, labels, sim.argmax(axis=1))   # NMF rows with no terms: nearest centre
-    sizes = np.bincount(labels, weights=weights, minlength=k)
-    order = np.argsort(-sizes, kind="stable")
-    rank = np.empty(k, dtype=int)
-    rank[order] = np.arange(k)
-    labels = rank[labels]
-    terms = theme_terms(clean, lang, weights, labels, k, n_terms)
-    sim = sim[:, order]
+    digest = _theme_cache.key(clean, lang, weights, {"model": emb.model, "method": method, "seed": seed, "k": k,
+                                                     "k_range": list(k_range), "n_terms": n_terms})
+    cached = _theme_cache.read(cache_dir, digest)
+    if cached is not None:
+        labels, k, scores, terms = cached
+        means = sparse.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(reps))) @ V
+        centres = means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+        sim, sizes = V @ centres.T, np.bincount(labels, weights=weights, minlength=k)
+    else:
+        labels, k, scores, sim, sizes = _assign(V, clean, k=k, seed=seed, method=method, k_range=k_range,
+                                                       weights=weights)
+        terms = theme_terms(clean, lang, weights, labels, k, n_terms)
+        _theme_cache.write(cache_dir, digest, labels, k, scores, terms)
     per_row = np.full(len(emb.row), -1)
     where = np.full(len(emb.vectors), -1)
     where[ids] = labels[group]
@@ -190,7 +210,7 @@ def _cluster_rows(data, emb: Embeddings, ids: np.ndarray, *, k, seed: int, metho
         pool = long if len(long) >= n_quotes else list(range(len(red)))
         first_of = {red[i]: i for i in reversed(pool)}
         picked = sorted(first_of.values())[:n_quotes]
-        n = int(sizes[order[j]])
+        n = int(sizes[j])
         by_lang = pd.Series(weights[members]).groupby(lang[members].astype(str)).sum().sort_values(ascending=False)
         rows.append({"theme": j + 1, "n": n, "share": n / n_all if n_all else np.nan, "terms": terms[j],
                      "subtitle": red[0] if len(red) else "", "subtitle_language": str(red_lang[0]) if len(red) else "",
@@ -237,7 +257,8 @@ def discover_themes(data, *, k: int | None = None, seed: int = 0, method: str = 
         Terms and redacted quotes listed per theme.
     brand_words, cache_dir
         As in :func:`~cxlib.comments.embed_comments` (e.g. ``cfg.comments["brand_words"]``,
-        ``cfg.cache_dir``).
+        ``cfg.cache_dir``). With ``cache_dir`` the themes found are kept too (which theme each distinct
+        wording is in, k and the terms; no text), so a re-run on the same comments skips the clustering.
     confidence : float, default 0.95
         Level of the score intervals.
 
@@ -256,4 +277,4 @@ def discover_themes(data, *, k: int | None = None, seed: int = 0, method: str = 
     """
     emb = embed_comments(data, col=col, cache_dir=cache_dir, brand_words=brand_words)
     return _cluster_rows(data, emb, np.arange(len(emb.vectors)), k=k, seed=seed, method=method, score=score,
-                        n_terms=n_terms, n_quotes=n_quotes, confidence=confidence)
+                        n_terms=n_terms, n_quotes=n_quotes, confidence=confidence, cache_dir=cache_dir)

@@ -46,14 +46,14 @@ def _identifier():
     return ident
 
 
-def detect_language(texts, *, max_chars: int = 1000) -> pd.Series:
+def detect_language(texts, *, max_chars: int = 300) -> pd.Series:
     """The language of each comment, as an ISO 639-1 code from :data:`LANGUAGES`.
 
     Parameters
     ----------
     texts : Series, list or str
         Comments; missing values stay missing.
-    max_chars : int, default 1000
+    max_chars : int, default 300
         Each distinct comment is classified from its first ``max_chars`` characters.
 
     Returns
