@@ -130,6 +130,18 @@ EVERY_PATH = textwrap.dedent("""
         cfg = dataclasses.replace(data.load_config(), cache_dir=tmp,
                                   comments={"sentiment_model": tmp + "/m.json", "brand_words": []})
         sections.voice(sections.context(cfg, data.load_responses(cfg), month="2026-10"), cache_dir=tmp)
+        # issue 26: languages, the distilled table (built here: HOME is empty), themes across languages
+        # and their cache
+        multi = pd.DataFrame({"comment": ["The delivery was two days late", "Die Lieferung kam zwei Tage zu spät",
+                                          "La livraison avait deux jours de retard", "The staff were very friendly",
+                                          "Das Personal war sehr freundlich", "Le personnel était très aimable"] * 5,
+                              "nps": list(range(10)) * 3})
+        multi["comment"] = multi["comment"] + [f" ({i})" for i in range(30)]
+        assert comments.language_mix(comments.annotate_comments(multi, cache_dir=tmp))["n"].sum() == 30
+        for _ in range(2):   # cold, then from the themes cache
+            comments.discover_themes(multi, k=2, cache_dir=tmp)
+        comments.train_sentiment(multi.assign(label=["negative", "negative", "negative", "positive", "positive",
+                                                     "positive"] * 5), label="label", cache_dir=tmp)
     print("no network: ok")
 """)
 
