@@ -81,3 +81,13 @@ def test_accuracy_on_real_reviews_and_sentences():
     # measured 0.996 and 0.94 (benchmarks/bench_languages.py); floors leave room for a newer model
     assert acc_rev >= 0.98 and acc_sent >= 0.90, (acc_rev, acc_sent)
     assert np.isin(comments.detect_language(rev["text"].head(50)), comments.LANGUAGES).all()
+
+
+def test_topic_quotes_are_marked_with_their_language_when_several_are_shown(make_scope):
+    texts = [HAND["en"], HAND["fr"], HAND["de"], HAND["es"], HAND["nl"], HAND["it"]] * 6
+    data = pd.DataFrame({"responded_at": pd.to_datetime(["2026-10-02"] * 36), "nps": [9.0, 3, 10, 6, 8, 7] * 6,
+                         "comment": [f"{t} {i}" for i, t in enumerate(texts)]})
+    from cxlib.report import sections
+
+    html = sections.voice(make_scope(data, month="2026-10"), min_uncoded=10)
+    assert re.search(r"\((English|French|German|Spanish|Dutch|Italian)\)</", html)

@@ -137,9 +137,12 @@ def _topics(scope: ReportContext, found, n_topics: int, n_quotes: int, what: str
              "Comments": f"{int(r.n):,}", "Share of all comments": f"{r.share:.0%}", heading: cell(r)}
             for r in top.itertuples()]
     parts = [h.table(pd.DataFrame(rows), caption=what)]
+    several = len({code for codes in top["quote_languages"] for code in codes}) > 1
     for i, r in enumerate(top.itertuples()):
         parts.append(h.heading(rows[i]["Topic"].capitalize()))
-        parts.append(h.quotes(r.quotes[:n_quotes]))
+        shown = [f"{q} ({comments.LANGUAGE_NAMES.get(code, code)})" if several else q
+                 for q, code in zip(r.quotes[:n_quotes], r.quote_languages)]
+        parts.append(h.quotes(shown))
     return parts
 
 
