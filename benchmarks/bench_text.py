@@ -1,5 +1,5 @@
 """Benchmark: redact + sentiment + theme tagging of 1M comments, cold and from the cache; then
-1M comments embedded (wordllama, offline) and clustered into themes, cold and from the cache.
+1M comments embedded (multilingual static table, offline) and clustered into themes, cold and from the cache.
 
 Run by hand (not a test)::
 

@@ -99,3 +99,21 @@ def test_bad_input_and_parameters():
         comments.discover_themes(odd, k=0)
     with pytest.raises(ParameterError, match="'method' parameter"):
         comments.discover_themes(odd, method="lda")
+
+
+def test_a_cached_rerun_gives_the_same_themes_without_clustering(tmp_path, monkeypatch):
+    from cxlib import data as cxdata
+    from cxlib.comments import clusters
+
+    responses = cxdata.subset(cxdata.load_responses(), month="2026-10")
+    first = comments.discover_themes(responses, k=6, cache_dir=tmp_path)
+    assert list(tmp_path.glob("themes-*.npz"))
+    monkeypatch.setattr(clusters, "_assign", lambda *a, **kw: pytest.fail("clustered again"))
+    again = comments.discover_themes(responses, k=6, cache_dir=tmp_path)
+    assert again.data["cluster"].equals(first.data["cluster"])
+    cols = ["theme", "n", "terms", "subtitle", "score_mean"]
+    pd.testing.assert_frame_equal(again.themes[cols], first.themes[cols])
+    assert again.themes["quotes"].tolist() == first.themes["quotes"].tolist()
+    # a different k is a different key: clustered afresh (and _assign is called)
+    with pytest.raises(pytest.fail.Exception, match="clustered again"):
+        comments.discover_themes(responses, k=5, cache_dir=tmp_path)

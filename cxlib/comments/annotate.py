@@ -15,12 +15,13 @@ import pandas as pd
 
 from .._checks import check_frame, need_columns
 from .codebook import PREFIX, Codebook, load_codebook, tag_texts
+from .languages import detect_language
 from .redaction import as_text_series, redact
 from .sentiment import SENTIMENT_COLUMNS, label_sentiment, sentiment
 
 __all__ = ["UNANALYSED", "annotate_comments"]
 
-_CACHE_VERSION = "v2"  # v2: the redaction of issue 16 (a v1 cache holds less redacted text)
+_CACHE_VERSION = "v3"  # v2: the redaction of issue 16; v3: the language of each comment (issue 26)
 
 
 #: The text shown in place of a comment whose redaction or scoring failed.
@@ -32,6 +33,7 @@ def _annotate_all(texts: list[str], codebook: Codebook | None) -> pd.DataFrame:
     red = redact(raw)
     out = sentiment(red)[SENTIMENT_COLUMNS]
     out.insert(0, "redacted", red)
+    out["language"] = detect_language(raw).to_numpy(object)
     out["analysed"] = True
     return out if codebook is None else pd.concat([out, tag_texts(red, codebook)], axis=1)
 
@@ -50,7 +52,7 @@ def _annotate_unique(texts: list[str], codebook: Codebook | None) -> pd.DataFram
             return pd.concat([_annotate_unique(texts[:half], codebook), _annotate_unique(texts[half:], codebook)],
                              ignore_index=True)
     failed = pd.DataFrame({"redacted": [UNANALYSED], **{c: [np.nan] for c in SENTIMENT_COLUMNS},
-                           "analysed": [False]})
+                           "language": [None], "analysed": [False]})
     if codebook is not None:
         for name in codebook.names:
             failed[PREFIX + name] = False
@@ -88,7 +90,8 @@ def annotate_comments(data: pd.DataFrame, codebook=None, *, col: str = "comment"
     -------
     DataFrame
         A copy of ``data`` whose ``col`` holds the **redacted** comment, plus ``neg``, ``neu``, ``pos``,
-        ``compound``, ``sentiment`` (see :func:`sentiment`), ``analysed`` (False for a comment whose
+        ``compound``, ``sentiment`` (see :func:`sentiment`), ``language`` (ISO 639-1 code, see
+        :func:`~cxlib.comments.detect_language`), ``analysed`` (False for a comment whose
         redaction or scoring failed: its text is then :data:`UNANALYSED` and its scores NA, and the
         other comments are annotated as usual) and, with a codebook, one nullable-boolean
         ``theme_<name>`` per theme and ``n_themes`` (see :func:`tag_themes`); NA where there is no
@@ -137,6 +140,8 @@ def annotate_comments(data: pd.DataFrame, codebook=None, *, col: str = "comment"
         vals = table[c].to_numpy(float) if table is not None else np.array([], float)
         out[c] = pd.Series(spread(vals, np.nan), index=texts.index)
     out["sentiment"] = label_sentiment(out["compound"])
+    lang = spread(table["language"].to_numpy(object), None) if table is not None else np.full(n, None)
+    out["language"] = pd.Series(lang, index=texts.index, dtype="str")
     done = spread(table["analysed"].to_numpy(bool), False) if table is not None else np.zeros(n, bool)
     out["analysed"] = pd.arrays.BooleanArray(done, ~has)
     if cb is None:

@@ -17,14 +17,15 @@ from threadpoolctl import threadpool_limits
 from .._checks import check_choice, check_confidence
 from .._stats import mean_ci
 from ..errors import DataError, ParameterError
+from . import _theme_cache
+from ._crosslingual import TOKENS, align_languages, theme_terms
 from .embeddings import Embeddings, embed_comments
 
 __all__ = ["ThemeClusters", "discover_themes"]
 
 #: Candidate numbers of themes when ``k`` is not given; and how many distinct comments the choice uses.
 K_RANGE = (4, 20)
-_FIT_ROWS, _SCORE_ROWS, _TERMS_ROWS = 10_000, 5_000, 50_000
-_TOKENS = r"(?u)\b[^\W\d_][^\W\d_']+\b"
+_FIT_ROWS, _SCORE_ROWS = 10_000, 5_000
 
 
 @dataclass
@@ -35,10 +36,14 @@ class ThemeClusters:
     ----------
     themes : DataFrame
         One row per theme, largest first: ``theme`` (1..k), ``n`` (comments), ``share`` (of every
-        comment in the data), ``terms`` (distinctive terms, class-based TF-IDF, strongest first),
+        comment in the data), ``terms`` (distinctive words and two-word phrases, no stop word of any
+        supported language; class-based TF-IDF within each language, taken in turn from each language
+        holding 10% or more of the theme), ``subtitle`` and ``subtitle_language`` (the redacted comment
+        nearest the theme's centre and its language), ``language`` and ``language_share`` (the theme's
+        most common language and its share of the theme's comments),
         ``n_score``, ``score_mean`` with t-interval ``score_ci_low`` / ``score_ci_high`` (mean of the
         ``score`` column over the theme's respondents), ``quotes`` (list of redacted comments nearest
-        the theme's centre).
+        the theme's centre, from any language) and ``quote_languages`` (the language of each quote).
     data : DataFrame
         A copy of the input plus ``cluster`` (Int64 theme number; NA where there is no comment, or for
         comments that were not clustered).
@@ -69,7 +74,7 @@ def _tfidf(texts):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1, max_features=20_000,
-                          token_pattern=_TOKENS)
+                          token_pattern=TOKENS)
     return vec.fit_transform(texts)
 
 
@@ -121,32 +126,40 @@ def _choose_k(X, k_range, seed: int, method: str) -> tuple[int, pd.DataFrame]:
     return int(scores.loc[scores["silhouette"].idxmax(), "k"]), scores
 
 
-def _terms(clean: np.ndarray, weights: np.ndarray, labels: np.ndarray, k: int, n_terms: int) -> list[str]:
-    """Class-based TF-IDF (Grootendorst 2022, BERTopic): term share in a theme × log(1 + A / f_term).
-
-    Over at most 50,000 distinct comments (a seeded subset beyond that)."""
+def _assign(V, clean, *, k, seed: int, method: str, k_range, weights):
+    """Theme of each distinct wording (numbered by size, largest first), k, the k scores, each wording's
+    similarity to each theme's centre and the themes' sizes."""
     from scipy import sparse
-    from sklearn.feature_extraction.text import CountVectorizer
 
-    if len(clean) > _TERMS_ROWS:   # terms from a seeded subset of the distinct comments
-        keep = np.sort(np.random.default_rng(0).choice(len(clean), _TERMS_ROWS, replace=False))
-        clean, weights, labels = clean[keep], weights[keep], labels[keep]
-    vec = CountVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=_TOKENS)
-    try:
-        X = vec.fit_transform(clean)
-    except ValueError:   # no words at all (emoji only, say)
-        return [""] * k
-    onehot = sparse.csr_matrix((weights.astype(float), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
-    tf = np.asarray((onehot @ X).todense())
-    f = tf.sum(axis=0)
-    avg = tf.sum() / k
-    ctfidf = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1) * np.log1p(avg / np.maximum(f, 1))
-    names = vec.get_feature_names_out()
-    return [", ".join(names[j] for j in np.argsort(-row, kind="stable")[:n_terms] if row[j] > 0) for row in ctfidf]
+    X = V if method == "embeddings" else _tfidf(clean)
+    scores = pd.DataFrame(columns=["k", "silhouette"])
+    with threadpool_limits(1):   # small fits: one thread each is faster than two fighting for a core
+        if k is None:
+            k, scores = _choose_k(X, k_range, seed, method)
+        k = int(min(k, len(V)))
+        init = None
+        if method == "embeddings" and len(V) > _FIT_ROWS:   # seed the full fit with a subset's centres
+            rows = np.random.default_rng(seed).choice(len(V), _FIT_ROWS, replace=False)
+            init = _fit(X[rows], k, seed, method)[1]
+        else:
+            labels, _ = _fit(X, k, seed, method)
+    if init is not None:
+        labels, _ = _fit(X, k, seed, method, init=init)
+    ok = labels >= 0
+    means = sparse.csr_matrix((np.ones(int(ok.sum())), (labels[ok], np.flatnonzero(ok))), shape=(k, len(V))) @ V
+    centres = means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+    sim = V @ centres.T
+    labels = np.where(labels >= 0, labels, sim.argmax(axis=1))   # NMF rows with no terms: nearest centre
+    sizes = np.bincount(labels, weights=weights, minlength=k)
+    order = np.argsort(-sizes, kind="stable")
+    rank = np.empty(k, dtype=int)
+    rank[order] = np.arange(k)
+    labels = rank[labels]
+    return labels, k, scores, sim[:, order], sizes[order]
 
 
 def _cluster_rows(data, emb: Embeddings, ids: np.ndarray, *, k, seed: int, method: str, score: str,
-                 n_terms: int, n_quotes: int, confidence: float, k_range=K_RANGE) -> ThemeClusters:
+                 n_terms: int, n_quotes: int, confidence: float, k_range=K_RANGE, cache_dir=None) -> ThemeClusters:
     """Cluster the distinct comments ``ids`` of ``emb`` and describe the themes (shared by the public calls)."""
     from scipy import sparse
 
@@ -161,34 +174,22 @@ def _cluster_rows(data, emb: Embeddings, ids: np.ndarray, *, k, seed: int, metho
     # that differ only in a number count once
     _, first, group = np.unique(emb.clean[ids], return_index=True, return_inverse=True)
     reps = ids[first]
-    V, clean = emb.vectors[reps], emb.clean[reps]
+    clean, lang = emb.clean[reps], emb.language[reps]
     weights = np.bincount(group, weights=emb.counts[ids])
-    X = V if method == "embeddings" else _tfidf(clean)
-    scores = pd.DataFrame(columns=["k", "silhouette"])
-    with threadpool_limits(1):   # small fits: one thread each is faster than two fighting for a core
-        if k is None:
-            k, scores = _choose_k(X, k_range, seed, method)
-        k = int(min(k, len(reps)))
-        init = None
-        if method == "embeddings" and len(reps) > _FIT_ROWS:   # seed the full fit with a subset's centres
-            rows = np.random.default_rng(seed).choice(len(reps), _FIT_ROWS, replace=False)
-            init = _fit(X[rows], k, seed, method)[1]
-        else:
-            labels, _ = _fit(X, k, seed, method)
-    if init is not None:
-        labels, _ = _fit(X, k, seed, method, init=init)
-    ok = labels >= 0
-    means = sparse.csr_matrix((np.ones(int(ok.sum())), (labels[ok], np.flatnonzero(ok))), shape=(k, len(reps))) @ V
-    centres = means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
-    sim = V @ centres.T
-    labels = np.where(labels >= 0, labels, sim.argmax(axis=1))   # NMF rows with no terms: nearest centre
-    sizes = np.bincount(labels, weights=weights, minlength=k)
-    order = np.argsort(-sizes, kind="stable")
-    rank = np.empty(k, dtype=int)
-    rank[order] = np.arange(k)
-    labels = rank[labels]
-    terms = _terms(clean, weights, labels, k, n_terms)
-    sim = sim[:, order]
+    V = align_languages(emb.vectors[reps], lang, weights)
+    digest = _theme_cache.key(clean, lang, weights, {"model": emb.model, "method": method, "seed": seed, "k": k,
+                                                     "k_range": list(k_range), "n_terms": n_terms})
+    cached = _theme_cache.read(cache_dir, digest)
+    if cached is not None:
+        labels, k, scores, terms = cached
+        means = sparse.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(reps))) @ V
+        centres = means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+        sim, sizes = V @ centres.T, np.bincount(labels, weights=weights, minlength=k)
+    else:
+        labels, k, scores, sim, sizes = _assign(V, clean, k=k, seed=seed, method=method, k_range=k_range,
+                                                       weights=weights)
+        terms = theme_terms(clean, lang, weights, labels, k, n_terms)
+        _theme_cache.write(cache_dir, digest, labels, k, scores, terms)
     per_row = np.full(len(emb.row), -1)
     where = np.full(len(emb.vectors), -1)
     where[ids] = labels[group]
@@ -204,13 +205,20 @@ def _cluster_rows(data, emb: Embeddings, ids: np.ndarray, *, k, seed: int, metho
         members = np.flatnonzero(labels == j)
         mean, _, lo, hi = mean_ci(vals[per_row == j], confidence)
         near = members[np.argsort(-sim[members, j], kind="stable")]
-        red = emb.redacted[reps[near]]
-        long = [t for t in red if len(t) >= 20]
-        picked = list(dict.fromkeys(long if len(long) >= n_quotes else list(red)))[:n_quotes]
-        n = int(sizes[order[j]])
+        red, red_lang = emb.redacted[reps[near]], lang[near]
+        long = [i for i, t in enumerate(red) if len(t) >= 20]
+        pool = long if len(long) >= n_quotes else list(range(len(red)))
+        first_of = {red[i]: i for i in reversed(pool)}
+        picked = sorted(first_of.values())[:n_quotes]
+        n = int(sizes[j])
+        by_lang = pd.Series(weights[members]).groupby(lang[members].astype(str)).sum().sort_values(ascending=False)
         rows.append({"theme": j + 1, "n": n, "share": n / n_all if n_all else np.nan, "terms": terms[j],
+                     "subtitle": red[0] if len(red) else "", "subtitle_language": str(red_lang[0]) if len(red) else "",
+                     "language": str(by_lang.index[0]) if len(by_lang) else "",
+                     "language_share": float(by_lang.iloc[0] / by_lang.sum()) if len(by_lang) else np.nan,
                      "n_score": int(np.isfinite(vals[per_row == j]).sum()), "score_mean": mean,
-                     "score_ci_low": lo, "score_ci_high": hi, "quotes": picked})
+                     "score_ci_low": lo, "score_ci_high": hi, "quotes": [red[i] for i in picked],
+                     "quote_languages": [str(red_lang[i]) for i in picked]})
     return ThemeClusters(themes=pd.DataFrame(rows), data=out, k=k, k_scores=scores, method=method,
                          n_comments=int(weights.sum()), n_blank=emb.n_blank)
 
@@ -225,7 +233,7 @@ def discover_themes(data, *, k: int | None = None, seed: int = 0, method: str = 
     distinct wording counts once when the themes are formed (a phrase repeated thousands of times
     cannot claim themes of its own); sizes and scores count every comment.
 
-    Which method: ``"embeddings"`` (default) clusters wordllama sentence vectors with k-means: it
+    Which method: ``"embeddings"`` (default) clusters multilingual sentence vectors with k-means: it
     groups comments that *mean* the same in different words ("on hold for an hour", "nobody picked
     up"), copes with short comments and typos, but knows English best. ``"nmf"`` (TF-IDF + non-negative
     matrix factorisation, the older :func:`~cxlib.comments.discover_topics`) groups comments that *use*
@@ -249,7 +257,8 @@ def discover_themes(data, *, k: int | None = None, seed: int = 0, method: str = 
         Terms and redacted quotes listed per theme.
     brand_words, cache_dir
         As in :func:`~cxlib.comments.embed_comments` (e.g. ``cfg.comments["brand_words"]``,
-        ``cfg.cache_dir``).
+        ``cfg.cache_dir``). With ``cache_dir`` the themes found are kept too (which theme each distinct
+        wording is in, k and the terms; no text), so a re-run on the same comments skips the clustering.
     confidence : float, default 0.95
         Level of the score intervals.
 
@@ -268,4 +277,4 @@ def discover_themes(data, *, k: int | None = None, seed: int = 0, method: str = 
     """
     emb = embed_comments(data, col=col, cache_dir=cache_dir, brand_words=brand_words)
     return _cluster_rows(data, emb, np.arange(len(emb.vectors)), k=k, seed=seed, method=method, score=score,
-                        n_terms=n_terms, n_quotes=n_quotes, confidence=confidence)
+                        n_terms=n_terms, n_quotes=n_quotes, confidence=confidence, cache_dir=cache_dir)

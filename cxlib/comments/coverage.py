@@ -116,7 +116,7 @@ def uncoded_themes(data, codebook, *, k: int | None = None, seed: int = 0, metho
     coverage = _coverage_table(pd.DataFrame(index=[0]), [n], [n_tagged], confidence)
     ids = np.flatnonzero(~tagged)
     found = _cluster_rows(data, emb, ids, k=k, seed=seed, method=method, score=score, n_terms=n_terms,
-                          n_quotes=n_quotes, confidence=confidence, k_range=K_RANGE)
+                          n_quotes=n_quotes, confidence=confidence, k_range=K_RANGE, cache_dir=cache_dir)
     found.coverage = coverage
     return found
 

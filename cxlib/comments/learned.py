@@ -25,6 +25,8 @@ from .sentiment import sentiment
 __all__ = ["SentimentModel", "load_sentiment_model", "predict_sentiment", "train_sentiment"]
 
 _KIND = "cxlib.comments.SentimentModel"
+#: Per-language accuracy is reported for languages with at least this many labelled comments.
+MIN_PER_LANGUAGE = 30
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,10 @@ class SentimentModel:
     coef, intercept : ndarray
         Logistic-regression coefficients on the :data:`~cxlib.comments.embeddings.MODEL` embeddings.
     metrics : dict
-        Cross-validated ``accuracy``, ``macro_f1`` and, for two classes, ``auc``; ``baseline_accuracy``
+        Cross-validated ``accuracy``, ``balanced_accuracy`` (mean recall of the classes), ``macro_f1``
+        and, for two classes, ``auc``; ``by_language`` (for each language with at least
+        :data:`MIN_PER_LANGUAGE` labelled comments: its ``n``, ``accuracy`` and ``balanced_accuracy``);
+        ``baseline_accuracy``
         (always the most common class), ``vader_accuracy`` / ``vader_auc`` (VADER on the same comments,
         when its labels apply), ``folds``, ``n`` and ``class_counts``.
     label_from : str or None
@@ -61,6 +66,10 @@ class SentimentModel:
         if m.get("auc") is not None:
             fit += f", AUC {m['auc']:.2f}"
         ref = f"; always answering the most common class: {m['baseline_accuracy']:.2f}"
+        langs = m.get("by_language") or {}
+        if len(langs) > 1:
+            fit += "; by language: " + ", ".join(f"{k} {v['balanced_accuracy']:.2f} (n = {v['n']:,})"
+                                                  for k, v in langs.items())
         if m.get("vader_accuracy") is not None:
             ref += f", VADER {m['vader_accuracy']:.2f}"
         elif m.get("vader_auc") is not None:
@@ -121,6 +130,20 @@ def _labels(data: pd.DataFrame, text: str, label: str, label_from, score: str) -
     return y.where(s.notna() & (y != ""))
 
 
+def _by_language(language: np.ndarray, truth: np.ndarray, pred: np.ndarray) -> dict:
+    """Accuracy and balanced accuracy of the cross-validated predictions per language (largest first)."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    codes, counts = np.unique(language.astype(str), return_counts=True)
+    out = {}
+    for code in codes[np.argsort(-counts, kind="stable")]:
+        rows = language.astype(str) == code
+        if rows.sum() >= MIN_PER_LANGUAGE and code != "und":
+            out[str(code)] = {"n": int(rows.sum()), "accuracy": float((truth[rows] == pred[rows]).mean()),
+                              "balanced_accuracy": float(balanced_accuracy_score(truth[rows], pred[rows]))}
+    return out
+
+
 def train_sentiment(labelled: pd.DataFrame, *, text: str = "comment", label: str = "sentiment",
                     label_from: str | None = None, score: str = "nps", folds: int = 5, C: float = 1.0,
                     seed: int = 0, path=None, cache_dir=None, brand_words=()) -> SentimentModel:
@@ -163,7 +186,7 @@ def train_sentiment(labelled: pd.DataFrame, *, text: str = "comment", label: str
     (['negative', 'neutral', 'positive'], 400, True)
     """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, roc_auc_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     if not isinstance(folds, int) or folds < 2:
@@ -181,7 +204,9 @@ def train_sentiment(labelled: pd.DataFrame, *, text: str = "comment", label: str
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     proba = cross_val_predict(clf, X, yv, cv=cv, method="predict_proba")
     pred = classes[proba.argmax(axis=1)]
-    metrics = {"accuracy": float(accuracy_score(yv, pred)), "macro_f1": float(f1_score(yv, pred, average="macro")),
+    metrics = {"accuracy": float(accuracy_score(yv, pred)), "balanced_accuracy": float(balanced_accuracy_score(yv, pred)),
+               "macro_f1": float(f1_score(yv, pred, average="macro")),
+               "by_language": _by_language(emb.language[emb.row[use]], yv, pred),
                "auc": float(roc_auc_score(yv == classes[1], proba[:, 1])) if len(classes) == 2 else None,
                "baseline_accuracy": float(counts.max() / counts.sum()), "vader_accuracy": None, "vader_auc": None,
                "folds": folds, "n": int(use.sum()),

@@ -57,6 +57,19 @@ def _sentiment_chart(scope: ReportContext, *, model, months: int, max_per_month:
     return parts
 
 
+def _language_mix(scope: ReportContext, now: pd.DataFrame) -> list:
+    """The languages of the month's comments: one sentence for one language, else a table with counts."""
+    mix = comments.language_mix(now)
+    if mix.empty:
+        return []
+    total = int(mix["n"].sum())
+    if len(mix) == 1:
+        return [h.note(f"All {total:,} comments of {scope.period_label} are in {mix['name'].iloc[0]}.")]
+    rows = pd.DataFrame({"Language": mix["name"], "Comments": mix["n"].map("{:,}".format),
+                         "Share": mix["share"].map("{:.0%}".format)})
+    return [h.table(rows, caption=f"Languages of the comments of {scope.period_label} (n = {total:,})")]
+
+
 def theme_results(scope: ReportContext, *, cache_dir=None) -> dict | None:
     """The month's comments annotated (redacted, scored, tagged) and the theme impact in the primary
     score, once per report; None without comments."""
@@ -127,9 +140,12 @@ def _topics(scope: ReportContext, found, n_topics: int, n_quotes: int, what: str
              "Comments": f"{int(r.n):,}", "Share of all comments": f"{r.share:.0%}", heading: cell(r)}
             for r in top.itertuples()]
     parts = [h.table(pd.DataFrame(rows), caption=what)]
+    several = len({code for codes in top["quote_languages"] for code in codes}) > 1
     for i, r in enumerate(top.itertuples()):
         parts.append(h.heading(rows[i]["Topic"].capitalize()))
-        parts.append(h.quotes(r.quotes[:n_quotes]))
+        shown = [f"{q} ({comments.LANGUAGE_NAMES.get(code, code)})" if several else q
+                 for q, code in zip(r.quotes[:n_quotes], r.quote_languages)]
+        parts.append(h.quotes(shown))
     return parts
 
 
@@ -163,7 +179,8 @@ def _emerging(scope: ReportContext, *, cache_dir, n_topics: int, n_quotes: int, 
 def voice(scope: ReportContext, *, cache_dir=None, months: int = 13, n_quotes: int = 2, n_themes: int = 3,
           n_emerging: int = 3, min_uncoded: int = 30, max_per_month: int = 3000, seed: int = 0) -> h.Html:
     """Theme volumes and what they cost in the primary score, the codebook's coverage and emerging
-    topics, sentiment beside the primary score, and redacted quotes per leading theme.
+    topics, sentiment beside the primary score, the languages of the comments (with counts), and
+    redacted quotes per leading theme.
 
     The sentiment trend scores at most ``max_per_month`` randomly chosen responses a month (seeded), so
     that very large files stay fast; the report month's themes, topics and quotes use every comment. With
@@ -191,6 +208,7 @@ def voice(scope: ReportContext, *, cache_dir=None, months: int = 13, n_quotes: i
     emerging = _emerging(scope, cache_dir=cache_dir, n_topics=n_emerging, n_quotes=n_quotes,
                          min_comments=min_uncoded, seed=seed)
     now = res["now"]
+    parts += _language_mix(scope, now)
     failed = int(now["analysed"].eq(False).sum()) if "analysed" in now else 0     # NA (no comment) is not a failure
     if failed:
         parts.append(h.note(f"{failed:,} comment(s) could not be analysed (unreadable text) and are left out of "
