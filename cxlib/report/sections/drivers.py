@@ -115,6 +115,13 @@ def drivers(scope: ReportContext) -> h.Html:
     if res is None:
         return h.note("No attribute ratings (drivers) are configured: the driver analysis is left out.")
     imp, ipa = res["importance"], res["performance"]
+    n, need = int(imp["n"].iloc[0]), max(scope.min_n, MIN_PER_DRIVER * len(ipa))
+    if n < need:                    # rule: no chart and no advice below the base a driver model needs
+        when = f" in {res['period']}" if scope.dated else ""
+        return h.note(f"The driver analysis needs at least {need} complete responses ({MIN_PER_DRIVER} per driver "
+                      f"for {len(ipa)} drivers, and the minimum base of {scope.min_n}); {n:,} answered the "
+                      f"{scope.label(scope.primary)} question and every rating{when}, so no chart and no "
+                      "\"fix first\" advice are shown: a model this small fits noise.")
     named = {"driver": lambda d: d["driver"].map(scope.label)}
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     plot_importance(imp.assign(**named), ax=axes[0])

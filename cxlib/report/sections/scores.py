@@ -13,6 +13,7 @@ import pandas as pd
 from ... import periods, scores
 from ...data import config_default, last_months
 from ...errors import DataError
+from .. import claims
 from .. import html as h
 from .. import words
 from ..formats import score_format
@@ -59,7 +60,9 @@ def _comparison_line(scope: ReportContext, metric: str, baseline: str, label: st
         return f"vs {label}: no data", "flat"
     when = scope.covered(row["baseline"].split(","))
     if not bool(row["tested"]):
-        return f"vs {label} ({when}): base too small to compare", "flat"
+        why = claims.comparison_claim(int(round(row["n_eff"])), int(round(row["n_eff_baseline"])), min_n=scope.min_n,
+                                      period=scope.period_label, before=when)
+        return f"vs {label} ({when}): {why.text if why else 'base too small to compare'}", "flat"
     change = h.fmt_change(row["diff"], row["p_value"], bool(row["significant"]), unit=fmt.unit, digits=fmt.digits)
     tone = ("up" if row["diff"] > 0 else "down") if bool(row["significant"]) else "flat"
     return f"vs {label} ({when}): {change}", tone
@@ -75,6 +78,8 @@ def _sparkline(scope: ReportContext, metric: str) -> str:
     fmt = score_format(metric)
     label = (f"{scope.label(metric)}, last {len(tr)} months ({periods.label([str(p) for p in tr['period']])}): "
              f"from {fmt.value(values.dropna().iloc[0])} to {fmt.value(values.dropna().iloc[-1])}")
+    dropped = claims.left_out_months(tr, min_n=scope.min_n)
+    label = f"{label}. {dropped}" if dropped else label
     return h.sparkline(values, label=label)
 
 
@@ -95,6 +100,11 @@ def headline(scope: ReportContext) -> h.Html:
         if row["n"] == 0 or pd.isna(row[m]):
             items.append({"label": name + fmt.card, "value": "–", "details": [f"no answers in {scope.period_label}"]})
             continue
+        if bool(row["small_base"]):     # rule: no figure (nor an interval spanning the scale) on a small base
+            said = claims.small_base_claim(int(round(row["n_eff"])), min_n=scope.min_n, period=scope.period_label,
+                                           label=name)
+            items.append({"label": name + fmt.card, "value": "–", "details": [said.text]})
+            continue
         details = [f"95% CI {fmt.interval(row['ci_low'], row['ci_high'])} · n = {int(row['n']):,}"]
         for col, what in (("pct_top_box", "in the top {k} boxes"), ("pct_low_effort", "low effort (top {k} boxes)")):
             if col in row and pd.notna(row[col]):
@@ -109,8 +119,6 @@ def headline(scope: ReportContext) -> h.Html:
                 line, t = _comparison_line(scope, m, base, label)
                 details.append(line)
                 tone = t if i == 0 else tone
-        if bool(row["small_base"]):
-            details.append(f"small base (n < {scope.min_n}): read with care")
         items.append({"label": name + fmt.card, "value": fmt.value(row[m]), "details": details, "tone": tone,
                       "sparkline": _sparkline(scope, m) if scope.dated else ""})
     return h.cards(items)
@@ -195,12 +203,14 @@ def trends(scope: ReportContext, *, months: int = 24) -> h.Html:
     last = tr.iloc[-1]
     alt = (f"{name} by month, {periods.label([str(p) for p in tr['period']])}; latest "
            f"{fmt.value(last[scope.primary])} (n = {int(last['n']):,})")
-    return h.figure(fig, alt=alt)
+    dropped = claims.left_out_months(tr, min_n=scope.min_n)
+    return h.figure(fig, alt=f"{alt}. {dropped}" if dropped else alt) + (h.note(dropped) if dropped else h.Html(""))
 
 
 def _segment_rows(scope: ReportContext, seg: str, most: int) -> list[dict]:
     """One segment's rows: the ``most`` largest values, the rest pooled as "Other (k values, n = ...)"."""
-    now = scope.now.dropna(subset=[seg])
+    values = scope.now[seg].astype("object")
+    now = scope.now.assign(**{seg: values.where(values.notna(), claims.BLANK)})    # blanks shown with their n
     m, fmt, name = scope.primary, score_format(scope.primary), scope.label(scope.primary)
     # largest first, ties by value: the same order whatever order the rows come in
     sizes = now[seg].astype("str").value_counts().sort_index().sort_values(ascending=False, kind="stable")

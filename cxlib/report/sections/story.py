@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import claims
 from .. import html as h
 from ..formats import score_format
 from ._guard import attempt
@@ -34,6 +35,9 @@ def _primary(scope: ReportContext, small: list) -> str | None:
     row = month_row(scope, m)
     if row["n"] == 0 or pd.isna(row[m]):
         return None
+    if bool(row["small_base"]):     # rule: no figure on a small base
+        return h.escape(claims.small_base_claim(int(round(row["n_eff"])), min_n=scope.min_n,
+                                                period=scope.period_label, label=name).text)
     base = f"{name} is {fmt.value(row[m])} in {scope.period_label} (95% CI {fmt.interval(row['ci_low'], row['ci_high'])}, " \
            f"n = {int(row['n']):,})"
     if not scope.dated:
@@ -41,9 +45,13 @@ def _primary(scope: ReportContext, small: list) -> str | None:
     if scope.first_month:
         return h.escape(base + ": the first month of data, so nothing to compare with yet.")
     cmp = comparison(scope, m, "previous")
-    if cmp is None or not bool(cmp["tested"]):
-        return h.escape(base + ": too few answers last month to tell a change from noise.")
+    if cmp is None:
+        return h.escape(base + ": no answers last month, so nothing to compare with.")
     prev = scope.covered(cmp["baseline"].split(","))
+    if not bool(cmp["tested"]):     # rule: name the month that is too small
+        why = claims.comparison_claim(int(round(cmp["n_eff"])), int(round(cmp["n_eff_baseline"])),
+                                      min_n=scope.min_n, period=scope.period_label, before=prev)
+        return h.escape(base + ": " + (why.text if why else "too few answers to tell a change from noise") + ".")
     if bool(cmp["significant"]):
         tone = "up" if cmp["diff"] > 0 else "down"
         small.append(f"{name} against {prev}: z test, p = {cmp['p_value']:.2g}.")
@@ -59,9 +67,14 @@ def _largest_change(scope: ReportContext, small: list) -> str | None:
         return None
     fmt, name = score_format(scope.primary), scope.label(scope.primary)
     real = table[table["significant"]]
-    if real.empty:
-        return (h.escape("No segment moved beyond ") + h.verdict("normal month-to-month noise", "noise")
-                + h.escape(f" ({int(table['tested'].sum())} segment values compared)."))
+    if real.empty:                  # rule: "no segment moved" only when one was compared
+        tested = int(table["tested"].sum())
+        said = claims.segments_claim(tested, len(table) - tested, min_n=scope.min_n, label=name)
+        if not tested:
+            return h.escape(said.text)
+        word = "normal month-to-month noise"
+        head, tail = said.text.split(word)
+        return h.escape(head) + h.verdict(word, "noise") + h.escape(tail)
     r = real.loc[real["diff"].abs().idxmax()]
     where = " × ".join(scope.label(p) for p in r["dimension"].split(" × ")) + ": " + h.safe_label(r["segment"])
     tone = "up" if r["diff"] > 0 else "down"
@@ -73,15 +86,26 @@ def _largest_change(scope: ReportContext, small: list) -> str | None:
                        f"(95% CI of the change {fmt.change_interval(r['ci_low'], r['ci_high'])})."))
 
 
-def _driver(scope: ReportContext) -> str | None:
+def _driver(scope: ReportContext, small: list) -> str | None:
+    """The driver that is both clearly important (rank interval) and clearly weak (rating interval below the
+    drivers' average), best ranked first; nothing when no driver carries both claims."""
     res = driver_results(scope)
     if res is None or res["advice"].empty:
         return None
-    r = res["advice"].sort_values("share", ascending=False).iloc[0]
-    return h.escape(f"{scope.label(r['driver'])} matters most and is weakest: {r['share']:.0%} of what the "
-                    f"ratings explain in {scope.label(scope.primary)}, rated {r['performance']:.2f} "
-                    f"(95% CI {r['performance_ci_low']:.2f} to {r['performance_ci_high']:.2f}) against the "
-                    f"drivers' average of {r['performance_cut']:.2f}.")
+    imp = res["importance"].set_index("driver")
+    for r in res["advice"].sort_values("share", ascending=False).itertuples():
+        ranks = imp.loc[r.driver, ["rank_ci_low", "rank_ci_high"]] if "rank_ci_low" in imp else (None, None)
+        important = claims.importance_claim(*ranks, drivers=len(imp))
+        weak = claims.weakness_claim(r.performance, r.performance_ci_low, r.performance_ci_high, cut=r.performance_cut)
+        if important is None or weak is None:
+            continue
+        small.append(f"{scope.label(r.driver)}: {important.evidence} ({res['bootstrap']} bootstrap resamples); "
+                     f"{weak.evidence}.")
+        return h.escape(f"{scope.label(r.driver)} {important.text} and {weak.text}: {r.share:.0%} of what the "
+                        f"ratings explain in {scope.label(scope.primary)}, rated {r.performance:.2f} "
+                        f"(95% CI {r.performance_ci_low:.2f} to {r.performance_ci_high:.2f}) against the "
+                        f"drivers' average of {r.performance_cut:.2f}.")
+    return None
 
 
 def _theme(scope: ReportContext) -> str | None:
@@ -122,7 +146,7 @@ def story(scope: ReportContext, scored=None) -> h.Html:
     small: list[str] = []
     # a sentence whose section the data in scope cannot carry is left out (that section says why)
     parts = [(attempt(_primary, scope, small), "headline"), (attempt(_largest_change, scope, small), "changes"),
-             (attempt(_driver, scope), "drivers"), (attempt(_theme, scope), "voice"),
+             (attempt(_driver, scope, small), "drivers"), (attempt(_theme, scope), "voice"),
              (attempt(_money, scope, scored), "money")]
     items = "".join(f"<li>{_link(text, section)}</li>" for text, section in parts if text)
     fine = h.Html(f'<p class="cx-smallprint">{h.escape(" ".join(small + ["Intervals are 95%."]))}</p>')
