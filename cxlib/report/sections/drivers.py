@@ -18,6 +18,7 @@ from ...metrics import METRICS
 from .. import html as h
 from ._guard import section
 from .context import ReportContext
+from .plan import PLAN
 
 __all__ = ["MIN_PER_DRIVER", "driver_evidence", "driver_results", "drivers"]
 
@@ -71,7 +72,7 @@ def driver_evidence(imp: pd.DataFrame, ipa: pd.DataFrame, *, min_n: int, label=N
     return clear, reasons
 
 
-def driver_results(scope: ReportContext, *, months: int = 3, bootstrap: int = 200, seed: int = 0):
+def driver_results(scope: ReportContext, *, months: int = PLAN.driver_months, bootstrap: int = 200, seed: int = 0):
     """The driver analysis of the report (once per report): the rows used, importance, performance, the
     advice the evidence carries and why there is no other; None without drivers."""
     def compute():

@@ -18,6 +18,7 @@ from ... import periods
 from .. import html as h
 from ._guard import attempt
 from .context import ReportContext
+from .plan import PLAN
 from .drivers import driver_results
 from .money import money_results
 from .scores import changes_table, comparison, month_row
@@ -43,7 +44,7 @@ def _score(scope: ReportContext, metric: str) -> dict:
            "diff": None, "diff_ci_low": None, "diff_ci_high": None, "p_value": None, "significant": None,
            "baseline": None}
     if scope.dated and not scope.first_month:
-        cmp = comparison(scope, metric, "previous")
+        cmp = comparison(scope, metric, PLAN.headline_baseline)
         if cmp is not None and bool(cmp["tested"]):
             out.update(diff=_num(cmp["diff"]), diff_ci_low=_num(cmp["ci_low"]), diff_ci_high=_num(cmp["ci_high"]),
                        p_value=_num(cmp["p_value"], 6), significant=bool(cmp["significant"]),

@@ -19,6 +19,7 @@ from .. import words
 from ..formats import score_format
 from ._guard import section
 from .context import ReportContext
+from .plan import PLAN
 
 __all__ = ["changes_table", "comparison", "headline", "month_row", "segment_table", "trends", "usable_segments",
            "what_changed"]
@@ -115,7 +116,7 @@ def headline(scope: ReportContext) -> h.Html:
         elif scope.first_month:
             details.append("first month of data: no comparison")
         else:
-            for i, (base, label) in enumerate((("previous", "last month"), ("year_ago", "same month last year"))):
+            for i, (base, label) in enumerate(((PLAN.headline_baseline, "last month"), ("year_ago", "same month last year"))):
                 line, t = _comparison_line(scope, m, base, label)
                 details.append(line)
                 tone = t if i == 0 else tone
@@ -124,7 +125,7 @@ def headline(scope: ReportContext) -> h.Html:
     return h.cards(items)
 
 
-def changes_table(scope: ReportContext, *, baseline: str = "previous_3") -> pd.DataFrame | None:
+def changes_table(scope: ReportContext, *, baseline: str = PLAN.changes_baseline) -> pd.DataFrame | None:
     """The Holm-adjusted segment comparisons of the month in the primary score (once per report), or
     None when there is nothing to compare (single wave, first month, no segment with two values)."""
     def compute():
@@ -141,7 +142,7 @@ def changes_table(scope: ReportContext, *, baseline: str = "previous_3") -> pd.D
 
 
 @section('What changed')
-def what_changed(scope: ReportContext, *, baseline: str = "previous_3") -> h.Html:
+def what_changed(scope: ReportContext, *, baseline: str = PLAN.changes_baseline) -> h.Html:
     """Plain-language summary of the Holm-adjusted segment comparisons for the month, in the primary score.
 
     Every value of every segment (and each segment × journey-stage cell) with enough base is compared
@@ -175,7 +176,7 @@ def what_changed(scope: ReportContext, *, baseline: str = "previous_3") -> h.Htm
 
 
 @section('Trends')
-def trends(scope: ReportContext, *, months: int = 24) -> h.Html:
+def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
     """The last ``months`` months of the primary score with its 95% CI band, as one chart.
 
     Months below the minimum base are drawn hollow without a band; the band never leaves the scale.

@@ -7,6 +7,9 @@ report context computes each once). Test names and p-values go to a small-print 
 
 from __future__ import annotations
 
+import html as _html
+import re
+
 import pandas as pd
 
 from .. import claims
@@ -14,12 +17,13 @@ from .. import html as h
 from ..formats import score_format
 from ._guard import attempt
 from .context import ReportContext
+from .plan import PLAN
 from .drivers import driver_results
 from .money import money_results
 from .scores import changes_table, comparison, month_row
 from .voice import theme_results
 
-__all__ = ["SECTION_IDS", "story"]
+__all__ = ["SECTION_IDS", "findings", "story"]
 
 #: Anchors of the report's sections (the notebook's headings carry them).
 SECTION_IDS = {"headline": "headline", "changes": "changes", "drivers": "drivers", "voice": "voice",
@@ -44,7 +48,7 @@ def _primary(scope: ReportContext, small: list) -> str | None:
         return h.escape(base + ": a single wave, so nothing to compare with.")
     if scope.first_month:
         return h.escape(base + ": the first month of data, so nothing to compare with yet.")
-    cmp = comparison(scope, m, "previous")
+    cmp = comparison(scope, m, PLAN.headline_baseline)
     if cmp is None:
         return h.escape(base + ": no answers last month, so nothing to compare with.")
     prev = scope.covered(cmp["baseline"].split(","))
@@ -151,3 +155,28 @@ def story(scope: ReportContext, scored=None) -> h.Html:
     items = "".join(f"<li>{_link(text, section)}</li>" for text, section in parts if text)
     fine = h.Html(f'<p class="cx-smallprint">{h.escape(" ".join(small + ["Intervals are 95%."]))}</p>')
     return h.Html(f'<div class="cx-story" id="story"><ul>{items}</ul></div>') + fine + h.Html("<!-- cx-toc -->")
+
+
+def _plain(text) -> str:
+    return _html.unescape(re.sub(r"<[^>]+>", "", str(text))).replace(" details →", "").strip()
+
+
+def findings(scope: ReportContext, *, parts=("headline", "changes", "drivers"), scored=None) -> list[str]:
+    """"What we found": the report story's sentences for ``parts``, in plain text, made by the same rules.
+
+    Parameters
+    ----------
+    parts : sequence of {"headline", "changes", "drivers", "voice", "money"}
+    scored : optional
+        The customer scores (for "money").
+
+    Returns
+    -------
+    list of str
+        One sentence per part the data in scope carry; a part they cannot carry is left out.
+    """
+    small: list[str] = []
+    rules = {"headline": (_primary, small), "changes": (_largest_change, small), "drivers": (_driver, small),
+             "voice": (_theme,), "money": (_money, scored)}
+    said = [attempt(rules[p][0], scope, *rules[p][1:]) for p in parts]
+    return [_plain(s) for s in said if s] + ([f"(Evidence: {' '.join(small)})"] if small else [])
