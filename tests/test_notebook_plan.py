@@ -83,3 +83,26 @@ def test_notebook_01_runs_on_real_configs(tmp_path, which):
         assert "one wave, no dates" in text and "weighted" in text and "segment table is left out" in text
     else:                          # the data end on 18 Aug 2019: the period says so
         assert said[3] == "4–18 Aug 2019" and "The headline compares with 23–30 Jul 2019" in text
+
+
+def test_notebook_03_reads_the_reports_drivers(tmp_path):
+    text = _run(tmp_path, "03-drivers.ipynb", config="cx.yml", month="2026-10")
+    # the planted truth: support speed first in every resample, and weak (the sample's generator plants it)
+    assert "Driver window: Aug–Oct 2026" in text
+    assert "Speed of support matters most and is weakest" in text
+    assert not any(raw in text for raw in RAW)
+
+
+@pytest.mark.parametrize("which", ["bank", "rating"])
+def test_notebook_03_on_real_configs(tmp_path, which):
+    if not REAL.exists():
+        pytest.skip("../shared/real-data is absent: the real-survey notebook runs need it beside the repository")
+    if which == "rating":          # no attribute ratings: the notebook stops saying what it needs
+        papermill = pytest.importorskip("papermill")
+        with pytest.raises(papermill.PapermillExecutionError, match="no attribute ratings are configured"):
+            _run(tmp_path, "03-drivers.ipynb", config=_rating_only(tmp_path))
+        return
+    text = _run(tmp_path, "03-drivers.ipynb", config="examples/bank.yml")
+    # one wave, weighted, no segments: the window is every response; no ranking by segment; no claim beyond noise
+    assert "Driver window: all responses (one wave, no dates)" in text
+    assert "No segment is configured" in text and "No driver is both surely" in text
