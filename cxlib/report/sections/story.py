@@ -1,4 +1,4 @@
-"""The story first: three to five plain sentences under the title, each with its number and its
+"""The story first: three to six plain sentences under the title, each with its number and its
 certainty, each linking to the section it comes from.
 
 Every number is the one its section shows: the story reads the results the sections compute (the
@@ -19,6 +19,7 @@ from ._guard import attempt
 from .context import ReportContext
 from .plan import PLAN
 from .drivers import driver_results
+from .experiment import experiment_results
 from .money import money_results
 from .scores import changes_table, comparison, month_row
 from .voice import theme_results
@@ -27,7 +28,8 @@ __all__ = ["SECTION_IDS", "findings", "story"]
 
 #: Anchors of the report's sections (the notebook's headings carry them).
 SECTION_IDS = {"headline": "headline", "changes": "changes", "drivers": "drivers", "voice": "voice",
-               "money": "money", "worth": "worth", "about": "about"}
+               "money": "money", "experiment": "experiment", "worth": "worth",
+               "about": "about"}
 
 
 def _link(text: str, section: str) -> h.Html:
@@ -112,6 +114,24 @@ def _driver(scope: ReportContext, small: list) -> str | None:
     return None
 
 
+def _experiment(scope: ReportContext, small: list) -> str | None:
+    """The experiment's effect on the primary score, only when it is real (rule: p < 0.05, arms of min_n)."""
+    res = experiment_results(scope)
+    if res is None:
+        return None
+    real = res["effects"][res["effects"]["verdict"] == "a real effect"]
+    if real.empty:
+        return None
+    r = real.iloc[0]
+    digits, unit = (0, "points") if r["metric"] == "nps" else (2, "on the mean")
+    small.append(f"{scope.label(res['arm'])}: Welch's test, p = {r['p_value']:.2g}.")
+    return h.escape(f"{scope.label(res['arm'])} ({h.safe_label(r['treatment'])} against {h.safe_label(r['control'])}, "
+                    f"{res['period']}): {scope.label(r['score'])} {r['effect']:+.{digits}f} {unit} "
+                    f"(95% CI {r['ci_low']:+.{digits}f} to {r['ci_high']:+.{digits}f}, n = {int(r['n_treatment']):,} "
+                    f"and {int(r['n_control']):,}): ") + h.verdict("a real effect", "up" if r["effect"] > 0 else "down") \
+        + h.escape(".")
+
+
 def _theme(scope: ReportContext) -> str | None:
     res = theme_results(scope, cache_dir=scope.cfg.cache_dir)
     if res is None or res["impact"] is None:
@@ -137,9 +157,9 @@ def _money(scope: ReportContext, scored) -> str | None:
 
 
 def story(scope: ReportContext, scored=None) -> h.Html:
-    """Three to five sentences under the title: the primary score and whether it really moved, the
-    largest real change, what matters most and is weakest (only when the driver evidence allows), the
-    costliest comment theme and the revenue at risk; each links to its section.
+    """Three to six sentences under the title: the primary score and whether it really moved, the
+    largest real change, what matters most and is weakest (only when the driver evidence allows), a real
+    experiment effect, the costliest comment theme and the revenue at risk; each links to its section.
 
     Returns
     -------
@@ -150,7 +170,8 @@ def story(scope: ReportContext, scored=None) -> h.Html:
     small: list[str] = []
     # a sentence whose section the data in scope cannot carry is left out (that section says why)
     parts = [(attempt(_primary, scope, small), "headline"), (attempt(_largest_change, scope, small), "changes"),
-             (attempt(_driver, scope, small), "drivers"), (attempt(_theme, scope), "voice"),
+             (attempt(_driver, scope, small), "drivers"), (attempt(_experiment, scope, small), "experiment"),
+             (attempt(_theme, scope), "voice"),
              (attempt(_money, scope, scored), "money")]
     items = "".join(f"<li>{_link(text, section)}</li>" for text, section in parts if text)
     fine = h.Html(f'<p class="cx-smallprint">{h.escape(" ".join(small + ["Intervals are 95%."]))}</p>')
@@ -166,7 +187,7 @@ def findings(scope: ReportContext, *, parts=("headline", "changes", "drivers"), 
 
     Parameters
     ----------
-    parts : sequence of {"headline", "changes", "drivers", "voice", "money"}
+    parts : sequence of {"headline", "changes", "drivers", "experiment", "voice", "money"}
     scored : optional
         The customer scores (for "money").
 
@@ -177,6 +198,6 @@ def findings(scope: ReportContext, *, parts=("headline", "changes", "drivers"), 
     """
     small: list[str] = []
     rules = {"headline": (_primary, small), "changes": (_largest_change, small), "drivers": (_driver, small),
-             "voice": (_theme,), "money": (_money, scored)}
+             "experiment": (_experiment, small), "voice": (_theme,), "money": (_money, scored)}
     said = [attempt(rules[p][0], scope, *rules[p][1:]) for p in parts]
     return [_plain(s) for s in said if s] + ([f"(Evidence: {' '.join(small)})"] if small else [])
