@@ -106,3 +106,27 @@ def test_notebook_03_on_real_configs(tmp_path, which):
     # one wave, weighted, no segments: the window is every response; no ranking by segment; no claim beyond noise
     assert "Driver window: all responses (one wave, no dates)" in text
     assert "No segment is configured" in text and "No driver is both surely" in text
+
+
+def test_notebook_04_reads_the_reports_money_and_experiment(tmp_path):
+    text = _run(tmp_path, "04-churn-and-operations.ipynb", config="cx.yml", month="2026-10")
+    cfg = cxdata.load_config()
+    scope = sections.context(cfg, cxdata.load_responses(cfg), month="2026-10")
+    scored = sections.customer_scores(scope, cxdata.load_tickets(cfg), cxdata.load_accounts(cfg))
+    total = sections.money_results(scope, scored)["total"]
+    # the report's figure: current customers only (Σ p × revenue over accounts not yet churned), not all accounts
+    assert f"€{total.expected_loss / 1e6:.1f}M of annual revenue is at risk" in text
+    assert f"across {int(total.n):,} customers" in text and int(total.n) < 12_000
+    assert "Callback pilot: NPS +19 points (95% CI +6 to +32), a real effect." in text
+    assert "callback against control over Jul–Oct 2026, Welch's test" in text
+    assert "Support responses in May–Oct 2026 joined to their tickets" in text
+    assert not any(raw in text for raw in RAW)
+
+
+@pytest.mark.parametrize("config", ["examples/mobiles.yml", "examples/bank.yml"])
+def test_notebook_04_says_what_it_needs(tmp_path, config):
+    if not REAL.exists():
+        pytest.skip("../shared/real-data is absent: the real-survey notebook runs need it beside the repository")
+    text = _run(tmp_path, "04-churn-and-operations.ipynb", config=config)
+    assert "No tickets: in the config" in text and "Health, churn and revenue need an accounts: table" in text
+    assert "No experiment is configured" in text and not any(raw in text for raw in RAW)

@@ -38,7 +38,7 @@ def test_pilot_effect_matches_an_independent_welch_test(sample):
     html = str(sections.experiment(sample))
     assert "NPS: +19 points with callback against control over Jul–Oct 2026" in html and "p = 0.0045" in html
     said = sections.findings(sample, parts=["experiment"])[0]
-    assert said.startswith("Callback pilot (callback against control, Jul–Oct 2026): NPS +19 points")
+    assert said == "Callback pilot: NPS +19 points (95% CI +6 to +32), a real effect."
     saved = sections.result_set(sample)["experiment"]
     assert saved["effects"][0]["real"] and saved["effects"][0]["effect"] == round(cb.mean() - ct.mean(), 4)
 

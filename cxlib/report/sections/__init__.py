@@ -9,7 +9,7 @@ from .banner import banner
 from .context import ReportContext, context, title
 from .experiment import effect_sentence, experiment, experiment_results
 from .drivers import driver_evidence, driver_inputs, driver_results, drivers
-from .plan import PLAN, Plan, scope_line, seasons
+from .plan import PLAN, Plan, needs, scope_line, seasons, window_months
 from .money import FOLLOW_UP_FILE, customer_scores, follow_up, money_results, operations
 from .results import RESULTS_FILE, result_set, save_results
 from .scores import changes_table, headline, segment_table, trends, usable_segments, what_changed
@@ -18,6 +18,6 @@ from .voice import theme_results, voice
 from .worth import scenario, worth
 
 __all__ = ["FOLLOW_UP_FILE", "PLAN", "Plan", "RESULTS_FILE", "SECTION_IDS", "ReportContext", "about", "banner", "changes_table", "context",
-           "customer_scores", "driver_evidence", "effect_sentence", "experiment", "experiment_results", "driver_inputs", "driver_results", "drivers", "findings", "follow_up", "headline", "money_results",
+           "customer_scores", "driver_evidence", "effect_sentence", "experiment", "experiment_results", "driver_inputs", "driver_results", "drivers", "findings", "follow_up", "headline", "money_results", "needs",
            "operations", "result_set", "save_results", "scenario", "scope_line", "seasons", "segment_table", "story", "theme_results", "title", "trends", "usable_segments",
-           "voice", "what_changed", "worth"]
+           "voice", "what_changed", "window_months", "worth"]

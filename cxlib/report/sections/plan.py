@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ... import periods, scores, tables
+from ...errors import DataError
 from .. import html as h
 from .context import ReportContext
 
-__all__ = ["PLAN", "Plan", "scope_line", "seasons"]
+__all__ = ["PLAN", "Plan", "needs", "scope_line", "seasons", "window_months"]
 
 
 @dataclass(frozen=True)
@@ -32,16 +33,54 @@ class Plan:
         Months ending with the report month that the driver model is fitted on.
     trend_months : int
         Months the trend chart shows.
+    operations_months : int
+        Months ending with the report month whose support tickets the handoff effects are measured on.
     """
 
     headline_baseline: str = "previous"
     changes_baseline: str = "previous_3"
     driver_months: int = 3
     trend_months: int = 24
+    operations_months: int = 6
 
 
 #: The plan every report and notebook follows.
 PLAN = Plan()
+
+
+def needs(scope: ReportContext, column: str, *, what: str, key: str) -> None:
+    """Stop a notebook early, saying what it needs, when the responses in scope have no ``column`` answers.
+
+    Raises
+    ------
+    DataError
+        "notebook 02 needs comments: map a comment column under responses: columns: comment: in the config".
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> import pandas as pd
+    >>> needs(SimpleNamespace(data=pd.DataFrame({"nps": [9]}), cfg=SimpleNamespace(path="bank.yml")), "comment",
+    ...       what="notebook 02 needs comments", key="responses: columns: comment:")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.DataError: bank.yml: notebook 02 needs comments, and this config maps none with answers: map the column under responses: columns: comment: in the config
+    """
+    if column not in scope.data or scope.data[column].notna().sum() == 0:
+        where = f"{scope.cfg.path}: " if getattr(scope.cfg, "path", None) else ""
+        raise DataError(f"{where}{what}, and this config maps none with answers: map the column under {key} in the config")
+
+
+def window_months(scope: ReportContext, months: int) -> list[str]:
+    """The ``months`` months ending with the report month, oldest first ([] for a survey without dates).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> window_months(SimpleNamespace(month="2026-10", dated=True), 3)
+    ['2026-08', '2026-09', '2026-10']
+    """
+    return periods.months_before(scope.month, months - 1) + [scope.month] if scope.dated else []
 
 
 def scope_line(scope: ReportContext) -> str:
@@ -64,7 +103,7 @@ def scope_line(scope: ReportContext) -> str:
         return line + " One wave without dates: nothing is compared over time."
     before = scope.covered(periods.baseline_months(scope.month, PLAN.headline_baseline))
     changes = scope.covered(periods.baseline_months(scope.month, PLAN.changes_baseline))
-    drivers = scope.covered(periods.months_before(scope.month, PLAN.driver_months - 1) + [scope.month])
+    drivers = scope.covered(window_months(scope, PLAN.driver_months))
     return (line + f" The headline compares with {before}; each segment with its average over {changes}; "
             f"drivers over {drivers}.")
 

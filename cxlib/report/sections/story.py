@@ -124,12 +124,13 @@ def _experiment(scope: ReportContext, small: list) -> str | None:
         return None
     r = real.iloc[0]
     digits, unit = (0, "points") if r["metric"] == "nps" else (2, "on the mean")
-    small.append(f"{scope.label(res['arm'])}: Welch's test, p = {r['p_value']:.2g}.")
-    return h.escape(f"{scope.label(res['arm'])} ({h.safe_label(r['treatment'])} against {h.safe_label(r['control'])}, "
-                    f"{res['period']}): {scope.label(r['score'])} {r['effect']:+.{digits}f} {unit} "
-                    f"(95% CI {r['ci_low']:+.{digits}f} to {r['ci_high']:+.{digits}f}, n = {int(r['n_treatment']):,} "
-                    f"and {int(r['n_control']):,}): ") + h.verdict("a real effect", "up" if r["effect"] > 0 else "down") \
-        + h.escape(".")
+    small.append(f"{scope.label(res['arm'])}: {h.safe_label(r['treatment'])} against {h.safe_label(r['control'])} "
+                 f"over {res['period']}, Welch's test, p = {r['p_value']:.2g}; n = {int(r['n_treatment']):,} and "
+                 f"{int(r['n_control']):,}.")
+    # short: the story must stay on a phone's first screen; the months, arms and bases are in the small print
+    return (h.escape(f"{scope.label(res['arm'])}: {scope.label(r['score'])} {r['effect']:+.{digits}f} {unit} "
+                     f"(95% CI {r['ci_low']:+.{digits}f} to {r['ci_high']:+.{digits}f}), ")
+            + h.verdict("a real effect", "up" if r["effect"] > 0 else "down") + h.escape("."))
 
 
 def _theme(scope: ReportContext) -> str | None:
