@@ -38,6 +38,11 @@ def _rating_only(tmp: Path) -> str:
     return str(tmp / "rating.yml")
 
 
+def _need_real() -> None:
+    if not REAL.exists():
+        pytest.skip("../shared/real-data is absent: the real-survey notebook runs need it beside the repository")
+
+
 def _run(tmp: Path, name: str, **parameters) -> str:
     papermill = pytest.importorskip("papermill")
     nb = papermill.execute_notebook(str(ROOT / "notebooks" / name), str(tmp / f"out-{name}"), cwd=str(tmp),
@@ -73,8 +78,7 @@ def test_notebook_01_headline_equals_the_reports(tmp_path, raked):
 
 @pytest.mark.parametrize("which", ["mobiles", "bank", "rating"])
 def test_notebook_01_runs_on_real_configs(tmp_path, which):
-    if not REAL.exists():
-        pytest.skip("../shared/real-data is absent: the real-survey notebook runs need it beside the repository")
+    _need_real()
     config = {"mobiles": "examples/mobiles.yml", "bank": "examples/bank.yml", "rating": None}[which]
     text = _run(tmp_path, "01-explore-scores.ipynb", config=config or _rating_only(tmp_path))
     assert not any(raw in text for raw in RAW)
@@ -95,8 +99,7 @@ def test_notebook_03_reads_the_reports_drivers(tmp_path):
 
 @pytest.mark.parametrize("which", ["bank", "rating"])
 def test_notebook_03_on_real_configs(tmp_path, which):
-    if not REAL.exists():
-        pytest.skip("../shared/real-data is absent: the real-survey notebook runs need it beside the repository")
+    _need_real()
     if which == "rating":          # no attribute ratings: the notebook stops saying what it needs
         papermill = pytest.importorskip("papermill")
         with pytest.raises(papermill.PapermillExecutionError, match="no attribute ratings are configured"):
@@ -125,8 +128,33 @@ def test_notebook_04_reads_the_reports_money_and_experiment(tmp_path):
 
 @pytest.mark.parametrize("config", ["examples/mobiles.yml", "examples/bank.yml"])
 def test_notebook_04_says_what_it_needs(tmp_path, config):
-    if not REAL.exists():
-        pytest.skip("../shared/real-data is absent: the real-survey notebook runs need it beside the repository")
+    _need_real()
     text = _run(tmp_path, "04-churn-and-operations.ipynb", config=config)
     assert "No tickets: in the config" in text and "Health, churn and revenue need an accounts: table" in text
     assert "No experiment is configured" in text and not any(raw in text for raw in RAW)
+
+
+def test_notebook_02_reads_the_reports_theme_cost(tmp_path):
+    text = _run(tmp_path, "02-comments.ipynb", config="cx.yml", month="2026-10", k_themes=4)
+    cfg = cxdata.load_config()
+    scope = sections.context(cfg, cxdata.load_responses(cfg), month="2026-10")
+    impact = sections.theme_results(scope, cache_dir=cfg.cache_dir)["impact"]
+    top = impact[~impact["small_base"]].iloc[0]
+    # October's figure, as the report computes it (not the figure over every month of data)
+    assert f"it costs about {top.points_lost:.1f} NPS points" in text and "Oct 2026, all customers" in text
+    assert "786 in Oct 2026" in text and not any(raw in text for raw in RAW)
+
+
+@pytest.mark.parametrize("which", ["bank", "rating"])
+def test_notebook_02_without_comments_or_codebook(tmp_path, which):
+    _need_real()
+    papermill = pytest.importorskip("papermill")
+    if which == "bank":            # no comments at all: stops saying what it needs
+        with pytest.raises(papermill.PapermillExecutionError, match="notebook 02 needs comments"):
+            _run(tmp_path, "02-comments.ipynb", config="examples/bank.yml")
+        return
+    config = Path(_rating_only(tmp_path))
+    config.write_text(config.read_text().replace("rating: Q11_1}", "rating: Q11_1, comment: Q9}"), encoding="utf-8")
+    text = _run(tmp_path, "02-comments.ipynb", config=str(config), k_themes=4)
+    assert "codebook: none (themes are only discovered)" in text and "No codebook." in text
+    assert "No labelled comments and no NPS: no learned sentiment." in text and "terms" in text
