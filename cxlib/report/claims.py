@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import periods
 
-__all__ = ["BLANK", "Claim", "comparison_claim", "importance_claim", "left_out_months", "segments_claim",
+__all__ = ["BLANK", "Claim", "comparison_claim", "importance_claim", "left_out_months", "scale_change_claim", "segments_claim",
            "small_base_claim", "weakness_claim"]
 
 #: How a missing segment value reads in tables and sentences.
@@ -148,3 +148,22 @@ def left_out_months(trend: pd.DataFrame, *, min_n: int) -> str:
         return ""
     named = ", ".join(f"{periods.label(str(p))} (n = {int(n):,})" for p, n in zip(small["period"], small["n"]))
     return f"Left out as too small (fewer than {min_n} answers): {named}."
+
+
+def scale_change_claim(brk, *, label: str) -> Claim:
+    """The note on a score whose range changed abruptly (a :func:`cxlib.scores.scale_breaks` row).
+
+    Examples
+    --------
+    >>> row = {"direction": "above", "threshold": 5.0, "first_at": pd.Timestamp("2015-06-09 10:12"),
+    ...        "n_before": 2140, "n_after": 900, "share_beyond_after": 0.41}
+    >>> print(scale_change_claim(row, label="Rating").text)
+    Rating: answers above 5 first appear on 9 Jun 2015 (the 2,140 answers before were all 5 or below; 41% of the 900 after are above 5): was the scale changed? Months before and after are not compared.
+    """
+    side, t = brk["direction"], f"{brk['threshold']:g}"
+    kept = "or below" if side == "above" else "or above"
+    when = pd.Timestamp(brk["first_at"])
+    return Claim(f"{label}: answers {side} {t} first appear on {when.day} {when:%b %Y} (the {int(brk['n_before']):,} "
+                 f"answers before were all {t} {kept}; {brk['share_beyond_after']:.0%} of the {int(brk['n_after']):,} "
+                 f"after are {side} {t}): was the scale changed? Months before and after are not compared.",
+                 f"chance of no such answer before, were nothing changed: e^{brk.get('log_chance', float('nan')):.0f}")

@@ -6,6 +6,7 @@ computes, so the summary's numbers are the sections' numbers.
 
 from .about import about
 from .banner import banner
+from .breaks import scale_changes, scale_notes
 from .context import ReportContext, context, title
 from .experiment import effect_sentence, experiment, experiment_results
 from .drivers import driver_evidence, driver_inputs, driver_results, drivers
@@ -19,5 +20,5 @@ from .worth import scenario, worth
 
 __all__ = ["FOLLOW_UP_FILE", "PLAN", "Plan", "RESULTS_FILE", "SECTION_IDS", "ReportContext", "about", "banner", "changes_table", "context",
            "customer_scores", "driver_evidence", "effect_sentence", "experiment", "experiment_results", "driver_inputs", "driver_results", "drivers", "findings", "follow_up", "headline", "money_results", "needs",
-           "operations", "result_set", "save_results", "scenario", "scope_line", "seasons", "segment_table", "story", "theme_results", "title", "trends", "usable_segments",
+           "operations", "result_set", "save_results", "scale_changes", "scale_notes", "scenario", "scope_line", "seasons", "segment_table", "story", "theme_results", "title", "trends", "usable_segments",
            "voice", "what_changed", "window_months", "worth"]

@@ -18,6 +18,7 @@ from .. import html as h
 from .. import words
 from ..formats import score_format
 from ._guard import section
+from .breaks import crossing, scale_notes
 from .context import ReportContext
 from .plan import PLAN
 
@@ -45,6 +46,8 @@ def month_row(scope: ReportContext, metric: str) -> pd.Series:
 def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | None:
     """The month against ``baseline`` ("previous", "year_ago") for one metric, or None without data."""
     def compute():
+        if crossing(scope, metric, periods.baseline_months(scope.month, baseline)) is not None:
+            return None                 # a scale change lies between: not compared
         try:
             return scores.compare(scope.data, metric=metric, month=scope.month, baseline=baseline,
                                   min_n=scope.min_n, **scope.kwargs(metric)).iloc[0]
@@ -56,6 +59,8 @@ def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | 
 def _comparison_line(scope: ReportContext, metric: str, baseline: str, label: str) -> tuple[str, str]:
     """One "vs ..." line of a headline card and its tone ("up", "down" or "flat")."""
     fmt = score_format(metric)
+    if crossing(scope, metric, periods.baseline_months(scope.month, baseline)) is not None:
+        return f"vs {label}: not compared (the scale changed in between)", "flat"
     row = comparison(scope, metric, baseline)
     if row is None:
         return f"vs {label}: no data", "flat"
@@ -122,7 +127,7 @@ def headline(scope: ReportContext) -> h.Html:
                 tone = t if i == 0 else tone
         items.append({"label": name + fmt.card, "value": fmt.value(row[m]), "details": details, "tone": tone,
                       "sparkline": _sparkline(scope, m) if scope.dated else ""})
-    return h.cards(items)
+    return h.cards(items) + h.Html("".join(h.note(t) for t in scale_notes(scope)))
 
 
 def changes_table(scope: ReportContext, *, baseline: str = PLAN.changes_baseline) -> pd.DataFrame | None:
@@ -132,7 +137,7 @@ def changes_table(scope: ReportContext, *, baseline: str = PLAN.changes_baseline
         if not scope.dated or scope.first_month:
             return None
         by = usable_segments(scope.now, scope.cfg.segments)
-        if not by:
+        if not by or crossing(scope, scope.primary, periods.baseline_months(scope.month, baseline)) is not None:
             return None
         journey = scope.cfg.report.get("journey")
         return scores.what_changed(scope.data, month=scope.month, by=by, journey=journey if journey in by else None,
@@ -158,6 +163,9 @@ def what_changed(scope: ReportContext, *, baseline: str = PLAN.changes_baseline)
         return h.note("One wave without dates: there is no earlier period to compare with.")
     if scope.first_month:
         return h.note(f"First month of data ({scope.period_label}): no comparison yet.")
+    brk = crossing(scope, scope.primary, periods.baseline_months(scope.month, baseline))
+    if brk is not None:
+        return h.note(claims.scale_change_claim(brk, label=scope.label(scope.primary)).text)
     table = changes_table(scope, baseline=baseline)
     if table is None:
         return h.note("No segment has two or more values this month: the comparison by segment is left out.")
@@ -205,7 +213,10 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
     alt = (f"{name} by month, {periods.label([str(p) for p in tr['period']])}; latest "
            f"{fmt.value(last[scope.primary])} (n = {int(last['n']):,})")
     dropped = claims.left_out_months(tr, min_n=scope.min_n)
-    return h.figure(fig, alt=f"{alt}. {dropped}" if dropped else alt) + (h.note(dropped) if dropped else h.Html(""))
+    brk = crossing(scope, scope.primary, [str(p) for p in tr["period"]])
+    changed = claims.scale_change_claim(brk, label=name).text if brk is not None else ""
+    notes = "".join(h.note(t) for t in (dropped, changed) if t)
+    return h.figure(fig, alt=f"{alt}. {dropped}" if dropped else alt) + h.Html(notes)
 
 
 def _segment_rows(scope: ReportContext, seg: str, most: int) -> list[dict]:

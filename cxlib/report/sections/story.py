@@ -12,15 +12,17 @@ import re
 
 import pandas as pd
 
+from ... import periods
 from .. import claims
 from .. import html as h
 from ..formats import score_format
 from ._guard import attempt
+from .breaks import crossing
 from .context import ReportContext
-from .plan import PLAN
 from .drivers import driver_results
 from .experiment import experiment_results
 from .money import money_results
+from .plan import PLAN
 from .scores import changes_table, comparison, month_row
 from .voice import theme_results
 
@@ -50,6 +52,9 @@ def _primary(scope: ReportContext, small: list) -> str | None:
         return h.escape(base + ": a single wave, so nothing to compare with.")
     if scope.first_month:
         return h.escape(base + ": the first month of data, so nothing to compare with yet.")
+    brk = crossing(scope, m, periods.baseline_months(scope.month, PLAN.headline_baseline))
+    if brk is not None:             # rule: never compare across a scale change
+        return h.escape(base + ". " + claims.scale_change_claim(brk, label=name).text)
     cmp = comparison(scope, m, PLAN.headline_baseline)
     if cmp is None:
         return h.escape(base + ": no answers last month, so nothing to compare with.")
