@@ -34,7 +34,10 @@ def test_comments_notebook_renders_on_the_real_survey(tmp_path):
                     "labelled": "", "freq": "W", "shift_by": "carrier", "k_themes": 4},
     )
     text = _outputs(nb)
-    assert "895 responses, 895 with a comment; month 2019-08" in text
-    assert "no labelled sample" in text
+    # the period and base stated: the latest month is partial (the data end on 18 Aug 2019)
+    assert "4–18 Aug 2019, all customers: 475 responses" in text
+    assert "895 comments in all, 475 in 4–18 Aug 2019" in text
+    assert "No labelled file (or no codebook): theme accuracy unknown." in text
+    assert "The costliest comment theme is price" in text      # "What we found", by the report's rule
     assert "price" in text and "terms" in text and "learned sentiment (negative/positive)" in text
     assert "<script" not in text.lower()

@@ -51,8 +51,8 @@ def test_the_story_comes_first_and_links_to_its_sections(report):
     _, html = report
     assert html.index('class="cx-story"') < html.index('class="cx-toc"') < html.index('<a id="headline"></a>')
     items = re.findall(r"<li>(.*?)</li>", re.search(r'<div class="cx-story".*?</div>', html, re.S).group(0), re.S)
-    assert 3 <= len(items) <= 5
-    assert all(re.search(r'href="#(headline|changes|drivers|voice|money)"', i) for i in items)
+    assert 3 <= len(items) <= 6
+    assert all(re.search(r'href="#(headline|changes|drivers|experiment|voice|money)"', i) for i in items)
     text = story_text(html)
     assert "a real drop" in text and "p =" not in text and "Holm" not in text   # plain words; tests in small print
     assert "Holm-adjusted" in visible(re.search(r'<p class="cx-smallprint">.*?</p>', html, re.S).group(0))

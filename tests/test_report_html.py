@@ -23,7 +23,7 @@ ROOT = project_root()
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 REAL = ROOT.parent / "shared" / "real-data" / "Mobiles_feedback_4_weeks.sav"
-SECTIONS = ["Headline", "What changed, and is it real?", "Trends and segments", "What drives the scores",
+SECTIONS = ["Headline", "What changed, and is it real?", "Trends and segments", "What drives the scores", "The experiment",
             "Voice of the customer", "Operations and money", "What fixing it is worth", "About this report"]
 EVIL = (' <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
         ' [click](javascript:window.__pwned=3) <b>bold</b>')

@@ -41,9 +41,9 @@ def test_small_base_is_not_shown_as_a_fact(make_scope):
     data = frame("2026-10", 5, 3, 2, region="EMEA")
     scope = make_scope(data, month="2026-10", segments=["region"])
     out = text(sections.headline(scope))
-    # 10 answers: the score is shown only with its warning, next to its (wide) interval and base
-    assert "small base (n < 30): read with care" in out and "n = 10" in out
-    assert "first month of data: no comparison" in out
+    # 10 answers: no figure and no interval (it would span most of the scale), only the base and why
+    assert "Only 10 answers to NPS in 15 Oct 2026, fewer than the 30 a figure needs: no figure is stated." in out
+    assert "CI" not in out
     table = text(sections.segment_table(scope))
     # one value only: named with its segment, not cut, and no empty table
     assert "One value only in 15 Oct 2026, so not cut: Region: EMEA." in table and "<table" not in table

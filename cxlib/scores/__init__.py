@@ -1,7 +1,8 @@
 """Scores with their base and uncertainty (NPS, CSAT, CES, any rating, would-recommend), what changed and
-whether it is real, seasonality."""
+whether it is real, seasonality, scale changes over time."""
 
 from ._sums import as_scale, default_scale
+from .breaks import scale_breaks
 from .changes import compare, holm_significance, trend, what_changed
 from .means import ces, rating
 from .metrics import csat, nps, recommend
@@ -11,5 +12,5 @@ from .seasonal import seasonal_pattern
 from .values import nps_category_shares, nps_points, respondent_values
 
 __all__ = ["METRICS", "as_scale", "by_segments", "ces", "compare", "csat", "default_scale", "holm_significance", "nps",
-           "nps_category_shares", "nps_points", "rating", "recommend", "respondent_values", "rolling", "score_table",
-           "seasonal_pattern", "trend", "what_changed"]
+           "nps_category_shares", "nps_points", "rating", "recommend", "respondent_values", "rolling", "scale_breaks",
+           "score_table", "seasonal_pattern", "trend", "what_changed"]

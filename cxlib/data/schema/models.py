@@ -211,7 +211,8 @@ class Report(Section):
     max_segment_values: Whole(ge=2) = key(12, "Values shown per segment before the rest are pooled.")
     scenario_lift: Optional[Number(gt=0)] = key(None, "Rating points of the what-if scenario.")
     chromium: Optional[FilePath] = key(None, "Chromium executable for the PDF.")
-    experiment: Optional[Name] = key(None, "A segment that is an experiment arm.")
+    experiment: Optional[Name] = key(None, "The segment holding an A/B experiment's arms: the report reads it out "
+                                           "over every month it ran.")
     targets: Targets = key(default_factory=Targets, doc="Score targets, e.g. {nps: 20, csat: 80}.")
     pptx_template: Optional[FilePath] = key(None, "PowerPoint template, relative to the config.")
     rolling: Optional[Whole(ge=2)] = key(None, "Months in a rolling window.")

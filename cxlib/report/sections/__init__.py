@@ -6,16 +6,19 @@ computes, so the summary's numbers are the sections' numbers.
 
 from .about import about
 from .banner import banner
+from .breaks import scale_changes, scale_notes
 from .context import ReportContext, context, title
-from .drivers import driver_evidence, driver_results, drivers
+from .experiment import effect_sentence, experiment, experiment_results
+from .drivers import driver_evidence, driver_inputs, driver_results, drivers
+from .plan import PLAN, Plan, needs, scope_line, seasons, window_months
 from .money import FOLLOW_UP_FILE, customer_scores, follow_up, money_results, operations
 from .results import RESULTS_FILE, result_set, save_results
 from .scores import changes_table, headline, segment_table, trends, usable_segments, what_changed
-from .story import SECTION_IDS, story
+from .story import SECTION_IDS, findings, story
 from .voice import theme_results, voice
 from .worth import scenario, worth
 
-__all__ = ["FOLLOW_UP_FILE", "RESULTS_FILE", "SECTION_IDS", "ReportContext", "about", "banner", "changes_table", "context",
-           "customer_scores", "driver_evidence", "driver_results", "drivers", "follow_up", "headline", "money_results",
-           "operations", "result_set", "save_results", "scenario", "segment_table", "story", "theme_results", "title", "trends", "usable_segments",
-           "voice", "what_changed", "worth"]
+__all__ = ["FOLLOW_UP_FILE", "PLAN", "Plan", "RESULTS_FILE", "SECTION_IDS", "ReportContext", "about", "banner", "changes_table", "context",
+           "customer_scores", "driver_evidence", "effect_sentence", "experiment", "experiment_results", "driver_inputs", "driver_results", "drivers", "findings", "follow_up", "headline", "money_results", "needs",
+           "operations", "result_set", "save_results", "scale_changes", "scale_notes", "scenario", "scope_line", "seasons", "segment_table", "story", "theme_results", "title", "trends", "usable_segments",
+           "voice", "what_changed", "window_months", "worth"]

@@ -225,15 +225,18 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     undated = int(dates.isna().sum()) if len(dates) else 0
     undated = pulled["undated"] if pulled else undated
     if dates.notna().any():
-        resolved = periods.resolve_month(month, dates)
-        partial = periods.is_partial(resolved, dates.dropna()) if pulled is None else pulled["partial"]
+        # the month and whether the data cover all of it are facts of the export, not of a segment: a segment
+        # with five reviews is sparse, not a partial month
+        every = responses["responded_at"].dropna()
+        resolved = periods.resolve_month(month, every if segment else dates)
+        partial = periods.is_partial(resolved, every) if pulled is None else pulled["partial"]
         first = not (dates < periods.bounds(resolved)[0]).any() if pulled is None else pulled["first"]
         if partial and asked in (None, "", "latest"):
             notes.append(f"The data cover no full month: this report covers the latest month, which is partial "
-                         f"({periods.dates_label(*periods.span(subset(data, month=resolved)['responded_at']))}).")
+                         f"({periods.dates_label(*periods.span(subset(responses, month=resolved)['responded_at']))}).")
         elif partial:
             notes.append(f"{periods.long_label(resolved)} is partial: the data cover "
-                         f"{periods.dates_label(*periods.span(subset(data, month=resolved)['responded_at']))}.")
+                         f"{periods.dates_label(*periods.span(subset(responses, month=resolved)['responded_at']))}.")
         if undated:
             notes.append(f"{undated:,} responses have no usable date and are left out of every month.")
     else:

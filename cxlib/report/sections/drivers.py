@@ -14,12 +14,14 @@ import pandas as pd
 
 from ... import drivers as drv
 from ...data import last_months
+from ...errors import DataError
 from ...metrics import METRICS
 from .. import html as h
 from ._guard import section
 from .context import ReportContext
+from .plan import PLAN
 
-__all__ = ["MIN_PER_DRIVER", "driver_evidence", "driver_results", "drivers"]
+__all__ = ["MIN_PER_DRIVER", "driver_evidence", "driver_inputs", "driver_results", "drivers"]
 
 #: Complete responses needed per driver before a driver model is read as evidence.
 MIN_PER_DRIVER = 10
@@ -71,23 +73,43 @@ def driver_evidence(imp: pd.DataFrame, ipa: pd.DataFrame, *, min_n: int, label=N
     return clear, reasons
 
 
-def driver_results(scope: ReportContext, *, months: int = 3, bootstrap: int = 200, seed: int = 0):
+def driver_inputs(scope: ReportContext, *, months: int = PLAN.driver_months) -> tuple[pd.DataFrame, dict]:
+    """The rows and the model arguments of the report's driver analysis, for the report and the notebooks.
+
+    Returns
+    -------
+    (pandas.DataFrame, dict)
+        The responses of the ``months`` months ending with the report month (every response for a single
+        wave), and ``score``, ``drivers``, ``kind``, ``scale`` and ``weight`` for the :mod:`cxlib.drivers`
+        functions.
+
+    Raises
+    ------
+    DataError
+        When the config names no attribute ratings (``drivers:``).
+    """
+    names = scope.cfg.drivers
+    if not names:
+        raise DataError("no attribute ratings are configured: name them under drivers: in the config "
+                        "(responses: drivers:) to analyse what drives the score")
+    window = last_months(scope.data, month=scope.month, months=months) if scope.dated else scope.data
+    kind = METRICS[scope.primary].outcome
+    scale = scope.cfg.scales.get(scope.primary) if kind != "logit" else False
+    return window, {"score": scope.primary, "drivers": list(names), "kind": kind, "scale": scale, "weight": scope.weight}
+
+
+def driver_results(scope: ReportContext, *, months: int = PLAN.driver_months, bootstrap: int = 200, seed: int = 0):
     """The driver analysis of the report (once per report): the rows used, importance, performance, the
     advice the evidence carries and why there is no other; None without drivers."""
     def compute():
-        names = scope.cfg.drivers
-        if not names:
+        if not scope.cfg.drivers:
             return None
-        window = last_months(scope.data, month=scope.month, months=months) if scope.dated else scope.data
-        score = scope.primary
-        kind = METRICS[score].outcome
-        scale = scope.cfg.scales.get(score) if kind != "logit" else False
+        window, args = driver_inputs(scope, months=months)
         with warnings.catch_warnings():      # the missing-data warning is stated in the section itself
             warnings.simplefilter("ignore", UserWarning)
-            imp = drv.relative_importance(window, score=score, drivers=names, kind=kind, weight=scope.weight,
-                                          bootstrap=bootstrap, seed=seed, scale=scale)
-        ipa = drv.importance_performance(window, score=score, drivers=names, importance=imp, weight=scope.weight,
-                                         driver_scale=scope.cfg.scales.get("drivers"))
+            imp = drv.relative_importance(window, **args, bootstrap=bootstrap, seed=seed)
+        ipa = drv.importance_performance(window, score=args["score"], drivers=args["drivers"], importance=imp,
+                                         weight=scope.weight, driver_scale=scope.cfg.scales.get("drivers"))
         advice, reasons = driver_evidence(imp, ipa, min_n=scope.min_n, label=scope.label)
         period = (scope.covered([str(p) for p in pd.period_range(end=scope.month, periods=months, freq="M")])
                   if scope.dated else "")
@@ -115,6 +137,13 @@ def drivers(scope: ReportContext) -> h.Html:
     if res is None:
         return h.note("No attribute ratings (drivers) are configured: the driver analysis is left out.")
     imp, ipa = res["importance"], res["performance"]
+    n, need = int(imp["n"].iloc[0]), max(scope.min_n, MIN_PER_DRIVER * len(ipa))
+    if n < need:                    # rule: no chart and no advice below the base a driver model needs
+        when = f" in {res['period']}" if scope.dated else ""
+        return h.note(f"The driver analysis needs at least {need} complete responses ({MIN_PER_DRIVER} per driver "
+                      f"for {len(ipa)} drivers, and the minimum base of {scope.min_n}); {n:,} answered the "
+                      f"{scope.label(scope.primary)} question and every rating{when}, so no chart and no "
+                      "\"fix first\" advice are shown: a model this small fits noise.")
     named = {"driver": lambda d: d["driver"].map(scope.label)}
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     plot_importance(imp.assign(**named), ax=axes[0])

@@ -19,6 +19,7 @@ from .. import html as h
 from .. import words
 from ._guard import section
 from .context import ReportContext
+from .plan import PLAN
 
 __all__ = ["FOLLOW_UP_FILE", "customer_scores", "follow_up", "money_results", "operations"]
 
@@ -61,7 +62,8 @@ def customer_scores(scope: ReportContext, tickets: pd.DataFrame | None, accounts
 
 
 @section('Operations and money')
-def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *, months: int = 6) -> h.Html:
+def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *,
+               months: int = PLAN.operations_months) -> h.Html:
     """Handoffs against satisfaction (tickets), churn risk and revenue at risk by segment (accounts).
 
     Parameters

@@ -18,7 +18,9 @@ from ... import periods
 from .. import html as h
 from ._guard import attempt
 from .context import ReportContext
+from .plan import PLAN
 from .drivers import driver_results
+from .experiment import experiment_results
 from .money import money_results
 from .scores import changes_table, comparison, month_row, monthly
 
@@ -46,7 +48,7 @@ def _score(scope: ReportContext, metric: str) -> dict:
         out["mix"] = {k: _num(row[f"pct_{k}"], 2) for k in ("promoters", "passives", "detractors")}
     out["trend"] = _trend(scope, metric) if scope.dated else []
     if scope.dated and not scope.first_month:
-        cmp = comparison(scope, metric, "previous")
+        cmp = comparison(scope, metric, PLAN.headline_baseline)
         if cmp is not None and bool(cmp["tested"]):
             out.update(diff=_num(cmp["diff"]), diff_ci_low=_num(cmp["ci_low"]), diff_ci_high=_num(cmp["ci_high"]),
                        p_value=_num(cmp["p_value"], 6), significant=bool(cmp["significant"]),
@@ -99,6 +101,20 @@ def _money(scope: ReportContext, scored) -> dict | None:
             "share_at_risk": _num(t.share_at_risk)}
 
 
+def _experiment(scope: ReportContext) -> dict | None:
+    if not any(key[0] == "experiment" for key in scope.results):
+        return None                     # the report did not read an experiment out
+    res = attempt(experiment_results, scope)
+    if res is None:
+        return None
+    effects = [{"score": r["score"], "metric": r["metric"], "treatment": h.safe_label(r["treatment"]),
+                "control": h.safe_label(r["control"]), "effect": _num(r["effect"]), "ci_low": _num(r["ci_low"]),
+                "ci_high": _num(r["ci_high"]), "p_value": _num(r["p_value"], 6), "n_treatment": int(r["n_treatment"]),
+                "n_control": int(r["n_control"]), "real": r["verdict"] == "a real effect"}
+               for r in res["effects"].to_dict("records")]
+    return {"segment": res["arm"], "months": res["months"], "period": res["period"], "effects": effects}
+
+
 def result_set(scope: ReportContext, scored=None) -> dict:
     """Every headline figure of the report as its sections computed it.
 
@@ -113,8 +129,9 @@ def result_set(scope: ReportContext, scored=None) -> dict:
         ``detractors``), and against the previous month ``diff``, ``diff_ci_low``,
         ``diff_ci_high``, ``p_value``, ``significant``, ``baseline``), ``headline`` (the primary score in
         the shape of ``run.json``: ``score``, ``value``, ``n``, ``small_base``, ``diff``, ``significant``),
-        ``changes`` (segments tested and the real changes), ``drivers`` and ``money`` (None where the
-        report has no such section), ``left_out`` (section title: why the data could not carry it).
+        ``changes`` (segments tested and the real changes), ``drivers``, ``money`` and ``experiment`` (its
+        ``segment``, ``months``, ``period`` and per score ``effect``, ``ci_low``, ``ci_high``, ``p_value``,
+        the arms' ``n_treatment``/``n_control`` and ``real``; each None where the report has no such section), ``left_out`` (section title: why the data could not carry it).
     """
     figures = {m: attempt(_score, scope, m) for m in scope.scores}
     p = figures[scope.primary] or {"value": None, "n": 0, "small_base": True, "diff": None, "significant": None}
@@ -128,7 +145,7 @@ def result_set(scope: ReportContext, scored=None) -> dict:
             "segment": h.safe_label(scope.segment) if scope.segment else None, "primary": scope.primary,
             "weighted": scope.weight is not None, "responses": int(len(scope.now)), "scores": figures,
             "headline": headline, "changes": attempt(_changes, scope), "drivers": _drivers(scope),
-            "money": _money(scope, scored), "left_out": dict(scope.left_out)}
+            "money": _money(scope, scored), "experiment": _experiment(scope), "left_out": dict(scope.left_out)}
 
 
 def save_results(scope: ReportContext, scored=None, *, artifacts: str = "") -> None:

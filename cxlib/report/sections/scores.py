@@ -13,11 +13,14 @@ import pandas as pd
 from ... import periods, scores
 from ...data import config_default, last_months
 from ...errors import DataError
+from .. import claims
 from .. import html as h
 from .. import words
 from ..formats import score_format
 from ._guard import section
+from .breaks import crossing, scale_notes
 from .context import ReportContext
+from .plan import PLAN
 
 __all__ = ["changes_table", "comparison", "headline", "month_row", "segment_table", "trends", "usable_segments",
            "what_changed"]
@@ -43,6 +46,8 @@ def month_row(scope: ReportContext, metric: str) -> pd.Series:
 def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | None:
     """The month against ``baseline`` ("previous", "year_ago") for one metric, or None without data."""
     def compute():
+        if crossing(scope, metric, periods.baseline_months(scope.month, baseline)) is not None:
+            return None                 # a scale change lies between: not compared
         try:
             return scores.compare(scope.data, metric=metric, month=scope.month, baseline=baseline,
                                   min_n=scope.min_n, **scope.kwargs(metric)).iloc[0]
@@ -54,12 +59,16 @@ def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | 
 def _comparison_line(scope: ReportContext, metric: str, baseline: str, label: str) -> tuple[str, str]:
     """One "vs ..." line of a headline card and its tone ("up", "down" or "flat")."""
     fmt = score_format(metric)
+    if crossing(scope, metric, periods.baseline_months(scope.month, baseline)) is not None:
+        return f"vs {label}: not compared (the scale changed in between)", "flat"
     row = comparison(scope, metric, baseline)
     if row is None:
         return f"vs {label}: no data", "flat"
     when = scope.covered(row["baseline"].split(","))
     if not bool(row["tested"]):
-        return f"vs {label} ({when}): base too small to compare", "flat"
+        why = claims.comparison_claim(int(round(row["n_eff"])), int(round(row["n_eff_baseline"])), min_n=scope.min_n,
+                                      period=scope.period_label, before=when)
+        return f"vs {label} ({when}): {why.text if why else 'base too small to compare'}", "flat"
     change = h.fmt_change(row["diff"], row["p_value"], bool(row["significant"]), unit=fmt.unit, digits=fmt.digits)
     tone = ("up" if row["diff"] > 0 else "down") if bool(row["significant"]) else "flat"
     return f"vs {label} ({when}): {change}", tone
@@ -82,6 +91,8 @@ def _sparkline(scope: ReportContext, metric: str) -> str:
     fmt = score_format(metric)
     label = (f"{scope.label(metric)}, last {len(tr)} months ({periods.label([str(p) for p in tr['period']])}): "
              f"from {fmt.value(values.dropna().iloc[0])} to {fmt.value(values.dropna().iloc[-1])}")
+    dropped = claims.left_out_months(tr, min_n=scope.min_n)
+    label = f"{label}. {dropped}" if dropped else label
     return h.sparkline(values, label=label)
 
 
@@ -122,6 +133,11 @@ def headline(scope: ReportContext) -> h.Html:
         if row["n"] == 0 or pd.isna(row[m]):
             items.append({"label": name + fmt.card, "value": "–", "details": [f"no answers in {scope.period_label}"]})
             continue
+        if bool(row["small_base"]):     # rule: no figure (nor an interval spanning the scale) on a small base
+            said = claims.small_base_claim(int(round(row["n_eff"])), min_n=scope.min_n, period=scope.period_label,
+                                           label=name)
+            items.append({"label": name + fmt.card, "value": "–", "details": [said.text]})
+            continue
         details = [f"95% CI {fmt.interval(row['ci_low'], row['ci_high'])} · n = {int(row['n']):,}"]
         for col, what in (("pct_top_box", "in the top {k} boxes"), ("pct_low_effort", "low effort (top {k} boxes)")):
             if col in row and pd.notna(row[col]):
@@ -132,28 +148,26 @@ def headline(scope: ReportContext) -> h.Html:
         elif scope.first_month:
             details.append("first month of data: no comparison")
         else:
-            for i, (base, label) in enumerate((("previous", "last month"), ("year_ago", "same month last year"))):
+            for i, (base, label) in enumerate(((PLAN.headline_baseline, "last month"), ("year_ago", "same month last year"))):
                 line, t = _comparison_line(scope, m, base, label)
                 details.append(line)
                 tone = t if i == 0 else tone
         details += _tile_extras(scope, m, row)
-        if bool(row["small_base"]):
-            details.append(f"small base (n < {scope.min_n}): read with care")
         arrow = {"up": " ▲", "down": " ▼"}.get(tone, "")     # an arrow only for a real change
         items.append({"label": name + fmt.card, "value": fmt.value(row[m]) + arrow, "details": details, "tone": tone,
                       "mix": _mix(row),
                       "sparkline": _sparkline(scope, m) if scope.dated else ""})
-    return h.cards(items)
+    return h.cards(items) + h.Html("".join(h.note(t) for t in scale_notes(scope)))
 
 
-def changes_table(scope: ReportContext, *, baseline: str = "previous_3") -> pd.DataFrame | None:
+def changes_table(scope: ReportContext, *, baseline: str = PLAN.changes_baseline) -> pd.DataFrame | None:
     """The Holm-adjusted segment comparisons of the month in the primary score (once per report), or
     None when there is nothing to compare (single wave, first month, no segment with two values)."""
     def compute():
         if not scope.dated or scope.first_month:
             return None
         by = usable_segments(scope.now, scope.cfg.segments)
-        if not by:
+        if not by or crossing(scope, scope.primary, periods.baseline_months(scope.month, baseline)) is not None:
             return None
         journey = scope.cfg.report.get("journey")
         return scores.what_changed(scope.data, month=scope.month, by=by, journey=journey if journey in by else None,
@@ -163,7 +177,7 @@ def changes_table(scope: ReportContext, *, baseline: str = "previous_3") -> pd.D
 
 
 @section('What changed')
-def what_changed(scope: ReportContext, *, baseline: str = "previous_3") -> h.Html:
+def what_changed(scope: ReportContext, *, baseline: str = PLAN.changes_baseline) -> h.Html:
     """Plain-language summary of the Holm-adjusted segment comparisons for the month, in the primary score.
 
     Every value of every segment (and each segment × journey-stage cell) with enough base is compared
@@ -179,6 +193,9 @@ def what_changed(scope: ReportContext, *, baseline: str = "previous_3") -> h.Htm
         return h.note("One wave without dates: there is no earlier period to compare with.")
     if scope.first_month:
         return h.note(f"First month of data ({scope.period_label}): no comparison yet.")
+    brk = crossing(scope, scope.primary, periods.baseline_months(scope.month, baseline))
+    if brk is not None:
+        return h.note(claims.scale_change_claim(brk, label=scope.label(scope.primary)).text)
     table = changes_table(scope, baseline=baseline)
     if table is None:
         return h.note("No segment has two or more values this month: the comparison by segment is left out.")
@@ -197,7 +214,7 @@ def what_changed(scope: ReportContext, *, baseline: str = "previous_3") -> h.Htm
 
 
 @section('Trends')
-def trends(scope: ReportContext, *, months: int = 24) -> h.Html:
+def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
     """The last ``months`` months of the primary score with its 95% CI band, as one chart.
 
     Months below the minimum base are drawn hollow without a band; the band never leaves the scale.
@@ -225,12 +242,17 @@ def trends(scope: ReportContext, *, months: int = 24) -> h.Html:
     last = tr.iloc[-1]
     alt = (f"{name} by month, {periods.label([str(p) for p in tr['period']])}; latest "
            f"{fmt.value(last[scope.primary])} (n = {int(last['n']):,})")
-    return h.figure(fig, alt=alt)
+    dropped = claims.left_out_months(tr, min_n=scope.min_n)
+    brk = crossing(scope, scope.primary, [str(p) for p in tr["period"]])
+    changed = claims.scale_change_claim(brk, label=name).text if brk is not None else ""
+    notes = "".join(h.note(t) for t in (dropped, changed) if t)
+    return h.figure(fig, alt=f"{alt}. {dropped}" if dropped else alt) + h.Html(notes)
 
 
 def _segment_rows(scope: ReportContext, seg: str, most: int) -> list[dict]:
     """One segment's rows: the ``most`` largest values, the rest pooled as "Other (k values, n = ...)"."""
-    now = scope.now.dropna(subset=[seg])
+    values = scope.now[seg].astype("object")
+    now = scope.now.assign(**{seg: values.where(values.notna(), claims.BLANK)})    # blanks shown with their n
     m, fmt, name = scope.primary, score_format(scope.primary), scope.label(scope.primary)
     # largest first, ties by value: the same order whatever order the rows come in
     sizes = now[seg].astype("str").value_counts().sort_index().sort_values(ascending=False, kind="stable")

@@ -1,4 +1,4 @@
-"""The story first: three to five plain sentences under the title, each with its number and its
+"""The story first: three to six plain sentences under the title, each with its number and its
 certainty, each linking to the section it comes from.
 
 Every number is the one its section shows: the story reads the results the sections compute (the
@@ -7,25 +7,31 @@ report context computes each once). Test names and p-values go to a small-print 
 
 from __future__ import annotations
 
-import html
+import html as _html
 import re
 
 import pandas as pd
 
+from ... import periods
+from .. import claims
 from .. import html as h
 from ..formats import score_format
 from ._guard import attempt
+from .breaks import crossing
 from .context import ReportContext
 from .drivers import driver_results
+from .experiment import experiment_results
 from .money import money_results
+from .plan import PLAN
 from .scores import changes_table, comparison, month_row
 from .voice import theme_results
 
-__all__ = ["SECTION_IDS", "story"]
+__all__ = ["SECTION_IDS", "findings", "story"]
 
 #: Anchors of the report's sections (the notebook's headings carry them).
 SECTION_IDS = {"headline": "headline", "changes": "changes", "drivers": "drivers", "voice": "voice",
-               "money": "money", "worth": "worth", "about": "about"}
+               "money": "money", "experiment": "experiment", "worth": "worth",
+               "about": "about"}
 
 
 def _link(text: str, section: str) -> h.Html:
@@ -37,16 +43,26 @@ def _primary(scope: ReportContext, small: list) -> str | None:
     row = month_row(scope, m)
     if row["n"] == 0 or pd.isna(row[m]):
         return None
+    if bool(row["small_base"]):     # rule: no figure on a small base
+        return h.escape(claims.small_base_claim(int(round(row["n_eff"])), min_n=scope.min_n,
+                                                period=scope.period_label, label=name).text)
     base = f"{name} is {fmt.value(row[m])} in {scope.period_label} (95% CI {fmt.interval(row['ci_low'], row['ci_high'])}, " \
            f"n = {int(row['n']):,})"
     if not scope.dated:
         return h.escape(base + ": a single wave, so nothing to compare with.")
     if scope.first_month:
         return h.escape(base + ": the first month of data, so nothing to compare with yet.")
-    cmp = comparison(scope, m, "previous")
-    if cmp is None or not bool(cmp["tested"]):
-        return h.escape(base + ": too few answers last month to tell a change from noise.")
+    brk = crossing(scope, m, periods.baseline_months(scope.month, PLAN.headline_baseline))
+    if brk is not None:             # rule: never compare across a scale change
+        return h.escape(base + ". " + claims.scale_change_claim(brk, label=name).text)
+    cmp = comparison(scope, m, PLAN.headline_baseline)
+    if cmp is None:
+        return h.escape(base + ": no answers last month, so nothing to compare with.")
     prev = scope.covered(cmp["baseline"].split(","))
+    if not bool(cmp["tested"]):     # rule: name the month that is too small
+        why = claims.comparison_claim(int(round(cmp["n_eff"])), int(round(cmp["n_eff_baseline"])),
+                                      min_n=scope.min_n, period=scope.period_label, before=prev)
+        return h.escape(base + ": " + (why.text if why else "too few answers to tell a change from noise") + ".")
     if bool(cmp["significant"]):
         tone = "up" if cmp["diff"] > 0 else "down"
         small.append(f"{name} against {prev}: z test, {h.fmt_p(cmp['p_value'])}.")
@@ -62,9 +78,14 @@ def _largest_change(scope: ReportContext, small: list) -> str | None:
         return None
     fmt, name = score_format(scope.primary), scope.label(scope.primary)
     real = table[table["significant"]]
-    if real.empty:
-        return (h.escape("No segment moved beyond ") + h.verdict("normal month-to-month noise", "noise")
-                + h.escape(f" ({int(table['tested'].sum())} segment values compared)."))
+    if real.empty:                  # rule: "no segment moved" only when one was compared
+        tested = int(table["tested"].sum())
+        said = claims.segments_claim(tested, len(table) - tested, min_n=scope.min_n, label=name)
+        if not tested:
+            return h.escape(said.text)
+        word = "normal month-to-month noise"
+        head, tail = said.text.split(word)
+        return h.escape(head) + h.verdict(word, "noise") + h.escape(tail)
     r = real.loc[real["diff"].abs().idxmax()]
     where = " × ".join(scope.label(p) for p in r["dimension"].split(" × ")) + ": " + h.safe_label(r["segment"])
     tone = "up" if r["diff"] > 0 else "down"
@@ -76,15 +97,45 @@ def _largest_change(scope: ReportContext, small: list) -> str | None:
                        f"(95% CI of the change {fmt.change_interval(r['ci_low'], r['ci_high'])})."))
 
 
-def _driver(scope: ReportContext) -> str | None:
+def _driver(scope: ReportContext, small: list) -> str | None:
+    """The driver that is both clearly important (rank interval) and clearly weak (rating interval below the
+    drivers' average), best ranked first; nothing when no driver carries both claims."""
     res = driver_results(scope)
     if res is None or res["advice"].empty:
         return None
-    r = res["advice"].sort_values("share", ascending=False).iloc[0]
-    return h.escape(f"{scope.label(r['driver'])} matters most and is weakest: {r['share']:.0%} of what the "
-                    f"ratings explain in {scope.label(scope.primary)}, rated {r['performance']:.2f} "
-                    f"(95% CI {r['performance_ci_low']:.2f} to {r['performance_ci_high']:.2f}) against the "
-                    f"drivers' average of {r['performance_cut']:.2f}.")
+    imp = res["importance"].set_index("driver")
+    for r in res["advice"].sort_values("share", ascending=False).itertuples():
+        ranks = imp.loc[r.driver, ["rank_ci_low", "rank_ci_high"]] if "rank_ci_low" in imp else (None, None)
+        important = claims.importance_claim(*ranks, drivers=len(imp))
+        weak = claims.weakness_claim(r.performance, r.performance_ci_low, r.performance_ci_high, cut=r.performance_cut)
+        if important is None or weak is None:
+            continue
+        small.append(f"{scope.label(r.driver)}: {important.evidence} ({res['bootstrap']} bootstrap resamples); "
+                     f"{weak.evidence}.")
+        return h.escape(f"{scope.label(r.driver)} {important.text} and {weak.text}: {r.share:.0%} of what the "
+                        f"ratings explain in {scope.label(scope.primary)}, rated {r.performance:.2f} "
+                        f"(95% CI {r.performance_ci_low:.2f} to {r.performance_ci_high:.2f}) against the "
+                        f"drivers' average of {r.performance_cut:.2f}.")
+    return None
+
+
+def _experiment(scope: ReportContext, small: list) -> str | None:
+    """The experiment's effect on the primary score, only when it is real (rule: p < 0.05, arms of min_n)."""
+    res = experiment_results(scope)
+    if res is None:
+        return None
+    real = res["effects"][res["effects"]["verdict"] == "a real effect"]
+    if real.empty:
+        return None
+    r = real.iloc[0]
+    digits, unit = (0, "points") if r["metric"] == "nps" else (2, "on the mean")
+    small.append(f"{scope.label(res['arm'])}: {h.safe_label(r['treatment'])} against {h.safe_label(r['control'])} "
+                 f"over {res['period']}, Welch's test, p = {r['p_value']:.2g}; n = {int(r['n_treatment']):,} and "
+                 f"{int(r['n_control']):,}.")
+    # short: the story must stay on a phone's first screen; the months, arms and bases are in the small print
+    return (h.escape(f"{scope.label(res['arm'])}: {scope.label(r['score'])} {r['effect']:+.{digits}f} {unit} "
+                     f"(95% CI {r['ci_low']:+.{digits}f} to {r['ci_high']:+.{digits}f}), ")
+            + h.verdict("a real effect", "up" if r["effect"] > 0 else "down") + h.escape("."))
 
 
 def _theme(scope: ReportContext) -> str | None:
@@ -112,9 +163,9 @@ def _money(scope: ReportContext, scored) -> str | None:
 
 
 def story(scope: ReportContext, scored=None) -> h.Html:
-    """Three to five sentences under the title: the primary score and whether it really moved, the
-    largest real change, what matters most and is weakest (only when the driver evidence allows), the
-    costliest comment theme and the revenue at risk; each links to its section.
+    """Three to six sentences under the title: the primary score and whether it really moved, the
+    largest real change, what matters most and is weakest (only when the driver evidence allows), a real
+    experiment effect, the costliest comment theme and the revenue at risk; each links to its section.
 
     Returns
     -------
@@ -125,10 +176,36 @@ def story(scope: ReportContext, scored=None) -> h.Html:
     small: list[str] = []
     # a sentence whose section the data in scope cannot carry is left out (that section says why)
     parts = [(attempt(_primary, scope, small), "headline"), (attempt(_largest_change, scope, small), "changes"),
-             (attempt(_driver, scope), "drivers"), (attempt(_theme, scope), "voice"),
+             (attempt(_driver, scope, small), "drivers"), (attempt(_experiment, scope, small), "experiment"),
+             (attempt(_theme, scope), "voice"),
              (attempt(_money, scope, scored), "money")]
     items = "".join(f"<li>{_link(text, section)}</li>" for text, section in parts if text)
     # the same sentences as plain text, for the result set (the deck and the e-mail digest read them)
-    scope.memo("story", lambda: [html.unescape(re.sub(r"<[^>]+>", "", str(t))) for t, _ in parts if t])
+    scope.memo("story", lambda: [_html.unescape(re.sub(r"<[^>]+>", "", str(t))) for t, _ in parts if t])
     fine = h.Html(f'<p class="cx-smallprint">{h.escape(" ".join(small + ["Intervals are 95%."]))}</p>')
     return h.Html(f'<div class="cx-story" id="story"><ul>{items}</ul></div>') + fine + h.Html("<!-- cx-toc -->")
+
+
+def _plain(text) -> str:
+    return _html.unescape(re.sub(r"<[^>]+>", "", str(text))).replace(" details →", "").strip()
+
+
+def findings(scope: ReportContext, *, parts=("headline", "changes", "drivers"), scored=None) -> list[str]:
+    """"What we found": the report story's sentences for ``parts``, in plain text, made by the same rules.
+
+    Parameters
+    ----------
+    parts : sequence of {"headline", "changes", "drivers", "experiment", "voice", "money"}
+    scored : optional
+        The customer scores (for "money").
+
+    Returns
+    -------
+    list of str
+        One sentence per part the data in scope carry; a part they cannot carry is left out.
+    """
+    small: list[str] = []
+    rules = {"headline": (_primary, small), "changes": (_largest_change, small), "drivers": (_driver, small),
+             "experiment": (_experiment, small), "voice": (_theme,), "money": (_money, scored)}
+    said = [attempt(rules[p][0], scope, *rules[p][1:]) for p in parts]
+    return [_plain(s) for s in said if s] + ([f"(Evidence: {' '.join(small)})"] if small else [])

@@ -1,0 +1,75 @@
+"""A scale changed mid-series: found where it happened, and never compared across by the report.
+
+The synthetic export is shaped like the real case: 2,140 ratings of 1–5 (declared 1–10, so the load-time
+check passes), then from 9 Jun 2015 answers on the full 1–10 scale.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlib import scores
+from cxlib.report import sections
+
+story_mod = importlib.import_module("cxlib.report.sections.story")   # the module: the package exports the function
+
+CHANGE = pd.Timestamp("2015-06-09 08:30")
+
+
+@pytest.fixture(scope="module")
+def export() -> pd.DataFrame:
+    rng = np.random.default_rng(2015)
+    before = pd.DataFrame({"responded_at": pd.date_range("2015-01-01", CHANGE - pd.Timedelta(hours=1), periods=2140),
+                           "rating": rng.integers(1, 6, 2140).astype(float)})
+    after_dates = pd.date_range(CHANGE, "2015-10-31 18:00", periods=1500)
+    after_values = rng.integers(1, 11, 1500).astype(float)
+    after_values[0] = 8.0                                  # the first answer of the new scale is above 5
+    after = pd.DataFrame({"responded_at": after_dates, "rating": after_values})
+    frame = pd.concat([before, after], ignore_index=True)
+    return frame.assign(region=np.where(np.arange(len(frame)) % 2 == 0, "North", "South"))
+
+
+def test_the_break_is_found_where_it_happened(export):
+    found = scores.scale_breaks(export, score="rating")
+    assert len(found) == 1
+    row = found.iloc[0]
+    # by construction: 2,140 answers of 1-5, then the first answer above 5 at 9 Jun 2015 08:30
+    assert (row["direction"], row["threshold"], row["first_at"], row["n_before"]) == ("above", 5.0, CHANGE, 2140)
+    assert row["share_beyond_after"] == pytest.approx((export["rating"].iloc[2140:] > 5).mean())
+
+
+def test_no_break_in_a_steady_series():
+    rng = np.random.default_rng(7)
+    steady = pd.DataFrame({"responded_at": pd.date_range("2015-01-01", periods=3000, freq="h"),
+                           "rating": rng.integers(1, 11, 3000).astype(float)})
+    assert scores.scale_breaks(steady, score="rating").empty
+
+
+def _scale():
+    from cxlib.data import Scale
+
+    return Scale(1, 10)
+
+
+@pytest.mark.parametrize("month", ["2015-06", "2015-07"])       # June mixes both scales: July vs June spans it too
+def test_the_report_does_not_compare_across_the_change(make_scope, export, month):
+    scope = make_scope(export, month=month, scores=("rating",), segments=("region",), scales={"rating": _scale()})
+    said = story_mod._primary(scope, [])
+    assert "answers above 5 first appear on 9 Jun 2015 (the 2,140 answers before were all 5 or below" in said
+    assert "Months before and after are not compared." in said and "real" not in said and "noise" not in said
+    card = str(sections.headline(scope))
+    assert "vs last month: not compared (the scale changed in between)" in card
+    assert "was the scale changed?" in str(sections.what_changed(scope))
+    assert sections.changes_table(scope) is None
+    assert sections.result_set(scope)["scores"]["rating"]["diff"] is None
+
+
+def test_months_after_the_change_are_compared(make_scope, export):
+    scope = make_scope(export, month="2015-09", scores=("rating",), segments=("region",), scales={"rating": _scale()})
+    said = story_mod._primary(scope, [])
+    assert "first appear" not in said and ("noise" in said or "real" in said)
+    assert sections.result_set(scope)["scores"]["rating"]["diff"] is not None
