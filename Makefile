@@ -19,11 +19,11 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv (if missing) and install cxlib with its test tools
 	@echo "environment ready: $(VENV)"
 
-report: setup ## Render the report for the latest full month: HTML, deck and e-mail digest, and PDF where Chromium is installed (MONTH=YYYY-MM)
+report: setup ## Render the report for the latest full month: HTML, deck, e-mail digest, Excel workbook, and PDF where Chromium is installed (MONTH=YYYY-MM)
 	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; then \
-	  $(PY) -m cxlib.report --month $(MONTH) --pdf --pptx --email; \
-	else echo "note: no Chromium on PATH (apt-get install chromium): rendering HTML, deck and e-mail, no PDF" >&2; \
-	  $(PY) -m cxlib.report --month $(MONTH) --pptx --email; fi
+	  $(PY) -m cxlib.report --month $(MONTH) --pdf --pptx --email --xlsx; \
+	else echo "note: no Chromium on PATH (apt-get install chromium): rendering HTML, deck, e-mail and Excel, no PDF" >&2; \
+	  $(PY) -m cxlib.report --month $(MONTH) --pptx --email --xlsx; fi
 
 test: setup ## Run the whole test suite: unit tests, doctests, notebooks (nbval)
 	$(PY) -m pytest

@@ -30,7 +30,7 @@ needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="po
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("deliver")
-    path = report.render_report("2026-10", output_dir=out, pdf=CHROMIUM.exists(), pptx=True, email=True)
+    path = report.render_report("2026-10", output_dir=out, pdf=CHROMIUM.exists(), pptx=True, email=True, xlsx=True)
     results = json.loads((path.parent / "results.json").read_text(encoding="utf-8"))
     return path, results
 
@@ -138,7 +138,44 @@ def test_email_digest_parses_back_with_its_images(built):
 def test_run_record_lists_the_deliverables_and_their_seconds(built):
     path, _ = built
     run = json.loads((path.parent / "run.json").read_text())
-    assert {"cx-report-2026-10.pptx", "cx-report-2026-10.eml"} <= set(run["extra_files"])
-    assert {"execute", "export", "pptx", "email", "total"} <= set(run["timings_s"])
+    assert {"cx-report-2026-10.pptx", "cx-report-2026-10.eml", "cx-report-2026-10.xlsx"} <= set(run["extra_files"])
+    assert {"execute", "export", "pptx", "email", "xlsx", "total"} <= set(run["timings_s"])
     index = (path.parent.parent / "index.html").read_text()
-    assert ">Deck</a>" in index and ">E-mail</a>" in index
+    assert ">Deck</a>" in index and ">E-mail</a>" in index and ">Excel</a>" in index
+
+
+def test_workbook_holds_every_table_of_the_result_set_as_numbers(built):
+    from openpyxl import load_workbook
+
+    from cxlib.report.workbook import sheet_names
+
+    path, results = built
+    tables = results["tables"]
+    # every table the report shows, by the sections that show it (read off the HTML's captions here)
+    assert {"scores", "segments", "banner", "drivers", "importance_performance", "themes", "handoffs",
+            "revenue_at_risk", "revenue_by_nps_category", "changes"} <= set(tables)
+    wb = load_workbook(path.with_suffix(".xlsx"))
+    names = sheet_names(tables)
+    assert wb.sheetnames == list(names.values())
+    for key, table in tables.items():
+        ws = wb[names[key]]
+        assert table["title"] in ws.cell(1, 1).value
+        assert [c.value for c in ws[2]] == table["columns"]
+        assert ws.max_row == 2 + len(table["rows"])
+        for i, row in enumerate(table["rows"], start=3):
+            for j, column in enumerate(table["columns"], start=1):
+                want, got = row[column], ws.cell(i, j).value
+                if isinstance(want, (int, float)) and not isinstance(want, bool):
+                    assert got == want and isinstance(got, (int, float)), (key, column, got)   # numbers stay numbers
+                elif isinstance(want, str) and want and want[0] in "=+-@":
+                    assert got == "'" + want                  # a label never starts a formula
+                else:
+                    assert got == (want if want != "" else None), (key, column, got)   # Excel keeps no empty text
+    # significance letters sit in their own columns, beside the number they qualify
+    banner = wb[names["banner"]]
+    head = [c.value for c in banner[2]]
+    letters = [banner.cell(r, head.index("higher_than") + 1).value for r in range(3, banner.max_row + 1)]
+    assert any(v and v.isalpha() for v in letters)
+    # the headline NPS as the deck and run.json read it
+    scores = wb[names["scores"]]
+    assert scores.cell(3, 2).value == results["scores"][results["primary"]]["value"]

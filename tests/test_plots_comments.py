@@ -43,14 +43,36 @@ def test_theme_volumes_one_line_per_hue():
     assert list(ax.get_lines()[1].get_ydata()) == [0.3, 0.2, 0.1]
 
 
-def test_sentiment_trend_has_twin_score_axis():
+def test_sentiment_trend_two_panels_one_axis_each():
     t = pd.DataFrame({"period": pd.period_range("2026-08", periods=3, freq="M"),
                       "compound_mean": [0.1, 0.0, -0.1], "compound_ci_low": [0, -0.1, -0.2],
                       "compound_ci_high": [0.2, 0.1, 0.0], "score": [20.0, 10.0, 5.0],
                       "score_ci_low": [15.0, 5, 0], "score_ci_high": [25.0, 15, 10]})
     ax = plot_sentiment_trend(t)
-    assert len(ax.figure.axes) == 2
-    assert list(ax.figure.axes[1].get_lines()[0].get_ydata()) == [20.0, 10.0, 5.0]
+    fig = ax.figure
+    assert len(fig.axes) == 2
+    top, bottom = fig.axes
+    # a twin axis would share its panel's box: two panels have two distinct boxes, one y axis each
+    assert top.get_position().bounds != bottom.get_position().bounds
+    assert list(bottom.get_lines()[0].get_ydata()) == [20.0, 10.0, 5.0]
+    assert list(top.get_lines()[0].get_ydata()) == [0.1, 0.0, -0.1]
+    assert any("zoomed" in t.get_text() for t in top.texts)       # sentiment's -1..+1 scale is not shown whole
+
+
+def test_sentiment_trend_on_one_given_axes_draws_sentiment_only():
+    t = pd.DataFrame({"period": pd.period_range("2026-08", periods=2, freq="M"),
+                      "compound_mean": [0.1, 0.0], "score": [20.0, 10.0]})
+    fig, ax = plt.subplots()
+    assert plot_sentiment_trend(t, ax=ax) is ax
+    assert len(fig.axes) == 1 and len(ax.get_lines()) == 1
+
+
+def test_praise_drawn_as_gain_in_the_sign_colour():
+    t = pd.DataFrame({"theme": ["great support", "easy"], "diff": [40.0, 20.0], "diff_ci_low": [30.0, 5.0],
+                      "diff_ci_high": [50.0, 35.0]})
+    ax = plot_theme_impact(t, x="diff", ci=("diff_ci_low", "diff_ci_high"))
+    assert {to_hex(p.get_facecolor()) for p in ax.patches} == {SIGN_COLORS["+"].lower()}
+    assert sorted(p.get_width() for p in ax.patches) == [20.0, 40.0]
 
 
 def test_codebook_accuracy_points():

@@ -55,7 +55,7 @@ def test_the_story_comes_first_and_links_to_its_sections(report):
     assert all(re.search(r'href="#(headline|changes|drivers|experiment|voice|money)"', i) for i in items)
     text = story_text(html)
     assert "a real drop" in text and "p =" not in text and "Holm" not in text   # plain words; tests in small print
-    assert "Holm-adjusted" in visible(re.search(r'<p class="cx-smallprint">.*?</p>', html, re.S).group(0))
+    assert "comparisons tested together" in visible(re.search(r'<p class="cx-smallprint">.*?</p>', html, re.S).group(0))
 
 
 def test_story_numbers_equal_the_sections_numbers(report):

@@ -102,6 +102,22 @@ def test_what_changed_names_the_planted_drop_not_the_wiggle(rendered):
     assert "APAC × billing" not in summary and "APAC" not in summary.split("noise")[0]
 
 
+#: Method words that belong in "How to read this report" only (issue 24): the body says it in plain words.
+METHOD_WORDS = ["z test", "Holm", "AUC", "Brier", "Shapley", "LMG", "VADER"]
+
+
+def test_body_in_plain_words_methods_in_the_note_at_the_end(rendered):
+    _, html = rendered
+    text = visible_text(html)
+    split = text.index("How to read this report")
+    body, note = text[:split], text[split:]
+    assert split > text.index("What fixing it is worth")          # the note is at the end, inside About
+    assert [w for w in METHOD_WORDS if w in body or w.capitalize() in body] == []
+    assert [w for w in METHOD_WORDS if w not in note] == []       # each method is named there
+    assert not re.search(r"p = 0\.000|\de-\d", body)            # small p-values read "p < 0.001"
+    assert "p < 0.001" in body
+
+
 def test_no_personal_data_in_the_html(rendered):
     _, html = rendered
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", html)

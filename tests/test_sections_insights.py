@@ -88,14 +88,17 @@ def test_voice_states_codebook_coverage_counted_from_the_tagged_comments(sample,
     any_theme = tagged.filter(like=comments.PREFIX).fillna(False).astype(bool).any(axis=1)
     n, k = int(has_text.sum()), int((has_text & any_theme).sum())
     assert f"cover {k / n:.0%} of the comments of Oct 2026 ({k:,} of {n:,};" in html
-    assert "Emerging topics" in html and "VADER" in html
+    assert "Emerging topics" in html and "general-purpose word list" in html
+    assert "VADER" not in html and "VADER" in scope.methods["sentiment"]     # named in "How to read this report"
     # A learned model named in the config replaces VADER and the section says so, with its accuracy.
     model = tmp_path / "m.json"
     labelled = cxdata.load_labelled(cxdata.project_root() / "data/sample/comments_labelled.csv")
     comments.train_sentiment(labelled, path=model, cache_dir=tmp_path)
     learned = dataclasses.replace(cfg, comments={"sentiment_model": model, "brand_words": []})
-    html = insights.voice(insights.context(learned, responses, month="2026-10"), cache_dir=tmp_path)
-    assert "Sentiment is scored by VADER" not in html and "Sentiment: " in html and "accuracy" in html
+    learned_scope = insights.context(learned, responses, month="2026-10")
+    html = insights.voice(learned_scope, cache_dir=tmp_path)
+    assert "general-purpose word list" not in html and "a model learned from these customers" in html
+    assert "accuracy" in learned_scope.methods["sentiment"]
 
 
 def test_one_unreadable_comment_is_counted_and_the_section_goes_on(sample, monkeypatch):

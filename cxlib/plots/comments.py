@@ -5,6 +5,7 @@ Drawing only: each function takes a table from :mod:`cxlib.comments` and compute
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -106,47 +107,61 @@ def plot_theme_volumes(data: pd.DataFrame, *, x: str = "period", y: str = "share
 
 
 def plot_sentiment_trend(data: pd.DataFrame, *, x: str = "period", y: str = "compound_mean",
-                         score: str = "score", ax=None, **kwargs):
-    """Mean comment sentiment (left axis, with CI band) beside the score (right axis) over time.
+                         score: str = "score", score_label: str = "NPS", ax=None, score_ax=None, **kwargs):
+    """Mean comment sentiment over time (with its CI band) and the score in a panel of its own below:
+    one y axis per panel, never two scales on one chart.
 
     Parameters
     ----------
     data : DataFrame
-        ``text.sentiment_trend`` output.
+        ``comments.sentiment_trend`` output.
     x, y, score : str
         Period, sentiment and score columns; bands use ``<y minus _mean>_ci_low/high`` and
         ``score_ci_low/high`` when present.
-    ax : matplotlib Axes, optional
+    score_label : str
+        The score's name on its panel's axis.
+    ax, score_ax : matplotlib Axes, optional
+        The sentiment panel and the score panel. With neither, a new figure with both panels (the
+        score's only when the table has scores); with ``ax`` alone, sentiment only.
     **kwargs : passed to the sentiment ``Axes.plot``.
 
     Returns
     -------
     Axes
-        The sentiment axes (the score is on its ``twinx``).
+        The sentiment panel (the score panel is ``score_ax``, or the figure's second Axes).
 
     Examples
     --------
     >>> t = pd.DataFrame({"period": pd.period_range("2026-09", periods=2, freq="M"),
     ...                   "compound_mean": [0.1, 0.0], "score": [20.0, 10.0]})
-    >>> plot_sentiment_trend(t).get_ylabel()
-    'mean comment sentiment (VADER)'
+    >>> ax = plot_sentiment_trend(t)
+    >>> ax.get_ylabel(), ax.figure.axes[1].get_ylabel()
+    ('sentiment', 'NPS')
     """
+    has_score = score in data and data[score].notna().any()
+    if ax is None and score_ax is None and has_score:
+        width = plt.rcParams["figure.figsize"][0]
+        ax, score_ax = plt.subplots(2, 1, sharex=True, figsize=(width, 4.5))[1]
     ax = use_ax(ax)
     xs = x_values(data[x])
-    ax.plot(xs, data[y], color=PALETTE[0], label="sentiment", **kwargs)
+    ax.plot(xs, data[y], color=PALETTE[0], marker="o", markersize=3, **kwargs)
     stem = y[:-5] if y.endswith("_mean") else y
     if f"{stem}_ci_low" in data and f"{stem}_ci_high" in data:
         ax.fill_between(xs, data[f"{stem}_ci_low"], data[f"{stem}_ci_high"], color=PALETTE[0], alpha=0.15, lw=0)
-    ax.set_ylabel("mean comment sentiment (VADER)", color=PALETTE[0])
+    ax.set_ylabel("sentiment")
+    low, high = ax.get_ylim()      # a zoom is stated: the scale runs from -1 to +1
+    ax.text(0.01, 0.97, f"axis zoomed to {low:.2f} to {high:.2f} of the -1 to +1 scale", transform=ax.transAxes,
+            fontsize=8, va="top", color="#555555")
     ax.set_xlabel("")
     date_axis(ax, xs)
-    if score in data and data[score].notna().any():
-        ax2 = ax.twinx()
-        ax2.plot(xs, data[score], color=PALETTE[1], label=score)
+    if score_ax is not None and has_score:
+        score_ax.plot(xs, data[score], color=PALETTE[1], marker="o", markersize=3)
         if "score_ci_low" in data and "score_ci_high" in data:
-            ax2.fill_between(xs, data["score_ci_low"], data["score_ci_high"], color=PALETTE[1], alpha=0.12, lw=0)
-        ax2.set_ylabel("NPS" if score == "score" else score, color=PALETTE[1])
-        ax2.grid(False)
+            score_ax.fill_between(xs, data["score_ci_low"], data["score_ci_high"], color=PALETTE[1], alpha=0.15,
+                                  lw=0)
+        score_ax.set_ylabel(score_label if score == "score" else score)
+        score_ax.set_xlabel("")
+        date_axis(score_ax, xs)
     return ax
 
 

@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also print each report to PDF (needs Chromium)")
     p.add_argument("--pptx", action="store_true", help="also write a PowerPoint deck with editable charts")
     p.add_argument("--email", action="store_true", help="also write an e-mail digest (.eml) to send with cron")
+    p.add_argument("--xlsx", action="store_true", help="also write an Excel workbook of every table in the report")
     return p
 
 
@@ -76,7 +77,7 @@ def main(argv=None) -> int:
     bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=len(jobs) < 2, file=sys.stderr)
     for job, result in render_jobs(jobs, config=cfg, responses=responses, digests=digests,
                                    output_dir=args.output_dir, timeout=args.timeout, pdf=args.pdf,
-                                   pptx=args.pptx, email=args.email):
+                                   pptx=args.pptx, email=args.email, xlsx=args.xlsx):
         bar.update()
         if isinstance(result, Exception):
             failures.append((job, result))

@@ -7,6 +7,7 @@ format    file                         made by
 pdf       ``cx-report-YYYY-MM.pdf``    :func:`cxlib.report.pdf.print_pdf` (the HTML, printed)
 pptx      ``cx-report-YYYY-MM.pptx``   :func:`cxlib.report.deck.write_deck` (native charts)
 email     ``cx-report-YYYY-MM.eml``    :func:`cxlib.report.digest.write_digest` (HTML + text)
+xlsx      ``cx-report-YYYY-MM.xlsx``   :func:`cxlib.report.workbook.write_workbook` (every table)
 ========  ===========================  ==========================================================
 """
 
@@ -21,7 +22,7 @@ from .pdf import find_chromium, print_pdf
 __all__ = ["FORMATS", "Deliver", "check_formats", "write_deliverables"]
 
 #: Every deliverable the runner can write beside the HTML, in the order they are written.
-FORMATS = ("pdf", "pptx", "email")
+FORMATS = ("pdf", "pptx", "email", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,13 @@ def _email(d: Deliver) -> Path:
     return write_digest(d.results, d.folder / f"{d.name}.eml", title=d.title, link=link)
 
 
-_WRITERS = {"pdf": _pdf, "pptx": _pptx, "email": _email}
+def _xlsx(d: Deliver) -> Path:
+    from .workbook import write_workbook
+
+    return write_workbook(d.results, d.folder / f"{d.name}.xlsx", title=d.title)
+
+
+_WRITERS = {"pdf": _pdf, "pptx": _pptx, "email": _email, "xlsx": _xlsx}
 
 
 def write_deliverables(d: Deliver, formats) -> dict[str, tuple[str, float]]:

@@ -131,9 +131,9 @@ def test_note(table: pd.DataFrame) -> str:
     >>> t = pd.DataFrame({"dimension": ["region"], "segment": ["EMEA"], "p_adjusted": [0.0001],
     ...                   "significant": [True], "tested": [True]})
     >>> test_note(t)
-    'Two-sided z tests, Holm-adjusted across 1 comparisons: region: EMEA p < 0.001.'
+    '1 comparisons tested together (p adjusted for their number): region: EMEA p < 0.001.'
     """
     sig = table[table["significant"].astype(bool)].sort_values("p_adjusted")
     ps = "; ".join(f"{segment_name(r.dimension, r.segment)} {fmt_p(r.p_adjusted)}" for r in sig.itertuples())
-    return (f"Two-sided z tests, Holm-adjusted across {int(table['tested'].sum())} comparisons"
+    return (f"{int(table['tested'].sum())} comparisons tested together (p adjusted for their number)"
             + (f": {ps}." if ps else "; none below 0.05."))

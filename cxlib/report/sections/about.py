@@ -14,7 +14,7 @@ from .. import html as h
 from ..formats import score_format
 from .context import ReportContext
 
-__all__ = ["about"]
+__all__ = ["HOW_TO_READ", "about", "how_to_read"]
 
 
 def _definition(scope: ReportContext, metric: str) -> str:
@@ -81,10 +81,6 @@ def about(scope: ReportContext, *, digests: dict | None = None) -> h.Html:
         f"Small bases: scores from fewer than {scope.min_n} answers are suppressed or flagged, and no advice "
         "is given on them.",
     ]
-    if scope.dated:
-        lines.append("Real change: a change is called real when a two-sided z test says so after Holm's "
-                     "adjustment for the number of comparisons; everything else is within normal "
-                     "month-to-month noise.")
     if scope.weight:
         lines.append(_weighting_line(scope))
     if scope.dated:
@@ -101,4 +97,29 @@ def about(scope: ReportContext, *, digests: dict | None = None) -> h.Html:
     lines.append("Input files: " + "; ".join(files) + ".")
     lines.append(f"cxlib {metadata.version('cxlib')}; pandas {pd.__version__}. Customer comments are redacted "
                  "(e-mails, phone numbers, card numbers, IBANs, URLs, names where recognisable) before display.")
-    return h.bullets(lines)
+    return how_to_read(scope) + h.heading("About the data and this run") + h.bullets(lines)
+
+
+#: The heading of the methods note; the report's body before it names no test or model score.
+HOW_TO_READ = "How to read this report"
+
+
+def how_to_read(scope: ReportContext) -> h.Html:
+    """The methods behind the body's plain words: the tests, their adjustment, the models' scores.
+
+    The body says "a real drop", "35% of what the ratings explain", "p < 0.001"; this note names what
+    stands behind them (z test, Holm, Shapley (LMG), VADER, AUC, Brier), once, at the end.
+
+    Returns
+    -------
+    Html
+        A heading and bullets.
+    """
+    lines = []
+    if scope.dated:
+        lines.append("Real change: a change is called real when a two-sided z test says so after Holm's "
+                     "adjustment for the number of comparisons (the chance of any false alarm stays under 5%); "
+                     "everything else is within normal month-to-month noise. p-values below 0.001 read "
+                     "\"p < 0.001\".")
+    lines += list(scope.methods.values())          # in the order the sections ran
+    return h.heading(HOW_TO_READ) + h.bullets(lines)

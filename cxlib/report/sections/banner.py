@@ -54,9 +54,15 @@ def banner(scope: ReportContext, *, letters=(0.05, 0.01)) -> h.Html:
     xt["banner"] = xt["banner"].map(lambda b: b if b == "Total" else scope.label(b))
     strict, loose = min(letters), max(letters)
     note = (f"Letters: significantly higher than the lettered column of the same segment (uppercase p < {strict:g}, "
-            f"lowercase p < {loose:g}; Holm-adjusted within each row of each segment). –: fewer than {scope.min_n} "
+            f"lowercase p < {loose:g}; adjusted for the comparisons within each row of each segment). –: fewer than {scope.min_n} "
             f"answers, not tested." + (" Weighted; tests on the effective base." if scope.weight else ""))
+    scope.methods["banner"] = ("Scores by segment: letters mark the columns a cell is significantly higher than "
+                               "(z tests for NPS and shares, Welch's t tests for means; Holm-adjusted within each "
+                               "row of each segment).")
     title = f"Scores by segment, {scope.period_label}"
+    kept = xt[["row", "banner", "column", "letter", "value", "higher_than", "n", "small_base"]]
+    scope.keep_table("banner", f"{title}. {note}",
+                     kept.rename(columns={"row": "score", "letter": "column_letter"}))
     groups = column_groups(xt)
     parts = [tables.render_crosstab(xt[xt["banner"].isin(["Total", *group])], table_id=f"cx-banner-{i}",
                                     title=title + (f" ({i + 1} of {len(groups)})" if len(groups) > 1 else ""),

@@ -22,6 +22,19 @@ from ..formats import score_format
 
 __all__ = ["ReportContext", "context", "title"]
 
+
+def _plain(value):
+    """A JSON value: numpy numbers as Python numbers (rounded to 6 digits), NaN/NA as None, the rest as text."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (bool, int, float, str)) and not isinstance(value, float):
+        return value
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool) or isinstance(value, int):
+        return value
+    return round(float(value), 6) if isinstance(value, float) else str(value)
+
 _MONTH = "__cx_weighting_month"
 #: The unique ids that order rows pulled from a database (after their date): the same order every run.
 _IDS = ("response_id", "ticket_id", "customer_id")
@@ -56,6 +69,12 @@ class ReportContext:
         Section title -> why the data in scope cannot carry it (filled as sections run; "About" lists them).
     data_notes : list of str
         What the loader did to the data (segment spellings merged, time zones): "About" states them.
+    methods : dict
+        Topic -> the sentence naming the method behind a section's figures (test names, model scores):
+        filled as sections run, shown in "How to read this report" at the end, never in the body.
+    tables : dict
+        Table id -> ``{"title", "columns", "rows"}``: every table the report shows, as numbers and text
+        (filled by :meth:`keep_table` as sections run; the result set and the Excel workbook read it).
     weighting : pandas.DataFrame or None
         The weighting summary (:func:`cxlib.weights.apply_weighting`; one row per month when raked
         month by month), or None when the config asks for no weighting.
@@ -78,6 +97,13 @@ class ReportContext:
     source: object = field(default=None, repr=False)
     left_out: dict = field(default_factory=dict)
     data_notes: list[str] = field(default_factory=list)
+    methods: dict = field(default_factory=dict)
+    tables: dict = field(default_factory=dict, repr=False)
+
+    def keep_table(self, key: str, title: str, frame: pd.DataFrame) -> None:
+        """Keep a table the report shows, as JSON-ready rows (numbers as numbers, missing as None)."""
+        rows = [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+        self.tables[key] = {"title": title, "columns": [str(c) for c in frame.columns], "rows": rows}
 
     def rows(self, table, *, date_col: str | None = None, history: bool = False) -> pd.DataFrame | None:
         """A table's rows for the report as a DataFrame, within ``engines.max_rows`` (a ParameterError

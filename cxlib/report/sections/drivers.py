@@ -118,6 +118,16 @@ def driver_results(scope: ReportContext, *, months: int = PLAN.driver_months, bo
     return scope.memo("drivers", compute, months, bootstrap, seed)
 
 
+def _keep_tables(scope: ReportContext, imp: pd.DataFrame, ipa: pd.DataFrame, name: str) -> None:
+    cols = [c for c in ("driver", "share", "share_ci_low", "share_ci_high", "sign", "n") if c in imp]
+    scope.keep_table("drivers", f"What drives {name}: share of what the ratings explain (95% CI)",
+                     imp[cols].assign(driver=imp["driver"].map(scope.label)))
+    cols = [c for c in ("driver", "share", "performance", "performance_ci_low", "performance_ci_high",
+                        "performance_n", "quadrant") if c in ipa]
+    scope.keep_table("importance_performance", "Importance against rating (mean of each driver's ratings, 95% CI)",
+                     ipa[cols].assign(driver=ipa["driver"].map(scope.label)))
+
+
 @section('The driver analysis')
 def drivers(scope: ReportContext) -> h.Html:
     """What drives the primary score over the last three months (every response for a single wave):
@@ -145,23 +155,33 @@ def drivers(scope: ReportContext) -> h.Html:
                       f"{scope.label(scope.primary)} question and every rating{when}, so no chart and no "
                       "\"fix first\" advice are shown: a model this small fits noise.")
     named = {"driver": lambda d: d["driver"].map(scope.label)}
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    plot_importance(imp.assign(**named), ax=axes[0])
-    axes[0].set_title("Share of explained variation (95% CI)")
-    plot_importance_performance(ipa.assign(**named), ax=axes[1])
-    axes[1].set_title("Importance vs performance")
     name, top = scope.label(scope.primary), imp.iloc[0]
-    parts = [h.figure(fig, alt=f"What drives {name}: {scope.label(top.driver)} explains the most "
-                               f"({top.share:.0%}); importance against performance of {len(ipa)} drivers")]
+    # two narrow charts with large text, not one wide pair: each stays readable on a phone (390 px)
+    with plt.rc_context({"font.size": 12}):
+        fig, ax = plt.subplots(figsize=(5, 0.45 * len(imp) + 1.5))
+        plot_importance(imp.assign(**named), ax=ax)
+        ax.set_title(f"What drives {name} (95% CI)")
+        parts = [h.figure(fig, alt=f"What drives {name}: {scope.label(top.driver)} explains the most "
+                                   f"({top.share:.0%})")]
+        scale = scope.cfg.scales.get("drivers")
+        fig, ax = plt.subplots(figsize=(5, 5))
+        plot_importance_performance(ipa.assign(**named), ax=ax, n_labels=2,
+                                    scale=None if scale is None else (scale.min, scale.max))
+        ax.set_title("Importance against rating")
+        parts.append(h.figure(fig, alt=f"Importance against performance of {len(ipa)} drivers"))
     when = f" ({res['period']})" if scope.dated else ""
-    parts.append(h.note(f"Shapley (LMG) decomposition of R² = {top.r2:.2f} for {name} over {int(top.n):,} "
-                        f"complete responses{when}{', weighted' if scope.weight else ''}; CIs from "
-                        f"{res['bootstrap']} bootstrap resamples."))
+    parts.append(h.note(f"The ratings together explain {top.r2:.0%} of the differences in {name} between "
+                        f"{int(top.n):,} complete responses{when}{', weighted' if scope.weight else ''}; each "
+                        "driver's share is its part of that."))
+    scope.methods["drivers"] = (f"What drives the scores: a Shapley (LMG) decomposition of R² = {top.r2:.2f} for {name} "
+                                f"(each driver's average gain in R² over every order of entry), with 95% CIs from "
+                                f"{res['bootstrap']} bootstrap resamples.")
     if top.pct_dropped > 0:
         warn = " This is more than half: read the ranking with care." if top.pct_dropped > 50 else ""
         parts.append(h.note(f"Responses missing any rating are left out: {top.pct_dropped:.0f}% of them "
                             f"({int(top.n_dropped):,}); {scope.label(top.most_missing)} is missing most often.{warn}"))
     advice, reasons = res["advice"], res["reasons"]
+    _keep_tables(scope, imp, ipa, name)
     lines = [f"{scope.label(r.driver)}: {r.share:.0%} of what the ratings explain; rated "
              f"{r.performance:.2f} (95% CI {r.performance_ci_low:.2f} to {r.performance_ci_high:.2f}), "
              f"below the average of the drivers ({r.performance_cut:.2f})." for r in advice.itertuples()]

@@ -93,6 +93,7 @@ def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *,
                  else f"{r.diff:+.2f} ({r.diff_ci_low:+.2f} to {r.diff_ci_high:+.2f})"}
                 for r in table.itertuples()]
         parts.append(h.table(pd.DataFrame(rows), caption="Mean CSAT by number of handoffs on the ticket (95% CI)"))
+        scope.keep_table("handoffs", "Mean CSAT by number of handoffs on the ticket (95% CI)", table)
     if scored is None:
         parts.append(h.note("No account data (or no dates) are configured: churn risk and revenue at risk "
                             "are left out."))
@@ -132,17 +133,24 @@ def _money(scope: ReportContext, scored) -> h.Html:
         f"Expected annual revenue lost to churn among current customers: {h.fmt_money(total.expected_loss, cur)} "
         f"(95% range {h.fmt_money(total.loss_ci_low, cur)} to {h.fmt_money(total.loss_ci_high, cur)}), "
         f"{total.share_at_risk:.1%} of {h.fmt_money(total.revenue, cur)} across {int(total.n):,} customers.",
-        f"The churn model ranks customers with a held-out AUC of {model.auc:.2f} (0.5 = chance) and a "
-        f"Brier score of {model.brier:.3f}; trained on {model.n_train:,}, tested on {model.n_test:,} customers.",
+        f"The churn model puts a customer who left above one who stayed {model.auc:.0%} of the time (50% = "
+        f"chance), tested on {model.n_test:,} customers it did not learn from (it learned from {model.n_train:,}).",
     ]
+    scope.methods["churn"] = (f"Churn model: logistic regression; held-out AUC {model.auc:.2f} (0.5 = chance), "
+                              f"Brier score {model.brier:.3f} (mean squared error of the probabilities).")
     gain = model.comparison
     if gain is not None and gain["auc_gain"].notna().any():
         g = gain.dropna(subset=["auc_gain"]).iloc[0]
-        lines.append(f"Survey scores add {g.auc_gain:+.3f} AUC beyond operational data "
-                     f"(95% CI {g.gain_ci_low:+.3f} to {g.gain_ci_high:+.3f}).")
+        lines.append(f"Survey answers make that ranking right {100 * g.auc_gain:+.0f} points more often than "
+                     f"operational data alone (95% CI {100 * g.gain_ci_low:+.0f} to {100 * g.gain_ci_high:+.0f}).")
+        scope.methods["churn"] += (f" Survey scores add {g.auc_gain:+.3f} AUC beyond operational data (paired "
+                                   f"bootstrap 95% CI {g.gain_ci_low:+.3f} to {g.gain_ci_high:+.3f}).")
     parts = [h.heading("Churn risk and revenue at risk"), h.bullets(lines)]
-    if by:
-        groups = rar[rar[by] != "All"]
+    groups = rar[rar[by] != "All"] if by else rar.iloc[0:0]
+    if len(groups) == 1:      # one bar is a sentence, not a chart
+        g = groups.iloc[0]
+        parts.append(h.note(f"All of it in one {scope.label(by).lower()}: {h.safe_label(g[by])}."))
+    elif len(groups) > 1:
         fig, ax = plt.subplots(figsize=(8, 3))
         plot_revenue_at_risk(groups.assign(**{by: groups[by].map(h.safe_label)}), y=by, ax=ax, currency=cur)
         ax.set_title(f"Expected annual revenue lost to churn, by {scope.label(by).lower()} (95% range)")
@@ -155,6 +163,9 @@ def _money(scope: ReportContext, scored) -> h.Html:
                  "Revenue at risk": f"{h.fmt_money(r.expected_loss, cur)} ({r.share_at_risk:.1%})"}
                 for r in res["by_category"].itertuples() if not r.small_base]
         parts.append(h.table(pd.DataFrame(rows), caption="Revenue at risk by NPS category (aggregates only)"))
+        scope.keep_table("revenue_by_nps_category", "Revenue at risk by NPS category", res["by_category"])
+    scope.keep_table("revenue_at_risk", "Expected annual revenue lost to churn (95% range)",
+                     rar.assign(**{by: rar[by].map(h.safe_label)}) if by else rar)
     return h.Html("".join(parts))
 
 

@@ -115,6 +115,24 @@ def _experiment(scope: ReportContext) -> dict | None:
     return {"segment": res["arm"], "months": res["months"], "period": res["period"], "effects": effects}
 
 
+def _tables(scope: ReportContext, figures: dict) -> dict:
+    """Every table the report shows (as :meth:`ReportContext.keep_table` kept them), the headline scores
+    and every tested segment comparison first: numbers as numbers, labels as text."""
+    head = [{"score": f["label"], **{k: f.get(k) for k in ("value", "ci_low", "ci_high", "n", "small_base", "diff",
+                                                        "diff_ci_low", "diff_ci_high", "p_value", "significant")}}
+            for f in figures.values() if f]
+    out = {"scores": {"title": f"Scores, {scope.period_label}", "columns": list(head[0]) if head else [],
+                      "rows": head}}
+    table = attempt(changes_table, scope) if any(key[0] == "changes" for key in scope.results) else None
+    if table is not None:
+        cols = ["dimension", "segment", "previous", "current", "diff", "ci_low", "ci_high", "p_value", "p_adjusted",
+                "significant", "tested"]
+        shown = table[[c for c in cols if c in table]].assign(segment=table["segment"].map(h.safe_label))
+        scope.keep_table("changes", f"{scope.label(scope.primary)} by segment against its average of the previous "
+                                    "three months (p adjusted for the number of comparisons)", shown)
+    return out | scope.tables     # the scores first, then every table the sections kept
+
+
 def result_set(scope: ReportContext, scored=None) -> dict:
     """Every headline figure of the report as its sections computed it.
 
@@ -131,7 +149,10 @@ def result_set(scope: ReportContext, scored=None) -> dict:
         the shape of ``run.json``: ``score``, ``value``, ``n``, ``small_base``, ``diff``, ``significant``),
         ``changes`` (segments tested and the real changes), ``drivers``, ``money`` and ``experiment`` (its
         ``segment``, ``months``, ``period`` and per score ``effect``, ``ci_low``, ``ci_high``, ``p_value``,
-        the arms' ``n_treatment``/``n_control`` and ``real``; each None where the report has no such section), ``left_out`` (section title: why the data could not carry it).
+        the arms' ``n_treatment``/``n_control`` and ``real``; each None where the report has no such section),
+        ``left_out`` (section title: why the data could not carry it), ``tables`` (table id: ``title``,
+        ``columns``, ``rows``: every table the report shows, as numbers; ``scores`` and ``changes`` first; the
+        Excel workbook writes one sheet per table).
     """
     figures = {m: attempt(_score, scope, m) for m in scope.scores}
     p = figures[scope.primary] or {"value": None, "n": 0, "small_base": True, "diff": None, "significant": None}
@@ -145,7 +166,8 @@ def result_set(scope: ReportContext, scored=None) -> dict:
             "segment": h.safe_label(scope.segment) if scope.segment else None, "primary": scope.primary,
             "weighted": scope.weight is not None, "responses": int(len(scope.now)), "scores": figures,
             "headline": headline, "changes": attempt(_changes, scope), "drivers": _drivers(scope),
-            "money": _money(scope, scored), "experiment": _experiment(scope), "left_out": dict(scope.left_out)}
+            "money": _money(scope, scored), "experiment": _experiment(scope), "left_out": dict(scope.left_out),
+            "tables": _tables(scope, figures)}
 
 
 def save_results(scope: ReportContext, scored=None, *, artifacts: str = "") -> None:

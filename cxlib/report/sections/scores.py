@@ -249,8 +249,9 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
     return h.figure(fig, alt=f"{alt}. {dropped}" if dropped else alt) + h.Html(notes)
 
 
-def _segment_rows(scope: ReportContext, seg: str, most: int) -> list[dict]:
-    """One segment's rows: the ``most`` largest values, the rest pooled as "Other (k values, n = ...)"."""
+def _segment_rows(scope: ReportContext, seg: str, most: int, numbers: list) -> list[dict]:
+    """One segment's rows: the ``most`` largest values, the rest pooled as "Other (k values, n = ...)";
+    the same rows as numbers are appended to ``numbers``."""
     values = scope.now[seg].astype("object")
     now = scope.now.assign(**{seg: values.where(values.notna(), claims.BLANK)})    # blanks shown with their n
     m, fmt, name = scope.primary, score_format(scope.primary), scope.label(scope.primary)
@@ -268,6 +269,9 @@ def _segment_rows(scope: ReportContext, seg: str, most: int) -> list[dict]:
     rows = []
     for value, r in records:
         ok = not r["small_base"] and pd.notna(r[m])
+        numbers.append({"segment": scope.label(seg), "value": h.safe_label(value), name: r[m] if ok else None,
+                        "ci_low": r["ci_low"] if ok else None, "ci_high": r["ci_high"] if ok else None,
+                        "n": int(r["n"]), "small_base": not ok})
         rows.append({"Segment": scope.label(seg), "Value": h.safe_label(value), name: fmt.value(r[m]) if ok else "–",
                      "95% CI": fmt.interval(r["ci_low"], r["ci_high"]) if ok else "base too small",
                      "n": f"{int(r['n']):,}"})
@@ -286,7 +290,8 @@ def segment_table(scope: ReportContext) -> h.Html:
     """
     most = scope.cfg.report.get("max_segment_values", config_default("report.max_segment_values"))
     usable = usable_segments(scope.now, scope.cfg.segments)
-    rows = [row for seg in usable for row in _segment_rows(scope, seg, most)]
+    numbers: list = []
+    rows = [row for seg in usable for row in _segment_rows(scope, seg, most, numbers)]
     single = [f"{scope.label(s)}: {h.safe_label(scope.now[s].dropna().astype('str').iloc[0])}"
               for s in scope.cfg.segments if s in scope.now and scope.now[s].nunique() == 1]
     parts = [h.note(f"One value only in {scope.period_label}, so not cut: {'; '.join(single)}.")] if single else []
@@ -294,4 +299,5 @@ def segment_table(scope: ReportContext) -> h.Html:
         return h.Html("".join(parts)) + h.note("No segment has two or more values: the segment table is left out.")
     caption = (f"{scope.label(scope.primary)} by segment, {scope.period_label} (n < {scope.min_n}: suppressed; beyond the "
                f"{most} largest values, the rest are pooled as Other)")
+    scope.keep_table("segments", caption, pd.DataFrame(numbers))
     return h.table(pd.DataFrame(rows), caption=caption) + h.Html("".join(parts))

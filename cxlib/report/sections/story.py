@@ -65,7 +65,7 @@ def _primary(scope: ReportContext, small: list) -> str | None:
         return h.escape(base + ": " + (why.text if why else "too few answers to tell a change from noise") + ".")
     if bool(cmp["significant"]):
         tone = "up" if cmp["diff"] > 0 else "down"
-        small.append(f"{name} against {prev}: z test, {h.fmt_p(cmp['p_value'])}.")
+        small.append(f"{name} against {prev}: {h.fmt_p(cmp['p_value'])}.")
         return (h.escape(base + ": ") + h.verdict(f"a real {'rise' if tone == 'up' else 'drop'}", tone)
                 + h.escape(f" of {fmt.amount(cmp['diff'])} from {prev}."))
     return (h.escape(base + ", ") + h.verdict("within normal month-to-month noise", "noise")
@@ -89,7 +89,7 @@ def _largest_change(scope: ReportContext, small: list) -> str | None:
     r = real.loc[real["diff"].abs().idxmax()]
     where = " × ".join(scope.label(p) for p in r["dimension"].split(" × ")) + ": " + h.safe_label(r["segment"])
     tone = "up" if r["diff"] > 0 else "down"
-    small.append(f"Segments: z tests, Holm-adjusted across {int(table['tested'].sum())} comparisons; "
+    small.append(f"Segments: {int(table['tested'].sum())} comparisons tested together; "
                  f"{where} {h.fmt_p(r['p_adjusted'])}.")
     return (h.escape(f"The largest real change is in {where}, where {name} ")
             + h.verdict("fell" if tone == "down" else "rose", tone)

@@ -18,11 +18,17 @@ from .context import ReportContext
 __all__ = ["theme_results", "voice"]
 
 
-def _sentiment_note(model) -> str:
+def _sentiment_note(scope: ReportContext, model) -> str:
+    """The body's plain sentence on how comments are scored; the method's name and figures go to the
+    "How to read this report" note."""
     if model is None:
-        return ("Sentiment is scored by VADER, a general-purpose word list: its accuracy on these customers' "
+        scope.methods["sentiment"] = ("Sentiment: VADER (a general-purpose sentiment word list), its compound score "
+                                      "from -1 to +1 averaged per month.")
+        return ("Sentiment is scored with a general-purpose word list: its accuracy on these customers' "
                 "comments has not been measured.")
-    return f"Sentiment: {model.describe()}."
+    scope.methods["sentiment"] = f"Sentiment: {model.describe()}."
+    return ("Sentiment is scored by a model learned from these customers' own comments; its measured accuracy is "
+            "in \"How to read this report\".")
 
 
 def _sentiment_chart(scope: ReportContext, *, model, months: int, max_per_month: int, seed: int,
@@ -44,10 +50,9 @@ def _sentiment_chart(scope: ReportContext, *, model, months: int, max_per_month:
     if len(trend) < 2:
         return [h.note("First month of comments: no sentiment trend to draw yet.")]
     label = scope.label(metric)
-    kind = "learned, P(positive) - P(negative)" if model is not None else "VADER"
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    plot_sentiment_trend(trend, ax=ax)
-    ax.set_title(f"Comment sentiment ({kind}, mean with 95% CI) beside {label}")
+    fig, (ax, score_ax) = plt.subplots(2, 1, sharex=True, figsize=(8, 4.2))
+    plot_sentiment_trend(trend, ax=ax, score_ax=score_ax, score_label=label)
+    ax.set_title(f"Comment sentiment (mean with 95% CI) and {label} by month")
     last = trend.iloc[-1]
     parts = [h.figure(fig, alt=f"Comment sentiment by month beside {label}; latest mean sentiment "
                                f"{last['compound_mean']:+.2f} from {int(last['n_comments']):,} comments")]
@@ -87,29 +92,55 @@ def theme_results(scope: ReportContext, *, cache_dir=None) -> dict | None:
 
 
 def _theme_table(scope: ReportContext, impact: pd.DataFrame) -> tuple[list, pd.DataFrame]:
-    import matplotlib.pyplot as plt
-
-    from ...plots import plot_theme_impact
-
     fmt, name = score_format(scope.primary), scope.label(scope.primary)
     shown = impact[~impact["small_base"]]
     if shown.empty:
         return [h.note(f"Every theme has fewer than {scope.min_n} comments mentioning it (or not mentioning it) "
                        f"in {scope.period_label}: no theme's cost can be told from noise.")], shown
-    fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(shown), 4) + 1))
-    plot_theme_impact(shown.assign(theme=shown["theme"].map(scope.label)), ax=ax)
-    ax.set_title(f"{name} {fmt.unit} lost to each theme (95% CI)")
-    top = shown.iloc[0]
-    parts = [h.figure(fig, alt=f"{name} {fmt.unit} lost by theme; the costliest, {scope.label(top.theme)}, "
-                               f"costs {top.points_lost:.1f}")]
+    parts = _theme_charts(scope, shown, name, fmt.unit)
     rows = [{"Theme": scope.label(r.theme), "Mentioned by": f"{r.share:.0%} (n = {int(r.n_mention):,})",
              f"{name} if mentioned": fmt.value(r.score_with), f"{name} if not": fmt.value(r.score_without),
-             f"{name} {fmt.unit} lost": f"{r.points_lost:.1f} ({r.points_lost_ci_low:.1f} to "
-                                        f"{r.points_lost_ci_high:.1f})"}
+             f"{name} {fmt.unit} lost": "none: a higher score" if r.diff > 0 else
+             f"{r.points_lost:.1f} ({r.points_lost_ci_low:.1f} to {r.points_lost_ci_high:.1f})"}
             for r in shown.itertuples()]
+    cols = ["theme", "n_mention", "share", "score_with", "score_without", "diff", "diff_ci_low", "diff_ci_high",
+            "points_lost", "points_lost_ci_low", "points_lost_ci_high"]
+    scope.keep_table("themes", f"Themes in the comments of {scope.period_label}: {name} if mentioned and not",
+                     shown[[c for c in cols if c in shown]].assign(theme=shown["theme"].map(scope.label)))
     parts.append(h.table(pd.DataFrame(rows), caption=f"Themes in the comments of {scope.period_label} "
                          f"(n = {int(impact['n'].iloc[0]):,} commenting respondents)"))
     return parts, shown
+
+
+def _theme_charts(scope: ReportContext, shown: pd.DataFrame, name: str, unit: str) -> list:
+    """Themes that cost the score (points lost) and themes that go with a higher score (the gap), apart:
+    praise is never drawn as a loss; a group of one theme is a sentence, not a one-bar chart."""
+    import matplotlib.pyplot as plt
+
+    from ...plots import plot_theme_impact
+
+    named = shown.assign(theme=shown["theme"].map(scope.label))
+    costs, gains = named[named["diff"] < 0], named[named["diff"] > 0].sort_values("diff", ascending=False)
+    parts = []
+    for group, x, title, color in ((costs, "points_lost", f"{name} {unit} lost to each theme (95% CI)", "cost"),
+                                   (gains, "diff", f"Themes that go with a higher {name} (95% CI)", "gain")):
+        if len(group) == 1:
+            r = group.iloc[0]
+            value = r.points_lost if color == "cost" else r["diff"]
+            what = f"costs about {value:.1f} {unit}" if color == "cost" else \
+                f"goes with a {name} {value:.0f} {unit} higher among those who mention it"
+            parts.append(h.note(f"One theme {'costs' if color == 'cost' else 'lifts'} {name}: "
+                                f"{h.safe_label(r.theme)} {what}."))
+        elif len(group) > 1:
+            fig, ax = plt.subplots(figsize=(6.4, 0.4 * max(len(group), 3) + 1.2))
+            ci = (f"{x}_ci_low", f"{x}_ci_high")
+            plot_theme_impact(group, x=x, ci=ci, ax=ax)
+            ax.set_xlabel(f"{name} {unit} lost" if color == "cost" else f"{name} {unit} higher among those who mention it")
+            ax.set_title(title)
+            first = group.iloc[0]
+            parts.append(h.figure(fig, alt=f"{title}: the largest, {first.theme}, "
+                                           f"{first[x]:.1f} {unit}"))
+    return parts
 
 
 def _score_column(scope: ReportContext) -> tuple[str, object]:
@@ -204,7 +235,7 @@ def voice(scope: ReportContext, *, cache_dir=None, months: int = 13, n_quotes: i
     if scope.dated:
         parts += _sentiment_chart(scope, model=model, months=months, max_per_month=max_per_month, seed=seed,
                                   cache_dir=cache_dir)
-    parts.append(h.note(_sentiment_note(model)))
+    parts.append(h.note(_sentiment_note(scope, model)))
     emerging = _emerging(scope, cache_dir=cache_dir, n_topics=n_emerging, n_quotes=n_quotes,
                          min_comments=min_uncoded, seed=seed)
     now = res["now"]
