@@ -113,7 +113,9 @@ def test_no_fix_first_advice_on_a_small_segment(tmp_path, mobiles_raw):
     n = int(mobiles_raw.loc[mobiles_raw["carrier"] == "Consumer Cellular", ["Q8", "Q11_1", "Q11_2", "Q11_3"]]
             .dropna().shape[0])
     assert n < 30 and "Fix first" not in text
-    assert f"No \"fix first\" advice this period: the model rests on {n} complete responses, fewer than 30" in text
+    # three drivers: the base rule needs max(30, 10 per driver) = 30 complete responses
+    assert (f"The driver analysis needs at least 30 complete responses" in text
+            and f"{n:,} answered the NPS question and every rating" in text and "no chart and no \"fix first\"" in text)
 
 
 def weighted_r2(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
