@@ -102,6 +102,11 @@ def _plausible_dates(dates: pd.Series, canon: str, src: str, spec: TableSpec) ->
     )
 
 
+def _options(cfg) -> dict:
+    """The engine options, with the folder where validated-file markers are kept (``cache_dir``)."""
+    return {**cfg.engines, "validated_dir": cfg.cache_dir}
+
+
 def load_responses(config=None) -> pd.DataFrame:
     """Load survey responses in the canonical schema: a DataFrame, or a table handle for a server table or
     a large file (see below).
@@ -139,7 +144,7 @@ def load_responses(config=None) -> pd.DataFrame:
     """
     cfg = load_config(config)
     tz = getattr(cfg, "timezone", None)
-    handle = table_for(cfg.responses, cfg.scales, cfg.engines, lambda: _load(cfg.responses, cfg.scales, tz), tz)
+    handle = table_for(cfg.responses, cfg.scales, _options(cfg), lambda: _load(cfg.responses, cfg.scales, tz), tz)
     if handle is not None:
         return handle
     data = _load(cfg.responses, cfg.scales, tz)
@@ -196,7 +201,7 @@ def load_tickets(config=None) -> pd.DataFrame | None:
     if cfg.tickets is None:
         return None
     tz = getattr(cfg, "timezone", None)
-    handle = table_for(cfg.tickets, {}, cfg.engines, lambda: _load(cfg.tickets, {}, tz), tz)
+    handle = table_for(cfg.tickets, {}, _options(cfg), lambda: _load(cfg.tickets, {}, tz), tz)
     if handle is not None:
         return handle
     data = _load(cfg.tickets, {}, tz)
@@ -224,7 +229,7 @@ def load_accounts(config=None) -> pd.DataFrame | None:
     if cfg.accounts is None:
         return None
     tz = getattr(cfg, "timezone", None)
-    handle = table_for(cfg.accounts, {}, cfg.engines, lambda: _load(cfg.accounts, {}, tz), tz)
+    handle = table_for(cfg.accounts, {}, _options(cfg), lambda: _load(cfg.accounts, {}, tz), tz)
     if handle is not None:
         return handle
     data = _load(cfg.accounts, {}, tz)

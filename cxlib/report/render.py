@@ -33,6 +33,7 @@ from ..data import (
     undated_count,
 )
 from ..errors import ConfigError, CXError, DataError, ParameterError, ReportError
+from .budget import MemoryWatch, check_window
 from .export import check_offline, export_html
 from .failures import failed_run, scrub_segment
 from .follow_up import follow_up_csv
@@ -177,6 +178,7 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
     except (DataError, ConfigError, OSError) as exc:
         raise ParameterError(str(exc)) from None
     (job,) = resolve_jobs(cfg, responses, month=month, segment=segment)
+    check_window(cfg, responses, job.month)   # the pull within engines.max_rows and memory_budget
     chromium = find_chromium(cfg.report.get("chromium")) if pdf else None
     out_root = output_root(output_dir, root)
     folder = folder_name(job)
@@ -193,9 +195,10 @@ def render_report(month=None, *, config=None, segment=None, output_dir="reports"
         executed = tmp / f"{name}.ipynb"
         t_exec = time.perf_counter()
         try:
-            html = _execute(nb_in, executed, params, timeout, progress, root, report_title(job, cfg))
+            with MemoryWatch(cfg.engines.get("memory_budget") or "2.5GB") as watch:
+                html = _execute(nb_in, executed, params, timeout, progress, root, report_title(job, cfg))
         except BaseException as exc:
-            error = failed_run(exc, out_root, tmp, executed, name, final, segment=job.segment,
+            error = failed_run(watch.error() or exc, out_root, tmp, executed, name, final, segment=job.segment,
                                timeout=timeout)
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise

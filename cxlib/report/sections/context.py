@@ -138,7 +138,9 @@ class ReportContext:
     @property
     def now(self) -> pd.DataFrame:
         """The responses of the report month (every response for a single wave)."""
-        return subset(self.data, month=self.month) if self.dated else self.data
+        if not self.dated:
+            return self.data
+        return self.memo("now", lambda: subset(self.data, month=self.month), self.data, self.month)
 
     @property
     def period_label(self) -> str:
@@ -215,7 +217,7 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
             raise DataError(str(exc).replace(f"{_MONTH}=", "month ")) from None
         responses = applied.data.drop(columns=_MONTH, errors="ignore")
         weighting = applied.summary.rename(columns={_MONTH: "month"})
-    data = subset(responses, segment=segment or None)
+    data = subset(responses, segment=segment) if segment else responses   # no copy of every row for no filter
     dates = data["responded_at"] if "responded_at" in data else pd.Series(dtype="datetime64[ns]")
     notes = [pulled["note"]] if pulled and pulled["note"] else []
     undated = int(dates.isna().sum()) if len(dates) else 0
@@ -273,7 +275,7 @@ def _pull(cfg: Config, table, month, segment) -> tuple[pd.DataFrame, dict]:
     resolved = periods.resolve_month(month, dates)
     k = opts["report_months"]
     frame = to_frame(last_months(table, month=resolved, months=k), limit=opts["max_rows"],
-                     order_by=("responded_at", *_IDS))
+                     order_by=("responded_at", *_IDS), unique=("response_id",))
     total = int(table.count().execute())
     undated = undated_count(scoped)
     shown = periods.label([str(p) for p in pd.period_range(end=resolved, periods=k, freq="M")])
