@@ -81,8 +81,8 @@ def test_a_window_beyond_the_limits_is_refused_before_any_kernel_naming_the_keys
 
 def test_the_pull_estimate_grows_with_rows_and_columns():
     t = data.as_table(pd.DataFrame({"nps": [9.0], "region": ["EMEA"]}))
-    # By hand: per row 8 (a float) + 40 (a text value), held 3 times, on top of the 600 MB base.
-    assert pull_bytes(t, 10) == 600_000_000 + 3 * 48 * 10
+    # By hand: per row 8 (a float) + 40 (a text value), held twice, on top of the 600 MB base.
+    assert pull_bytes(t, 10) == 600_000_000 + 2 * 48 * 10
 
 
 def test_the_watch_stops_a_child_at_the_budget_and_says_so():

@@ -48,7 +48,7 @@ class CustomerScores:
 
 def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.DataFrame, *,
                     month: str, segment=None, scales: dict | None = None, seed: int = 0,
-                    compare: bool = True) -> CustomerScores:
+                    compare: bool = True, fit_sample: int | None = None) -> CustomerScores:
     """Health scores and churn probabilities per customer as of the end of ``month``.
 
     Parameters
@@ -66,6 +66,9 @@ def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accou
         Seeds the model's train/test split.
     compare : bool
         Also fit the model without survey scores, to report what the survey adds.
+    fit_sample : int, optional
+        Fit the churn model on a random sample (seeded by ``seed``) of at most this many customers; every
+        customer is still scored (see :func:`cxlib.customers.fit_churn_model`, ``sample``).
 
     Returns
     -------
@@ -94,5 +97,5 @@ def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accou
         return CustomerScores(scored.assign(churn_probability=float("nan")), None, note, month)
     features = [f for f in CHURN_FEATURES if f in scored and scored[f].notna().any()]
     model = fit_churn_model(scored, features=features, seed=seed,
-                            survey_features=SURVEY_FEATURES if compare else None)
+                            survey_features=SURVEY_FEATURES if compare else None, sample=fit_sample)
     return CustomerScores(scored.assign(churn_probability=model.predict(scored)), model, "", month)

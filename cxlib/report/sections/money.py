@@ -55,8 +55,15 @@ def customer_scores(scope: ReportContext, tickets: pd.DataFrame | None, accounts
     except ParameterError as exc:
         scope.notes.append(f"Customer health, churn risk and the follow-up list are left out: {exc}.")
         return None
-    return customers.score_customers(responses, tickets, accounts, month=scope.month, segment=scope.segment,
-                                     scales=scope.cfg.scales, seed=seed)
+    sample = scope.cfg.engines["churn_sample"] if scope.source is not None else None   # a table: a stated sample
+    scored = customers.score_customers(responses, tickets, accounts, month=scope.month, segment=scope.segment,
+                                       scales=scope.cfg.scales, seed=seed, fit_sample=sample)
+    model = scored.model
+    if model is not None and model.n_sampled < model.n_complete:
+        scope.data_notes.append(f"The churn model is fitted and tested on a random sample (seed {seed}) of "
+                                f"{model.n_sampled:,} of the {model.n_complete:,} customers with every feature "
+                                "(engines.churn_sample); every customer is scored with it.")
+    return scored
 
 
 @section('Operations and money')
