@@ -60,23 +60,30 @@ def test_a_validated_file_is_trusted_until_it_changes(tmp_path, monkeypatch):
 
 
 @pytest.mark.duckdb
-def test_a_window_beyond_the_limits_is_refused_before_any_kernel_naming_the_keys():
+def test_a_pull_beyond_the_limits_is_refused_before_any_kernel_naming_the_keys():
     cfg = data.load_config()
     responses = data.load_responses(cfg)
     table = data.as_table(responses)
-    # Independently: the responses dated in Nov 2024 – Oct 2026 (24 months ending with the report month).
     dates = responses["responded_at"]
-    n = int(((dates >= pd.Timestamp("2024-11-01")) & (dates < pd.Timestamp("2026-11-01"))).sum())
+    # Independently: October 2026's responses (all the report pulls when it computes in the database) and
+    # those of Nov 2024 – Oct 2026 (the 24 months a weighted report pulls).
+    month = int(((dates >= pd.Timestamp("2026-10-01")) & (dates < pd.Timestamp("2026-11-01"))).sum())
+    window = int(((dates >= pd.Timestamp("2024-11-01")) & (dates < pd.Timestamp("2026-11-01"))).sum())
     check_window(cfg, table, "2026-10")                    # within the defaults: passes
     check_window(cfg, responses, "2026-10")                # a DataFrame is never pulled: passes
-    capped = cfg.__class__(**{**cfg.__dict__, "engines": {**cfg.engines, "max_rows": n - 1}})
-    with pytest.raises(ParameterError, match=rf"reads the {n:,} responses of the 24 months ending with it "
+
+    def limited(**engines):
+        return cfg.__class__(**{**cfg.__dict__, "engines": {**cfg.engines, **engines}})
+
+    with pytest.raises(ParameterError, match=rf"reads its {month:,} responses as rows, more than engines.max_rows"):
+        check_window(limited(max_rows=month - 1), table, "2026-10")
+    check_window(limited(max_rows=month), table, "2026-10")
+    weighted = cfg.__class__(**{**limited(max_rows=window - 1).__dict__, "weighting": object()})
+    with pytest.raises(ParameterError, match=rf"reads the {window:,} responses of the 24 months ending with it "
                                              r"\(engines.report_months: 24\), more than engines.max_rows"):
-        check_window(capped, table, "2026-10")
-    check_window(cfg.__class__(**{**cfg.__dict__, "engines": {**cfg.engines, "max_rows": n}}), table, "2026-10")
-    small = cfg.__class__(**{**cfg.__dict__, "engines": {**cfg.engines, "memory_budget": "100MB"}})
+        check_window(weighted, table, "2026-10")
     with pytest.raises(ParameterError, match=r"more than engines.memory_budget \(100MB\)"):
-        check_window(small, table, "2026-10")
+        check_window(limited(memory_budget="100MB"), table, "2026-10")
 
 
 def test_the_pull_estimate_grows_with_rows_and_columns():

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..data import is_table, month_counts, size_bytes
 from ..errors import ParameterError, ReportError
+from .sections.pull import in_engine
 
 __all__ = ["MemoryWatch", "check_window", "pull_bytes"]
 
@@ -62,17 +63,22 @@ def check_window(cfg, responses, month: str | None) -> None:
         return
     opts, k = cfg.engines, cfg.engines["report_months"]
     counts = month_counts(responses)
-    window = {str(p) for p in pd.period_range(end=month, periods=k, freq="M")}
-    rows = int(counts.loc[counts["month"].isin(window), "n"].sum())
-    where = (f"the report on {month} reads the {rows:,} responses of the {k} months ending with it "
-             f"(engines.report_months: {k})")
+    if in_engine(cfg, responses):   # statistics in the database: only the month's responses are pulled
+        rows = int(counts.loc[counts["month"] == month, "n"].sum())
+        where, fix = f"the report on {month} reads its {rows:,} responses as rows", "report on a segment"
+    else:
+        window = {str(p) for p in pd.period_range(end=month, periods=k, freq="M")}
+        rows = int(counts.loc[counts["month"].isin(window), "n"].sum())
+        where = (f"the report on {month} reads the {rows:,} responses of the {k} months ending with it "
+                 f"(engines.report_months: {k})")
+        fix = "lower engines.report_months"
     if rows > opts["max_rows"]:
-        raise ParameterError(f"{where}, more than engines.max_rows ({opts['max_rows']:,}); lower "
-                             "engines.report_months or raise engines.max_rows in the config")
+        raise ParameterError(f"{where}, more than engines.max_rows ({opts['max_rows']:,}); {fix} or raise "
+                             "engines.max_rows in the config")
     need, budget = pull_bytes(responses, rows), opts.get("memory_budget") or "2.5GB"
     if need > size_bytes(budget):
         raise ParameterError(f"{where}: about {need / 1e9:.1f} GB of memory, more than engines.memory_budget "
-                             f"({budget}); lower engines.report_months or raise engines.memory_budget")
+                             f"({budget}); {fix} or raise engines.memory_budget")
 
 
 def _tree(pid: int) -> list[int]:

@@ -23,6 +23,9 @@ __all__ = ["MIN_PER_DRIVER", "driver_evidence", "driver_results", "drivers"]
 
 #: Complete responses needed per driver before a driver model is read as evidence.
 MIN_PER_DRIVER = 10
+#: Groups of the random-groups jackknife that gives the driver intervals when the report computes in the
+#: database (a row bootstrap needs the rows).
+JACKKNIFE = 50
 
 
 def driver_evidence(imp: pd.DataFrame, ipa: pd.DataFrame, *, min_n: int, label=None) -> tuple[pd.DataFrame, list[str]]:
@@ -78,21 +81,23 @@ def driver_results(scope: ReportContext, *, months: int = 3, bootstrap: int = 20
         names = scope.cfg.drivers
         if not names:
             return None
-        window = last_months(scope.data, month=scope.month, months=months) if scope.dated else scope.data
+        window = last_months(scope.stats, month=scope.month, months=months) if scope.dated else scope.stats
+        # in the database: the random-groups jackknife (no rows to resample); the section states the method
+        jk = {"bootstrap": 0, "jackknife": JACKKNIFE} if scope.table is not None else {"bootstrap": bootstrap}
         score = scope.primary
         kind = METRICS[score].outcome
         scale = scope.cfg.scales.get(score) if kind != "logit" else False
         with warnings.catch_warnings():      # the missing-data warning is stated in the section itself
             warnings.simplefilter("ignore", UserWarning)
             imp = drv.relative_importance(window, score=score, drivers=names, kind=kind, weight=scope.weight,
-                                          bootstrap=bootstrap, seed=seed, scale=scale)
+                                          seed=seed, scale=scale, **jk)
         ipa = drv.importance_performance(window, score=score, drivers=names, importance=imp, weight=scope.weight,
                                          driver_scale=scope.cfg.scales.get("drivers"))
         advice, reasons = driver_evidence(imp, ipa, min_n=scope.min_n, label=scope.label)
         period = (scope.covered([str(p) for p in pd.period_range(end=scope.month, periods=months, freq="M")])
                   if scope.dated else "")
         return {"window": window, "importance": imp, "performance": ipa, "advice": advice, "reasons": reasons,
-                "period": period, "bootstrap": bootstrap}
+                "period": period, "bootstrap": jk["bootstrap"], "jackknife": jk.get("jackknife", 0)}
     return scope.memo("drivers", compute, months, bootstrap, seed)
 
 
@@ -127,7 +132,8 @@ def drivers(scope: ReportContext) -> h.Html:
     when = f" ({res['period']})" if scope.dated else ""
     parts.append(h.note(f"Shapley (LMG) decomposition of R² = {top.r2:.2f} for {name} over {int(top.n):,} "
                         f"complete responses{when}{', weighted' if scope.weight else ''}; CIs from "
-                        f"{res['bootstrap']} bootstrap resamples."))
+                        + (f"a random-groups jackknife ({res['jackknife']} groups of responses, computed in the "
+                           "database)." if res["jackknife"] else f"{res['bootstrap']} bootstrap resamples.")))
     if top.pct_dropped > 0:
         warn = " This is more than half: read the ranking with care." if top.pct_dropped > 50 else ""
         parts.append(h.note(f"Responses missing any rating are left out: {top.pct_dropped:.0f}% of them "

@@ -67,6 +67,16 @@ def customer_scores(scope: ReportContext, tickets: pd.DataFrame | None, accounts
 
 
 @section('Operations and money')
+def _ticket_responses(scope: ReportContext, months: int):
+    """The responses the handoff analysis joins with tickets: ``data``, or in the database the ``months``
+    months' responses that name a ticket, pulled as rows."""
+    table = scope.table
+    if table is None or "ticket_id" not in table.columns:
+        return scope.data
+    window = last_months(table, month=scope.month, months=months)
+    return scope.memo("ticket responses", lambda: scope.rows(window.filter(window.ticket_id.notnull())), months)
+
+
 def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *, months: int = 6) -> h.Html:
     """Handoffs against satisfaction (tickets), churn risk and revenue at risk by segment (accounts).
 
@@ -79,7 +89,7 @@ def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *, mo
     -------
     Html
     """
-    parts, data, month, min_n = [], scope.data, scope.month, scope.min_n
+    parts, data, month, min_n = [], _ticket_responses(scope, months), scope.month, scope.min_n
     tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at", history=True))
     if tickets is None or "ticket_id" not in data or not scope.dated:
         parts.append(h.note("No ticket data are configured: resolution time and handoffs are left out."))

@@ -44,7 +44,7 @@ def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | 
     """The month against ``baseline`` ("previous", "year_ago") for one metric, or None without data."""
     def compute():
         try:
-            return scores.compare(scope.data, metric=metric, month=scope.month, baseline=baseline,
+            return scores.compare(scope.stats, metric=metric, month=scope.month, baseline=baseline,
                                   min_n=scope.min_n, **scope.kwargs(metric)).iloc[0]
         except DataError:
             return None
@@ -67,7 +67,7 @@ def _comparison_line(scope: ReportContext, metric: str, baseline: str, label: st
 
 def _sparkline(scope: ReportContext, metric: str) -> str:
     """The last 12 months of a metric as a sparkline (small bases left out as gaps)."""
-    window = last_months(scope.data, month=scope.month, months=12)
+    window = last_months(scope.stats, month=scope.month, months=12)
     tr = scores.trend(window, metric=metric, min_n=scope.min_n, **scope.kwargs(metric))
     values = tr[metric].where(~tr["small_base"])
     if values.notna().sum() < 2:
@@ -126,7 +126,7 @@ def changes_table(scope: ReportContext, *, baseline: str = "previous_3") -> pd.D
         if not by:
             return None
         journey = scope.cfg.report.get("journey")
-        return scores.what_changed(scope.data, month=scope.month, by=by, journey=journey if journey in by else None,
+        return scores.what_changed(scope.stats, month=scope.month, by=by, journey=journey if journey in by else None,
                                    metric=scope.primary, baseline=baseline, min_n=scope.min_n,
                                    **scope.kwargs(scope.primary))
     return scope.memo("changes", compute, baseline)
@@ -183,7 +183,7 @@ def trends(scope: ReportContext, *, months: int = 24) -> h.Html:
 
     if not scope.dated:
         return h.note("One wave without dates: there is no trend to draw.")
-    window = last_months(scope.data, month=scope.month, months=months)
+    window = last_months(scope.stats, month=scope.month, months=months)
     tr = scores.trend(window, metric=scope.primary, min_n=scope.min_n, **scope.kwargs(scope.primary))
     if len(tr) < 2:
         return h.note(f"First month of data ({scope.period_label}): no trend to draw yet.")
