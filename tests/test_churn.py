@@ -73,6 +73,21 @@ def test_customer_table_by_hand():
     assert c["churned"].tolist() == [False, False, True]
 
 
+@pytest.mark.duckdb
+def test_customer_table_aggregated_in_the_database_is_the_pandas_table(sample):
+    # The same table by a second method: per-customer GROUP BYs in DuckDB instead of pandas (tiny by hand
+    # above; here every sample customer). The sample has no two answers of a customer at the same instant,
+    # so "latest" is the same answer both ways.
+    r, t, a = sample["responses"], sample["tickets"], sample["accounts"]
+    assert not r.duplicated(["customer_id", "responded_at"]).any()
+    want = health.customer_table(r, t, a, as_of="2026-10")
+    got = health.customer_table(cxdata.as_table(r), cxdata.as_table(t), a, as_of="2026-10")
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12)
+    r, t, a = (x.apply(lambda c: c.astype("datetime64[ns]") if c.dtype.kind == "M" else c) for x in tiny())
+    pd.testing.assert_frame_equal(health.customer_table(cxdata.as_table(r), cxdata.as_table(t), a, as_of="2026-09-30"),
+                                  health.customer_table(r, t, a, as_of="2026-09-30"), check_exact=False, rtol=1e-12)
+
+
 def test_health_score_by_hand():
     r, t, a = tiny()
     h = health.health_scores(r, t, a, as_of="2026-09-30").set_index("customer_id")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..data import parse_segment, subset
+from ..data import is_table, parse_segment, subset
 from .churn import ChurnModel, fit_churn_model
 from .health import SURVEY_FEATURES, health_scores
 
@@ -84,9 +84,10 @@ def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accou
     if segment:
         parts = parse_segment(segment)
         keep = {c: v for c, v in parts.items() if c in accounts}
-        accounts = subset(accounts, segment=keep) if keep else \
-            accounts[accounts["customer_id"].isin(responses["customer_id"])]
-        if tickets is not None:  # the segment's customers only: others are not "missing from accounts"
+        answered = (responses.select("customer_id").distinct().execute()["customer_id"] if is_table(responses)
+                    else responses["customer_id"])
+        accounts = subset(accounts, segment=keep) if keep else accounts[accounts["customer_id"].isin(answered)]
+        if tickets is not None and not is_table(tickets):  # the segment's customers only (a table: see customer_table)
             tickets = tickets[tickets["customer_id"].isin(accounts["customer_id"])]
     scored = health_scores(responses, tickets, accounts, as_of=month, scales=scales)
     outcome = scored["churned"].dropna().astype(bool) if "churned" in scored else pd.Series(dtype=bool)

@@ -26,9 +26,15 @@ FOLLOW_UP_FILE = "follow-up.parquet"
 
 
 def _customer_rows(scope: ReportContext, tickets, accounts) -> tuple:
-    """The rows customer scoring reads: from a database table every response of the scope's customers up to
-    the end of the month (their history, five columns), the tickets up to then, and the accounts."""
+    """What customer scoring reads. In the database (``scope.table``): the scope's responses and the tickets
+    as tables (each customer's history is aggregated there) and the accounts as rows. From another table:
+    every response of the scope's customers up to the end of the month (their history, five columns), the
+    tickets up to then, and the accounts, as rows."""
     responses = scope.data
+    if scope.table is not None:
+        src = subset(scope.source, segment=scope.segment) if scope.segment else scope.source
+        keep = [c for c in ("customer_id", "responded_at", "nps", "csat", "ces") if c in src.columns]
+        return src.select(*keep), tickets, scope.memo("accounts", lambda: scope.rows(accounts))
     if scope.source is not None:
         src = subset(scope.source, segment=scope.segment) if scope.segment else scope.source
         keep = [c for c in ("customer_id", "responded_at", "nps", "csat", "ces", *parse_segment(scope.segment))
@@ -90,10 +96,10 @@ def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *, mo
     Html
     """
     parts, data, month, min_n = [], _ticket_responses(scope, months), scope.month, scope.min_n
-    tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at", history=True))
     if tickets is None or "ticket_id" not in data or not scope.dated:
         parts.append(h.note("No ticket data are configured: resolution time and handoffs are left out."))
     else:
+        tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at", history=True))
         joined = ops.support_journeys(last_months(data, month=month, months=months), tickets)
         effects = ops.handoff_effects(joined, controls=["ticket_channel"])
         window = periods.label([str(p) for p in pd.period_range(end=month, periods=months, freq="M")])
