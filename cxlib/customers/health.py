@@ -128,9 +128,9 @@ def customer_table(responses: pd.DataFrame, tickets: pd.DataFrame | None, accoun
         if not is_table(tickets):
             check_tickets(tickets)
     end = as_of_bound(as_of, responses, tickets)
-    known = set(accounts["customer_id"].dropna().unique())
     if is_table(responses):   # in the database: per-customer aggregates (one GROUP BY per table), merged below
-        return _from_tables(responses, tickets, accounts, known, end, slow_hours)
+        return _from_tables(responses, tickets, accounts, end, slow_hours)
+    known = set(accounts["customer_id"].dropna().unique())
     unmatched = sorted(set(responses["customer_id"].dropna().unique()) - known)
     if tickets is not None:
         unmatched = sorted(set(unmatched) | (set(tickets["customer_id"].dropna().unique()) - known))
@@ -208,15 +208,15 @@ def _with_churn(out: pd.DataFrame, acc: pd.DataFrame, end) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _from_tables(responses, tickets, accounts: pd.DataFrame, known: set, end, slow_hours: float) -> pd.DataFrame:
+def _from_tables(responses, tickets, accounts: pd.DataFrame, end, slow_hours: float) -> pd.DataFrame:
     """:func:`customer_table` with the histories aggregated in the database (the customers they name
     that are not in ``accounts`` counted from the aggregates, i.e. among those with history before ``end``).
     A customer's latest answer among several at the same instant is any one of them (a file keeps the
     last in file order)."""
     surv = survey_history(responses, end)
     agg = ticket_history(tickets, end, slow_hours) if tickets is not None else None
-    ids = set(surv.index) | (set(agg.index) if agg is not None else set())
-    _warn_unmatched(ids - known)
+    ids = surv.index if agg is None else surv.index.union(agg.index)
+    _warn_unmatched(ids.dropna().difference(pd.Index(accounts["customer_id"].dropna())).tolist())
     acc, out = _accounts(accounts, end)
     out = _with_survey(out, surv)
     if agg is not None:
