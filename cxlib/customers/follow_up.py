@@ -74,6 +74,13 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
                         *drivers] if c in latest]
     latest = latest[cols].rename(columns={theme_col: "theme"})
     cust = customers.drop(columns=[c for c in ["nps", "csat", "comment", "theme"] if c in customers])
+    if probability in cust or "health" in cust:   # only customers who can be on the list: in the month or at risk
+        risky = pd.Series(False, index=cust.index)
+        if probability in cust:
+            risky |= (cust[probability] >= risk_threshold).fillna(False).astype(bool)
+        if "health" in cust:
+            risky |= (cust["health"] < health_below).fillna(False).astype(bool)
+        cust = cust[risky | cust["customer_id"].isin(latest["customer_id"])]
     out = cust.merge(latest, on="customer_id", how="outer")
     if "churned" in out:
         out = out[~out["churned"].fillna(False).astype(bool)]
