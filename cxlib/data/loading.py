@@ -25,6 +25,7 @@ from .config import Scale, TableSpec, load_config
 from .aggregate import is_table
 from .engines import table_for
 from .schema import default
+from ._options import run_options as _options
 from .subsets import undated_count
 
 __all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "load_responses", "load_tickets",
@@ -100,11 +101,6 @@ def _plausible_dates(dates: pd.Series, canon: str, src: str, spec: TableSpec) ->
         f"'{spec.name}: {{dates: {{drop_invalid: true}}}}' to leave these rows out of every month "
         "(they are counted in the report)"
     )
-
-
-def _options(cfg) -> dict:
-    """The engine options, with the folder where validated-file markers are kept (``cache_dir``)."""
-    return {**cfg.engines, "validated_dir": cfg.cache_dir}
 
 
 def load_responses(config=None) -> pd.DataFrame:

@@ -232,7 +232,8 @@ class Engines(Section):
                                       "responses are a table (a seeded random sample, stated in About).")
     memory_budget: MemorySize = key("2.5GB", "Most memory a report run may take, summed over its processes "
                                     "(runner, kernel, embedded DuckDB): a run that would need more is refused "
-                                    "before its kernel starts, or stopped with a message when it reaches it.")
+                                    "before its kernel starts, or stopped with a message when it reaches it; "
+                                    "DuckDB gets at most a quarter of it.")
 
 
 class WeightColumn(Section):
