@@ -110,3 +110,14 @@ def test_the_watch_leaves_a_run_within_the_budget_alone():
     with MemoryWatch("500GB", every=0.05) as watch:
         assert subprocess.run([sys.executable, "-c", "print(1)"], capture_output=True).returncode == 0
     assert not watch.exceeded and watch.error() is None
+
+
+@pytest.mark.duckdb
+def test_repeated_ids_are_counted_without_a_count_distinct(tmp_path):
+    raw = pd.read_csv(ROOT / "data/sample/responses.csv", dtype=str).head(200)
+    raw.loc[[5, 9], "ResponseID"] = raw.loc[3, "ResponseID"]   # by hand: one id three times = 2 repeats
+    path = tmp_path / "r.csv"
+    raw.to_csv(path, index=False)
+    with pytest.raises(DataError, match=rf"'ResponseID' \(response_id\): ids must be unique; 2 repeat\(s\), "
+                                        rf"e.g. '{raw.loc[3, 'ResponseID']}'"):
+        data.load_responses(_config(path, tmp_path / "cache"))

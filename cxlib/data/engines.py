@@ -313,13 +313,15 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
 
 
 def _check_unique(table, key: str, where: str) -> None:
-    """Raise DataError when ``key`` repeats (one COUNT DISTINCT; the first repeated ids fetched by LIMIT)."""
-    stats = table.aggregate(n=table[key].count(), d=table[key].nunique()).execute().iloc[0]
-    if int(stats["n"]) != int(stats["d"]):
-        dup = (table.group_by(key).aggregate(k=table.count()).filter(lambda t: t.k > 1)
-               .limit(5).execute()[key].tolist())
-        raise DataError(f"{where}: ids must be unique; "
-                        f"{int(stats['n']) - int(stats['d'])} repeat(s), e.g. {', '.join(map(repr, dup))}")
+    """Raise DataError when ``key`` repeats: one GROUP BY on the id (a hash aggregate, which DuckDB spills to
+    disk beyond its memory limit, where a COUNT DISTINCT runs out of memory), the first repeated ids fetched
+    by LIMIT and the repeats counted only when there are some."""
+    known = table.filter(table[key].notnull())
+    dup = known.group_by(key).aggregate(k=known.count()).filter(lambda t: t.k > 1)
+    found = dup.limit(5).execute()[key].tolist()
+    if found:
+        repeats = int(dup.aggregate(r=(dup.k - 1).sum()).execute()["r"].iloc[0])
+        raise DataError(f"{where}: ids must be unique; {repeats} repeat(s), e.g. {', '.join(map(repr, found))}")
 
 
 def table_for(spec: TableSpec, scales: dict[str, Scale], options: dict, read_frame, tz: str | None = None):

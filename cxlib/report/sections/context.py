@@ -156,7 +156,7 @@ class ReportContext:
     @property
     def now(self) -> pd.DataFrame:
         """The responses of the report month (every response for a single wave)."""
-        if not self.dated:
+        if not self.dated or self.table is not None:   # in the database path ``data`` is the month already
             return self.data
         return self.memo("now", lambda: subset(self.data, month=self.month), self.data, self.month)
 
