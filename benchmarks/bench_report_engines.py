@@ -1,11 +1,13 @@
 """The real monthly report (``python -m cxlib.report``) on generated Parquet files, read by pandas or DuckDB.
 
 Run by hand: ``.venv/bin/python benchmarks/bench_report_engines.py [--sizes 1e6,1e7] [--engines pandas,duckdb]
-[--data-dir /tmp/cx-bench-data]``. Data: :func:`bench_engines.generate` (the sample's shape, 36 months) with
+[--data-dir /tmp/cx-bench-data] [--budget 4GB]`` (``--budget``: ``engines.memory_budget`` for the runs). Data: :func:`bench_engines.generate` (the sample's shape, 36 months) with
 sample-shaped tickets (one per three responses) and accounts (one per customer, a quarter of the responses),
 written once into ``--data-dir`` (kept and reused when given; a temporary folder otherwise: check ``df -h``
 first, 100M responses take about 4 GB). Figures: wall time of the command and the peak of the summed resident
-memory of the command and every process it starts (the kernel), sampled every 0.2 s.
+memory of the command and every process it starts (the kernel), sampled every 0.2 s. Targets (issue 23):
+DuckDB 100M < 120 s and < 2.5 GB; 10M < 30 s and < 1.5 GB. A file is validated once per version (a marker
+in cache_dir, else the DuckDB temp folder): delete ``<tmp>/cx-duckdb/validated`` to time a first run.
 """
 
 from __future__ import annotations
