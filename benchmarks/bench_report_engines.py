@@ -1,10 +1,13 @@
-"""The real monthly report (``python -m cxlib.report``) on a generated Parquet file, read by pandas or DuckDB.
+"""The real monthly report (``python -m cxlib.report``) on generated Parquet files, read by pandas or DuckDB.
 
-Run by hand: ``.venv/bin/python benchmarks/bench_report_engines.py [--sizes 1e6] [--engines pandas,duckdb]``.
-Data: :func:`bench_engines.generate` (the sample's shape, 36 months, responses only: no tickets or accounts,
-so the customer sections say they are not configured). Figures: wall time of the command and the peak of
-the summed resident memory of the command and every process it starts (the kernel), sampled every 0.2 s.
-With DuckDB the report reads the 24 months it shows (two thirds of the rows) instead of every row.
+Run by hand: ``.venv/bin/python benchmarks/bench_report_engines.py [--sizes 1e6,1e7] [--engines pandas,duckdb]
+[--data-dir /tmp/cx-bench-data] [--budget 4GB]`` (``--budget``: ``engines.memory_budget`` for the runs). Data: :func:`bench_engines.generate` (the sample's shape, 36 months) with
+sample-shaped tickets (one per three responses) and accounts (one per customer, a quarter of the responses),
+written once into ``--data-dir`` (kept and reused when given; a temporary folder otherwise: check ``df -h``
+first, 100M responses take about 4 GB). Figures: wall time of the command and the peak of the summed resident
+memory of the command and every process it starts (the kernel), sampled every 0.2 s. Targets (issue 23):
+DuckDB 100M < 120 s and < 2.5 GB; 10M < 30 s and < 1.5 GB. A file is validated once per version (a marker
+in cache_dir, else the DuckDB temp folder): delete ``<tmp>/cx-duckdb/validated`` to time a first run.
 """
 
 from __future__ import annotations
@@ -40,6 +43,55 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def generate_customers(folder: Path, n: int, seed: int = 2) -> tuple[Path, Path]:
+    """Tickets and accounts in the sample's shape for ``n`` responses (customers ``C000000000``..., as
+    :func:`bench_engines.generate` names them), written as Parquet by DuckDB."""
+    import duckdb
+
+    customers, tickets = max(n // 4, 1), max(n // 3, 1)
+    con = duckdb.connect(config={"memory_limit": "1.5GB"})
+    con.execute(f"SELECT setseed({seed / 1000})")
+    t_path, a_path = folder / f"tickets-{n}.parquet", folder / f"accounts-{n}.parquet"
+    con.execute(f"""
+    COPY (SELECT 'T' || lpad(CAST(i AS VARCHAR), 10, '0') AS ticket_id,
+        'C' || lpad(CAST(CAST(floor(random() * {customers}) AS BIGINT) AS VARCHAR), 9, '0') AS customer_id,
+        opened, CASE WHEN random() < 0.05 THEN NULL ELSE opened + to_microseconds(CAST(random() * 6e11 AS BIGINT)) END
+          AS resolved_at,
+        CAST(floor(random() * random() * 4) AS BIGINT) AS handoffs, random() < 0.6 AS first_contact_resolution,
+        ['chat', 'email', 'phone'][1 + CAST(floor(random() * 3) AS INT)] AS channel
+      FROM (SELECT i, TIMESTAMP '2023-11-01' + to_microseconds(CAST(i * (93000000000000.0 / {tickets}) AS BIGINT))
+            AS opened FROM range({tickets}) t(i)))
+    TO '{t_path}' (FORMAT parquet, ROW_GROUP_SIZE 500000)""")
+    con.execute(f"""
+    COPY (SELECT 'C' || lpad(CAST(i AS VARCHAR), 9, '0') AS customer_id,
+        ['EMEA', 'APAC', 'North America', 'LATAM'][1 + CAST(floor(random() * 4) AS INT)] AS region,
+        ['Basic', 'Pro', 'Enterprise'][1 + CAST(floor(random() * 3) AS INT)] AS plan,
+        DATE '2020-01-01' + CAST(floor(random() * 1800) AS INT) AS signup_date,
+        round(500 + random() * random() * 20000, 2) AS annual_revenue,
+        DATE '2027-01-01' + CAST(floor(random() * 365) AS INT) AS renewal_date,
+        churn, CASE WHEN churn THEN TIMESTAMP '2024-01-01' + to_microseconds(CAST(random() * 8e13 AS BIGINT)) END
+          AS churned_at
+      FROM (SELECT i, random() < 0.08 AS churn FROM range({customers}) t(i)))
+    TO '{a_path}' (FORMAT parquet, ROW_GROUP_SIZE 500000)""")
+    con.close()
+    return t_path, a_path
+
+
+def bench_config(folder: Path, n: int, engine: str) -> dict:
+    """The report config over the generated files (responses, tickets and accounts)."""
+    cfg = config(folder / f"responses-{n}.parquet", engine)
+    cfg["report"]["primary"] = "nps"
+    cols = {"tickets": ["ticket_id", "customer_id", "opened_at", "resolved_at", "handoffs",
+                        "first_contact_resolution", "channel"],
+            "accounts": ["customer_id", "region", "plan", "signup_date", "annual_revenue", "renewal_date",
+                         "churned", "churned_at"]}
+    for name, names in cols.items():
+        cfg[name] = {"path": str(folder / f"{name}-{n}.parquet"), "engine": engine,
+                     "columns": {c: ("opened" if c == "opened_at" else "churn" if c == "churned" else c)
+                                 for c in names}}
+    return cfg
+
+
 def run_report(cfg_path: Path, out: Path) -> tuple[float, int, int]:
     t0, peak = time.perf_counter(), 0
     proc = subprocess.Popen([sys.executable, "-m", "cxlib.report", "--config", str(cfg_path), "--output-dir", str(out),
@@ -57,22 +109,32 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1e6")
     p.add_argument("--engines", default="pandas,duckdb")
+    p.add_argument("--data-dir", default=None, help="keep the generated files here and reuse them")
+    p.add_argument("--budget", default=None, help="engines.memory_budget for the runs (e.g. 2.5GB)")
     args = p.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="cx-bench-report-"))
+    tmp = Path(args.data_dir or tempfile.mkdtemp(prefix="cx-bench-report-"))
+    tmp.mkdir(parents=True, exist_ok=True)
     try:
         for n in (int(float(s)) for s in args.sizes.split(",")):
             path = tmp / f"responses-{n}.parquet"
-            generate(path, n)
+            if not path.exists():
+                t0 = time.perf_counter()
+                generate(path, n)
+                generate_customers(tmp, n)
+                print(f"generated {n:,} responses with tickets and accounts in {time.perf_counter() - t0:.1f} s",
+                      flush=True)
             for engine in args.engines.split(","):
-                cfg = config(path, engine)
-                cfg["report"]["primary"] = "nps"
+                cfg = bench_config(tmp, n, engine)
+                if args.budget:
+                    cfg["engines"] = {"memory_budget": args.budget}
                 cfg_path = tmp / f"cx-{engine}.yml"
                 cfg_path.write_text(yaml.safe_dump(cfg))
                 wall, peak, rc = run_report(cfg_path, tmp / f"reports-{engine}-{n}")
                 print(f"{n:>12,} {engine:<7} report {wall:7.1f} s  peak {peak / 2**30:5.2f} GB (all processes)  "
                       f"exit {rc}", flush=True)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.data_dir:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

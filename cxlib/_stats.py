@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-__all__ = ["adjust_p", "formula", "kish", "mean_ci", "quote", "t_crit", "t_interval", "t_test", "term_label",
+__all__ = ["adjust_p", "formula", "kish", "mean_ci", "quote", "t_crit", "t_interval", "t_test", "term_label", "term_parts",
            "welch", "welch_moments", "wilson", "z_crit", "z_test"]
 
 _ADJUST = ("holm", "bh", "bonferroni", "none")
@@ -308,3 +308,19 @@ def term_label(term: str) -> str:
         return f"{m['cat']}[{m['level']}]"
     m = _NUMERIC.fullmatch(term)
     return m["name"] if m else term
+
+
+def term_parts(term: str) -> tuple[str, str | None]:
+    """A patsy column built by :func:`formula` as (column, level): ``("plan", "Pro")`` for a dummy,
+    ``("handoffs", None)`` for a numeric column, ``("", None)`` for anything else (the intercept).
+
+    Examples
+    --------
+    >>> term_parts("C(Q('plan'), Treatment(reference='Basic'))[T.Pro]"), term_parts("Q('handoffs')")
+    (('plan', 'Pro'), ('handoffs', None))
+    """
+    m = _TERM.fullmatch(term)
+    if m:
+        return m["cat"], m["level"]
+    m = _NUMERIC.fullmatch(term)
+    return (m["name"], None) if m else ("", None)

@@ -73,6 +73,21 @@ def test_customer_table_by_hand():
     assert c["churned"].tolist() == [False, False, True]
 
 
+@pytest.mark.duckdb
+def test_customer_table_aggregated_in_the_database_is_the_pandas_table(sample):
+    # The same table by a second method: per-customer GROUP BYs in DuckDB instead of pandas (tiny by hand
+    # above; here every sample customer). The sample has no two answers of a customer at the same instant,
+    # so "latest" is the same answer both ways.
+    r, t, a = sample["responses"], sample["tickets"], sample["accounts"]
+    assert not r.duplicated(["customer_id", "responded_at"]).any()
+    want = health.customer_table(r, t, a, as_of="2026-10")
+    got = health.customer_table(cxdata.as_table(r), cxdata.as_table(t), a, as_of="2026-10")
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12)
+    r, t, a = (x.apply(lambda c: c.astype("datetime64[ns]") if c.dtype.kind == "M" else c) for x in tiny())
+    pd.testing.assert_frame_equal(health.customer_table(cxdata.as_table(r), cxdata.as_table(t), a, as_of="2026-09-30"),
+                                  health.customer_table(r, t, a, as_of="2026-09-30"), check_exact=False, rtol=1e-12)
+
+
 def test_health_score_by_hand():
     r, t, a = tiny()
     h = health.health_scores(r, t, a, as_of="2026-09-30").set_index("customer_id")
@@ -158,6 +173,21 @@ def test_model_recovers_simulated_coefficients_and_metrics_by_second_method():
     comp = m.comparison.set_index("model")
     assert comp.loc["all features", "gain_ci_low"] > 0
     assert comp.loc["all features", "auc"] == m.auc
+
+
+def test_a_sampled_fit_uses_that_many_rows_and_still_recovers_the_truth():
+    d = simulated(n=6000, seed=5)
+    m = churn.fit_churn_model(d, features=["x", "plan", "nps_latest"], sample=2000, seed=1)
+    # By hand: 2,000 of the 6,000 complete rows, split 75/25 -> 1,500 train, 500 test.
+    assert (m.n_complete, m.n_sampled, m.n_train, m.n_test) == (6000, 2000, 1500, 500)
+    assert set(m.test_index) <= set(d.index) and len(m.predict(d).dropna()) == 6000
+    o = m.odds_ratios.set_index("term")
+    for term, true in (("x", 0.8), ("plan[Pro]", 0.5), ("nps_latest", -0.2)):   # simulated truths, 3 SE each
+        assert abs(o.loc[term, "estimate"] - true) < 3 * o.loc[term, "std_err"], term
+    again = churn.fit_churn_model(d, features=["x", "plan", "nps_latest"], sample=2000, seed=1)
+    assert again.test_index.equals(m.test_index)                      # seeded: the same sample every run
+    whole = churn.fit_churn_model(d, features=["x", "plan", "nps_latest"], sample=10_000)
+    assert (whole.n_sampled, whole.n_train) == (6000, 4500)           # a sample larger than the data: every row
 
 
 def test_churn_model_recovers_planted_sample_coefficients(sample):
@@ -298,3 +328,16 @@ def test_follow_up_list():
     assert "comment" not in churn.follow_up_list(r, h, month="2026-09", include_comment=False)
     with pytest.raises(DataError, match=r"month '2027-01' has no responses"):
         churn.follow_up_list(r, h, month="2027-01")
+
+
+def test_the_fast_design_matrix_is_patsys():
+    import patsy
+
+    d = simulated(n=500, seed=7)
+    d.loc[[3, 9], "x"] = np.nan                                      # incomplete rows are left out by both
+    m = churn.fit_churn_model(d, features=["x", "plan", "nps_latest"])
+    x, ok = m.design(d)
+    frame = d.loc[ok, ["x", "plan", "nps_latest"]].assign(plan=lambda f: pd.Categorical(f["plan"], ["Basic", "Pro"]))
+    (ref,) = patsy.build_design_matrices([m.design_info], frame, return_type="dataframe")   # the second method
+    pd.testing.assert_frame_equal(x, ref[m.params.index])
+    assert int(ok.sum()) == 498

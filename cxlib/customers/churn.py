@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_confidence, examples, need_columns
-from .._stats import formula, term_label, wilson
+from .._stats import formula, term_label, term_parts, wilson
 from ..errors import DataError, ParameterError
 
 __all__ = ["ChurnModel", "fit_churn_model"]
@@ -39,6 +39,8 @@ class ChurnModel:
     result: object = field(repr=False)
     design_info: object = field(repr=False)
     _categories: dict = field(repr=False)
+    n_complete: int = 0
+    n_sampled: int = 0
 
     def design(self, data: pd.DataFrame, **fixed) -> tuple[pd.DataFrame, pd.Series]:
         """The model's design matrix for ``data``, with features in ``fixed`` set to one value for every row
@@ -55,7 +57,9 @@ class ChurnModel:
         need_columns(data, self.features, where="ChurnModel.design")
         frame = _prepare(data.assign(**fixed) if fixed else data, self.features, self._categories)
         ok = frame.notna().all(axis=1)
-        (x,) = patsy.build_design_matrices([self.design_info], frame[ok], return_type="dataframe")
+        x = _dummies(frame[ok], self.result.params.index, self._categories)
+        if x is None:   # a column :func:`_dummies` does not know: patsy (slow, one Python call per value)
+            (x,) = patsy.build_design_matrices([self.design_info], frame[ok], return_type="dataframe")
         return x[self.result.params.index], ok
 
     @property
@@ -79,6 +83,28 @@ class ChurnModel:
         """One row: ``auc``, ``brier``, ``base_rate``, ``n_train``, ``n_test``, ``n_dropped``, ``split``."""
         return pd.DataFrame([{k: getattr(self, k) for k in
                               ("auc", "brier", "base_rate", "n_train", "n_test", "n_dropped", "split")}])
+
+
+def _dummies(frame: pd.DataFrame, columns, categories: dict) -> pd.DataFrame | None:
+    """The design matrix of the :func:`~cxlib._stats.formula` model for ``frame`` (complete rows) built
+    from the columns' names: the intercept, numeric columns as they are, a 0/1 column per dummy
+    (``C(Q('plan'), ...)[T.Pro]``); None when a column reads otherwise. patsy's own build gives the same
+    numbers, calling Python once per value (minutes for millions of customers)."""
+    out = {}
+    for col in columns:
+        name, level = term_parts(col)
+        if col == "Intercept":
+            out[col] = np.ones(len(frame))
+        elif level is not None and name in categories and name in frame:
+            levels = [str(c) for c in categories[name]]
+            if level not in levels:
+                return None
+            out[col] = (frame[name].cat.codes.to_numpy() == levels.index(level)).astype("float64")
+        elif name and level is None and name in frame and name not in categories:
+            out[col] = frame[name].to_numpy(dtype="float64")
+        else:
+            return None
+    return pd.DataFrame(out, index=frame.index)
 
 
 def _prepare(data: pd.DataFrame, features: list, categories: dict) -> pd.DataFrame:
@@ -145,7 +171,7 @@ def _fit(frame: pd.DataFrame, y: pd.Series, categories: dict):
 
 def fit_churn_model(data: pd.DataFrame, *, outcome: str = "churned", features, as_of=None,
                     time_col: str = "last_response_at", survey_features=None, test_size: float = 0.25,
-                    seed: int = 0, n_bins: int = 10, confidence: float = 0.95) -> ChurnModel:
+                    seed: int = 0, n_bins: int = 10, confidence: float = 0.95, sample: int | None = None) -> ChurnModel:
     """Logistic churn model with a held-out (or out-of-time) evaluation.
 
     Parameters
@@ -172,6 +198,9 @@ def fit_churn_model(data: pd.DataFrame, *, outcome: str = "churned", features, a
         Calibration bins (quantiles of the predicted probability).
     confidence : float
         Confidence level of the odds-ratio, calibration and AUC-gain intervals.
+    sample : int, optional
+        Fit and evaluate on a random sample (seeded by ``seed``) of at most this many complete rows
+        (``n_sampled`` says how many of ``n_complete``); the fitted model still predicts every row.
 
     Returns
     -------
@@ -182,7 +211,8 @@ def fit_churn_model(data: pd.DataFrame, *, outcome: str = "churned", features, a
         ``observed``, ``ci_low``, ``ci_high`` (Wilson interval of the observed rate)), ``comparison``
         (``model``, ``features``, ``auc``, ``brier``, ``n_test``, ``auc_gain``, ``gain_ci_low``,
         ``gain_ci_high``; the gain of the full model over the one without survey scores, with a paired
-        bootstrap interval), ``test_index`` (index labels of the held-out rows) and ``predict(data)``.
+        bootstrap interval), ``n_complete`` (rows with every feature) and ``n_sampled`` (of them, the rows
+        fitted and tested on: all without ``sample``), ``test_index`` (index labels of the held-out rows) and ``predict(data)``.
 
     Examples
     --------
@@ -207,6 +237,10 @@ def fit_churn_model(data: pd.DataFrame, *, outcome: str = "churned", features, a
         need_columns(data, [time_col], where="fit_churn_model(as_of=...)")
         ok &= data[time_col].notna()
     frame, y = frame[ok], y[ok]
+    n_complete = len(y)
+    if sample is not None and len(y) > sample:
+        pick = np.sort(np.random.default_rng(seed).choice(len(y), size=int(sample), replace=False))
+        frame, y = frame.iloc[pick], y.iloc[pick]
     if y.nunique() < 2:
         raise DataError(f"outcome column {outcome!r}: need both churners and stayers, got only {y.unique()}")
     tr, te, split = _split(data.loc[ok, time_col] if as_of is not None else y, as_of, time_col, test_size, seed)
@@ -215,7 +249,7 @@ def fit_churn_model(data: pd.DataFrame, *, outcome: str = "churned", features, a
                        n_train=len(tr), n_test=len(te), n_dropped=int((~ok).sum()), odds_ratios=None,
                        calibration=None, comparison=None, dropped_terms=dropped, split=split,
                        test_index=frame.index[te], result=res,
-                       design_info=info, _categories=categories)
+                       design_info=info, _categories=categories, n_complete=n_complete, n_sampled=len(y))
     yte = y.iloc[te].to_numpy()
     p = model.predict(frame.iloc[te]).to_numpy()
     if len(np.unique(yte)) < 2:

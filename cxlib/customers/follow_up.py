@@ -74,6 +74,13 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
                         *drivers] if c in latest]
     latest = latest[cols].rename(columns={theme_col: "theme"})
     cust = customers.drop(columns=[c for c in ["nps", "csat", "comment", "theme"] if c in customers])
+    if probability in cust or "health" in cust:   # only customers who can be on the list: in the month or at risk
+        risky = pd.Series(False, index=cust.index)
+        if probability in cust:
+            risky |= (cust[probability] >= risk_threshold).fillna(False).astype(bool)
+        if "health" in cust:
+            risky |= (cust["health"] < health_below).fillna(False).astype(bool)
+        cust = cust[risky | cust["customer_id"].isin(latest["customer_id"])]
     out = cust.merge(latest, on="customer_id", how="outer")
     if "churned" in out:
         out = out[~out["churned"].fillna(False).astype(bool)]
@@ -90,22 +97,7 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
     out["lowest_driver"] = np.where(worst_val <= 2, worst.astype(str) + " = " + worst_val.map("{:.0f}".format),
                                     None)
 
-    def _reason(row) -> str:
-        parts = [f"detractor (NPS {row['nps']:.0f})"] if row["detractor"] else []
-        if pd.notna(row["churn_probability"]):
-            parts.append(f"churn risk {row['churn_probability']:.0%}")
-        if pd.notna(row.get("health")) and row["health"] < health_below:
-            parts.append(f"health {row['health']:.0f}")
-        for c, label in (("open_tickets", "open ticket(s)"), ("slow_tickets", "slow ticket(s)")):
-            if row.get(c, 0) > 0:
-                parts.append(f"{row[c]:.0f} {label}")
-        if isinstance(row.get("theme"), str) and row["theme"]:
-            parts.append(f"theme: {row['theme']}")
-        if isinstance(row["lowest_driver"], str):
-            parts.append(f"low rating: {row['lowest_driver']}")
-        return "; ".join(parts)
-
-    out["reason"] = out.apply(_reason, axis=1) if len(out) else pd.Series(dtype="str")
+    out["reason"] = _reasons(out, health_below) if len(out) else pd.Series(dtype="str")
     rev = out["annual_revenue"] if "annual_revenue" in out else 1.0
     out["_priority"] = (out["churn_probability"].fillna(0) * rev).fillna(0) + out["detractor"] * 1e-9
     out = out.sort_values(["_priority", "nps"], ascending=[False, True], kind="stable")
@@ -116,3 +108,29 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
         if c not in out:
             out[c] = np.nan
     return out[wanted].reset_index(drop=True)
+
+
+def _text(values: pd.Series, fmt: str) -> pd.Series:
+    """Each value written with ``fmt`` (one Python call per value, not per row and column)."""
+    return values.map(lambda v: format(v, fmt), na_action="ignore").astype("object")
+
+
+def _reasons(out: pd.DataFrame, health_below: float) -> pd.Series:
+    """Why each customer is on the list, the parts joined by "; " (column by column, not row by row)."""
+    def has(col):
+        return col in out
+
+    parts = [np.where(out["detractor"].fillna(False).astype(bool), "detractor (NPS " + _text(out["nps"], ".0f") + ")", ""),
+             np.where(out["churn_probability"].notna(), "churn risk " + _text(out["churn_probability"], ".0%"), "")]
+    if has("health"):
+        low = (out["health"] < health_below).fillna(False).astype(bool)
+        parts.append(np.where(low, "health " + _text(out["health"], ".0f"), ""))
+    for c, label in (("open_tickets", "open ticket(s)"), ("slow_tickets", "slow ticket(s)")):
+        if has(c):
+            parts.append(np.where((out[c] > 0).fillna(False).astype(bool), _text(out[c], ".0f") + f" {label}", ""))
+    for c, lead in (("theme", "theme: "), ("lowest_driver", "low rating: ")):
+        if has(c):
+            text = out[c].map(lambda v: lead + v if isinstance(v, str) and v else "").astype("object")
+            parts.append(text.to_numpy())
+    joined = ["; ".join(p for p in row if p) for row in zip(*[np.asarray(p, dtype=object) for p in parts])]
+    return pd.Series(joined, index=out.index, dtype="str")

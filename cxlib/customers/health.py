@@ -15,9 +15,10 @@ import pandas as pd
 
 from .. import periods
 from .._checks import examples, need_columns
-from ..data import DEFAULT_SCALES, Scale, check_accounts, check_tickets
+from ..data import DEFAULT_SCALES, Scale, check_accounts, check_tickets, is_table
 from ..errors import DataError, ParameterError
 from ..scores import as_scale, nps_points
+from ._history import span, survey_history, ticket_history
 
 __all__ = ["DEFAULT_WEIGHTS", "NPS_CATEGORIES", "SURVEY_FEATURES", "as_of_bound", "customer_table",
            "health_scores"]
@@ -52,9 +53,9 @@ def as_of_bound(as_of, responses: pd.DataFrame, tickets=None) -> pd.Timestamp:
     >>> as_of_bound("2026-10", r), as_of_bound("2026-10-31", r)
     (Timestamp('2026-11-01 00:00:00'), Timestamp('2026-11-01 00:00:00'))
     """
-    first = responses["responded_at"].min()
-    last = max([responses["responded_at"].max()]
-               + ([tickets["opened_at"].max()] if tickets is not None and len(tickets) else []))
+    first, last = span(responses, "responded_at")
+    if tickets is not None and (is_table(tickets) or len(tickets)):
+        last = max(last, span(tickets, "opened_at")[1])
     if as_of is None:
         return last + pd.Timedelta(1, "ns")
     if isinstance(as_of, str) and periods.MONTH_PATTERN.fullmatch(as_of):
@@ -124,22 +125,17 @@ def customer_table(responses: pd.DataFrame, tickets: pd.DataFrame | None, accoun
     check_accounts(accounts)
     if tickets is not None:
         need_columns(tickets, ["customer_id", "opened_at", "resolved_at"], where="customer_table (tickets)")
-        check_tickets(tickets)
+        if not is_table(tickets):
+            check_tickets(tickets)
     end = as_of_bound(as_of, responses, tickets)
+    if is_table(responses):   # in the database: per-customer aggregates (one GROUP BY per table), merged below
+        return _from_tables(responses, tickets, accounts, end, slow_hours)
     known = set(accounts["customer_id"].dropna().unique())
     unmatched = sorted(set(responses["customer_id"].dropna().unique()) - known)
     if tickets is not None:
         unmatched = sorted(set(unmatched) | (set(tickets["customer_id"].dropna().unique()) - known))
-    if unmatched:
-        warnings.warn(f"{len(unmatched)} customer(s) in responses/tickets are not in accounts "
-                      f"(e.g. {examples(unmatched, 3)}); they are left out of the customer table",
-                      stacklevel=2)
-    acc = accounts
-    if "signup_date" in acc:
-        acc = acc[acc["signup_date"].isna() | (acc["signup_date"] < end)]
-    out = acc[[c for c in ["customer_id", "region", "plan", "annual_revenue"] if c in acc]].copy()
-    if "signup_date" in acc:
-        out["tenure_years"] = (end - acc["signup_date"]).dt.days / 365.25
+    _warn_unmatched(unmatched)
+    acc, out = _accounts(accounts, end)
     # Survey history ---------------------------------------------------------------------------
     r = responses[(responses["responded_at"] < end) & _isin(responses["customer_id"], known)]
     r = r.sort_values(["customer_id", "responded_at"], kind="stable")
@@ -153,12 +149,7 @@ def customer_table(responses: pd.DataFrame, tickets: pd.DataFrame | None, accoun
         gn = answered.groupby("customer_id")["nps"]
         earlier = (gn.sum() - gn.last()) / (gn.count() - 1).replace(0, np.nan)
         surv["nps_trend"] = gn.last() - earlier
-    out = out.merge(surv, left_on="customer_id", right_index=True, how="left")
-    out["n_responses"] = out["n_responses"].fillna(0).astype("int64")
-    if "nps_latest" in out:
-        points = nps_points(out["nps_latest"])
-        cat = np.select([points > 0, points == 0, points < 0], ["promoter", "passive", "detractor"], "no response")
-        out["nps_category"] = pd.Categorical(cat, categories=NPS_CATEGORIES)
+    out = _with_survey(out, surv)
     # Tickets ----------------------------------------------------------------------------------
     if tickets is not None:
         t = tickets[(tickets["opened_at"] < end) & _isin(tickets["customer_id"], known)]
@@ -168,16 +159,69 @@ def customer_table(responses: pd.DataFrame, tickets: pd.DataFrame | None, accoun
                            "handoffs": t["handoffs"].astype("float64") if "handoffs" in t else 0.0})
         agg = tk.groupby("customer_id").agg(n_tickets=("open", "size"), open_tickets=("open", "sum"),
                                             slow_tickets=("slow", "sum"), handoffs_total=("handoffs", "sum"))
-        out = out.merge(agg, left_on="customer_id", right_index=True, how="left")
-        for c in ("n_tickets", "open_tickets", "slow_tickets"):
-            out[c] = out[c].fillna(0).astype("int64")
-        out["handoffs_total"] = out["handoffs_total"].fillna(0.0)
+        out = _with_tickets(out, agg)
+    return _with_churn(out, acc, end)
+
+
+def _warn_unmatched(unmatched) -> None:
+    if len(unmatched):
+        warnings.warn(f"{len(unmatched)} customer(s) in responses/tickets are not in accounts "
+                      f"(e.g. {examples(sorted(unmatched), 3)}); they are left out of the customer table",
+                      stacklevel=3)
+
+
+def _accounts(accounts: pd.DataFrame, end) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The accounts signed up before ``end``, and the customer table's account columns."""
+    acc = accounts
+    if "signup_date" in acc:
+        acc = acc[acc["signup_date"].isna() | (acc["signup_date"] < end)]
+    out = acc[[c for c in ["customer_id", "region", "plan", "annual_revenue"] if c in acc]].copy()
+    if "signup_date" in acc:
+        out["tenure_years"] = (end - acc["signup_date"]).dt.days / 365.25
+    return acc, out
+
+
+def _with_survey(out: pd.DataFrame, surv: pd.DataFrame) -> pd.DataFrame:
+    out = out.merge(surv, left_on="customer_id", right_index=True, how="left")
+    out["n_responses"] = out["n_responses"].fillna(0).astype("int64")
+    if "nps_latest" in out:
+        points = nps_points(out["nps_latest"])
+        cat = np.select([points > 0, points == 0, points < 0], ["promoter", "passive", "detractor"], "no response")
+        out["nps_category"] = pd.Categorical(cat, categories=NPS_CATEGORIES)
+    return out
+
+
+def _with_tickets(out: pd.DataFrame, agg: pd.DataFrame) -> pd.DataFrame:
+    out = out.merge(agg, left_on="customer_id", right_index=True, how="left")
+    for c in ("n_tickets", "open_tickets", "slow_tickets"):
+        out[c] = out[c].fillna(0).astype("int64")
+    out["handoffs_total"] = out["handoffs_total"].fillna(0.0).astype("float64")
+    return out
+
+
+def _with_churn(out: pd.DataFrame, acc: pd.DataFrame, end) -> pd.DataFrame:
     if "churned" in acc:
         churned = acc["churned"].astype("boolean").fillna(False)
         if "churned_at" in acc:
             churned &= acc["churned_at"].isna() | (acc["churned_at"] < end)
         out["churned"] = churned.astype(bool).to_numpy()
     return out.reset_index(drop=True)
+
+
+def _from_tables(responses, tickets, accounts: pd.DataFrame, end, slow_hours: float) -> pd.DataFrame:
+    """:func:`customer_table` with the histories aggregated in the database (the customers they name
+    that are not in ``accounts`` counted from the aggregates, i.e. among those with history before ``end``).
+    A customer's latest answer among several at the same instant is any one of them (a file keeps the
+    last in file order)."""
+    surv = survey_history(responses, end)
+    agg = ticket_history(tickets, end, slow_hours) if tickets is not None else None
+    ids = surv.index if agg is None else surv.index.union(agg.index)
+    _warn_unmatched(ids.dropna().difference(pd.Index(accounts["customer_id"].dropna())).tolist())
+    acc, out = _accounts(accounts, end)
+    out = _with_survey(out, surv)
+    if agg is not None:
+        out = _with_tickets(out, agg)
+    return _with_churn(out, acc, end)
 
 
 def _scaled(x: pd.Series, scale: Scale) -> pd.Series:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..data import parse_segment, subset
+from ..data import is_table, parse_segment, subset
 from .churn import ChurnModel, fit_churn_model
 from .health import SURVEY_FEATURES, health_scores
 
@@ -48,7 +48,7 @@ class CustomerScores:
 
 def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.DataFrame, *,
                     month: str, segment=None, scales: dict | None = None, seed: int = 0,
-                    compare: bool = True) -> CustomerScores:
+                    compare: bool = True, fit_sample: int | None = None) -> CustomerScores:
     """Health scores and churn probabilities per customer as of the end of ``month``.
 
     Parameters
@@ -66,6 +66,9 @@ def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accou
         Seeds the model's train/test split.
     compare : bool
         Also fit the model without survey scores, to report what the survey adds.
+    fit_sample : int, optional
+        Fit the churn model on a random sample (seeded by ``seed``) of at most this many customers; every
+        customer is still scored (see :func:`cxlib.customers.fit_churn_model`, ``sample``).
 
     Returns
     -------
@@ -81,9 +84,10 @@ def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accou
     if segment:
         parts = parse_segment(segment)
         keep = {c: v for c, v in parts.items() if c in accounts}
-        accounts = subset(accounts, segment=keep) if keep else \
-            accounts[accounts["customer_id"].isin(responses["customer_id"])]
-        if tickets is not None:  # the segment's customers only: others are not "missing from accounts"
+        answered = (responses.select("customer_id").distinct().execute()["customer_id"] if is_table(responses)
+                    else responses["customer_id"])
+        accounts = subset(accounts, segment=keep) if keep else accounts[accounts["customer_id"].isin(answered)]
+        if tickets is not None and not is_table(tickets):  # the segment's customers only (a table: see customer_table)
             tickets = tickets[tickets["customer_id"].isin(accounts["customer_id"])]
     scored = health_scores(responses, tickets, accounts, as_of=month, scales=scales)
     outcome = scored["churned"].dropna().astype(bool) if "churned" in scored else pd.Series(dtype=bool)
@@ -94,5 +98,5 @@ def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accou
         return CustomerScores(scored.assign(churn_probability=float("nan")), None, note, month)
     features = [f for f in CHURN_FEATURES if f in scored and scored[f].notna().any()]
     model = fit_churn_model(scored, features=features, seed=seed,
-                            survey_features=SURVEY_FEATURES if compare else None)
+                            survey_features=SURVEY_FEATURES if compare else None, sample=fit_sample)
     return CustomerScores(scored.assign(churn_probability=model.predict(scored)), model, "", month)

@@ -25,6 +25,7 @@ from .config import Scale, TableSpec, load_config
 from .aggregate import is_table
 from .engines import table_for
 from .schema import default
+from ._options import run_options as _options
 from .subsets import undated_count
 
 __all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "load_responses", "load_tickets",
@@ -139,7 +140,7 @@ def load_responses(config=None) -> pd.DataFrame:
     """
     cfg = load_config(config)
     tz = getattr(cfg, "timezone", None)
-    handle = table_for(cfg.responses, cfg.scales, cfg.engines, lambda: _load(cfg.responses, cfg.scales, tz), tz)
+    handle = table_for(cfg.responses, cfg.scales, _options(cfg), lambda: _load(cfg.responses, cfg.scales, tz), tz)
     if handle is not None:
         return handle
     data = _load(cfg.responses, cfg.scales, tz)
@@ -196,7 +197,7 @@ def load_tickets(config=None) -> pd.DataFrame | None:
     if cfg.tickets is None:
         return None
     tz = getattr(cfg, "timezone", None)
-    handle = table_for(cfg.tickets, {}, cfg.engines, lambda: _load(cfg.tickets, {}, tz), tz)
+    handle = table_for(cfg.tickets, {}, _options(cfg), lambda: _load(cfg.tickets, {}, tz), tz)
     if handle is not None:
         return handle
     data = _load(cfg.tickets, {}, tz)
@@ -224,7 +225,7 @@ def load_accounts(config=None) -> pd.DataFrame | None:
     if cfg.accounts is None:
         return None
     tz = getattr(cfg, "timezone", None)
-    handle = table_for(cfg.accounts, {}, cfg.engines, lambda: _load(cfg.accounts, {}, tz), tz)
+    handle = table_for(cfg.accounts, {}, _options(cfg), lambda: _load(cfg.accounts, {}, tz), tz)
     if handle is not None:
         return handle
     data = _load(cfg.accounts, {}, tz)

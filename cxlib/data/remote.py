@@ -7,9 +7,10 @@ name the variable and the server without its password. The top-level ``engines:`
 ``memory_limit``, ``temp_directory``, ``threads``, the file size above which ``engine: auto`` picks
 DuckDB (``large_file_mb``) and ``check_unique_ids`` (default true: a ``COUNT(DISTINCT id)`` per load, the
 largest part of loading 100M rows; set false for a warehouse table whose primary key already ensures it).
-The monthly report computes on the rows of the months it shows (``report_months``, default 24, ending with
-the report month), pulled once; ``max_rows`` (default 20 million) caps that pull so that a slice too big
-for the machine is refused with its row count instead of exhausting the memory.
+The monthly report computes on the months it shows (``report_months``, default 24, ending with the report
+month) in the database and pulls only row-level slices (see :mod:`cxlib.report.sections.pull`);
+``max_rows`` (default 20 million) caps each slice so that one too big for the machine is refused with its
+row count instead of exhausting the memory, and ``memory_budget`` bounds the whole run.
 """
 
 from __future__ import annotations

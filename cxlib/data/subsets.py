@@ -236,14 +236,15 @@ def month_dates(data, *, date_col: str = "responded_at") -> pd.Series:
     return both.astype("datetime64[ns]").rename(date_col)
 
 
-def to_frame(table, *, limit: int | None = None, order_by=()) -> pd.DataFrame:
+def to_frame(table, *, limit: int | None = None, order_by=(), unique=()) -> pd.DataFrame:
     """An Ibis table (a slice: one window of months, one segment) as a DataFrame with the loader's dtypes.
 
     Dates become ``datetime64[ns]``, floats ``float64``, integers ``Int64``, true/false ``boolean`` and
     text ``str`` (missing as NaN), so every pandas analysis treats the rows exactly as rows read from
     a file. ``order_by`` (columns; those absent are skipped) fixes the row order, which a database does not
     keep (DuckDB runs with ``preserve_insertion_order`` off), so that an analysis resampling rows (a
-    bootstrap) gives the same result on every run and engine.
+    bootstrap) gives the same result on every run and engine. ``unique``: columns known to hold unique
+    values (a validated id): ordering stops at the first of them, the other columns need no sort.
     ``limit`` refuses (a ParameterError naming the count) a slice larger than that many rows
     instead of filling the memory. A DataFrame is returned as it is.
 
@@ -261,7 +262,10 @@ def to_frame(table, *, limit: int | None = None, order_by=()) -> pd.DataFrame:
             raise ParameterError(f"the slice holds {n:,} rows, more than the {limit:,} allowed to leave the "
                                  "database (engines: {max_rows: ...}); narrow the window or raise the limit")
     keys = list(dict.fromkeys(c for c in order_by if c in table.columns))
-    if keys:   # every other column breaks ties: only identical rows are left in an arbitrary order
+    stop = next((i for i, c in enumerate(keys) if c in unique), None)
+    if stop is not None:   # a unique id leaves no ties
+        table = table.order_by(keys[:stop + 1])
+    elif keys:   # every other column breaks ties: only identical rows are left in an arbitrary order
         table = table.order_by(keys + [c for c in table.columns if c not in keys])
     schema = table.schema()
     out = table.to_pyarrow().to_pandas()

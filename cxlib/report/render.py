@@ -22,8 +22,10 @@ from pathlib import Path
 import pandas as pd
 
 from .. import periods
-from ..data import file_digests, load_config, load_responses, project_root, segment_label, undated_count
+from ..data import (config_default, file_digests, load_config, load_responses, project_root, segment_label,
+                    undated_count)
 from ..errors import ConfigError, CXError, DataError, ParameterError, ReportError
+from .budget import MemoryWatch, check_window
 from .deliver import Deliver, check_formats, write_deliverables
 from .export import check_offline, export_html
 from .failures import failed_run, scrub_segment
@@ -100,6 +102,7 @@ def resolve(month, *, config, segment, output_dir, notebook, responses, digests,
     except (DataError, ConfigError, OSError) as exc:
         raise ParameterError(str(exc)) from None
     (job,) = resolve_jobs(cfg, responses, month=month, segment=segment)
+    check_window(cfg, responses, job.month)   # the pull within engines.max_rows and memory_budget
     chromium = check_formats(formats, cfg)
     # all the run record reads from the data, read before the kernel starts: nothing after it touches
     # the server, so a database that goes away once the notebook has run does not discard the report
@@ -173,14 +176,16 @@ def _kernel_steps(b: Build, timeout: int, progress: bool) -> None:
     """Steps 3 to 5, a failure kept under ``_failed/`` with the previous report untouched."""
     b.params = parameterize(b)
     t = time.perf_counter()
+    watch = MemoryWatch(b.cfg.engines.get("memory_budget") or config_default("engines.memory_budget"))
     try:
-        _execute(b, timeout, progress)
+        with watch:     # every process of the run within engines.memory_budget, or stopped with a message
+            _execute(b, timeout, progress)
         b.timings["execute"] = time.perf_counter() - t
         b.html = export(b)
         b.timings["export"] = time.perf_counter() - t - b.timings["execute"]
     except BaseException as exc:
-        error = failed_run(exc, b.out_root, b.tmp, b.executed, b.name, b.final, segment=b.job.segment,
-                           timeout=timeout)
+        error = failed_run(watch.error() or exc, b.out_root, b.tmp, b.executed, b.name, b.final,
+                           segment=b.job.segment, timeout=timeout)
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         raise error from exc

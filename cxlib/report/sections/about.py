@@ -68,7 +68,6 @@ def about(scope: ReportContext, *, digests: dict | None = None) -> h.Html:
 
     digests = digests or file_digests(scope.cfg)
     files = [f"{Path(p).name} (sha256 {d[:12]}…)" for p, d in digests.items()]
-    data = scope.data
     lines = [_definition(scope, m) for m in scope.scores]
     lines.append(f"The story is told in {score_format(scope.primary).label} (the primary score); the headline "
                  "shows every configured score.")
@@ -84,8 +83,8 @@ def about(scope: ReportContext, *, digests: dict | None = None) -> h.Html:
     if scope.weight:
         lines.append(_weighting_line(scope))
     if scope.dated:
-        dates = data["responded_at"].dropna()
-        window = f"Data window: {dates.min():%d %b %Y} to {dates.max():%d %b %Y}; {scope.period_label}"
+        first, last = scope.date_range()
+        window = f"Data window: {first:%d %b %Y} to {last:%d %b %Y}; {scope.period_label}"
     else:
         window = "One wave without dates"
     lines.append(f"{window}: {len(scope.now):,} responses" + (f" in {segment_label(scope.segment)}" if scope.segment

@@ -13,12 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from ... import periods, scores, weights
-from ...data import (Config, is_table, last_months, month_dates, segment_label, subset, to_frame,
-                     undated_count)
+from ...data import Config, is_table, last_months, segment_label, subset, to_frame
 from ...errors import DataError
 from ...metrics import METRICS
 from .. import html as h
 from ..formats import score_format
+from .pull import IDS, pull
 
 __all__ = ["ReportContext", "context", "title"]
 
@@ -36,8 +36,6 @@ def _plain(value):
     return round(float(value), 6) if isinstance(value, float) else str(value)
 
 _MONTH = "__cx_weighting_month"
-#: The unique ids that order rows pulled from a database (after their date): the same order every run.
-_IDS = ("response_id", "ticket_id", "customer_id")
 
 
 @dataclass
@@ -79,7 +77,12 @@ class ReportContext:
         The weighting summary (:func:`cxlib.weights.apply_weighting`; one row per month when raked
         month by month), or None when the config asks for no weighting.
     source : ibis Table or None
-        The database table the responses came from (``data`` then holds its report window), else None.
+        The database table the responses came from, else None.
+    table : ibis Table or None
+        When the report computes in the database (see :mod:`.pull`): the scope's table over the window of
+        months; ``data`` then holds the report month's responses only.
+    spans : pandas.DataFrame or None
+        With ``table``: the scope's responses per month with the first and last date (every month).
     """
 
     cfg: Config
@@ -99,6 +102,8 @@ class ReportContext:
     data_notes: list[str] = field(default_factory=list)
     methods: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict, repr=False)
+    table: object = field(default=None, repr=False)
+    spans: pd.DataFrame | None = field(default=None, repr=False)
 
     def keep_table(self, key: str, title: str, frame: pd.DataFrame) -> None:
         """Keep a table the report shows, as JSON-ready rows (numbers as numbers, missing as None)."""
@@ -121,7 +126,20 @@ class ReportContext:
                 table = table.filter(table[date_col] < periods.bounds(self.month)[1].to_pydatetime())
             else:
                 table = last_months(table, month=self.month, months=opts["report_months"], date_col=date_col)
-        return to_frame(table, limit=opts["max_rows"], order_by=(date_col or "", *_IDS))
+        return to_frame(table, limit=opts["max_rows"], order_by=(date_col or "", *IDS))
+
+    @property
+    def stats(self):
+        """What statistics over months run on: the scope's table in the database (see :mod:`.pull`), else
+        ``data``."""
+        return self.table if self.table is not None else self.data
+
+    def date_range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The first and last date of the responses in scope."""
+        if self.spans is not None:
+            return self.spans["first"].min(), self.spans["last"].max()
+        dates = self.data["responded_at"].dropna()
+        return dates.min(), dates.max()
 
     def memo(self, key: str, compute, *depends):
         """``compute()`` once per report and per value of everything it ``depends`` on (the arguments that
@@ -164,7 +182,9 @@ class ReportContext:
     @property
     def now(self) -> pd.DataFrame:
         """The responses of the report month (every response for a single wave)."""
-        return subset(self.data, month=self.month) if self.dated else self.data
+        if not self.dated or self.table is not None:   # in the database path ``data`` is the month already
+            return self.data
+        return self.memo("now", lambda: subset(self.data, month=self.month), self.data, self.month)
 
     @property
     def period_label(self) -> str:
@@ -192,10 +212,16 @@ class ReportContext:
 
     def covered(self, months: list[str]) -> str:
         """The dates the data really cover in ``months``: "Jul–Sep 2026", or "23–31 Jul 2019"."""
-        inside = subset(self.data, months=months)
-        if inside.empty:
-            return "no data"
-        first, last = periods.span(inside["responded_at"])
+        if self.spans is not None:
+            inside = self.spans[self.spans["month"].isin(months)]
+            if inside.empty:
+                return "no data"
+            first, last = inside["first"].min(), inside["last"].max()
+        else:
+            inside = subset(self.data, months=months)
+            if inside.empty:
+                return "no data"
+            first, last = periods.span(inside["responded_at"])
         start, end = periods.bounds(sorted(months)[0])[0], periods.bounds(sorted(months)[-1])[1]
         if first.normalize() == start and last.normalize() == end - pd.Timedelta(days=1):
             return periods.label(months)
@@ -232,7 +258,7 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     pulled, source, asked = None, responses if is_table(responses) else None, month
     loaded = list(getattr(responses, "attrs", {}).get("cx_notes", []))   # the loader's notes (merged spellings)
     if is_table(responses):
-        responses, pulled = _pull(cfg, responses, month, segment or None)
+        responses, pulled = pull(cfg, responses, month, segment or None)
         month = pulled.get("month", month)
     weighting = None
     if cfg.weighting is not None:
@@ -245,7 +271,7 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
             raise DataError(str(exc).replace(f"{_MONTH}=", "month ")) from None
         responses = applied.data.drop(columns=_MONTH, errors="ignore")
         weighting = applied.summary.rename(columns={_MONTH: "month"})
-    data = subset(responses, segment=segment or None)
+    data = subset(responses, segment=segment) if segment else responses   # no copy of every row for no filter
     dates = data["responded_at"] if "responded_at" in data else pd.Series(dtype="datetime64[ns]")
     notes = [pulled["note"]] if pulled and pulled["note"] else []
     undated = int(dates.isna().sum()) if len(dates) else 0
@@ -272,7 +298,8 @@ def context(cfg: Config, responses: pd.DataFrame, *, month="latest", segment=Non
     ordered = [primary] + [s for s in present if s != primary]
     return ReportContext(cfg=cfg, data=data, month=resolved, segment=segment or None, primary=primary,
                          scores=ordered, min_n=min_n, partial=partial, first_month=first, notes=notes,
-                         weighting=weighting, source=source, data_notes=_data_notes(cfg, loaded, resolved))
+                         weighting=weighting, source=source, data_notes=_data_notes(cfg, loaded, resolved),
+                         table=(pulled or {}).get("table"), spans=(pulled or {}).get("spans"))
 
 
 def _data_notes(cfg: Config, loaded: list[str], month) -> list[str]:
@@ -285,35 +312,6 @@ def _data_notes(cfg: Config, loaded: list[str], month) -> list[str]:
                      "Times are shown as the data write them: a time written with a UTC offset keeps its own clock "
                      "time (set timezone: in the config to convert every time to one zone).")
     return notes
-
-
-def _pull(cfg: Config, table, month, segment) -> tuple[pd.DataFrame, dict]:
-    """The rows a report computes on, from a database table: the ``engines.report_months`` months ending with
-    the report month, every row without dates.
-
-    The month is resolved, and the scope's partial, first-month and undated facts are read, on the
-    segment's responses in the whole table (each month's first and last date and a count: two queries),
-    as :func:`context` reads them on a DataFrame. Returns the DataFrame (every segment: weighting rakes the
-    whole base) and those facts with the resolved ``month`` and a ``note`` for readers.
-    """
-    opts = cfg.engines
-    scoped = subset(table, segment=segment) if segment else table
-    dated = "responded_at" in table.columns
-    dates = month_dates(scoped) if dated else pd.Series(dtype="datetime64[ns]")
-    if dates.empty:
-        frame = to_frame(table, limit=opts["max_rows"], order_by=_IDS)
-        return frame, {"first": False, "partial": False, "undated": 0, "note": ""}
-    resolved = periods.resolve_month(month, dates)
-    k = opts["report_months"]
-    frame = to_frame(last_months(table, month=resolved, months=k), limit=opts["max_rows"],
-                     order_by=("responded_at", *_IDS))
-    total = int(table.count().execute())
-    undated = undated_count(scoped)
-    shown = periods.label([str(p) for p in pd.period_range(end=resolved, periods=k, freq="M")])
-    note = (f"The database holds {total:,} responses; this report reads the {len(frame):,} of the {k} months it "
-            f"shows ({shown})." if len(frame) < total else "")
-    return frame, {"month": resolved, "first": not (dates < periods.bounds(resolved)[0]).any(),
-                   "partial": periods.is_partial(resolved, dates), "undated": undated, "note": note}
 
 
 def title(scope: ReportContext) -> h.Html:

@@ -25,6 +25,9 @@ __all__ = ["MIN_PER_DRIVER", "driver_evidence", "driver_inputs", "driver_results
 
 #: Complete responses needed per driver before a driver model is read as evidence.
 MIN_PER_DRIVER = 10
+#: Groups of the random-groups jackknife that gives the driver intervals when the report computes in the
+#: database (a row bootstrap needs the rows).
+JACKKNIFE = 50
 
 
 def driver_evidence(imp: pd.DataFrame, ipa: pd.DataFrame, *, min_n: int, label=None) -> tuple[pd.DataFrame, list[str]]:
@@ -92,7 +95,7 @@ def driver_inputs(scope: ReportContext, *, months: int = PLAN.driver_months) -> 
     if not names:
         raise DataError("no attribute ratings are configured: name them under drivers: in the config "
                         "(responses: drivers:) to analyse what drives the score")
-    window = last_months(scope.data, month=scope.month, months=months) if scope.dated else scope.data
+    window = last_months(scope.stats, month=scope.month, months=months) if scope.dated else scope.stats
     kind = METRICS[scope.primary].outcome
     scale = scope.cfg.scales.get(scope.primary) if kind != "logit" else False
     return window, {"score": scope.primary, "drivers": list(names), "kind": kind, "scale": scale, "weight": scope.weight}
@@ -105,16 +108,18 @@ def driver_results(scope: ReportContext, *, months: int = PLAN.driver_months, bo
         if not scope.cfg.drivers:
             return None
         window, args = driver_inputs(scope, months=months)
+        # in the database: the random-groups jackknife (no rows to resample); the section states the method
+        jk = {"bootstrap": 0, "jackknife": JACKKNIFE} if scope.table is not None else {"bootstrap": bootstrap}
         with warnings.catch_warnings():      # the missing-data warning is stated in the section itself
             warnings.simplefilter("ignore", UserWarning)
-            imp = drv.relative_importance(window, **args, bootstrap=bootstrap, seed=seed)
+            imp = drv.relative_importance(window, **args, seed=seed, **jk)
         ipa = drv.importance_performance(window, score=args["score"], drivers=args["drivers"], importance=imp,
                                          weight=scope.weight, driver_scale=scope.cfg.scales.get("drivers"))
         advice, reasons = driver_evidence(imp, ipa, min_n=scope.min_n, label=scope.label)
         period = (scope.covered([str(p) for p in pd.period_range(end=scope.month, periods=months, freq="M")])
                   if scope.dated else "")
         return {"window": window, "importance": imp, "performance": ipa, "advice": advice, "reasons": reasons,
-                "period": period, "bootstrap": bootstrap}
+                "period": period, "bootstrap": jk["bootstrap"], "jackknife": jk.get("jackknife", 0)}
     return scope.memo("drivers", compute, months, bootstrap, seed)
 
 
@@ -173,9 +178,11 @@ def drivers(scope: ReportContext) -> h.Html:
     parts.append(h.note(f"The ratings together explain {top.r2:.0%} of the differences in {name} between "
                         f"{int(top.n):,} complete responses{when}{', weighted' if scope.weight else ''}; each "
                         "driver's share is its part of that."))
+    resampled = (f"a random-groups jackknife ({res['jackknife']} groups of responses, computed in the database)"
+                 if res["jackknife"] else f"{res['bootstrap']} bootstrap resamples")
     scope.methods["drivers"] = (f"What drives the scores: a Shapley (LMG) decomposition of R² = {top.r2:.2f} for {name} "
                                 f"(each driver's average gain in R² over every order of entry), with 95% CIs from "
-                                f"{res['bootstrap']} bootstrap resamples.")
+                                f"{resampled}.")
     if top.pct_dropped > 0:
         warn = " This is more than half: read the ranking with care." if top.pct_dropped > 50 else ""
         parts.append(h.note(f"Responses missing any rating are left out: {top.pct_dropped:.0f}% of them "

@@ -28,9 +28,15 @@ FOLLOW_UP_FILE = "follow-up.parquet"
 
 
 def _customer_rows(scope: ReportContext, tickets, accounts) -> tuple:
-    """The rows customer scoring reads: from a database table every response of the scope's customers up to
-    the end of the month (their history, five columns), the tickets up to then, and the accounts."""
+    """What customer scoring reads. In the database (``scope.table``): the scope's responses and the tickets
+    as tables (each customer's history is aggregated there) and the accounts as rows. From another table:
+    every response of the scope's customers up to the end of the month (their history, five columns), the
+    tickets up to then, and the accounts, as rows."""
     responses = scope.data
+    if scope.table is not None:
+        src = subset(scope.source, segment=scope.segment) if scope.segment else scope.source
+        keep = [c for c in ("customer_id", "responded_at", "nps", "csat", "ces") if c in src.columns]
+        return src.select(*keep), tickets, scope.memo("accounts", lambda: scope.rows(accounts))
     if scope.source is not None:
         src = subset(scope.source, segment=scope.segment) if scope.segment else scope.source
         keep = [c for c in ("customer_id", "responded_at", *METRICS, *parse_segment(scope.segment))
@@ -57,8 +63,25 @@ def customer_scores(scope: ReportContext, tickets: pd.DataFrame | None, accounts
     except ParameterError as exc:
         scope.notes.append(f"Customer health, churn risk and the follow-up list are left out: {exc}.")
         return None
-    return customers.score_customers(responses, tickets, accounts, month=scope.month, segment=scope.segment,
-                                     scales=scope.cfg.scales, seed=seed)
+    sample = scope.cfg.engines["churn_sample"] if scope.source is not None else None   # a table: a stated sample
+    scored = customers.score_customers(responses, tickets, accounts, month=scope.month, segment=scope.segment,
+                                       scales=scope.cfg.scales, seed=seed, fit_sample=sample)
+    model = scored.model
+    if model is not None and model.n_sampled < model.n_complete:
+        scope.data_notes.append(f"The churn model is fitted and tested on a random sample (seed {seed}) of "
+                                f"{model.n_sampled:,} of the {model.n_complete:,} customers with every feature "
+                                "(engines.churn_sample); every customer is scored with it.")
+    return scored
+
+
+def _ticket_responses(scope: ReportContext, months: int):
+    """The responses the handoff analysis joins with tickets: ``data``, or in the database the ``months``
+    months' responses that name a ticket, pulled as rows."""
+    table = scope.table
+    if table is None or "ticket_id" not in table.columns:
+        return scope.data
+    window = last_months(table, month=scope.month, months=months)
+    return scope.memo("ticket responses", lambda: scope.rows(window.filter(window.ticket_id.notnull())), months)
 
 
 @section('Operations and money')
@@ -75,11 +98,11 @@ def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *,
     -------
     Html
     """
-    parts, data, month, min_n = [], scope.data, scope.month, scope.min_n
-    tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at", history=True))
+    parts, data, month, min_n = [], _ticket_responses(scope, months), scope.month, scope.min_n
     if tickets is None or "ticket_id" not in data or not scope.dated:
         parts.append(h.note("No ticket data are configured: resolution time and handoffs are left out."))
     else:
+        tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at", history=True))
         joined = ops.support_journeys(last_months(data, month=month, months=months), tickets)
         effects = ops.handoff_effects(joined, controls=["ticket_channel"])
         window = periods.label([str(p) for p in pd.period_range(end=month, periods=months, freq="M")])

@@ -49,7 +49,7 @@ def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | 
         if crossing(scope, metric, periods.baseline_months(scope.month, baseline)) is not None:
             return None                 # a scale change lies between: not compared
         try:
-            return scores.compare(scope.data, metric=metric, month=scope.month, baseline=baseline,
+            return scores.compare(scope.stats, metric=metric, month=scope.month, baseline=baseline,
                                   min_n=scope.min_n, **scope.kwargs(metric)).iloc[0]
         except DataError:
             return None
@@ -77,7 +77,7 @@ def _comparison_line(scope: ReportContext, metric: str, baseline: str, label: st
 def monthly(scope: ReportContext, metric: str, months: int = 12) -> pd.DataFrame:
     """The metric by month over the last ``months`` months (:func:`cxlib.scores.trend`, once per report):
     the cards' sparklines and the result set's trend points (the deck's charts) read this one table."""
-    return scope.memo("trend", lambda: scores.trend(last_months(scope.data, month=scope.month, months=months),
+    return scope.memo("trend", lambda: scores.trend(last_months(scope.stats, month=scope.month, months=months),
                                                     metric=metric, min_n=scope.min_n, **scope.kwargs(metric)),
                       metric, months)
 
@@ -170,7 +170,7 @@ def changes_table(scope: ReportContext, *, baseline: str = PLAN.changes_baseline
         if not by or crossing(scope, scope.primary, periods.baseline_months(scope.month, baseline)) is not None:
             return None
         journey = scope.cfg.report.get("journey")
-        return scores.what_changed(scope.data, month=scope.month, by=by, journey=journey if journey in by else None,
+        return scores.what_changed(scope.stats, month=scope.month, by=by, journey=journey if journey in by else None,
                                    metric=scope.primary, baseline=baseline, min_n=scope.min_n,
                                    **scope.kwargs(scope.primary))
     return scope.memo("changes", compute, baseline)
@@ -230,7 +230,7 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
 
     if not scope.dated:
         return h.note("One wave without dates: there is no trend to draw.")
-    window = last_months(scope.data, month=scope.month, months=months)
+    window = last_months(scope.stats, month=scope.month, months=months)
     tr = scores.trend(window, metric=scope.primary, min_n=scope.min_n, **scope.kwargs(scope.primary))
     if len(tr) < 2:
         return h.note(f"First month of data ({scope.period_label}): no trend to draw yet.")

@@ -14,6 +14,7 @@ from .. import html as h
 from ..formats import score_format
 from ._guard import section
 from .context import ReportContext
+from .pull import sample_months
 
 __all__ = ["theme_results", "voice"]
 
@@ -31,6 +32,19 @@ def _sentiment_note(scope: ReportContext, model) -> str:
             "in \"How to read this report\".")
 
 
+def _sentiment_rows(scope: ReportContext, *, months: int, max_per_month: int, seed: int) -> tuple[pd.DataFrame, bool]:
+    """Up to ``max_per_month`` responses a month of the last ``months`` months (a seeded random sample of
+    the rows; in the database, a fixed sample pulled as rows), and whether any month was cut."""
+    if scope.table is not None:
+        return scope.memo("sentiment rows", lambda: sample_months(
+            scope.table, month=scope.month, months=months, per_month=max_per_month,
+            columns=["comment", scope.primary], limit=scope.cfg.engines["max_rows"]), months, max_per_month)
+    window = last_months(scope.data, month=scope.month, months=months)
+    month_of = window["responded_at"].dt.to_period("M")
+    sampled = window.sample(frac=1.0, random_state=seed).groupby(month_of, sort=False).head(max_per_month)
+    return sampled.sort_index(), len(sampled) < len(window)
+
+
 def _sentiment_chart(scope: ReportContext, *, model, months: int, max_per_month: int, seed: int,
                      cache_dir) -> list:
     """Sentiment by month beside the primary score, on a seeded sample of up to ``max_per_month`` a month."""
@@ -38,10 +52,8 @@ def _sentiment_chart(scope: ReportContext, *, model, months: int, max_per_month:
 
     from ...plots import plot_sentiment_trend
 
-    window = last_months(scope.data, month=scope.month, months=months)
-    month_of = window["responded_at"].dt.to_period("M")
-    sampled = window.sample(frac=1.0, random_state=seed).groupby(month_of, sort=False).head(max_per_month)
-    scored = comments.annotate_comments(sampled.sort_index(), None, cache_dir=cache_dir)
+    sampled, cut = _sentiment_rows(scope, months=months, max_per_month=max_per_month, seed=seed)
+    scored = comments.annotate_comments(sampled, None, cache_dir=cache_dir)
     if model is not None:
         scored = comments.predict_sentiment(scored, model, cache_dir=cache_dir,
                                             brand_words=scope.cfg.comments["brand_words"])
@@ -56,7 +68,10 @@ def _sentiment_chart(scope: ReportContext, *, model, months: int, max_per_month:
     last = trend.iloc[-1]
     parts = [h.figure(fig, alt=f"Comment sentiment by month beside {label}; latest mean sentiment "
                                f"{last['compound_mean']:+.2f} from {int(last['n_comments']):,} comments")]
-    if len(sampled) < len(window):
+    if cut and scope.table is not None:
+        parts.append(h.note(f"Sentiment and {label} in this chart come from a fixed sample of up to "
+                            f"{max_per_month:,} responses a month (the first by response id)."))
+    elif cut:
         parts.append(h.note(f"Sentiment and {label} in this chart come from a random sample of up to "
                             f"{max_per_month:,} responses a month."))
     return parts

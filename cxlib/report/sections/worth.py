@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ... import customers, scores
 from ... import drivers as drv
+from ...data import is_table
 from .. import html as h
 from ._guard import section
 from .context import ReportContext
@@ -40,6 +41,10 @@ def scenario(scope: ReportContext, scored) -> dict | None:
             return None
         top = res["advice"].iloc[0]
         window, names = res["window"], scope.cfg.drivers
+        if is_table(window):   # the drivers' months in the database: the columns the scenario reads, as rows
+            keep = [c for c in dict.fromkeys(["response_id", "nps", *names, *scope.cfg.segments,
+                                              *([scope.weight] if scope.weight else [])]) if c in window.columns]
+            window = scope.memo("driver rows", lambda: scope.rows(window.select(*keep)))
         lift = scope.cfg.report.get("scenario_lift")
         target, where = None, "a stated lift"
         if lift is None:

@@ -1,0 +1,59 @@
+"""Each customer's survey and ticket history as of a date, aggregated in the database (one GROUP BY per
+table) when the responses and tickets are Ibis tables; :func:`cxlib.customers.customer_table` merges the
+result with the accounts as it merges the pandas aggregates. Private to :mod:`cxlib.customers`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["span", "survey_history", "ticket_history"]
+
+
+def span(data, col: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last value of a date column (one query on a table)."""
+    from ..data import is_table
+
+    if is_table(data):
+        got = data.aggregate(first=data[col].min(), last=data[col].max()).execute().iloc[0]
+        return pd.Timestamp(got["first"]), pd.Timestamp(got["last"])
+    return data[col].min(), data[col].max()
+
+
+def survey_history(responses, end: pd.Timestamp) -> pd.DataFrame:
+    """Per customer (index ``customer_id``): ``n_responses``, ``last_response_at``, the latest answer of
+    each score (``nps_latest``, ...; the answer at the customer's latest date with one) and ``nps_trend``
+    (latest NPS minus the mean of the earlier answers), from responses before ``end``."""
+    r = responses.filter(responses.responded_at < end.to_pydatetime())
+    aggs = {"n_responses": r.count(), "last_response_at": r.responded_at.max()}
+    for s in ("nps", "csat", "ces"):
+        if s in r.columns:
+            aggs[f"{s}_latest"] = r[s].argmax(r.responded_at, where=r[s].notnull())
+    if "nps" in r.columns:
+        aggs["_nps_sum"], aggs["_nps_n"] = r.nps.sum(), r.nps.count()
+    out = r.group_by("customer_id").aggregate(**aggs).execute().set_index("customer_id")
+    out["n_responses"] = out["n_responses"].astype("int64")
+    out["last_response_at"] = pd.to_datetime(out["last_response_at"]).astype("datetime64[ns]")
+    if "nps" in r.columns:
+        n = out.pop("_nps_n").astype("float64")
+        earlier = (out.pop("_nps_sum").astype("float64") - out["nps_latest"]) / (n - 1).where(n > 1)
+        out["nps_trend"] = out["nps_latest"] - earlier
+    return out
+
+
+def ticket_history(tickets, end: pd.Timestamp, slow_hours: float) -> pd.DataFrame:
+    """Per customer (index ``customer_id``): ``n_tickets``, ``open_tickets`` (unresolved at ``end``),
+    ``slow_tickets`` (took, or have taken by ``end``, more than ``slow_hours``) and ``handoffs_total``,
+    from tickets opened before ``end``."""
+    import ibis
+
+    stop = end.to_pydatetime()
+    t = tickets.filter(tickets.opened_at < stop)
+    is_open = t.resolved_at.isnull() | (t.resolved_at >= stop)
+    closed = is_open.ifelse(ibis.literal(stop), t.resolved_at)
+    took = (closed.epoch_seconds() - t.opened_at.epoch_seconds()) / 3600
+    handoffs = t.handoffs.cast("float64") if "handoffs" in t.columns else ibis.literal(0.0)
+    out = t.group_by("customer_id").aggregate(
+        n_tickets=t.count(), open_tickets=t.count(where=is_open), slow_tickets=t.count(where=took > slow_hours),
+        handoffs_total=handoffs.sum()).execute().set_index("customer_id")
+    return out

@@ -1,0 +1,82 @@
+"""Validation done once per data version: a small marker file saying a file passed its checks.
+
+The report runner validates a large file (one aggregate scan, then the unique-id count) before any kernel
+starts; the kernel then opens the same file again. A marker written after the checks pass, keyed by
+everything the checks depend on (the file's path, size, modification time and inode, the section's mapping,
+missing codes and date options, the scales, the time zone and the cxlib version), lets the second open trust
+the first: a file that changes in any way gets a new key and is checked again. Server tables have no such
+version and are checked on every open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+__all__ = ["marker_path", "read_marker", "size_bytes", "write_marker"]
+
+
+def size_bytes(text: str) -> int:
+    """Bytes in a size written as the config writes it ("2.5GB", "512MB", "1GiB").
+
+    Examples
+    --------
+    >>> size_bytes("2.5GB"), size_bytes("512 MiB")
+    (2500000000, 536870912)
+    """
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGTkmgt])(i?)[Bb]\s*", str(text))
+    if not m:
+        raise ValueError(f"a size such as 2.5GB; got {text!r}")
+    power = "KMGT".index(m.group(2).upper()) + 1
+    return int(float(m.group(1)) * (1024 if m.group(3) else 1000) ** power)
+
+
+def marker_path(spec, scales: dict, options: dict, tz: str | None, folder=None) -> Path | None:
+    """Where the marker of ``spec``'s current file version lives (in ``folder``, else the DuckDB temp
+    folder), or None for a server table or a missing file."""
+    path = getattr(spec, "path", None)
+    if spec.options.get("table") or path is None or not Path(path).exists():
+        return None
+    from importlib import metadata
+
+    try:
+        version = metadata.version("cxlib")
+    except metadata.PackageNotFoundError:
+        version = "dev"
+    st = Path(path).stat()
+    scale = {k: [v.min, v.max] for k, v in sorted(scales.items())} if scales else {}
+    parts = [str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino, spec.name, spec.columns,
+             spec.segments, spec.drivers, spec.missing_codes, spec.options.get("dates"), scale, tz,
+             options.get("check_unique_ids", True), version]
+    key = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    base = Path(folder) if folder else Path(options.get("temp_directory") or Path(tempfile.gettempdir()) / "cx-duckdb")
+    return base / "validated" / f"{spec.name}-{key}.json"
+
+
+def read_marker(marker: Path | None) -> dict | None:
+    """What the first validation recorded (the probed columns found clean), or None: validate."""
+    if marker is None or not marker.exists():
+        return None
+    try:
+        found = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) and isinstance(found.get("clean"), list) else None
+
+
+def write_marker(marker: Path | None, clean: set) -> None:
+    """Record that the file passed every check (written atomically; a folder that cannot be written only
+    means the next open validates again)."""
+    if marker is None:
+        return
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        part = marker.with_suffix(f".{os.getpid()}.part")
+        part.write_text(json.dumps({"clean": sorted(clean)}), encoding="utf-8")
+        os.replace(part, marker)
+    except OSError:
+        return

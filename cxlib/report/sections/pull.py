@@ -1,0 +1,91 @@
+"""What the report reads from a database table as rows, and what it reads without rows.
+
+When the responses are a table (a server or a large file), the statistics over months (the headline's
+comparisons, what changed, the trends, the drivers) run in the database on the scope's table, limited
+to the ``engines.report_months`` months ending with the report month. Only the row-level work is pulled:
+the report month's responses (banner, segment table, comments, quotes, the follow-up list), a capped
+sample a month for the sentiment trend, and per-customer histories for customer scores; each within
+``engines.max_rows``. A weighted report (raking needs every response of a month) pulls the window instead.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ... import periods
+from ...data import last_months, month_counts, subset, to_frame, undated_count
+
+__all__ = ["IDS", "in_engine", "pull", "sample_months"]
+
+#: The unique ids that order rows pulled from a database (after their date): the same order every run.
+IDS = ("response_id", "ticket_id", "customer_id")
+
+
+def in_engine(cfg, table) -> bool:
+    """True when the report computes on ``table`` in the database: dated responses, no weighting."""
+    return cfg.weighting is None and "responded_at" in table.columns
+
+
+def _dates(counts: pd.DataFrame) -> pd.Series:
+    """Each month's first and last date: what the month rules read (see :func:`cxlib.data.month_dates`)."""
+    both = pd.concat([counts["first"], counts["last"]], ignore_index=True).sort_values(ignore_index=True)
+    return both.astype("datetime64[ns]").rename("responded_at")
+
+
+def pull(cfg, table, month, segment) -> tuple[pd.DataFrame, dict]:
+    """The rows the report reads and the scope's facts, from a database table.
+
+    The month is resolved, and the partial, first-month and undated facts are read, on the segment's
+    responses in the whole table (per month a count and the first and last date: one GROUP BY). In the
+    database path (:func:`in_engine`) the rows are the report month's responses in scope, and the facts
+    carry ``table`` (the scope's lazy table over the window of months) and ``spans`` (the month counts);
+    otherwise the rows are the window's responses of every segment (weighting rakes the whole base).
+    Returns the DataFrame and the facts with the resolved ``month`` and a ``note`` for readers.
+    """
+    opts, k = cfg.engines, cfg.engines["report_months"]
+    scoped = subset(table, segment=segment) if segment else table
+    counts = month_counts(scoped) if "responded_at" in table.columns else pd.DataFrame()
+    if counts.empty:
+        frame = to_frame(table, limit=opts["max_rows"], order_by=IDS)
+        return frame, {"first": False, "partial": False, "undated": 0, "note": ""}
+    dates = _dates(counts)
+    resolved = periods.resolve_month(month, dates)
+    start, end = (t.to_pydatetime() for t in periods.window(resolved, k))
+    inside = (table.responded_at >= start) & (table.responded_at < end)
+    sizes = table.aggregate(total=table.count(), window=table.count(where=inside)).execute().iloc[0]
+    total, in_window = int(sizes["total"]), int(sizes["window"])
+    shown = periods.label([str(p) for p in pd.period_range(end=resolved, periods=k, freq="M")])
+    facts = {"month": resolved, "first": not (dates < periods.bounds(resolved)[0]).any(),
+             "partial": periods.is_partial(resolved, dates), "undated": undated_count(scoped)}
+    order = {"order_by": ("responded_at", *IDS), "unique": ("response_id",)}
+    if in_engine(cfg, table):
+        frame = to_frame(subset(scoped, month=resolved), limit=opts["max_rows"], **order)
+        facts.update(table=last_months(scoped, month=resolved, months=k), spans=counts,
+                     note=f"The database holds {total:,} responses; this report computes on the {in_window:,} of "
+                          f"the {k} months it shows ({shown}) in the database and reads the {len(frame):,} "
+                          f"responses of {periods.label(resolved)} as rows." if in_window < total else "")
+        return frame, facts
+    frame = to_frame(last_months(table, month=resolved, months=k), limit=opts["max_rows"], **order)
+    facts["note"] = (f"The database holds {total:,} responses; this report reads the {len(frame):,} of the {k} "
+                     f"months it shows ({shown})." if in_window < total else "")
+    return frame, facts
+
+
+def sample_months(table, *, month: str, months: int, per_month: int, columns, limit: int) -> tuple[pd.DataFrame, bool]:
+    """Up to ``per_month`` responses a month over the ``months`` months ending with ``month``, as rows:
+    every response of a month with no more, else the first ``per_month`` by response id (ids carry no
+    meaning, so this is a fixed, repeatable sample). Returns the rows (by date and id) and whether any
+    month was cut. ``limit``: ``engines.max_rows``.
+    """
+    import ibis
+
+    window = last_months(table, month=month, months=months)
+    keep = [c for c in dict.fromkeys(["responded_at", *IDS[:1], *columns]) if c in window.columns]
+    sel = window.select(*keep)
+    ranked = sel.mutate(_k=ibis.row_number().over(group_by=sel.responded_at.truncate("M"),
+                                                  order_by=[sel[c] for c in (["response_id"] if "response_id" in keep
+                                                                             else keep)]))
+    cut = bool(int(ranked.filter(ranked._k >= per_month).count().execute()))
+    rows = to_frame(ranked.filter(ranked._k < per_month).drop("_k"), limit=limit,
+                    order_by=("responded_at", *IDS), unique=("response_id",))
+    return rows, cut
