@@ -47,9 +47,7 @@ def experiment_results(scope: ReportContext) -> dict | None:
         if arm not in scope.data:
             raise DataError(f"report: experiment: names {arm!r}, which is not a segment of the responses "
                             f"(segments: {', '.join(scope.cfg.segments) or 'none'}); name the segment holding the arms")
-        rows = scope.data[scope.data[arm].notna()]
-        if scope.dated:
-            rows = rows[rows["responded_at"] < periods.bounds(scope.month)[1]]
+        rows = _arm_rows(scope, arm)
         if rows[arm].nunique() != 2:
             raise DataError(f"the experiment {arm!r} has {rows[arm].nunique()} arm(s) up to {scope.period_label}; "
                             "it needs two (a treatment and a control)")
@@ -64,6 +62,19 @@ def experiment_results(scope: ReportContext) -> dict | None:
         return {"arm": arm, "months": months, "period": scope.covered(months) if months else scope.period_label,
                 "effects": effects}
     return scope.memo("experiment", compute, arm)
+
+
+def _arm_rows(scope: ReportContext, arm: str) -> pd.DataFrame:
+    """The responses in an arm up to the end of the report month: from the database table when the report
+    runs there (only those rows and columns are pulled), else from the data in scope."""
+    end = periods.bounds(scope.month)[1] if scope.dated else None
+    if scope.table is not None:
+        t = scope.table
+        t = t.filter(t[arm].notnull() & ((t.responded_at < end.to_pydatetime()) if end is not None else True))
+        keep = [c for c in (arm, "responded_at", *scope.scores) if c in t.columns]
+        return scope.rows(t.select(*keep))
+    rows = scope.data[scope.data[arm].notna()]
+    return rows[rows["responded_at"] < end] if end is not None else rows
 
 
 def effect_sentence(scope: ReportContext, row, period: str) -> str:

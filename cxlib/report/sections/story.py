@@ -110,8 +110,7 @@ def _driver(scope: ReportContext, small: list) -> str | None:
         weak = claims.weakness_claim(r.performance, r.performance_ci_low, r.performance_ci_high, cut=r.performance_cut)
         if important is None or weak is None:
             continue
-        small.append(f"{scope.label(r.driver)}: {important.evidence} ({res['bootstrap']} bootstrap resamples); "
-                     f"{weak.evidence}.")
+        small.append(f"{scope.label(r.driver)}: {important.evidence}; {weak.evidence}.")   # resampling: "How to read"
         return h.escape(f"{scope.label(r.driver)} {important.text} and {weak.text}: {r.share:.0%} of what the "
                         f"ratings explain in {scope.label(scope.primary)}, rated {r.performance:.2f} "
                         f"(95% CI {r.performance_ci_low:.2f} to {r.performance_ci_high:.2f}) against the "
