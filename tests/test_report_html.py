@@ -206,3 +206,11 @@ def test_follow_up_csv_is_the_kernels_list_not_a_refit(rendered):
     assert published["customer_id"].tolist() == expected["customer_id"].tolist()
     assert not (path.parent / "follow-up.parquet").exists()   # the kernel's hand-over file is not published
     assert f"{len(published):,} customers to contact" in visible_text(html)
+
+
+def test_the_stylesheet_is_not_nested(rendered):
+    # a <style> inside a <style> makes the first rule a bad selector: the :root colours were lost (black
+    # arrows, no sparklines, no mix bars, no card borders) while every other rule still applied
+    _, html = rendered
+    assert not re.search(r"<style[^>]*>\s*<style", html)
+    assert re.search(r"<style[^>]*>\s*/\* CX Workbook report[^*]*\*/\s*:root \{ --ink", html)
