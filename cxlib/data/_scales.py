@@ -19,7 +19,7 @@ from ..errors import DataError
 from ..metrics import METRICS
 from .config import Scale, TableSpec
 
-__all__ = ["ROW_RULE", "OffScale", "check_scales", "raise_off_scale", "scale_for", "scaled_columns"]
+__all__ = ["ROW_RULE", "OffScale", "check_scales", "raise_off_scale", "scale_for", "scaled_columns", "table_off_scale"]
 
 #: How data rows are counted in every load message.
 ROW_RULE = "data row 1 = the first row of answers after the header"
@@ -114,3 +114,15 @@ def check_scales(data: pd.DataFrame, spec: TableSpec, scales: dict[str, Scale], 
             items.append(OffScale(name, mapping[name], scale, {float(v): int(k) for v, k in counts.items()},
                                   f"data rows {examples(flagged.tolist())} ({ROW_RULE})", whole=whole))
     raise_off_scale(items, spec, where)
+
+
+def table_off_scale(raw, name: str, off, expr, src: str, scale: Scale, ids) -> OffScale:
+    """One off-scale column of a table: its values counted (one GROUP BY) and the first ids."""
+    hit = raw.filter(off)
+    found = hit.group_by(value=expr).aggregate(k=lambda t: t.count()).order_by("value").execute()
+    where = "no id column to name the rows"
+    if ids is not None:
+        shown = hit.select(ids[0].name(ids[1])).limit(6).execute()[ids[1]].tolist()
+        more = " and more" if len(shown) > 5 else ""
+        where = f"ids (column {ids[1]!r}) {', '.join(map(str, shown[:5]))}{more}"
+    return OffScale(name, src, scale, {float(v): int(k) for v, k in zip(found["value"], found["k"])}, where)

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import ConfigError, DataError
 from ..metrics import METRICS
 from ._coerce import BOOL, DATE, FALSE, FLOAT, ID, INT, TEXT, TRUE, TYPES, UNIQUE
-from ._scales import OffScale, raise_off_scale, scale_for
+from ._scales import raise_off_scale, scale_for, table_off_scale
 from ._validated import marker_path, read_marker, write_marker
 from .aggregate import is_table
 from .config import Scale, TableSpec
@@ -211,7 +211,7 @@ def _probes(raw, sources, skip: bool) -> dict:
 
 def _check(raw, checks: dict, where: str, show: dict, probes: dict, scaled=({}, None, None)) -> set:
     """Run every check, scale check and probe as one aggregate query; raise for the first check that flags
-    rows, with LIMIT examples, then for every off-scale column (:func:`_off_scale`); return the probed
+    rows, with LIMIT examples, then for every off-scale column (:func:`~cxlib.data._scales.table_off_scale`); return the probed
     columns found clean (no row flagged)."""
     offs, ids, spec = scaled
     conds = [*checks.values(), *probes.values(), *(off for off, *_ in offs.values())]
@@ -227,20 +227,8 @@ def _check(raw, checks: dict, where: str, show: dict, probes: dict, scaled=({}, 
             raise DataError(f"{where}, {what}: {k} row(s), e.g. {', '.join(map(repr, ex))}")
     first = len(checks) + len(probes)
     flagged = {name: v for i, (name, v) in enumerate(offs.items(), start=first) if int(counts[f"c{i}"])}
-    raise_off_scale([_off_scale(raw, name, *v, ids) for name, v in flagged.items()], spec, where)
+    raise_off_scale([table_off_scale(raw, name, *v, ids) for name, v in flagged.items()], spec, where)
     return {src for i, src in enumerate(probes, start=len(checks)) if int(counts[f"c{i}"]) == 0}
-
-
-def _off_scale(raw, name: str, off, expr, src: str, scale: Scale, ids) -> OffScale:
-    """One off-scale column of a table: its values counted (one GROUP BY) and the first ids."""
-    hit = raw.filter(off)
-    found = hit.group_by(value=expr).aggregate(k=lambda t: t.count()).order_by("value").execute()
-    where = "no id column to name the rows"
-    if ids is not None:
-        shown = hit.select(ids[0].name(ids[1])).limit(6).execute()[ids[1]].tolist()
-        more = " and more" if len(shown) > 5 else ""
-        where = f"ids (column {ids[1]!r}) {', '.join(map(str, shown[:5]))}{more}"
-    return OffScale(name, src, scale, {float(v): int(k) for v, k in zip(found["value"], found["k"])}, where)
 
 
 def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: pd.DataFrame | None = None,
@@ -258,6 +246,29 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     if absent:
         raise DataError(f"{where}: mapped column(s) not found: {absent}; it has {list(raw.columns)[:30]}")
     csv = spec.path is not None and "".join(spec.path.suffixes[-2:]).lower().endswith((".csv", ".csv.gz", ".tsv", ".txt"))
+    cols, checks, show, plain, scaled = _columns(raw, spec, scales, mapping, tz)
+    key = UNIQUE[spec.name]
+    ids = (raw[mapping[key]], mapping[key]) if key in mapping else None
+    marker = marker_path(spec, scales, options, tz, options.get("validated_dir"))
+    known = read_marker(marker)   # this file version already passed every check (the runner's load)
+    clean = set(known["clean"]) if known is not None else _check(
+        raw, checks, where, show, _probes(raw, {src for src, _ in plain.values()}, skip=csv),
+        scaled=(scaled, ids, spec))
+    for name, (src, kind) in plain.items():   # checked on the safe reading; clean columns used as stored
+        if src in clean:
+            cols[name] = _typed(raw, src, kind, [], clean=True)[0]
+    table = raw.select(**cols)
+    if known is None:
+        if key in cols and options.get("check_unique_ids", default("engines.check_unique_ids")):
+            _check_unique(table, key, f"{where}, column {mapping[key]!r} ({key})")
+        write_marker(marker, clean)
+    return table
+
+
+def _columns(raw, spec: TableSpec, scales: dict[str, Scale], mapping: dict, tz) -> tuple:
+    """Each mapped column typed (``cols``), the checks one aggregate query runs on them (``checks``, with
+    the source column each one names in ``show``), the columns that may be used as stored once clean
+    (``plain``) and the ones with a scale to check (``scaled``)."""
     cols, checks, show, plain, scaled = {}, {}, {}, {}, {}
     for name, src in mapping.items():
         kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
@@ -282,36 +293,27 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
             what = f"{label}: missing ids in"
             checks[what], show[what] = expr.isnull(), src
         if kind == DATE:
-            opts = spec.options.get("dates") or {}
-            floor = pd.Timestamp(opts.get("floor", default("responses.dates.floor"))).to_pydatetime()
-            implausible = expr.notnull() & (expr < floor)
-            if name in _EVENTS and spec.path is not None and spec.path.exists():
-                latest = pd.Timestamp(spec.path.stat().st_mtime, unit="s").normalize() + pd.Timedelta(days=2)
-                implausible = implausible | (expr.notnull() & (expr >= latest.to_pydatetime()))
-            if opts.get("drop_invalid"):
-                import ibis
-
-                expr = implausible.ifelse(ibis.null(), expr)
-            else:
-                what = f"{label}: implausible dates (before {floor:%Y-%m-%d} or after the file was written) in"
-                checks[what], show[what] = implausible, src
+            expr = _plausible_dates(spec, name, src, label, expr, checks, show)
         cols[name] = expr
-    key = UNIQUE[spec.name]
-    ids = (raw[mapping[key]], mapping[key]) if key in mapping else None
-    marker = marker_path(spec, scales, options, tz, options.get("validated_dir"))
-    known = read_marker(marker)   # this file version already passed every check (the runner's load)
-    clean = set(known["clean"]) if known is not None else _check(
-        raw, checks, where, show, _probes(raw, {src for src, _ in plain.values()}, skip=csv),
-        scaled=(scaled, ids, spec))
-    for name, (src, kind) in plain.items():   # checked on the safe reading; clean columns used as stored
-        if src in clean:
-            cols[name] = _typed(raw, src, kind, [], clean=True)[0]
-    table = raw.select(**cols)
-    if known is None:
-        if key in cols and options.get("check_unique_ids", default("engines.check_unique_ids")):
-            _check_unique(table, key, f"{where}, column {mapping[key]!r} ({key})")
-        write_marker(marker, clean)
-    return table
+    return cols, checks, show, plain, scaled
+
+
+def _plausible_dates(spec: TableSpec, name: str, src: str, label: str, expr, checks: dict, show: dict):
+    """A date column's check for placeholders (before ``dates.floor``, or an event after the file was
+    written): added to ``checks``, or with ``dates.drop_invalid`` those dates made missing."""
+    opts = spec.options.get("dates") or {}
+    floor = pd.Timestamp(opts.get("floor", default("responses.dates.floor"))).to_pydatetime()
+    implausible = expr.notnull() & (expr < floor)
+    if name in _EVENTS and spec.path is not None and spec.path.exists():
+        latest = pd.Timestamp(spec.path.stat().st_mtime, unit="s").normalize() + pd.Timedelta(days=2)
+        implausible = implausible | (expr.notnull() & (expr >= latest.to_pydatetime()))
+    if opts.get("drop_invalid"):
+        import ibis
+
+        return implausible.ifelse(ibis.null(), expr)
+    what = f"{label}: implausible dates (before {floor:%Y-%m-%d} or after the file was written) in"
+    checks[what], show[what] = implausible, src
+    return expr
 
 
 def _check_unique(table, key: str, where: str) -> None:
