@@ -125,3 +125,17 @@ def test_a_registered_score_gets_its_headline_card(survey, top2):
     assert "Top-2 box (% top 2)" in card
     assert f"{100 * oct_.isin([4, 5]).mean():.0f}%" in card and f"n = {len(oct_):,}" in card
     assert sections.result_set(scope)["headline"]["value"] == pytest.approx(100 * oct_.isin([4, 5]).mean(), abs=0.005)
+
+
+def test_a_bad_value_never_fails_the_result_set():
+    # the result set is written with allow_nan=False: an infinite value or a list in a kept table must turn
+    # into JSON, not raise in the report's last cell
+    import json
+
+    from cxlib.report.sections.context import _plain
+    from cxlib.report.sections.results import _num
+
+    assert [_plain(v) for v in (np.inf, -np.inf, np.nan, None, ["a", "b"], np.float64(2.5), np.int64(3), "x")] == \
+        [None, None, None, None, "['a', 'b']", 2.5, 3, "x"]
+    assert [_num(v) for v in (np.inf, float("-inf"), np.nan, None, 1.23456)] == [None, None, None, None, 1.2346]
+    json.dumps([_plain(np.inf), _num(np.inf)], allow_nan=False)

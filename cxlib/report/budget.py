@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data import is_table, month_counts, size_bytes
+from ..data import config_default, is_table, month_counts, size_bytes
 from ..errors import ParameterError, ReportError
 from .sections.pull import in_engine
 
@@ -75,7 +75,7 @@ def check_window(cfg, responses, month: str | None) -> None:
     if rows > opts["max_rows"]:
         raise ParameterError(f"{where}, more than engines.max_rows ({opts['max_rows']:,}); {fix} or raise "
                              "engines.max_rows in the config")
-    need, budget = pull_bytes(responses, rows), opts.get("memory_budget") or "2.5GB"
+    need, budget = pull_bytes(responses, rows), opts.get("memory_budget") or config_default("engines.memory_budget")
     if need > size_bytes(budget):
         raise ParameterError(f"{where}: about {need / 1e9:.1f} GB of memory, more than engines.memory_budget "
                              f"({budget}); {fix} or raise engines.memory_budget")

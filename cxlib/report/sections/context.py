@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ... import periods, scores, weights
@@ -24,8 +25,13 @@ __all__ = ["ReportContext", "context", "title"]
 
 
 def _plain(value):
-    """A JSON value: numpy numbers as Python numbers (rounded to 6 digits), NaN/NA as None, the rest as text."""
+    """A JSON value: numpy numbers as Python numbers (rounded to 6 digits), NaN/NA and ±inf as None, lists
+    and anything else as text (the result set is written with allow_nan=False: a bad value never fails it)."""
+    if isinstance(value, (list, tuple, set, np.ndarray)):
+        return str(list(value))
     if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
         return None
     if isinstance(value, (bool, int, float, str)) and not isinstance(value, float):
         return value

@@ -31,8 +31,8 @@ RESULTS_FILE = "results.json"
 
 
 def _num(value, digits: int = 4):
-    """A JSON number (rounded), or None for a missing value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+    """A JSON number (rounded), or None for a missing or infinite value."""
+    if value is None or pd.isna(value) or not math.isfinite(float(value)):
         return None
     return round(float(value), digits)
 
@@ -65,6 +65,8 @@ def _trend(scope: ReportContext, metric: str) -> list[dict]:
 
 
 def _changes(scope: ReportContext) -> dict | None:
+    if not any(key[0] == "changes" for key in scope.results):
+        return None                     # the report did not test segment changes: nothing to read
     table = changes_table(scope)
     if table is None:
         return None

@@ -180,7 +180,7 @@ def story(scope: ReportContext, scored=None) -> h.Html:
              (attempt(_money, scope, scored), "money")]
     items = "".join(f"<li>{_link(text, section)}</li>" for text, section in parts if text)
     # the same sentences as plain text, for the result set (the deck and the e-mail digest read them)
-    scope.memo("story", lambda: [_html.unescape(re.sub(r"<[^>]+>", "", str(t))) for t, _ in parts if t])
+    scope.memo("story", lambda: [_plain(t) for t, _ in parts if t])
     fine = h.Html(f'<p class="cx-smallprint">{h.escape(" ".join(small + ["Intervals are 95%."]))}</p>')
     return h.Html(f'<div class="cx-story" id="story"><ul>{items}</ul></div>') + fine + h.Html("<!-- cx-toc -->")
 
