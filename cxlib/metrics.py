@@ -160,9 +160,10 @@ def get_metric(name: str) -> Metric:
 def register(metric: Metric) -> Metric:
     """Add a score to the registry (or replace one registered before); return it.
 
-    A registered score is a canonical column of the responses (map it under ``responses.columns``),
-    gets its table from :func:`cxlib.scores.score_table`, its trend, its banner row, its theme impact
-    and its headline card in the report, all from this one definition.
+    A registered score gets its table from :func:`cxlib.scores.score_table`, its trend, its banner row,
+    its theme impact and its headline card in the report, all from this one definition. To map it in
+    ``cx.yml`` (``responses.columns``, ``scales``, ``report.targets``), register it before the first
+    ``import cxlib.data``: the config schema declares one key per score registered when it is built.
 
     Examples
     --------
