@@ -299,7 +299,9 @@ def health_scores(responses: pd.DataFrame, tickets: pd.DataFrame | None, account
     enough = out["coverage"] >= min_coverage
     for k in weights:
         out[f"pts_{k}"] = out[f"pts_{k}"].where(enough)
-    out["health"] = out[[f"pts_{k}" for k in weights]].sum(axis=1, min_count=1).where(enough)
+    # the points add up to at most 100 by construction; clipped so floating-point sums (100.00000000000001)
+    # stay on the 0–100 scale
+    out["health"] = out[[f"pts_{k}" for k in weights]].sum(axis=1, min_count=1).clip(0, 100).where(enough)
     band = pd.cut(out["health"], [-np.inf, 40, 70, np.inf], right=False, labels=["at risk", "watch", "healthy"])
     out["health_band"] = band.cat.add_categories("no data").fillna("no data")
     return out
