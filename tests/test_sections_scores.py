@@ -107,3 +107,20 @@ def test_headline_tile_has_no_arrow_for_a_change_within_noise(make_scope):
     data = pd.concat([frame("2026-09", 11, 9, 20), frame("2026-10", 12, 9, 19)], ignore_index=True)
     out = text(sections.headline(make_scope(data, month="2026-10")))
     assert "within noise" in out and "▲" not in out and "▼" not in out
+
+
+def test_the_changes_sheet_is_kept_by_the_section_that_shows_it(make_scope):
+    sep = pd.concat([frame("2026-09", 10, 10, 20, region="EMEA"), frame("2026-09", 15, 10, 15, region="APAC")])
+    oct_ = pd.concat([frame("2026-10", 20, 10, 10, region="EMEA"), frame("2026-10", 15, 10, 15, region="APAC")])
+    data = pd.concat([sep, oct_], ignore_index=True)
+    shown = make_scope(data, month="2026-10", segments=["region"])
+    sections.what_changed(shown)
+    kept = shown.tables["changes"]
+    emea = next(r for r in kept["rows"] if r["segment"] == "EMEA")
+    # by hand: EMEA's September (the only month of Jul–Sep with data) 10/40 - 20/40 = -25, October 20/40 - 10/40 = +25
+    assert (emea["previous"], emea["current"], emea["diff"]) == (-25.0, 25.0, 50.0)
+    assert "15 Sep 2026" in kept["title"] and list(shown.tables) == ["changes"]
+    # the story alone tests the changes (changes_table) but shows no table: the result set keeps no sheet of them
+    told = make_scope(data, month="2026-10", segments=["region"])
+    sections.changes_table(told)
+    assert "changes" not in sections.result_set(told)["tables"]

@@ -118,20 +118,13 @@ def _experiment(scope: ReportContext) -> dict | None:
 
 
 def _tables(scope: ReportContext, figures: dict) -> dict:
-    """Every table the report shows (as :meth:`ReportContext.keep_table` kept them), the headline scores
-    and every tested segment comparison first: numbers as numbers, labels as text."""
+    """Every table the report shows (as :meth:`ReportContext.keep_table` kept them, each by the section that
+    shows it), the headline scores first: numbers as numbers, labels as text."""
     head = [{"score": f["label"], **{k: f.get(k) for k in ("value", "ci_low", "ci_high", "n", "small_base", "diff",
                                                         "diff_ci_low", "diff_ci_high", "p_value", "significant")}}
             for f in figures.values() if f]
     out = {"scores": {"title": f"Scores, {scope.period_label}", "columns": list(head[0]) if head else [],
                       "rows": head}}
-    table = attempt(changes_table, scope) if any(key[0] == "changes" for key in scope.results) else None
-    if table is not None:
-        cols = ["dimension", "segment", "previous", "current", "diff", "ci_low", "ci_high", "p_value", "p_adjusted",
-                "significant", "tested"]
-        shown = table[[c for c in cols if c in table]].assign(segment=table["segment"].map(h.safe_label))
-        scope.keep_table("changes", f"{scope.label(scope.primary)} by segment against its average of the previous "
-                                    "three months (p adjusted for the number of comparisons)", shown)
     return out | scope.tables     # the scores first, then every table the sections kept
 
 
@@ -153,7 +146,7 @@ def result_set(scope: ReportContext, scored=None) -> dict:
         ``segment``, ``months``, ``period`` and per score ``effect``, ``ci_low``, ``ci_high``, ``p_value``,
         the arms' ``n_treatment``/``n_control`` and ``real``; each None where the report has no such section),
         ``left_out`` (section title: why the data could not carry it), ``tables`` (table id: ``title``,
-        ``columns``, ``rows``: every table the report shows, as numbers; ``scores`` and ``changes`` first; the
+        ``columns``, ``rows``: every table the report shows, as numbers; ``scores`` first, then as the sections ran; the
         Excel workbook writes one sheet per table).
     """
     figures = {m: attempt(_score, scope, m) for m in scope.scores}

@@ -201,6 +201,7 @@ def what_changed(scope: ReportContext, *, baseline: str = PLAN.changes_baseline)
         return h.note("No segment has two or more values this month: the comparison by segment is left out.")
     fmt = score_format(scope.primary)
     base = scope.covered(periods.baseline_months(scope.month, baseline))
+    _keep_changes(scope, table, base)
     table = table.assign(dimension=table["dimension"].map(lambda d: " × ".join(scope.label(p) for p in d.split(" × "))),
                          segment=table["segment"].map(h.safe_label))
     sentences = words.change_sentences(table, label=scope.label(scope.primary), unit=fmt.unit, decimals=fmt.digits,
@@ -211,6 +212,15 @@ def what_changed(scope: ReportContext, *, baseline: str = PLAN.changes_baseline)
                    f"{small} had too few responses (n < {scope.min_n}) to test.")
     fine = h.Html(f'<p class="cx-smallprint">{h.escape(words.test_note(table))}</p>')
     return h.bullets(sentences) + intro + fine
+
+
+def _keep_changes(scope: ReportContext, table: pd.DataFrame, base: str) -> None:
+    """The comparisons this section shows, kept for the result set and the workbook's "changes" sheet."""
+    cols = ["dimension", "segment", "previous", "current", "diff", "ci_low", "ci_high", "p_value", "p_adjusted",
+            "significant", "tested"]
+    scope.keep_table("changes", f"{scope.label(scope.primary)} by segment in {scope.period_label} against its "
+                                f"average over {base} (p adjusted for the number of comparisons)",
+                     table[[c for c in cols if c in table]].assign(segment=table["segment"].map(h.safe_label)))
 
 
 @section('Trends')
