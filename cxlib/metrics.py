@@ -21,7 +21,7 @@ from ._stats import t_crit, wilson, z_crit
 from .errors import ParameterError
 
 __all__ = ["KINDS", "METRICS", "VARIANCES", "Metric", "estimate", "finish_interval", "get_metric", "register",
-           "resolve_variance", "unregister"]
+           "registry_version", "resolve_variance", "unregister"]
 
 #: What a score is: a net score (% top minus % bottom, −100..100), a share of answers (0–100 %), a mean.
 KINDS = ("net", "share", "mean")
@@ -141,6 +141,23 @@ METRICS: dict[str, Metric] = {
                   definition="CES: mean effort score on the {min}–{max} scale ({direction})."),
 }
 _BUILTIN = frozenset(METRICS)
+#: Bumped by every :func:`register` and :func:`unregister`: what is built from the registry (the config
+#: schema's score keys) is cached on it.
+_CHANGES = [0]
+
+
+def registry_version() -> int:
+    """How many times the registry has changed since import (0: the built-in scores only).
+
+    Examples
+    --------
+    >>> before = registry_version()
+    >>> _ = register(Metric("t2b", "share", (1, 5, True, 2), "Top-2 box", percent=True, points={"top_box": "top"}))
+    >>> unregister("t2b")
+    >>> registry_version() - before
+    2
+    """
+    return _CHANGES[0]
 
 
 def get_metric(name: str) -> Metric:
@@ -162,8 +179,8 @@ def register(metric: Metric) -> Metric:
 
     A registered score gets its table from :func:`cxlib.scores.score_table`, its trend, its banner row,
     its theme impact and its headline card in the report, all from this one definition. To map it in
-    ``cx.yml`` (``responses.columns``, ``scales``, ``report.targets``), register it before the first
-    ``import cxlib.data``: the config schema declares one key per score registered when it is built.
+    ``cx.yml`` (``responses.columns``, ``scales``, ``report.targets``), register it before the config is
+    loaded: the config schema declares one key per score registered at the time it validates a config.
 
     Examples
     --------
@@ -177,6 +194,7 @@ def register(metric: Metric) -> Metric:
     if metric.name in _BUILTIN:
         raise ParameterError(f"{metric.name!r} is a built-in score and cannot be redefined")
     METRICS[metric.name] = metric
+    _CHANGES[0] += 1
     return metric
 
 
@@ -184,7 +202,8 @@ def unregister(name: str) -> None:
     """Remove a score added with :func:`register` (built-in scores stay)."""
     if name in _BUILTIN:
         raise ParameterError(f"{name!r} is a built-in score and cannot be removed")
-    METRICS.pop(name, None)
+    if METRICS.pop(name, None) is not None:
+        _CHANGES[0] += 1
 
 
 def resolve_variance(variance: str | None, weighted: bool) -> str:

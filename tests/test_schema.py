@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import jsonschema
+import pandas as pd
 import pytest
 import yaml
 
@@ -68,3 +69,33 @@ def test_defaults_are_read_from_the_declarations():
     cfg = load_config()
     assert cfg.engines["memory_limit"] == "1.5GB" and cfg.report["max_segment_values"] == 12
     assert cfg.responses.options["dates"]["floor"].date() == dt.date(1990, 1, 1)
+
+
+def test_a_score_registered_after_import_can_be_mapped_in_the_config():
+    import cxlib.data  # noqa: F401  (the schema is imported, and its built-in models declared, before the score exists)
+    from cxlib import metrics
+    from cxlib.data import load_responses
+
+    raw = {"responses": {"path": str(ROOT / "data/sample/responses.csv"),
+                         "columns": {"responded_at": "SubmittedAt", "t2b": "CES_1_7"}},
+           "report": {"primary": "t2b", "targets": {"t2b": 60}}}
+    metrics.register(metrics.Metric("t2b", "share", (1, 7, True, 3), "Top-3 box", percent=True,
+                                    points={"top_box": "top"}))
+    try:
+        cfg = load_config(raw)
+        # the registry's default scale (1–7, top 3 points) is the config's, as for a built-in score
+        assert cfg.scores == ["t2b"] and cfg.report["primary"] == "t2b" and cfg.report["targets"] == {"t2b": 60}
+        assert (cfg.scales["t2b"].min, cfg.scales["t2b"].max, cfg.scales["t2b"].top_box()) == (1, 7, [5, 6, 7])
+        given = load_config({**raw, "responses": {**raw["responses"], "scales": {"t2b": {"min": 1, "max": 7}}}})
+        assert given.scales["t2b"].top_k == 3         # a scale given without top_box keeps the registry's 3
+        loaded = load_responses(cfg)
+        raw_ces = pd.read_csv(ROOT / "data/sample/responses.csv", usecols=["CES_1_7"])["CES_1_7"]
+        assert loaded["t2b"].notna().sum() == raw_ces.notna().sum()      # the column is read as the score
+        with pytest.raises(ConfigError, match=r"'report.primary' must be one of .* or 't2b'; got str 't2bx'"):
+            load_config({**raw, "report": {"primary": "t2bx"}})
+    finally:
+        metrics.unregister("t2b")
+    # unregistered again: the key is unknown again
+    with pytest.raises(ConfigError, match=r"unknown key 't2b' in 'responses.columns'"):
+        load_config(raw)
+    assert config_default("report.max_segment_values") == 12

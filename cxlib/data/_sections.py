@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ConfigError
-from .schema import SCORES
+from ..metrics import METRICS
 
 __all__ = ["CURRENCIES", "cache_dir", "comments_options", "existing_file", "money_options", "report_options"]
 
@@ -47,10 +47,10 @@ def _segment(value, key: str, responses, where: str):
 def report_options(spec, responses, base_dir: Path, where: str) -> dict:
     """The ``report:`` section as a dict: the primary score resolved, segments and files checked.
 
-    ``primary`` defaults to the first of :data:`SCORES` the config maps; ``journey`` and ``experiment``
+    ``primary`` defaults to the first registered score (:data:`cxlib.metrics.METRICS`) the config maps; ``journey`` and ``experiment``
     must be configured segments; ``pptx_template`` is resolved from the config's folder and must exist.
     """
-    mapped = [s for s in SCORES if s in responses.columns]
+    mapped = [s for s in METRICS if s in responses.columns]
     primary = spec.primary or mapped[0]
     if primary not in mapped:
         raise ConfigError(f"{where}: report.primary {primary!r} is not a score this config maps; it maps "

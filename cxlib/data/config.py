@@ -14,15 +14,16 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ConfigError
+from ..metrics import METRICS
 from . import schema
 from ._yaml import read_yaml, usable_file
 from ._sections import cache_dir, comments_options, existing_file, money_options, report_options
 from .remote import engine_options, source_options
 from .schema import SCORES
-from .schema.models import AccountsColumns, Comments, Engines, Money, ResponsesColumns, Scales, TicketsColumns
+from .schema.models import AccountsColumns, Comments, Engines, Money, ResponsesColumns, TicketsColumns
 from .weighting import WeightingSpec, parse_weighting
 
-__all__ = ["CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "load_config",
+__all__ = ["CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "default_scales", "load_config",
            "project_root"]
 
 
@@ -75,15 +76,26 @@ class Scale:
         return vals[:k] if self.higher_is_better else vals[-k:]
 
 
-def _scale(spec, name: str) -> Scale:
-    top_k = spec.top_box if spec.top_box is not None else DEFAULT_SCALES.get(name, Scale(0, 1)).top_k
+def _scale(spec, name: str, defaults: dict) -> Scale:
+    top_k = spec.top_box if spec.top_box is not None else defaults.get(name, Scale(0, 1)).top_k
     return Scale(spec.min, spec.max, spec.higher_is_better, top_k)
 
 
-#: The scales a score has unless the config gives one (the registry's defaults, as the schema declares them
-#: under ``responses.scales``).
-DEFAULT_SCALES: dict[str, Scale] = {}
-DEFAULT_SCALES.update({name: _scale(spec, name) for name, spec in Scales() if name in SCORES and spec is not None})
+def default_scales() -> dict[str, Scale]:
+    """The scales a score has unless the config gives one: the defaults the schema declares under
+    ``responses.scales`` for every score registered now (:mod:`cxlib.metrics`).
+
+    Examples
+    --------
+    >>> default_scales()["ces"]
+    Scale(min=1, max=7, higher_is_better=True, top_k=3)
+    """
+    return {name: _scale(spec, name, {}) for name, spec in schema.score_models().scales()
+            if name in METRICS and spec is not None}
+
+
+#: :func:`default_scales` for the built-in scores.
+DEFAULT_SCALES: dict[str, Scale] = default_scales()
 
 
 @dataclass
@@ -108,7 +120,7 @@ class Config:
     responses: TableSpec | None
     tickets: TableSpec | None = None
     accounts: TableSpec | None = None
-    scales: dict[str, Scale] = field(default_factory=lambda: dict(DEFAULT_SCALES))
+    scales: dict[str, Scale] = field(default_factory=default_scales)
     codebook: Path | None = None
     report: dict = field(default_factory=dict)
     cache_dir: Path | None = None
@@ -127,8 +139,8 @@ class Config:
 
     @property
     def scores(self) -> list[str]:
-        """The scores the config maps, in the order of :data:`SCORES` (the primary score's order)."""
-        return [s for s in SCORES if self.responses and s in self.responses.columns]
+        """The scores the config maps, in the registry's order (the primary score's order)."""
+        return [s for s in METRICS if self.responses and s in self.responses.columns]
 
     @property
     def drivers(self) -> list[str]:
@@ -194,15 +206,15 @@ def _table(name: str, spec, base_dir: Path, where: str) -> TableSpec:
     columns = _names(spec.columns.model_dump(exclude_none=True))
     segments, drivers = _names(getattr(spec, "segments", {})), _names(getattr(spec, "drivers", {}))
     for key, names in (("segments", segments), ("drivers", drivers)):
-        taken = sorted(set(names) & (RESERVED | set(CANONICAL[name])))
+        taken = sorted(set(names) & (RESERVED | set(METRICS) | set(CANONICAL[name])))
         if taken:
             raise ConfigError(f"{where}: '{name}.{key}' names {taken}, which the workbook uses for its own "
                               f"columns; give the {key[:-1]} another name (e.g. {taken[0]}_{key[:-1]})")
     both = sorted(set(segments) & set(drivers))
     if both:
         raise ConfigError(f"{where}: {both} named both as a segment and as a driver in '{name}'; use two names")
-    if name == "responses" and not any(columns.get(s) for s in SCORES):
-        raise ConfigError(f"{where}: 'responses.columns' must map at least one score ({', '.join(SCORES)})")
+    if name == "responses" and not any(columns.get(s) for s in METRICS):
+        raise ConfigError(f"{where}: 'responses.columns' must map at least one score ({', '.join(METRICS)})")
     path = None
     if spec.path is not None:
         path = Path(spec.path).expanduser()
@@ -214,9 +226,9 @@ def _table(name: str, spec, base_dir: Path, where: str) -> TableSpec:
                      missing_codes={str(k): list(v) for k, v in spec.missing_codes.items()}, options=options)
 
 
-def _scales(spec: Scales, responses: TableSpec, where: str) -> dict[str, Scale]:
+def _scales(spec, responses: TableSpec, where: str) -> dict[str, Scale]:
     given = {k: getattr(spec, k) for k in spec.model_fields_set if getattr(spec, k) is not None}
-    known = [*SCORES, "drivers", *responses.drivers]
+    known = [*METRICS, "drivers", *responses.drivers]
     for name, extra in (spec.model_extra or {}).items():
         if name not in responses.drivers:
             raise ConfigError(f"{where}: {schema.unknown('scale', name, known, 'responses.scales')} (a score, "
@@ -225,12 +237,13 @@ def _scales(spec: Scales, responses: TableSpec, where: str) -> dict[str, Scale]:
     if "rating" in responses.columns and "rating" not in given:
         raise ConfigError(f"{where}: 'responses.columns' maps a rating; give its scale under "
                           "'responses.scales', e.g. rating: {min: 1, max: 10}")
-    scales = dict(DEFAULT_SCALES)
+    defaults = default_scales()
+    scales = dict(defaults)
     for name, one in given.items():
         key = f"responses.scales.{name}"
         if not one.min < one.max:
             raise ConfigError(f"{where}: {key!r} needs min < max; got min={one.min}, max={one.max}")
-        scales[name] = scale = _scale(one, name)
+        scales[name] = scale = _scale(one, name, defaults)
         if not 1 <= scale.top_k <= one.max - one.min:
             raise ConfigError(f"{where}: {key + '.top_box'!r} must be between 1 and {one.max - one.min} (the "
                               f"points of the scale but one); got {scale.top_k}")

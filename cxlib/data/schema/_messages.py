@@ -16,6 +16,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, Tag, ValidationError
 
 from ...errors import ConfigError
+from ._registry import config_model
 from .models import Config
 
 __all__ = ["did_you_mean", "got", "unknown", "validate"]
@@ -63,7 +64,7 @@ def validate(raw, where: str) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with a 'responses' section; {got(raw)}")
     try:
-        return Config.model_validate(raw)
+        return config_model().model_validate(raw)
     except ValidationError as exc:
         lines = list(dict.fromkeys(_line(e) for e in exc.errors(include_url=False)))
     if len(lines) == 1:
@@ -104,7 +105,7 @@ def _line(error: dict) -> str:
 
 def _walk(loc) -> tuple[list[str], Any, Any]:
     """The YAML path of an error's location, the model holding its last key, and the type found there."""
-    tp: Any = Config
+    tp: Any = config_model()
     parent, path = None, []
     for part in loc:
         tp = _strip(tp)

@@ -20,7 +20,8 @@ from ._types import (CacheDir, Codes, ColumnName, DateText, Encoding, FilePath, 
 
 __all__ = ["SCORES", "AccountsColumns", "AccountsSection", "Comments", "Config", "Dates", "Engines", "FollowUp",
            "Money", "RakingWeighting", "Report", "ResponsesColumns", "ResponsesSection", "ScaleSpec", "Scales",
-           "Targets", "TicketsColumns", "TicketsSection", "WeightColumn", "default", "key"]
+           "Targets", "TicketsColumns", "TicketsSection", "WeightColumn", "columns_model", "key", "primary_doc",
+           "scales_model", "targets_model"]
 
 #: The scores a survey can carry (the metric registry's built-in scores, declared in :mod:`cxlib.metrics`), in
 #: the order the report picks its primary score from (first present).
@@ -58,17 +59,23 @@ def _column(doc: str):
     return (Optional[ColumnName], key(None, doc))
 
 
-ResponsesColumns = create_model(
-    "ResponsesColumns", __base__=Section, __module__=__name__,
-    __doc__="Canonical response columns: name in the workbook -> column in your file (docs/data-contract.md).",
-    response_id=_column("Unique id of the response."),
-    customer_id=_column("Customer id (links to tickets and accounts)."),
-    responded_at=_column("When the answer was given; without it the report is one wave."),
-    **_score_keys(lambda m: _column(m.doc or f"{m.label}.")),
-    comment=_column("Free-text comment."),
-    ticket_id=_column("Support ticket the response is about."),
-    weight=_column("Survey weight that came with the export."))
-ResponsesColumns.example = "a mapping of canonical name: column, such as {nps: LTR}"
+def columns_model() -> type[Section]:
+    """``responses.columns`` with one key per score registered now (see :mod:`._registry`)."""
+    model = create_model(
+        "ResponsesColumns", __base__=Section, __module__=__name__,
+        __doc__="Canonical response columns: name in the workbook -> column in your file (docs/data-contract.md).",
+        response_id=_column("Unique id of the response."),
+        customer_id=_column("Customer id (links to tickets and accounts)."),
+        responded_at=_column("When the answer was given; without it the report is one wave."),
+        **_score_keys(lambda m: _column(m.doc or f"{m.label}.")),
+        comment=_column("Free-text comment."),
+        ticket_id=_column("Support ticket the response is about."),
+        weight=_column("Survey weight that came with the export."))
+    model.example = "a mapping of canonical name: column, such as {nps: LTR}"
+    return model
+
+
+ResponsesColumns = columns_model()
 
 
 class TicketsColumns(Section):
@@ -167,11 +174,16 @@ class _ScalesBase(Section):
     __pydantic_extra__: dict[str, ScaleSpec] = Field(init=False)
 
 
-Scales = create_model(
-    "Scales", __base__=_ScalesBase, __module__=__name__,
-    __doc__="Scales of the scores and drivers; a driver's own name gives that driver its own scale.",
-    **_score_keys(_default_scale),
-    drivers=(Optional[ScaleSpec], key(None, "Every driver's scale, e.g. {min: 1, max: 5}.")))
+def scales_model() -> type[Section]:
+    """``responses.scales`` with one key per score registered now."""
+    return create_model(
+        "Scales", __base__=_ScalesBase, __module__=__name__,
+        __doc__="Scales of the scores and drivers; a driver's own name gives that driver its own scale.",
+        **_score_keys(_default_scale),
+        drivers=(Optional[ScaleSpec], key(None, "Every driver's scale, e.g. {min: 1, max: 5}.")))
+
+
+Scales = scales_model()
 
 
 class ResponsesSection(Table):
@@ -195,18 +207,28 @@ class AccountsSection(Table):
     columns: AccountsColumns = key(default_factory=AccountsColumns, doc="Canonical columns.")
 
 
-Targets = create_model(
-    "Targets", __base__=Section, __module__=__name__,
-    __doc__="Score targets the report compares with (points on the score's own scale or %).",
-    **_score_keys(lambda m: (Optional[Number()], key(None, f"{m.label} target."))))
-Targets.example = "a mapping of score: target, such as {nps: 20, csat: 80}"
+def targets_model() -> type[Section]:
+    """``report.targets`` with one key per score registered now."""
+    model = create_model(
+        "Targets", __base__=Section, __module__=__name__,
+        __doc__="Score targets the report compares with (points on the score's own scale or %).",
+        **_score_keys(lambda m: (Optional[Number()], key(None, f"{m.label} target."))))
+    model.example = "a mapping of score: target, such as {nps: 20, csat: 80}"
+    return model
+
+
+Targets = targets_model()
+
+
+def primary_doc() -> str:
+    """``report.primary``'s doc, naming the scores registered now."""
+    return f"The score the story is told in (default: the first mapped of {', '.join(METRICS)})."
 
 
 class Report(Section):
     """How the monthly report reads the data."""
     example = "a mapping (e.g. report: {primary: nps})"
-    primary: Optional[Score] = key(None, "The score the story is told in (default: the first mapped of "
-                                         f"{', '.join(SCORES)}).")
+    primary: Optional[Score] = key(None, primary_doc())
     journey: Optional[Name] = key(None, "The segment that is the journey stage.")
     max_segment_values: Whole(ge=2) = key(12, "Values shown per segment before the rest are pooled.")
     scenario_lift: Optional[Number(gt=0)] = key(None, "Rating points of the what-if scenario.")
@@ -307,30 +329,3 @@ class Config(Section):
     engines: Engines = key(default_factory=Engines, doc="Embedded DuckDB and server tables.")
     timezone: Optional[TimeZone] = key(None, "IANA time zone to read times in (e.g. Europe/Paris); null: the "
                                              "data's own local time.")
-
-
-def default(path: str) -> Any:
-    """The declared default of a key, by its YAML path; code reads defaults here and never repeats them.
-
-    Examples
-    --------
-    >>> default("engines.memory_limit"), default("report.max_segment_values")
-    ('1.5GB', 12)
-    >>> default("responses.dates.floor")
-    datetime.date(1990, 1, 1)
-    """
-    model: type[BaseModel] = Config
-    *parents, last = path.split(".")
-    for part in parents:
-        field = model.model_fields[part]
-        model = field.default_factory if field.default_factory else _model_of(field.annotation)
-    field = model.model_fields[last]
-    return field.default_factory() if field.default_factory else field.default
-
-
-def _model_of(annotation) -> type[BaseModel]:
-    from typing import get_args
-    for arg in (annotation, *get_args(annotation)):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    raise KeyError(annotation)
