@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ... import comments
-from ...data import last_months
+from ...data import last_months, project_root, subset
 from .. import html as h
 from ..formats import score_format
 from ._guard import section
@@ -90,20 +90,56 @@ def _language_mix(scope: ReportContext, now: pd.DataFrame) -> list:
     return [h.table(rows, caption=f"Languages of the comments of {scope.period_label} (n = {total:,})")]
 
 
-def theme_results(scope: ReportContext, *, cache_dir=None) -> dict | None:
-    """The month's comments annotated (redacted, scored, tagged) and the theme impact in the primary
-    score, once per report; None without comments."""
-    def compute():
-        if "comment" not in scope.data or scope.now["comment"].notna().sum() == 0:
-            return None
-        now = comments.annotate_comments(scope.now, scope.cfg.codebook, cache_dir=cache_dir)
-        impact = None
-        if scope.cfg.codebook is not None:
-            metric = scope.primary
-            impact = comments.theme_impact(now, metric=metric, scale=scope.cfg.scales.get(metric),
-                                           weight=scope.weight, min_n=scope.min_n)
-        return {"now": now, "impact": impact}
-    return scope.memo("themes", compute, None if cache_dir is None else Path(cache_dir))
+def _month_themes(scope: ReportContext, now: pd.DataFrame, codebook) -> dict:
+    """The month's annotated comments and, with a codebook, what each theme costs in the primary score."""
+    impact = None
+    if codebook is not None:
+        metric = scope.primary
+        impact = comments.theme_impact(now, metric=metric, scale=scope.cfg.scales.get(metric), weight=scope.weight,
+                                       min_n=scope.min_n)
+    return {"now": now, "impact": impact, "codebook": codebook}
+
+
+def theme_results(scope: ReportContext, *, codebook=None, cache_dir=None, every_month: bool = False) -> dict | None:
+    """The month's comments annotated (redacted, scored, tagged) and the theme impact in the primary score,
+    once per report and codebook; None without comments.
+
+    Parameters
+    ----------
+    codebook : str or Path, optional
+        The theme codebook (relative paths resolve from the project root); default the config's (the
+        report's). Its themes are tagged and costed; the result is kept per codebook.
+    cache_dir : str or Path, optional
+        As in :func:`cxlib.comments.annotate_comments`.
+    every_month : bool, default False
+        Also annotate every month of ``scope.data`` once (``every``, for analyses over time): the month's
+        comments are then cut from it, so a notebook and the report section read one annotation (call this
+        before :func:`voice`).
+
+    Returns
+    -------
+    dict or None
+        ``codebook`` (the path used), ``now`` (the month's annotated responses), ``impact`` (:func:`cxlib.comments.theme_impact`; None
+        without a codebook) and with ``every_month`` ``every`` (every response annotated); None when there
+        is no comment at all (with ``every_month``: in any month; otherwise in the report month). With
+        ``every_month`` and no comment in the report month, ``now`` and ``impact`` are None.
+    """
+    codebook = scope.cfg.codebook if codebook in (None, "") else Path(codebook)
+    codebook = codebook if codebook is None or codebook.is_absolute() else project_root() / codebook
+    cache = None if cache_dir is None else Path(cache_dir)
+    if "comment" not in scope.data or scope.data["comment"].notna().sum() == 0:
+        return None
+    in_month = scope.now["comment"].notna().sum() > 0
+    if not every_month:
+        return scope.memo("themes", lambda: _month_themes(scope, comments.annotate_comments(
+            scope.now, codebook, cache_dir=cache), codebook), codebook, cache) if in_month else None
+    every = scope.memo("comments every month", lambda: comments.annotate_comments(scope.data, codebook, cache_dir=cache),
+                       codebook, cache)
+    if not in_month:
+        return {"codebook": codebook, "now": None, "impact": None, "every": every}
+    month = scope.memo("themes", lambda: _month_themes(scope, every if not scope.dated or scope.table is not None
+                                                       else subset(every, month=scope.month), codebook), codebook, cache)
+    return {**month, "every": every}
 
 
 def _theme_table(scope: ReportContext, impact: pd.DataFrame) -> tuple[list, pd.DataFrame]:
@@ -195,10 +231,10 @@ def _topics(scope: ReportContext, found, n_topics: int, n_quotes: int, what: str
     return parts
 
 
-def _emerging(scope: ReportContext, *, cache_dir, n_topics: int, n_quotes: int, min_comments: int,
+def _emerging(scope: ReportContext, codebook, *, cache_dir, n_topics: int, n_quotes: int, min_comments: int,
               seed: int) -> list:
     """The codebook's coverage this period and the largest clusters of the comments it does not tag."""
-    now, codebook = scope.now, scope.cfg.codebook
+    now = scope.now
     opts = {"seed": seed, "cache_dir": cache_dir, "brand_words": scope.cfg.comments["brand_words"],
             "score": scope.primary}
     parts = []
@@ -222,11 +258,12 @@ def _emerging(scope: ReportContext, *, cache_dir, n_topics: int, n_quotes: int, 
 
 
 @section('Voice of the customer')
-def voice(scope: ReportContext, *, cache_dir=None, months: int = 13, n_quotes: int = 2, n_themes: int = 3,
-          n_emerging: int = 3, min_uncoded: int = 30, max_per_month: int = 3000, seed: int = 0) -> h.Html:
+def voice(scope: ReportContext, *, codebook=None, cache_dir=None, months: int = 13, n_quotes: int = 2,
+          n_themes: int = 3, n_emerging: int = 3, min_uncoded: int = 30, max_per_month: int = 3000,
+          seed: int = 0) -> h.Html:
     """Theme volumes and what they cost in the primary score, the codebook's coverage and emerging
     topics, sentiment beside the primary score, the languages of the comments (with counts), and
-    redacted quotes per leading theme.
+    redacted quotes per leading theme, by the config's codebook (or ``codebook``, see :func:`theme_results`).
 
     The sentiment trend scores at most ``max_per_month`` randomly chosen responses a month (seeded), so
     that very large files stay fast; the report month's themes, topics and quotes use every comment. With
@@ -241,7 +278,7 @@ def voice(scope: ReportContext, *, cache_dir=None, months: int = 13, n_quotes: i
     -------
     Html
     """
-    res = theme_results(scope, cache_dir=cache_dir)
+    res = theme_results(scope, codebook=codebook, cache_dir=cache_dir)
     if res is None:
         return h.note(f"No comments in {scope.period_label}: the voice of the customer is left out.")
     model_file = scope.cfg.comments["sentiment_model"]
@@ -251,7 +288,7 @@ def voice(scope: ReportContext, *, cache_dir=None, months: int = 13, n_quotes: i
         parts += _sentiment_chart(scope, model=model, months=months, max_per_month=max_per_month, seed=seed,
                                   cache_dir=cache_dir)
     parts.append(h.note(_sentiment_note(scope, model)))
-    emerging = _emerging(scope, cache_dir=cache_dir, n_topics=n_emerging, n_quotes=n_quotes,
+    emerging = _emerging(scope, res["codebook"], cache_dir=cache_dir, n_topics=n_emerging, n_quotes=n_quotes,
                          min_comments=min_uncoded, seed=seed)
     now = res["now"]
     parts += _language_mix(scope, now)
