@@ -123,6 +123,11 @@ def test_notebook_04_reads_the_reports_money_and_experiment(tmp_path):
     assert "Callback pilot: NPS +19 points (95% CI +6 to +32), a real effect." in text
     assert "callback against control over Jul–Oct 2026, Welch's test" in text
     assert "Support responses in May–Oct 2026 joined to their tickets" in text
+    # the closed-loop count and the handoff base are the report's memoised results, read by the notebook
+    listed = sections.follow_up_results(scope, scored)
+    assert f"{len(listed):,} customers to contact in Oct 2026: {int(listed['detractor'].sum()):,} detractors" in text
+    handoffs = sections.operations_results(scope, cxdata.load_tickets(cfg))
+    assert f"joined to their tickets: {len(handoffs['journeys']):,}" in text
     assert not any(raw in text for raw in RAW)
 
 

@@ -310,3 +310,23 @@ def test_accounts_over_the_row_cap_leave_the_customer_sections_out_saying_why(in
     assert sections.customer_scores(scope, data.as_table(tickets), data.as_table(accounts)) is None
     (note,) = [n for n in scope.notes if n.startswith("Customer health")]
     assert "holds 12,000 rows, more than the 11,000 allowed" in note
+
+
+def test_notebook_04_reads_the_reports_handoffs_and_follow_up_on_a_table(inputs):
+    # In the database path scope.data holds the report month only; the handoff analysis joins the six months'
+    # responses that name a ticket, pulled as rows. Notebook 04 reads this result, as the section does.
+    cfg, responses, tickets, accounts = inputs
+    scope = sections.context(cfg, data.as_table(responses), month="2026-10")
+    assert scope.table is not None and set(scope.data["responded_at"].dt.strftime("%Y-%m")) == {"2026-10"}
+    res = sections.operations_results(scope, data.as_table(tickets))
+    # counted here from the rows: May–Oct 2026 responses whose ticket is in the tickets file
+    window = responses[responses["responded_at"].between(pd.Timestamp("2026-05-01"), pd.Timestamp("2026-10-31 23:59:59"))]
+    assert res["months"] == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    assert len(res["journeys"]) == int(window["ticket_id"].isin(tickets["ticket_id"]).sum())
+    sections.operations(scope, data.as_table(tickets), None)
+    kept = pd.DataFrame(scope.tables["handoffs"]["rows"])
+    assert kept["n"].tolist() == res["handoffs"]["n"].tolist()         # the section showed the table it read
+    scored = sections.customer_scores(scope, data.as_table(tickets), data.as_table(accounts))
+    listed = sections.follow_up_results(scope, scored)
+    assert f"{len(listed):,} customers to contact" in str(sections.follow_up(scope, scored))
+    assert sections.follow_up_results(scope, scored) is listed         # computed once per report

@@ -21,7 +21,8 @@ from ._guard import section
 from .context import ReportContext
 from .plan import PLAN
 
-__all__ = ["FOLLOW_UP_FILE", "customer_scores", "follow_up", "money_results", "operations"]
+__all__ = ["FOLLOW_UP_FILE", "customer_scores", "follow_up", "follow_up_results", "money_results", "operations",
+           "operations_results"]
 
 #: The file the report kernel leaves in ``artifacts`` for the runner to publish as the follow-up CSV.
 FOLLOW_UP_FILE = "follow-up.parquet"
@@ -84,6 +85,30 @@ def _ticket_responses(scope: ReportContext, months: int):
     return scope.memo("ticket responses", lambda: scope.rows(window.filter(window.ticket_id.notnull())), months)
 
 
+def operations_results(scope: ReportContext, tickets, *, months: int = PLAN.operations_months) -> dict | None:
+    """The report's handoff analysis (once per report and ``months``): the responses of the ``months`` months
+    ending with the report month joined to their tickets (in the database path, those responses pulled as
+    rows), or None without tickets, ticket ids or dates.
+
+    Returns
+    -------
+    dict or None
+        ``months`` (the window, oldest first), ``journeys`` (:func:`cxlib.operations.support_journeys`),
+        ``effects`` (:func:`cxlib.operations.handoff_effects`, controlling for the ticket's channel) and
+        ``handoffs`` (:func:`cxlib.operations.ops_effect_table` of mean CSAT by number of handoffs).
+    """
+    def compute():
+        data = _ticket_responses(scope, months)
+        if tickets is None or "ticket_id" not in data or not scope.dated:
+            return None
+        rows = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at", history=True))
+        joined = ops.support_journeys(last_months(data, month=scope.month, months=months), rows)
+        return {"months": [str(p) for p in pd.period_range(end=scope.month, periods=months, freq="M")],
+                "journeys": joined, "effects": ops.handoff_effects(joined, controls=["ticket_channel"]),
+                "handoffs": ops.ops_effect_table(joined, factor="handoffs", score="csat", min_n=scope.min_n)}
+    return scope.memo("operations", compute, tickets, months)
+
+
 @section('Operations and money')
 def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *,
                months: int = PLAN.operations_months) -> h.Html:
@@ -98,18 +123,14 @@ def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *,
     -------
     Html
     """
-    parts, data, month, min_n = [], _ticket_responses(scope, months), scope.month, scope.min_n
-    if tickets is None or "ticket_id" not in data or not scope.dated:
+    parts, res = [], operations_results(scope, tickets, months=months)
+    if res is None:
         parts.append(h.note("No ticket data are configured: resolution time and handoffs are left out."))
     else:
-        tickets = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at", history=True))
-        joined = ops.support_journeys(last_months(data, month=month, months=months), tickets)
-        effects = ops.handoff_effects(joined, controls=["ticket_channel"])
-        window = periods.label([str(p) for p in pd.period_range(end=month, periods=months, freq="M")])
-        parts.append(h.heading(f"Handoffs and satisfaction ({window})"))
+        table = res["handoffs"]
+        parts.append(h.heading(f"Handoffs and satisfaction ({periods.label(res['months'])})"))
         parts.append(h.bullets([words.handoff_sentence(r, label=scope.label(r["score"]))
-                                for r in effects.to_dict("records")]))
-        table = ops.ops_effect_table(joined, factor="handoffs", score="csat", min_n=min_n)
+                                for r in res["effects"].to_dict("records")]))
         rows = [{"Handoffs": r.level, "n": f"{int(r.n):,}",
                  "Mean CSAT": "–" if r.small_base else f"{r.mean:.2f} ({r.ci_low:.2f} to {r.ci_high:.2f})",
                  "vs no handoff": "–" if r.small_base or r.level == table["level"].iloc[0]
@@ -212,13 +233,38 @@ def _with_themes(table: pd.DataFrame, cfg) -> pd.DataFrame:
     return table
 
 
+def follow_up_results(scope: ReportContext, scored, *, risk_threshold: float | None = None) -> pd.DataFrame | None:
+    """The month's follow-up list as the report writes it (once per report): this month's detractors and
+    high-risk accounts with the reason to call each, their comments' themes and (unless the config asks for
+    raw text) their comments redacted; None without customer scores or NPS answers.
+
+    Parameters
+    ----------
+    risk_threshold : float, optional
+        Churn probability from which an account is followed up; None: the report's (the default of
+        :func:`cxlib.customers.follow_up_list`).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        :func:`cxlib.customers.follow_up_list`'s columns, with ``theme`` ("; "-separated codebook themes).
+    """
+    def compute():
+        if scored is None or "nps" not in scope.data:
+            return None
+        opts = {} if risk_threshold is None else {"risk_threshold": risk_threshold}
+        return _with_themes(customers.follow_up_list(scope.data, scored.table, month=scope.month,
+                                                     drivers=scope.cfg.drivers, **opts), scope.cfg)
+    return scope.memo("follow-up", compute, scored, risk_threshold)
+
+
 @section('The follow-up list')
 def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
     """Build the month's follow-up list from the report's own customer scores and leave it for the runner.
 
-    The list holds personal data, so only its size reaches the HTML; the rows are written to
-    ``artifacts``/:data:`FOLLOW_UP_FILE` when ``artifacts`` names a folder (the report runner passes its
-    build folder and publishes the list beside the report as CSV).
+    The list (:func:`follow_up_results`) holds personal data, so only its size reaches the HTML; the rows
+    are written to ``artifacts``/:data:`FOLLOW_UP_FILE` when ``artifacts`` names a folder (the report
+    runner passes its build folder and publishes the list beside the report as CSV).
 
     Returns
     -------
@@ -227,10 +273,9 @@ def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
     """
     if scored is None:
         return h.note("No account data are configured: there is no customer follow-up list.")
-    if "nps" not in scope.data:
+    table = follow_up_results(scope, scored)
+    if table is None:
         return h.note("The follow-up list needs NPS answers (detractors): there is none for this survey.")
-    table = _with_themes(customers.follow_up_list(scope.data, scored.table, month=scope.month,
-                                                  drivers=scope.cfg.drivers), scope.cfg)
     if artifacts:
         table.to_parquet(Path(artifacts) / FOLLOW_UP_FILE, index=False)
     return h.note(f"{len(table):,} customers to contact this month ({int(table['detractor'].sum()):,} "
