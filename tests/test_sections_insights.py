@@ -120,3 +120,24 @@ def test_one_unreadable_comment_is_counted_and_the_section_goes_on(sample, monke
     planted.loc[row, "comment"] = "kaboom " + planted.loc[row, "comment"]
     html = insights.voice(insights.context(cfg, planted, month="2026-10"), cache_dir=None)
     assert "1 comment(s) could not be analysed" in html and "Themes in the comments of Oct 2026" in html
+
+
+def test_notebook_03_reads_the_reports_driver_rows_and_model():
+    from cxlib.errors import DataError
+
+    cfg = cxdata.load_config()
+    scope = insights.context(cfg, cxdata.load_responses(cfg), month="2026-10")
+    res = insights.driver_results(scope)
+    fit = insights.driver_fit(scope)
+    assert res["args"] == {"score": "nps", "drivers": cfg.drivers, "kind": "ols", "scale": cfg.scales["nps"],
+                           "weight": None}
+    assert set(res["window"]["responded_at"].dt.strftime("%Y-%m")) == {"2026-08", "2026-09", "2026-10"}
+    # two methods on the same rows: the regression's R² is the total the Shapley shares divide (OLS), and
+    # its base the importance table's n
+    assert fit.fit["r2"].iloc[0] == pytest.approx(res["importance"]["r2"].iloc[0], rel=1e-9)
+    assert int(fit.fit["n"].iloc[0]) == int(res["importance"]["n"].iloc[0])
+    assert insights.driver_fit(scope) is fit                                    # once per report
+    bare = dataclasses.replace(cfg, responses=dataclasses.replace(cfg.responses, drivers={}))
+    none = insights.context(bare, cxdata.load_responses(bare), month="2026-10")
+    with pytest.raises(DataError, match="no attribute ratings are configured"):
+        insights.driver_fit(none)

@@ -21,7 +21,7 @@ from ._guard import section
 from .context import ReportContext
 from .plan import PLAN
 
-__all__ = ["MIN_PER_DRIVER", "driver_evidence", "driver_inputs", "driver_results", "drivers"]
+__all__ = ["MIN_PER_DRIVER", "driver_evidence", "driver_fit", "driver_inputs", "driver_results", "drivers"]
 
 #: Complete responses needed per driver before a driver model is read as evidence.
 MIN_PER_DRIVER = 10
@@ -76,6 +76,13 @@ def driver_evidence(imp: pd.DataFrame, ipa: pd.DataFrame, *, min_n: int, label=N
     return clear, reasons
 
 
+def _need_drivers(scope: ReportContext) -> list[str]:
+    if not scope.cfg.drivers:
+        raise DataError("no attribute ratings are configured: name them under drivers: in the config "
+                        "(responses: drivers:) to analyse what drives the score")
+    return scope.cfg.drivers
+
+
 def driver_inputs(scope: ReportContext, *, months: int = PLAN.driver_months) -> tuple[pd.DataFrame, dict]:
     """The rows and the model arguments of the report's driver analysis, for the report and the notebooks.
 
@@ -91,10 +98,7 @@ def driver_inputs(scope: ReportContext, *, months: int = PLAN.driver_months) -> 
     DataError
         When the config names no attribute ratings (``drivers:``).
     """
-    names = scope.cfg.drivers
-    if not names:
-        raise DataError("no attribute ratings are configured: name them under drivers: in the config "
-                        "(responses: drivers:) to analyse what drives the score")
+    names = _need_drivers(scope)
     window = last_months(scope.stats, month=scope.month, months=months) if scope.dated else scope.stats
     kind = METRICS[scope.primary].outcome
     scale = scope.cfg.scales.get(scope.primary) if kind != "logit" else False
@@ -102,8 +106,10 @@ def driver_inputs(scope: ReportContext, *, months: int = PLAN.driver_months) -> 
 
 
 def driver_results(scope: ReportContext, *, months: int = PLAN.driver_months, bootstrap: int = 200, seed: int = 0):
-    """The driver analysis of the report (once per report): the rows used, importance, performance, the
-    advice the evidence carries and why there is no other; None without drivers."""
+    """The driver analysis of the report (once per report): the rows used (``window``) and the model's
+    arguments (``args``, see :func:`driver_inputs`), ``importance``, ``performance``, the ``advice`` the
+    evidence carries and why there is no other (``reasons``), the ``period`` and the resampling used
+    (``bootstrap``, ``jackknife``); None without drivers."""
     def compute():
         if not scope.cfg.drivers:
             return None
@@ -118,9 +124,24 @@ def driver_results(scope: ReportContext, *, months: int = PLAN.driver_months, bo
         advice, reasons = driver_evidence(imp, ipa, min_n=scope.min_n, label=scope.label)
         period = (scope.covered([str(p) for p in pd.period_range(end=scope.month, periods=months, freq="M")])
                   if scope.dated else "")
-        return {"window": window, "importance": imp, "performance": ipa, "advice": advice, "reasons": reasons,
+        return {"window": window, "args": args, "importance": imp, "performance": ipa, "advice": advice, "reasons": reasons,
                 "period": period, "bootstrap": jk["bootstrap"], "jackknife": jk.get("jackknife", 0)}
     return scope.memo("drivers", compute, months, bootstrap, seed)
+
+
+def driver_fit(scope: ReportContext, *, months: int = PLAN.driver_months):
+    """The regression of the primary score on every driver over the report's driver rows and model
+    arguments (:func:`driver_results`' ``window`` and ``args``; in the database path its rows pulled within
+    ``engines.max_rows``), once per report: R², coefficients, VIF (:func:`cxlib.drivers.fit_drivers`).
+
+    Raises
+    ------
+    DataError
+        When the config names no attribute ratings (``drivers:``).
+    """
+    _need_drivers(scope)
+    res = driver_results(scope, months=months)
+    return scope.memo("driver fit", lambda: drv.fit_drivers(scope.rows(res["window"]), **res["args"]), months)
 
 
 def _keep_tables(scope: ReportContext, imp: pd.DataFrame, ipa: pd.DataFrame, name: str) -> None:
