@@ -186,7 +186,8 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
     4  North America      D   356   23.0           B
     """
     check_frame(data, where="crosstab")
-    check_choice(compare, (None, "previous"), param="compare", func="crosstab")
+    if compare is not None:
+        check_choice(compare, ("previous",), param="compare", func="crosstab")
     args = dict(rows=rows, banner=banner, metric=metric, weight=weight, confidence=confidence, letters=letters,
                 adjust=adjust, min_n=min_n, test=test, scales=scales, top_k=top_k, variance=variance, multi=multi,
                 labels=labels)
