@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
+from cxlib import data as cxdata
 from cxlib.data import code_selections
 from cxlib.errors import DataError, ParameterError
 from cxlib.tables import crosstab, render_crosstab
@@ -150,3 +151,63 @@ def test_weighted_shares_and_bases_equal_r_survey(rscript, tmp_path, name):
             assert cell["n_eff"] == pytest.approx(row.est * (1 - row.est) / row.se ** 2, rel=1e-6)
             lo, hi = proportion_confint(row.est * cell["n_eff"], cell["n_eff"], method="wilson")
             assert (cell["ci_low"], cell["ci_high"]) == pytest.approx((100 * lo, 100 * hi), rel=1e-6)
+
+
+def _config(path, **multi) -> dict:
+    return {"responses": {"path": str(path), "columns": {"response_id": "id", "nps": "q8"},
+                          "segments": {"plan": "plan"}, "multi": multi}}
+
+
+def test_csv_options_load_as_booleans_and_bad_values_name_file_column_rows(tmp_path):
+    path = tmp_path / "r.csv"
+    pd.DataFrame({"id": [1, 2, 3, 4], "q8": [9, 3, 10, 7], "plan": ["a", "b", "a", "b"],
+                  "Q5_1": ["Selected", "Not selected", "", "Selected"], "Q5_2": [1, 0, None, 0]}).to_csv(path, index=False)
+    out = cxdata.load_responses(_config(path, reasons=["Q5_1", "Q5_2"]))
+    assert out["Q5_1"].dtype == "boolean" and out["Q5_1"].tolist() == [True, False, pd.NA, True]
+    assert out["Q5_2"].tolist() == [True, False, pd.NA, False]
+    assert cxdata.load_config(_config(path, reasons=["Q5_1", "Q5_2"])).multi == {"reasons": ["Q5_1", "Q5_2"]}
+    pd.DataFrame({"id": [1, 2], "q8": [9, 3], "plan": ["a", "b"], "Q5_1": ["Selected", "Maybe"]}).to_csv(path, index=False)
+    with pytest.raises(DataError) as err:
+        cxdata.load_responses(_config(path, reasons=["Q5_1"]))
+    assert f"responses file {path}, column 'Q5_1'" in str(err.value) and "1 row(s): 2 ('Maybe')" in str(err.value)
+
+
+def test_spss_value_labels_say_which_code_is_selected(tmp_path):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    # an SPSS dichotomy coded 1 = Yes, 2 = No, 9 = Don't know: 2 is "not selected", 9 no answer
+    df = pd.DataFrame({"id": [1.0, 2.0, 3.0], "q8": [9.0, 3.0, 10.0], "plan": ["a", "b", "a"], "Q5_1": [1.0, 2.0, 9.0]})
+    path = tmp_path / "s.sav"
+    pyreadstat.write_sav(df, str(path), variable_value_labels={"Q5_1": {1.0: "Yes", 2.0: "No", 9.0: "Don't know"}})
+    out = cxdata.load_responses(_config(path, reasons=["Q5_1"]))
+    assert out["Q5_1"].tolist() == [True, False, pd.NA]
+
+
+@pytest.mark.parametrize("multi, expected", [
+    ({"a": ["Q5_1"], "b": ["Q5_1"]}, r"column 'Q5_1' under both 'a' and 'b'"),
+    ({"a": ["plan"]}, r"'responses.multi' lists \['plan'\], which the workbook already uses"),
+    ({"a": []}, r"a list of its option columns"),
+])
+def test_config_mistakes_are_named(tmp_path, multi, expected):
+    path = tmp_path / "r.csv"
+    pd.DataFrame({"id": [1], "q8": [9], "plan": ["a"], "Q5_1": [1]}).to_csv(path, index=False)
+    with pytest.raises(Exception, match=expected):
+        cxdata.load_config(_config(path, **multi))
+
+
+def test_real_mobile_ethnicity_question_loads_and_tabulates():
+    if not (REAL / "Mobiles_feedback_4_weeks.sav").exists():
+        pytest.skip(f"{REAL} lacks Mobiles_feedback_4_weeks.sav: the real multiple-response check needs it")
+    cfg = cxdata.load_config(HERE.parent / "examples" / "mobiles.yml")
+    out = cxdata.load_responses(cfg)
+    opts = cfg.multi["ethnicity"]
+    assert len(opts) == 8 and all(out[c].dtype == "boolean" for c in opts)
+    import pyreadstat
+
+    raw, _ = pyreadstat.read_sav(str(REAL / "Mobiles_feedback_4_weeks.sav"))
+    # the file's own codes (1 = Selected): the loaded booleans count the same respondents
+    assert [int(out[c].sum()) for c in opts] == [int((raw[c] == 1).sum()) for c in opts]
+    xt = crosstab(out, banner="carrier", multi=cfg.multi, labels=cfg.labels)
+    total = xt[(xt["column"] == "Total")].set_index("score")
+    answered = raw[opts].notna().any(axis=1)
+    assert total.loc["ethnicity", "n"] == int(answered.sum())
+    assert total.loc["Q6_1_r", "value"] == pytest.approx(100 * (raw.loc[answered, "Q6_1_r"] == 1).mean())

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_mo
 
 from ...metrics import METRICS
 
-from ._types import (CacheDir, Codes, ColumnName, DateText, Encoding, FilePath, FolderPath, MemorySize, Name, NameMap,
+from ._types import (CacheDir, Codes, ColumnList, ColumnName, DateText, Encoding, FilePath, FolderPath, MemorySize, Name, NameMap,
                      Number, Sheet, StrftimeFormat, Text, TimeZone, Whole)
 
 __all__ = ["SCORES", "AccountsColumns", "AccountsSection", "Comments", "Config", "Dates", "Engines", "FollowUp",
@@ -183,6 +183,11 @@ class ResponsesSection(Table):
     drivers: NameMap(Optional[ColumnName], "a mapping of name: column") = key(
         {}, "Attribute ratings: name: column.")
     scales: Scales = key(default_factory=Scales, doc="Score and driver scales.")
+    multi: NameMap(ColumnList, "a mapping of question: [option columns]") = key(
+        {}, "Multiple-response (select all that apply) questions: name: [option columns], e.g. {reasons: [Q5_1, "
+            "Q5_2]}. Each option column holds 0/1, true/false, yes/no or selected/not selected (SPSS value labels "
+            "are applied first); loaded under its own name; banner rows give the % of the question's respondents "
+            "selecting each option and any of them.")
 
 
 class TicketsSection(Table):
