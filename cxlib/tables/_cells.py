@@ -48,13 +48,19 @@ def _label(score: str, metric: str, top_k: int) -> str:
 
 
 def _indicator(name: str, hit: np.ndarray, base: dict) -> dict:
-    """Σw and Σw² of the respondents with ``hit``: ``sw<k>`` and ``sw2<k>`` (the linearised variance's)."""
-    return {name: np.where(hit, base["sw"], 0.0), "sw2" + name[2:]: np.where(hit, base["sw2"], 0.0)}
+    """Σw and Σw² of the respondents with ``hit``: ``sw<k>`` and ``sw2<k>`` (the linearised variance's); one
+    array for both without weights (:func:`sum_terms` then sums it once)."""
+    sw = np.where(hit, base["sw"], 0.0)
+    return {name: sw, "sw2" + name[2:]: sw if base["sw2"] is base["sw"] else np.where(hit, base["sw2"], 0.0)}
 
 
 def _base(valid: np.ndarray, w: np.ndarray) -> dict:
+    """n, Σw and Σw² terms of the valid answers; without weights (all 1) the three are one array."""
+    n = valid.astype("float64")
+    if not (w != 1.0).any():
+        return {"n": n, "sw": n, "sw2": n}
     wv = np.where(valid, w, 0.0)
-    return {"n": valid.astype("float64"), "sw": wv, "sw2": wv * wv}
+    return {"n": n, "sw": wv, "sw2": wv * wv}
 
 
 def _score_row(data, score, metric, w, scales, top_k) -> Row:
@@ -148,19 +154,20 @@ def banner_codes(data, banner: str) -> tuple[np.ndarray, list]:
 
 
 def sum_terms(row: Row, codes: np.ndarray | None, k: int, cache: dict | None = None) -> dict:
-    """Each term summed per banner column (``codes`` None: the Total column, one entry). ``cache`` (one dict per
-    span) keeps the sums of a term array that several rows share (the base of a multiple-response question)."""
-    ok = None if codes is None else codes >= 0
+    """Each term summed per banner column (``codes`` None: the Total column, one entry; −1: in no column).
+    ``cache`` (one dict per span) keeps the sums of a term array that several rows or terms share (the base of a
+    multiple-response question, Σw and Σw² without weights)."""
+    cache = {} if cache is None else cache
+    if codes is not None and "codes" not in cache:     # rows in no column go to an extra bin, dropped below
+        cache["codes"] = np.where(codes >= 0, codes, k) if (codes < 0).any() else codes
     out = {}
     for name, v in row.terms.items():
-        key = id(v)
-        if cache is not None and key in cache and cache[key][0] is v:
-            out[name] = cache[key][1]
-            continue
-        total = np.array([v.sum()]) if codes is None else np.bincount(codes[ok], weights=v[ok], minlength=k)
-        if cache is not None:
-            cache[key] = (v, total)
-        out[name] = total
+        hit = cache.get(id(v))
+        if hit is None or hit[0] is not v:
+            total = np.array([v.sum()]) if codes is None else np.bincount(cache["codes"], weights=v,
+                                                                            minlength=k + 1)[:k]
+            hit = cache[id(v)] = (v, total)
+        out[name] = hit[1]
     return out
 
 

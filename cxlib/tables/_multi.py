@@ -14,7 +14,7 @@ import numpy as np
 from .._checks import need_columns
 from ..data import code_selections
 from ..errors import ParameterError
-from ._cells import Row, _indicator
+from ._cells import Row, _base, _indicator
 
 __all__ = ["MULTI_METRICS", "multi_rows"]
 
@@ -47,15 +47,16 @@ def multi_rows(data, multi, w: np.ndarray, labels: dict | None = None) -> list[R
     need_columns(data, [c for cols in sets.values() for c in cols], where="crosstab")
     rows = []
     for name, cols in sets.items():
-        coded = np.column_stack([code_selections(data[c], where="crosstab", column=c) for c in cols])
-        answered = ~np.isnan(coded).all(axis=1)
-        wv = np.where(answered, w, 0.0)
-        base = {"n": answered.astype("float64"), "sw": wv, "sw2": wv * wv}
-        chosen = coded == 1.0                     # NaN compares False: a blank option is not selected
+        coded = [code_selections(data[c], where="crosstab", column=c) for c in cols]
+        answered, any_chosen = np.zeros(len(data), bool), np.zeros(len(data), bool)
+        for x in coded:
+            answered |= ~np.isnan(x)
+            any_chosen |= x == 1.0                # NaN compares False: a blank option is not selected
+        base = _base(answered, w)
         title = labels.get(name, name)
         for j, col in enumerate(cols):
             rows.append(Row(f"{title}: {labels.get(col, col)}", col, "pct_selected", "prop",
-                            {**base, **_indicator("swk", chosen[:, j], base)}))
-        rows.append(Row(f"{title}: any (net)", name, "pct_any", "prop", {**base, **_indicator("swk", chosen.any(axis=1), base)}))
+                            {**base, **_indicator("swk", coded[j] == 1.0, base)}))
+        rows.append(Row(f"{title}: any (net)", name, "pct_any", "prop", {**base, **_indicator("swk", any_chosen, base)}))
     return rows
 

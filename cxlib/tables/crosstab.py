@@ -245,5 +245,14 @@ def _table(data, *, rows, banner, metric, weight, confidence, letters, adjust, m
                 sig = p_adj < loose
                 part.update(direction=np.where(sig & (diff > 0), "up", np.where(sig & (diff < 0), "down", "")),
                             strict=p_adj < strict, p_value=p, p_adjusted=p_adj)
-            parts.append(pd.DataFrame({c: part[c] for c in COLUMNS}, index=range(k)))
-    return pd.concat(parts, ignore_index=True).astype(_CAST)
+            parts.append((part, k))
+    return _assemble(parts)
+
+
+def _assemble(parts: list) -> pd.DataFrame:
+    """One frame from the cells of every (row, span): each column's pieces joined once (scalars repeated)."""
+    cols = {}
+    for c in COLUMNS:
+        pieces = [np.full(k, part[c]) if np.isscalar(part[c]) else np.asarray(part[c]) for part, k in parts]
+        cols[c] = np.concatenate(pieces) if pieces else []
+    return pd.DataFrame(cols).astype(_CAST)
