@@ -122,3 +122,14 @@ def test_arrows_in_html_excel_and_show(two_months):
     ws = load_workbook(to_excel(xt, io.BytesIO())).active
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert "▲" in texts and any("2026-09" in t for t in texts)
+
+
+def test_multi_rows_compared_and_bad_values_named_by_their_row_in_the_whole_frame(two_months):
+    # the option Q1 follows the top box: a 10/40 -> 24/40 as above; the sixth-from-last row holds a bad value
+    df = two_months.assign(Q1=(two_months["csat"] == 5).astype(float))
+    xt = crosstab(df, banner="g", multi={"why": ["Q1"]}, compare="previous")
+    cell = xt[xt["row"] == "why: Q1"].set_index("column")
+    assert cell.loc["a", "change"] == "up" and cell.loc["a", "previous"] == pytest.approx(25)
+    bad = df.assign(Q1=df["Q1"].where(df.index != len(df) - 6, 7.0))
+    with pytest.raises(DataError, match=rf"column 'Q1'.*1 row\(s\): {len(df) - 5} \(7\.0\)"):
+        crosstab(bad, banner="g", multi={"why": ["Q1"]}, compare="previous")

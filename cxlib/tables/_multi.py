@@ -16,7 +16,7 @@ from ..data import code_selections
 from ..errors import ParameterError
 from ._cells import Row, _base, _indicator
 
-__all__ = ["MULTI_METRICS", "multi_rows"]
+__all__ = ["MULTI_METRICS", "multi_rows", "option_columns"]
 
 #: Row statistics of a multiple-response question: % selecting an option, % selecting any (the net).
 MULTI_METRICS = ("pct_selected", "pct_any")
@@ -34,6 +34,11 @@ def _sets(multi) -> dict[str, list[str]]:
                                  f"e.g. ['Q5_1', 'Q5_2']. Got {multi[name]!r} instead.")
         out[str(name)] = list(dict.fromkeys(cols))
     return out
+
+
+def option_columns(multi) -> list[str]:
+    """Every option column of ``multi`` (checked as :func:`multi_rows` checks it), in order."""
+    return [c for cols in _sets(multi).values() for c in cols]
 
 
 def multi_rows(data, multi, w: np.ndarray, labels: dict | None = None) -> list[Row]:

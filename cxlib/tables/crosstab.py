@@ -25,9 +25,10 @@ import pandas as pd
 from .._checks import by_list, check_choice, check_confidence, check_frame, check_weights, need_columns
 from .._stats import adjust_p
 from ..errors import ParameterError
+from ..data import code_selections
 from ..metrics import resolve_variance
 from ._cells import banner_codes, cell_stats, pair_test, row_specs, sum_terms
-from ._multi import multi_rows
+from ._multi import multi_rows, option_columns
 from ._waves import WAVE_COLUMNS, WAVE_EMPTY, mark_changes, split_waves
 
 __all__ = ["COLUMNS", "crosstab", "span_letters"]
@@ -196,6 +197,9 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
     if test != "columns":
         raise ParameterError("crosstab(compare='previous') marks changes with arrows; use it with test='columns' "
                              "(letters), not with test='complement', whose arrows mean something else")
+    if multi:    # coded once on the whole frame: a bad value is named by its row there, not in one wave
+        data = data.assign(**{c: code_selections(data[c], where="crosstab", column=c)
+                              for c in option_columns(multi) if c in data})
     now, before, *waves = split_waves(data, wave=wave, current=current)
     xt = _table(data.loc[now], **args)
     prev = _table(data.loc[before], **args)

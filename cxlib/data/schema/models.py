@@ -220,7 +220,9 @@ class Report(Section):
                                            "over every month it ran.")
     targets: Targets = key(default_factory=Targets, doc="Score targets, e.g. {nps: 20, csat: 80}.")
     pptx_template: Optional[FilePath] = key(None, "PowerPoint template, relative to the config.")
-    rolling: Optional[Whole(ge=2)] = key(None, "Months in a rolling window.")
+    rolling: Optional[Whole(ge=2)] = key(None, "Months in a rolling window: the trend chart shows the primary score "
+                                               "in rolling windows of this many months, for monthly bases too "
+                                               "small to read alone (changes tested with the shared respondents).")
     url: Optional[str] = key(None, "Where the reports folder is served (the e-mail digest links to the full "
                                    "report there), e.g. https://intranet/cx-reports.")
 
