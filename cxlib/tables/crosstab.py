@@ -203,9 +203,8 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
     now, before, *waves = split_waves(data, wave=wave, current=current)
     xt = _table(data.loc[now], **args)
     prev = _table(data.loc[before], **args)
-    out = mark_changes(xt, prev, labels=waves, min_n=min_n, adjust=adjust, loose=_levels(letters)[0],
-                       strict=_levels(letters)[1])
-    return out.astype(_CAST)
+    loose, strict = _levels(letters)
+    return mark_changes(xt, prev, labels=waves, min_n=min_n, adjust=adjust, loose=loose, strict=strict).astype(_CAST)
 
 
 def _table(data, *, rows, banner, metric, weight, confidence, letters, adjust, min_n, test, scales, top_k, variance,
