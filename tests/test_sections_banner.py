@@ -38,3 +38,23 @@ def test_banner_without_segments_is_a_note(make_scope):
                        "region": ["A"] * 3})
     out = sections.banner(make_scope(df, month="2026-10", segments=["region"]))
     assert "left out" in out and "<table" not in out
+
+
+def test_banner_shows_multiple_response_rows_with_their_base_note(make_scope):
+    # October, two regions of 40: "Q5_1" chosen by 30 of A's and 10 of B's respondents (75% vs 25%: pooled
+    # p = 0.5, z = 0.5/√(0.25·0.05) = 4.47, p < 0.01 -> "B" on A); Q5_2 by 8 and 8 (20% each: no letter)
+    n = 40
+    df = pd.DataFrame({"responded_at": pd.Timestamp("2026-10-10"), "nps": [9.0] * 2 * n,
+                       "region": ["A"] * n + ["B"] * n,
+                       "Q5_1": [1.0] * 30 + [0.0] * 10 + [1.0] * 10 + [0.0] * 30,
+                       "Q5_2": ([1.0] * 8 + [0.0] * 32) * 2})
+    scope = make_scope(df, month="2026-10", segments=["region"])
+    scope.cfg.responses.multi = {"reasons": ["Q5_1", "Q5_2"]}
+    scope.cfg.labels = {"Q5_1": "Price"}
+    out = sections.banner(scope)
+    assert "Reasons: Price" in out and "Reasons: Q5 2" in out and "Reasons: any (net)" in out
+    assert "75%<sup>B</sup>" in out and "Multiple-response rows: % of the respondents who answered" in out
+    kept = pd.DataFrame(scope.tables["banner"]["rows"])
+    price = kept[(kept["score"] == "Reasons: Price")].set_index("column")["value"]
+    assert price.to_dict() == {"Total": 50.0, "A": 75.0, "B": 25.0}
+    assert "Multiple-response rows" in scope.methods["banner"]

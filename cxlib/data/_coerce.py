@@ -15,9 +15,10 @@ from .._checks import describe_rows
 from ..errors import DataError
 from ..metrics import METRICS
 from ._dates import parse_dates
+from .multi import code_selections
 from .config import TableSpec
 
-__all__ = ["FLOAT", "TEXT", "TYPES", "UNIQUE", "convert", "rows"]
+__all__ = ["FLOAT", "MULTI", "TEXT", "TYPES", "UNIQUE", "convert", "rows"]
 
 ID = "id"
 DATE = "date"
@@ -25,6 +26,7 @@ FLOAT = "float"
 INT = "int"
 BOOL = "bool"
 TEXT = "text"
+MULTI = "multi"   # an option of a multiple-response question: selected or not
 
 TYPES = {
     "response_id": ID, "customer_id": ID, "ticket_id": ID,
@@ -116,6 +118,9 @@ def convert(df: pd.DataFrame, canon: str, kind: str, src: str, spec: TableSpec, 
         return out
     if kind == DATE:
         return _to_datetime(col, where, spec, tz)
+    if kind == MULTI:
+        coded = code_selections(col, where=f"{spec.name} file {spec.path}", column=src)
+        return pd.Series(coded, index=col.index).map({1.0: True, 0.0: False}).astype("boolean")
     raise AssertionError(kind)
 
 

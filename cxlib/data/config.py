@@ -107,6 +107,7 @@ class TableSpec:
     columns: dict[str, str]
     segments: dict[str, str] = field(default_factory=dict)
     drivers: dict[str, str] = field(default_factory=dict)
+    multi: dict[str, list[str]] = field(default_factory=dict)
     missing_codes: dict[str, list] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -146,6 +147,11 @@ class Config:
     def drivers(self) -> list[str]:
         """Names of the response driver (attribute rating) columns."""
         return list(self.responses.drivers) if self.responses else []
+
+    @property
+    def multi(self) -> dict[str, list[str]]:
+        """Multiple-response questions: name -> its option columns (loaded under their own names)."""
+        return {k: list(v) for k, v in self.responses.multi.items()} if self.responses else {}
 
     @property
     def data_files(self) -> list[Path]:
@@ -213,6 +219,7 @@ def _table(name: str, spec, base_dir: Path, where: str) -> TableSpec:
     both = sorted(set(segments) & set(drivers))
     if both:
         raise ConfigError(f"{where}: {both} named both as a segment and as a driver in '{name}'; use two names")
+    multi = _multi(getattr(spec, "multi", {}), {**columns, **segments, **drivers}, name, where)
     if name == "responses" and not any(columns.get(s) for s in METRICS):
         raise ConfigError(f"{where}: 'responses.columns' must map at least one score ({', '.join(METRICS)})")
     path = None
@@ -223,7 +230,25 @@ def _table(name: str, spec, base_dir: Path, where: str) -> TableSpec:
     options.update(source)
     options["dates"] = {"floor": pd.Timestamp(spec.dates.floor), "drop_invalid": spec.dates.drop_invalid}
     return TableSpec(name=name, path=path, columns=columns, segments=segments, drivers=drivers,
-                     missing_codes={str(k): list(v) for k, v in spec.missing_codes.items()}, options=options)
+                     multi=multi, missing_codes={str(k): list(v) for k, v in spec.missing_codes.items()}, options=options)
+
+
+def _multi(spec: dict, mapped: dict, table: str, where: str) -> dict[str, list[str]]:
+    """``multi:`` checked: an option column belongs to one question and takes no name the table already uses."""
+    multi = {str(k): [str(c) for c in v] for k, v in spec.items()}
+    seen: dict[str, str] = {}
+    for question, cols in multi.items():
+        for col in cols:
+            if col in seen:
+                raise ConfigError(f"{where}: '{table}.multi' lists column {col!r} under both {seen[col]!r} and "
+                                  f"{question!r}; an option belongs to one question")
+            seen[col] = question
+    taken = sorted(set(seen) & (RESERVED | set(CANONICAL[table]) | set(mapped)))
+    if taken:
+        raise ConfigError(f"{where}: '{table}.multi' lists {taken}, which the workbook already uses as a column "
+                          "name (a canonical column, a segment or a driver); an option column is loaded under its "
+                          "own name, so map it only once")
+    return multi
 
 
 def _scales(spec, responses: TableSpec, where: str) -> dict[str, Scale]:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._checks import examples, need_columns
 from ..errors import DataError
-from ._coerce import BOOL, DATE, FLOAT, TEXT, TYPES, UNIQUE, convert, rows
+from ._coerce import BOOL, DATE, FLOAT, MULTI, TEXT, TYPES, UNIQUE, convert, rows
 from ._readers import apply_labels, read_file
 from ._scales import check_scales
 from ._spellings import NOTES, merge_spellings
@@ -33,7 +33,8 @@ __all__ = ["check_accounts", "check_tickets", "file_digests", "load_accounts", "
 
 
 def _load(spec: TableSpec, scales: dict[str, Scale], tz: str | None = None) -> pd.DataFrame:
-    mapping = {**spec.columns, **spec.segments, **spec.drivers}
+    multi = {c: c for cols in spec.multi.values() for c in cols}
+    mapping = {**spec.columns, **spec.segments, **spec.drivers, **multi}
     sources = list(dict.fromkeys(mapping.values()))
     raw, labels, how = read_file(spec, sources)
     missing = [s for s in sources if s not in raw.columns]
@@ -51,12 +52,12 @@ def _load(spec: TableSpec, scales: dict[str, Scale], tz: str | None = None) -> p
     out = {}
     for name, src in mapping.items():
         miss = spec.missing_codes.get(src, []) + (spec.missing_codes.get(name, []) if name != src else [])
-        is_segment = name in spec.segments or (TYPES.get(name) in (TEXT, BOOL) and name != "comment")
+        is_segment = name in spec.segments or name in multi or (TYPES.get(name) in (TEXT, BOOL) and name != "comment")
         out[name] = apply_labels(raw[src], labels.get(src), miss, keep_labels=is_segment)
     df = pd.DataFrame(out, index=raw.index)
     result = {}
     for name, src in mapping.items():
-        kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
+        kind = MULTI if name in multi else TYPES.get(name, TEXT if name in spec.segments else FLOAT)
         result[name] = convert(df, name, kind, src, spec, decimal=how.get("decimal", "."), tz=tz)
     data = pd.DataFrame(result).reset_index(drop=True)
     check_scales(data, spec, scales, f"{spec.name} file {spec.path}")

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_choice, describe_rows, need_columns
+from .._stats import welch_moments, z_test
 from ..errors import DataError, ParameterError
 from ..metrics import METRICS, estimate, finish_interval
 from ..scores import as_scale, respondent_values
 
-__all__ = ["ROW_METRICS", "Row", "banner_codes", "cell_stats", "row_specs", "sum_terms"]
+__all__ = ["ROW_METRICS", "Row", "banner_codes", "cell_stats", "pair_test", "row_specs", "sum_terms"]
 
 #: Row statistics of a score column, and the kind of test each uses.
 ROW_METRICS = {"nps": "nps", "pct_promoters": "prop", "pct_detractors": "prop", "top_box": "prop", "mean": "mean"}
@@ -47,13 +48,19 @@ def _label(score: str, metric: str, top_k: int) -> str:
 
 
 def _indicator(name: str, hit: np.ndarray, base: dict) -> dict:
-    """Σw and Σw² of the respondents with ``hit``: ``sw<k>`` and ``sw2<k>`` (the linearised variance's)."""
-    return {name: np.where(hit, base["sw"], 0.0), "sw2" + name[2:]: np.where(hit, base["sw2"], 0.0)}
+    """Σw and Σw² of the respondents with ``hit``: ``sw<k>`` and ``sw2<k>`` (the linearised variance's); one
+    array for both without weights (:func:`sum_terms` then sums it once)."""
+    sw = np.where(hit, base["sw"], 0.0)
+    return {name: sw, "sw2" + name[2:]: sw if base["sw2"] is base["sw"] else np.where(hit, base["sw2"], 0.0)}
 
 
 def _base(valid: np.ndarray, w: np.ndarray) -> dict:
+    """n, Σw and Σw² terms of the valid answers; without weights (all 1) the three are one array."""
+    n = valid.astype("float64")
+    if not (w != 1.0).any():
+        return {"n": n, "sw": n, "sw2": n}
     wv = np.where(valid, w, 0.0)
-    return {"n": valid.astype("float64"), "sw": wv, "sw2": wv * wv}
+    return {"n": n, "sw": wv, "sw2": wv * wv}
 
 
 def _score_row(data, score, metric, w, scales, top_k) -> Row:
@@ -146,13 +153,22 @@ def banner_codes(data, banner: str) -> tuple[np.ndarray, list]:
     return codes.astype("int64"), list(uniques)
 
 
-def sum_terms(row: Row, codes: np.ndarray | None, k: int) -> dict:
-    """Each term summed per banner column (``codes`` None: the Total column, one entry)."""
-    if codes is None:
-        return {name: np.array([v.sum()]) for name, v in row.terms.items()}
-    ok = codes >= 0
-    c = codes[ok]
-    return {name: np.bincount(c, weights=v[ok], minlength=k) for name, v in row.terms.items()}
+def sum_terms(row: Row, codes: np.ndarray | None, k: int, cache: dict | None = None) -> dict:
+    """Each term summed per banner column (``codes`` None: the Total column, one entry; −1: in no column).
+    ``cache`` (one dict per span) keeps the sums of a term array that several rows or terms share (the base of a
+    multiple-response question, Σw and Σw² without weights)."""
+    cache = {} if cache is None else cache
+    if codes is not None and "codes" not in cache:     # rows in no column go to an extra bin, dropped below
+        cache["codes"] = np.where(codes >= 0, codes, k) if (codes < 0).any() else codes
+    out = {}
+    for name, v in row.terms.items():
+        hit = cache.get(id(v))
+        if hit is None or hit[0] is not v:
+            total = np.array([v.sum()]) if codes is None else np.bincount(cache["codes"], weights=v,
+                                                                            minlength=k + 1)[:k]
+            hit = cache[id(v)] = (v, total)
+        out[name] = hit[1]
+    return out
 
 
 def cell_stats(kind: str, s: dict, confidence: float, scale: tuple | None = None, variance: str = "kish") -> dict:
@@ -184,3 +200,18 @@ def cell_stats(kind: str, s: dict, confidence: float, scale: tuple | None = None
                              confidence=confidence, scale=scale, shares=shares)
     out.update(value=np.where(sw > 0, value, np.nan), se=se, ci_low=lo, ci_high=hi)
     return out
+
+
+def pair_test(kind: str, a: dict, i, b: dict, j) -> tuple[np.ndarray, np.ndarray]:
+    """Difference a[i] − b[j] and its two-sided p-value, vectorised over index arrays i and j: two
+    independent cells (columns of a span, a column and the rest of its span, or a cell and the same cell one
+    wave earlier) compared on their effective bases ``n_eff``."""
+    diff = a["value"][i] - b["value"][j]
+    n1, n2 = a["n_eff"][i], b["n_eff"][j]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if kind == "nps":
+            return diff, z_test(diff, np.sqrt(a["se"][i] ** 2 + b["se"][j] ** 2))[1]
+        if kind == "prop":
+            pooled = (a["p"][i] * n1 + b["p"][j] * n2) / (n1 + n2)
+            return diff, z_test(diff, 100 * np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)))[1]
+        return diff, welch_moments(a["value"][i], a["var"][i], n1, b["value"][j], b["var"][j], n2, 0.95)["p_value"]

@@ -6,10 +6,10 @@ import math
 
 import pandas as pd
 
-__all__ = ["DASH", "bases", "mark", "table_columns", "table_rows", "value_text"]
+__all__ = ["DASH", "bases", "change_mark", "mark", "table_columns", "table_rows", "table_note", "value_text", "wave_note"]
 
 DASH = "–"
-_PCT = {"pct_promoters", "pct_detractors", "top_box", "column_pct"}
+_PCT = {"pct_promoters", "pct_detractors", "top_box", "column_pct", "pct_selected", "pct_any"}
 
 
 def value_text(value, metric: str) -> str:
@@ -34,6 +34,31 @@ def mark(cell) -> str:
     if cell["direction"]:
         return "▲" if cell["direction"] == "up" else "▼"
     return cell["higher_than"]
+
+
+def change_mark(cell) -> str:
+    """The wave-over-wave arrow of a cell: "▲" or "▼" where it changed significantly since the previous wave."""
+    change = cell.get("change", "") if hasattr(cell, "get") else ""
+    return {"up": "▲", "down": "▼"}.get(change, "")
+
+
+def wave_note(xt: pd.DataFrame) -> str:
+    """The sentence saying what the wave-over-wave arrows compare, or "" for a table without them.
+
+    Examples
+    --------
+    >>> wave_note(pd.DataFrame({"wave": ["2026-10"], "previous_wave": ["2026-09"]}))
+    '2026-10. ▲ ▼ after a value: significantly higher or lower than the same cell in 2026-09 (p-values adjusted within the table).'
+    """
+    if "previous_wave" not in xt or not len(xt) or not str(xt["previous_wave"].iloc[0]):
+        return ""
+    return (f"{xt['wave'].iloc[0]}. ▲ ▼ after a value: significantly higher or lower than the same cell in "
+            f"{xt['previous_wave'].iloc[0]} (p-values adjusted within the table).")
+
+
+def table_note(xt: pd.DataFrame, note: str | None) -> str:
+    """The source note of a rendered table: what its wave-over-wave arrows compare, then ``note``."""
+    return " ".join(t for t in (wave_note(xt), note or "") if t)
 
 
 def table_columns(xt: pd.DataFrame) -> pd.DataFrame:

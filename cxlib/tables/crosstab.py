@@ -23,17 +23,21 @@ import numpy as np
 import pandas as pd
 
 from .._checks import by_list, check_choice, check_confidence, check_frame, check_weights, need_columns
-from .._stats import adjust_p, welch_moments, z_test
+from .._stats import adjust_p
 from ..errors import ParameterError
+from ..data import code_selections
 from ..metrics import resolve_variance
-from ._cells import banner_codes, cell_stats, row_specs, sum_terms
+from ._cells import banner_codes, cell_stats, pair_test, row_specs, sum_terms
+from ._multi import multi_rows, option_columns
+from ._waves import WAVE_COLUMNS, WAVE_EMPTY, mark_changes, split_waves
 
 __all__ = ["COLUMNS", "crosstab", "span_letters"]
 
 COLUMNS = ["row", "score", "metric", "banner", "column", "letter", "value", "ci_low", "ci_high", "n", "n_eff",
            "se", "small_base", "tested", "test", "higher_than", "higher_than_loose", "higher_than_strict",
-           "direction", "strict", "p_value", "p_adjusted"]
+           "direction", "strict", "p_value", "p_adjusted", *WAVE_COLUMNS]
 _TEST = {"nps": "z_nps", "prop": "z_pooled", "mean": "t_welch"}
+_CAST = {"tested": bool, "small_base": bool, "strict": bool, "change_strict": bool}
 
 
 def span_letters(k: int) -> list[str]:
@@ -56,19 +60,6 @@ def _levels(letters) -> tuple[float, float]:
     return max(levels), min(levels)
 
 
-def _pair_test(kind: str, a: dict, i, b: dict, j) -> tuple[np.ndarray, np.ndarray]:
-    """Difference a[i] − b[j] and its two-sided p-value, vectorised over index arrays i and j."""
-    diff = a["value"][i] - b["value"][j]
-    n1, n2 = a["n_eff"][i], b["n_eff"][j]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if kind == "nps":
-            return diff, z_test(diff, np.sqrt(a["se"][i] ** 2 + b["se"][j] ** 2))[1]
-        if kind == "prop":
-            pooled = (a["p"][i] * n1 + b["p"][j] * n2) / (n1 + n2)
-            return diff, z_test(diff, 100 * np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)))[1]
-        return diff, welch_moments(a["value"][i], a["var"][i], n1, b["value"][j], b["var"][j], n2, 0.95)["p_value"]
-
-
 def _column_letters(kind, st, tested, letters, adjust, loose, strict):
     """Per cell: the letters it beats at the loose and strict levels, and the display string."""
     k = len(tested)
@@ -77,7 +68,7 @@ def _column_letters(kind, st, tested, letters, adjust, loose, strict):
     i, j = i[keep], j[keep]
     beats_loose, beats_strict = [set() for _ in range(k)], [set() for _ in range(k)]
     if len(i):
-        diff, p = _pair_test(kind, st, i, st, j)
+        diff, p = pair_test(kind, st, i, st, j)
         p_adj = adjust_p(p, method=adjust)
         for a, b, d, q in zip(i, j, diff, p_adj):
             if np.isnan(q) or d == 0:
@@ -101,13 +92,14 @@ def _complement(kind, sums, st, tested, adjust, confidence, variance):
     span = {name: v.sum() for name, v in sums.items()}
     rest = cell_stats(kind, {name: span[name] - v for name, v in sums.items()}, confidence, variance=variance)
     idx = np.arange(len(tested))
-    diff, p = _pair_test(kind, st, idx, rest, idx)
+    diff, p = pair_test(kind, st, idx, rest, idx)
     p = np.where(tested & (rest["n_eff"] > 1), p, np.nan)
     return diff, p, adjust_p(p, method=adjust)
 
 
 def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.95, letters=(0.05, 0.01),
-             adjust="holm", min_n=30, test="columns", scales=None, top_k=None, variance=None) -> pd.DataFrame:
+             adjust="holm", min_n=30, test="columns", scales=None, top_k=None, variance=None, multi=None,
+             labels=None, compare=None, wave=None, current=None) -> pd.DataFrame:
     """A banner table in long form: each row statistic in the Total column and every banner column.
 
     Parameters
@@ -143,6 +135,27 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
     variance : {"linearized", "kish"}, optional
         Default "linearized" with ``weight`` (the base implied by the Taylor variance of each cell, as
         :func:`cxlib.scores.nps` computes it), "kish" without (``n_eff = n``).
+    multi : dict, optional
+        Multiple-response questions, question -> its option columns (``cfg.multi``), e.g.
+        ``{"reasons": ["Q5_1", "Q5_2"]}``; each option 0/1, true/false, yes/no or selected/not selected
+        (:func:`cxlib.data.code_selections`). Rows: the % of respondents selecting each option, then a net
+        row (% selecting any). The base of every row of a question is its respondents who answered it (at
+        least one option not missing; a blank option of theirs counts as not selected). Cells are shares:
+        Wilson intervals on the effective base, letters by the z test between (independent) columns; the
+        options of one column share respondents and are not compared with each other. With ``rows`` None
+        the table has only these rows.
+    labels : dict, optional
+        How questions and option columns read in row labels (``cfg.labels``); default their names.
+    compare : {None, "previous"}
+        "previous": the table of the current wave, each cell marked (``change``: ▲ ▼ when shown) where it
+        differs significantly from the same cell one wave earlier (independent samples: the tests of the
+        letters, on the linearised or Kish bases), p-values adjusted by ``adjust`` over every tested cell
+        of the table. Needs ``test="columns"``.
+    wave : str, optional
+        With ``compare``: the column of waves (its categories' order, or sorted; a period column steps one
+        period back); default the months of ``responded_at``.
+    current : str, optional
+        With ``compare``: the wave shown ("YYYY-MM" for months); default the latest.
 
     Returns
     -------
@@ -155,7 +168,11 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
         ("z_nps", "z_pooled" or "t_welch"), ``higher_than`` (letters shown, e.g. "Bc"),
         ``higher_than_loose`` and ``higher_than_strict`` (the letters beaten at each level, uppercase),
         and for complement tests ``direction`` ("up", "down" or "": significant at the looser level),
-        ``strict`` (significant at the stricter level too), ``p_value`` and ``p_adjusted``.
+        ``strict`` (significant at the stricter level too), ``p_value`` and ``p_adjusted``; multiple-response
+        rows have metric "pct_selected" (``score`` the option column) or "pct_any" (the net; ``score`` the
+        question). With ``compare``: ``wave`` and ``previous_wave`` (labels), ``previous`` (the cell's value
+        one wave earlier), ``change`` ("up", "down" or "": significant at the looser level),
+        ``change_strict`` (at the stricter level), ``p_change`` and ``p_change_adjusted`` (empty without it).
 
     Examples
     --------
@@ -170,6 +187,29 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
     4  North America      D   356   23.0           B
     """
     check_frame(data, where="crosstab")
+    if compare is not None:
+        check_choice(compare, ("previous",), param="compare", func="crosstab")
+    args = dict(rows=rows, banner=banner, metric=metric, weight=weight, confidence=confidence, letters=letters,
+                adjust=adjust, min_n=min_n, test=test, scales=scales, top_k=top_k, variance=variance, multi=multi,
+                labels=labels)
+    if compare is None:
+        return _table(data, **args)
+    if test != "columns":
+        raise ParameterError("crosstab(compare='previous') marks changes with arrows; use it with test='columns' "
+                             "(letters), not with test='complement', whose arrows mean something else")
+    if multi:    # coded once on the whole frame: a bad value is named by its row there, not in one wave
+        data = data.assign(**{c: code_selections(data[c], where="crosstab", column=c)
+                              for c in option_columns(multi) if c in data})
+    now, before, *waves = split_waves(data, wave=wave, current=current)
+    xt = _table(data.loc[now], **args)
+    prev = _table(data.loc[before], **args)
+    loose, strict = _levels(letters)
+    return mark_changes(xt, prev, labels=waves, min_n=min_n, adjust=adjust, loose=loose, strict=strict).astype(_CAST)
+
+
+def _table(data, *, rows, banner, metric, weight, confidence, letters, adjust, min_n, test, scales, top_k, variance,
+           multi, labels) -> pd.DataFrame:
+    """The banner table of one wave (every row, span and column)."""
     confidence = check_confidence(confidence, func="crosstab")
     check_choice(adjust, ("holm", "bh", "bonferroni", "none"), param="adjust", func="crosstab")
     check_choice(test, ("columns", "complement"), param="test", func="crosstab")
@@ -182,12 +222,15 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
     w = np.ones(len(data))
     if weight:
         w = check_weights(data, weight, used=np.ones(len(data), bool), where="crosstab", what="weighting")
-    specs = row_specs(data, rows, metric=metric, weight_values=w, scales=scales, top_k=top_k)
+    specs = [] if rows is None and multi else row_specs(data, rows, metric=metric, weight_values=w, scales=scales,
+                                                       top_k=top_k)
+    if multi:
+        specs += multi_rows(data, multi, w, labels)
     spans = [("Total", None, ["Total"])] + [(b, *banner_codes(data, b)) for b in banners]
-    parts = []
+    parts, cache = [], {}
     for row in specs:
         for name, codes, values in spans:
-            sums = sum_terms(row, codes, len(values))
+            sums = sum_terms(row, codes, len(values), cache=cache.setdefault(name, {}))
             st = cell_stats(row.kind, sums, confidence, row.scale, variance)
             k = len(values)
             tested = (st["n_eff"] >= min_n) & (st["n_eff"] > 1) & ~np.isnan(st["value"])
@@ -196,7 +239,7 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
                     **{c: st[c] for c in ("value", "ci_low", "ci_high", "n", "n_eff", "se")},
                     "small_base": st["n_eff"] < min_n, "tested": tested & (codes is not None),
                     "test": _TEST[row.kind], "higher_than": "", "higher_than_loose": "", "higher_than_strict": "",
-                    "direction": "", "strict": False, "p_value": np.nan, "p_adjusted": np.nan}
+                    "direction": "", "strict": False, "p_value": np.nan, "p_adjusted": np.nan, **WAVE_EMPTY}
             if codes is not None and test == "columns":
                 shown, lo_l, st_l = zip(*_column_letters(row.kind, st, tested, part["letter"], adjust, loose, strict))
                 part.update(higher_than=list(shown), higher_than_loose=list(lo_l), higher_than_strict=list(st_l))
@@ -205,9 +248,14 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
                 sig = p_adj < loose
                 part.update(direction=np.where(sig & (diff > 0), "up", np.where(sig & (diff < 0), "down", "")),
                             strict=p_adj < strict, p_value=p, p_adjusted=p_adj)
-            parts.append(pd.DataFrame({c: part[c] for c in COLUMNS}, index=range(k)))
-    out = pd.concat(parts, ignore_index=True)
-    out["tested"] = out["tested"].astype(bool)
-    out["small_base"] = out["small_base"].astype(bool)
-    out["strict"] = out["strict"].astype(bool)
-    return out
+            parts.append((part, k))
+    return _assemble(parts)
+
+
+def _assemble(parts: list) -> pd.DataFrame:
+    """One frame from the cells of every (row, span): each column's pieces joined once (scalars repeated)."""
+    cols = {}
+    for c in COLUMNS:
+        pieces = [np.full(k, part[c]) if np.isscalar(part[c]) else np.asarray(part[c]) for part, k in parts]
+        cols[c] = np.concatenate(pieces) if pieces else []
+    return pd.DataFrame(cols).astype(_CAST)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._format import DASH, bases, mark, table_columns, table_rows, value_text
+from ._format import DASH, bases, change_mark, mark, table_columns, table_rows, table_note, value_text
 
 __all__ = ["render_crosstab", "to_excel"]
 
@@ -20,6 +20,7 @@ _UP, _DOWN = "#1a7f37", "#b42318"
 NOTE = ("Letters: the cell is significantly higher than the lettered column of its banner (uppercase at the "
         "stricter level, lowercase at the looser one); ▲ ▼: higher or lower than the rest of its banner. "
         f"{DASH}: base too small to show or test.")
+# With a wave-over-wave comparison the note starts with the wave shown and what its arrows compare.
 
 
 def _esc(text) -> str:
@@ -35,7 +36,12 @@ def _cell_html(cell) -> str:
         colour = _UP if cell["direction"] == "up" else _DOWN
         weight = "bold" if cell["strict"] else "normal"
         return f'<span style="color:{colour};font-weight:{weight}">{text}&nbsp;{m}</span>'
-    return text + (f"<sup>{_esc(m)}</sup>" if m else "")
+    text += f"<sup>{_esc(m)}</sup>" if m else ""
+    arrow = change_mark(cell)
+    if arrow:
+        colour = _UP if arrow == "▲" else _DOWN
+        text += f'&nbsp;<span style="color:{colour};font-weight:{"bold" if cell["change_strict"] else "normal"}">{arrow}</span>'
+    return text
 
 
 def _wide(xt: pd.DataFrame):
@@ -97,6 +103,7 @@ def render_crosstab(xt: pd.DataFrame, *, title: str | None = None, subtitle: str
             table = table.tab_spanner(label=gt.html(_esc(banner)), columns=span, id=f"span-{ids.index(span[0])}")
     if title:
         table = table.tab_header(title=gt.html(_esc(title)), subtitle=gt.html(_esc(subtitle)) if subtitle else None)
+    note = table_note(xt, note)
     if note:
         table = table.tab_source_note(gt.html(_esc(note)))
     return table.tab_options(table_font_size="13px", data_row_padding="3px")
@@ -177,10 +184,12 @@ def to_excel(xt: pd.DataFrame, path, *, sheet: str = "Banner", title: str | None
             ws.cell(i, j, DASH).font = Font(color="888888")
             continue
         ws.cell(i, j, float(cell["value"])).number_format = formats.get(cell["metric"], '0"%"')
-        m = mark(cell)
-        if m:
-            colour = {"up": "1A7F37", "down": "B42318"}.get(cell["direction"])
-            ws.cell(i, j + 1, m).font = Font(vertAlign=None if colour else "superscript", color=colour)
+        m, arrow = mark(cell), change_mark(cell)
+        if m or arrow:
+            colour = {"up": "1A7F37", "down": "B42318"}.get(cell["direction"] or cell.get("change", ""))
+            ws.cell(i, j + 1, " ".join(t for t in (m, arrow) if t)).font = Font(
+                vertAlign="superscript" if m and not arrow and not cell["direction"] else None, color=colour)
+    note = table_note(xt, note)
     if note:
         ws.cell(max(rows.values(), default=r) + 2, 1, note).font = Font(italic=True, color="555555")
     ws.column_dimensions["A"].width = max(12, min(40, max(len(str(x)) for x in [*rows, "Effective base"]) + 2))

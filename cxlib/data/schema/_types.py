@@ -20,7 +20,7 @@ from typing import Annotated, Any, Optional
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-__all__ = ["CacheDir", "Code", "Codes", "ColumnName", "DateText", "Encoding", "FolderPath", "FilePath", "MemorySize", "Name",
+__all__ = ["CacheDir", "Code", "Codes", "ColumnList", "ColumnName", "DateText", "Encoding", "FolderPath", "FilePath", "MemorySize", "Name",
            "NameMap", "Number", "Sheet", "StrftimeFormat", "Text", "TimeZone", "Whole", "fail"]
 
 
@@ -120,6 +120,16 @@ Code = Annotated[Any, BeforeValidator(_code), WithJsonSchema({"type": ["number",
 #: Missing-value codes of a column.
 Codes = Annotated[list[Code], BeforeValidator(_codes)]
 ColumnName = Text("a column name", numbers=True)
+
+
+def _column_list(value: Any):
+    if not isinstance(value, list) or not value:
+        raise fail("a list of its option columns, e.g. [Q5_1, Q5_2, Q5_3]")
+    return value
+
+
+#: The option columns of a multiple-response question: a non-empty list of column names.
+ColumnList = Annotated[list[ColumnName], BeforeValidator(_column_list)]
 Name = Text("a name")
 FilePath = Text("a file path")
 FolderPath = Text("a folder path")

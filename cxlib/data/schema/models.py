@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_mo
 
 from ...metrics import METRICS
 
-from ._types import (CacheDir, Codes, ColumnName, DateText, Encoding, FilePath, FolderPath, MemorySize, Name, NameMap,
+from ._types import (CacheDir, Codes, ColumnList, ColumnName, DateText, Encoding, FilePath, FolderPath, MemorySize, Name, NameMap,
                      Number, Sheet, StrftimeFormat, Text, TimeZone, Whole)
 
 __all__ = ["SCORES", "AccountsColumns", "AccountsSection", "Comments", "Config", "Dates", "Engines", "FollowUp",
@@ -195,6 +195,11 @@ class ResponsesSection(Table):
     drivers: NameMap(Optional[ColumnName], "a mapping of name: column") = key(
         {}, "Attribute ratings: name: column.")
     scales: Scales = key(default_factory=Scales, doc="Score and driver scales.")
+    multi: NameMap(ColumnList, "a mapping of question: [option columns]") = key(
+        {}, "Multiple-response (select all that apply) questions: name: [option columns], e.g. {reasons: [Q5_1, "
+            "Q5_2]}. Each option column holds 0/1, true/false, yes/no or selected/not selected (SPSS value labels "
+            "are applied first); loaded under its own name; banner rows give the % of the question's respondents "
+            "selecting each option and any of them.")
 
 
 class TicketsSection(Table):
@@ -237,7 +242,9 @@ class Report(Section):
                                            "over every month it ran.")
     targets: Targets = key(default_factory=Targets, doc="Score targets, e.g. {nps: 20, csat: 80}.")
     pptx_template: Optional[FilePath] = key(None, "PowerPoint template, relative to the config.")
-    rolling: Optional[Whole(ge=2)] = key(None, "Months in a rolling window.")
+    rolling: Optional[Whole(ge=2)] = key(None, "Months in a rolling window: the trend chart shows the primary score "
+                                               "in rolling windows of this many months, for monthly bases too "
+                                               "small to read alone (changes tested with the shared respondents).")
     url: Optional[str] = key(None, "Where the reports folder is served (the e-mail digest links to the full "
                                    "report there), e.g. https://intranet/cx-reports.")
 

@@ -10,7 +10,20 @@ from ._guard import section
 from .context import ReportContext
 from .scores import usable_segments
 
-__all__ = ["banner", "column_groups"]
+__all__ = ["MULTI_NOTE", "banner", "column_groups"]
+
+#: What a multiple-response row of the banner is, said under the table and in About.
+MULTI_NOTE = ("Multiple-response rows: % of the respondents who answered the question (at least one option) who "
+              "selected each option, and any of them (net); options share respondents, so they are compared "
+              "across columns only, never with each other.")
+
+def _multi(scope: ReportContext, now) -> tuple[dict, dict]:
+    """The configured multiple-response questions whose option columns the month's data hold, and how their
+    questions and options read (``labels:``, else sentence case)."""
+    multi = {q: cols for q, cols in scope.cfg.multi.items() if all(c in now for c in cols)}
+    names = [n for q, cols in multi.items() for n in (q, *cols)]
+    return multi, {n: scope.label(n) for n in names}
+
 
 def _rows(scope: ReportContext) -> tuple[list, dict]:
     """Each score's banner row (its registered row statistic) and the scales, the fixed ones included."""
@@ -48,17 +61,20 @@ def banner(scope: ReportContext, *, letters=(0.05, 0.01)) -> h.Html:
         return h.note(f"No segment has between 2 and {most} values: the banner table is left out.")
     # each distinct value redacted once (not once per row)
     shown = now.assign(**{s: now[s].map({v: h.safe_label(v) for v in now[s].dropna().unique()}) for s in by})
+    multi, labels = _multi(scope, now)
     xt = tables.crosstab(shown, rows=rows, banner=by, weight=scope.weight, scales=scales, min_n=scope.min_n,
-                         letters=letters)
-    xt["row"] = xt["score"].map(scope.label)
+                         letters=letters, multi=multi or None, labels=labels)
+    scored = ~xt["metric"].isin(["pct_selected", "pct_any"])
+    xt["row"] = xt["row"].where(~scored, xt["score"].map(scope.label))
     xt["banner"] = xt["banner"].map(lambda b: b if b == "Total" else scope.label(b))
     strict, loose = min(letters), max(letters)
     note = (f"Letters: significantly higher than the lettered column of the same segment (uppercase p < {strict:g}, "
             f"lowercase p < {loose:g}; adjusted for the comparisons within each row of each segment). –: fewer than {scope.min_n} "
-            f"answers, not tested." + (" Weighted; tests on the effective base." if scope.weight else ""))
+            f"answers, not tested." + (" Weighted; tests on the effective base." if scope.weight else "")
+            + (f" {MULTI_NOTE}" if multi else ""))
     scope.methods["banner"] = ("Scores by segment: letters mark the columns a cell is significantly higher than "
                                "(z tests for NPS and shares, Welch's t tests for means; Holm-adjusted within each "
-                               "row of each segment).")
+                               "row of each segment)." + (f" {MULTI_NOTE}" if multi else ""))
     title = f"Scores by segment, {scope.period_label}"
     kept = xt[["row", "banner", "column", "letter", "value", "higher_than", "n", "small_base"]]
     scope.keep_table("banner", f"{title}. {note}",

@@ -21,6 +21,7 @@ from ._guard import section
 from .breaks import crossing, scale_notes
 from .context import ReportContext
 from .plan import PLAN
+from .rolling import rolling_trend
 
 __all__ = ["changes_table", "comparison", "headline", "month_row", "segment_table", "trends", "usable_segments",
            "what_changed"]
@@ -227,7 +228,9 @@ def _keep_changes(scope: ReportContext, table: pd.DataFrame, base: str) -> None:
 def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
     """The last ``months`` months of the primary score with its 95% CI band, as one chart.
 
-    Months below the minimum base are drawn hollow without a band; the band never leaves the scale.
+    Months below the minimum base are drawn hollow without a band; the band never leaves the scale. With
+    ``report.rolling`` (k months) each point is the rolling window of the k months ending that month
+    (:mod:`.rolling`), said in the chart, its notes and About.
 
     Returns
     -------
@@ -240,6 +243,8 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
 
     if not scope.dated:
         return h.note("One wave without dates: there is no trend to draw.")
+    if scope.cfg.report.get("rolling"):
+        return rolling_trend(scope, months)
     window = last_months(scope.stats, month=scope.month, months=months)
     tr = scores.trend(window, metric=scope.primary, min_n=scope.min_n, **scope.kwargs(scope.primary))
     if len(tr) < 2:

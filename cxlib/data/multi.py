@@ -1,0 +1,78 @@
+"""Multiple-response ("select all that apply") answers: one column per option, coded selected or not.
+
+An export writes each option of a multiple-response question as its own column: 0/1, true/false,
+yes/no, or "Selected"/"Not selected" (SPSS dichotomies carry these as value labels, which the loader
+applies first). :func:`code_selections` reads any of these into 1/0/NaN and refuses anything else, naming
+the column and the 1-based data rows. The loader types ``responses.multi`` columns with it, and
+:func:`cxlib.tables.crosstab` codes its ``multi=`` columns with it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._checks import describe_rows
+from ..errors import DataError
+
+__all__ = ["NOT_SELECTED", "SELECTED", "code_selections"]
+
+#: Answers read as "selected" / "not selected" (lower case, spaces trimmed); a blank cell is no answer.
+SELECTED = frozenset({"1", "1.0", "true", "t", "yes", "y", "selected", "checked", "ticked", "x"})
+NOT_SELECTED = frozenset({"0", "0.0", "false", "f", "no", "n", "not selected", "unselected", "not checked",
+                          "unchecked", "not ticked"})
+
+
+def code_selections(values, *, where: str, column: str) -> np.ndarray:
+    """One option's answers as 1.0 (selected), 0.0 (not selected) or NaN (no answer).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The option's column: numbers 0/1, booleans, or text among :data:`SELECTED` and
+        :data:`NOT_SELECTED` (any case); missing values and blank text are no answer.
+    where : str
+        What the data are, for the message ("responses file data/x.sav", "crosstab").
+    column : str
+        The column as the user named it.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, one entry per row.
+
+    Raises
+    ------
+    DataError
+        For any other value, naming the column, the 1-based data rows and their values, and the fix.
+
+    Examples
+    --------
+    >>> code_selections(pd.Series(["Selected", "Not Selected", None, " yes "]), where="x", column="Q5_1").tolist()
+    [1.0, 0.0, nan, 1.0]
+    >>> code_selections(pd.Series([1, 0, 2]), where="crosstab", column="Q5_2")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.DataError: crosstab, column 'Q5_2': a multiple-response option must be selected or not (1/0, true/false, yes/no, selected/not selected); found other values in 1 row(s): 3 (2). Recode them, or list them under the column's missing_codes if they mean no answer
+    """
+    s = pd.Series(values).reset_index(drop=True)
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("Float64").to_numpy("float64", na_value=np.nan)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        out = s.to_numpy("float64", na_value=np.nan)
+        bad = ~np.isnan(out) & (out != 0) & (out != 1)
+        coded = out
+    else:
+        text = s.astype("string").str.strip().str.lower()
+        coded = np.full(len(s), np.nan)
+        coded[text.isin(SELECTED).fillna(False).to_numpy(bool)] = 1.0
+        coded[text.isin(NOT_SELECTED).fillna(False).to_numpy(bool)] = 0.0
+        bad = np.isnan(coded) & text.fillna("").ne("").to_numpy(bool)
+    if bad.any():
+        numbered = pd.Series(bad, index=pd.RangeIndex(1, len(s) + 1))
+        shown = pd.Series(s.to_numpy(object), index=numbered.index)
+        raise DataError(f"{where}, column {column!r}: a multiple-response option must be selected or not (1/0, "
+                        f"true/false, yes/no, selected/not selected); found other values in "
+                        f"{describe_rows(numbered, shown)}. Recode them, or list them under the column's "
+                        "missing_codes if they mean no answer")
+    return np.asarray(coded, dtype="float64")
