@@ -128,7 +128,8 @@ EVERY_PATH = textwrap.dedent("""
         comments.suggest_matches(r, "data/sample/codebook.yml", "slow_support")
         comments.similar(r, "charged twice")
         cfg = dataclasses.replace(data.load_config(), cache_dir=tmp,
-                                  comments={"sentiment_model": tmp + "/m.json", "brand_words": []})
+                                  comments={"sentiment_model": tmp + "/m.json", "brand_words": [],
+                                            "label_language": "en"})
         sections.voice(sections.context(cfg, data.load_responses(cfg), month="2026-10"), cache_dir=tmp)
         # issue 26: languages, the distilled table (built here: HOME is empty), themes across languages
         # and their cache

@@ -85,7 +85,8 @@ def _tags(emb, codebook) -> pd.DataFrame:
 
 def uncoded_themes(data, codebook, *, k: int | None = None, seed: int = 0, method: str = "embeddings",
                    col: str = "comment", score: str = "nps", n_terms: int = 8, n_quotes: int = 3,
-                   brand_words=(), cache_dir=None, confidence: float = 0.95) -> ThemeClusters:
+                   brand_words=(), cache_dir=None, confidence: float = 0.95,
+                   language: str | None = None) -> ThemeClusters:
     """Clusters of the comments no codebook theme tags, largest first, with the codebook's coverage.
 
     Parameters
@@ -94,7 +95,7 @@ def uncoded_themes(data, codebook, *, k: int | None = None, seed: int = 0, metho
         Responses with a comment column.
     codebook : path, dict or Codebook
         See :func:`~cxlib.comments.load_codebook`.
-    k, seed, method, col, score, n_terms, n_quotes, brand_words, cache_dir, confidence
+    k, seed, method, col, score, n_terms, n_quotes, brand_words, cache_dir, confidence, language
         As in :func:`~cxlib.comments.discover_themes` (k chosen in 4..20 by silhouette when not given).
 
     Returns
@@ -118,7 +119,8 @@ def uncoded_themes(data, codebook, *, k: int | None = None, seed: int = 0, metho
     coverage = _coverage_table(pd.DataFrame(index=[0]), [n], [n_tagged], confidence)
     ids = np.flatnonzero(~tagged)
     found = _cluster_rows(data, emb, ids, k=k, seed=seed, method=method, score=score, n_terms=n_terms,
-                          n_quotes=n_quotes, confidence=confidence, k_range=K_RANGE, cache_dir=cache_dir)
+                          n_quotes=n_quotes, confidence=confidence, k_range=K_RANGE, cache_dir=cache_dir,
+                          language=language)
     found.coverage = coverage
     return found
 

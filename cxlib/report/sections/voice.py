@@ -200,7 +200,7 @@ def _emerging(scope: ReportContext, *, cache_dir, n_topics: int, n_quotes: int, 
     """The codebook's coverage this period and the largest clusters of the comments it does not tag."""
     now, codebook = scope.now, scope.cfg.codebook
     opts = {"seed": seed, "cache_dir": cache_dir, "brand_words": scope.cfg.comments["brand_words"],
-            "score": scope.primary}
+            "score": scope.primary, "language": scope.cfg.comments["label_language"]}
     parts = []
     if codebook is None:
         n_left = int((now["comment"].fillna("").astype(str).str.strip() != "").sum())
