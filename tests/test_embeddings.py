@@ -143,6 +143,18 @@ EVERY_PATH = textwrap.dedent("""
             comments.discover_themes(multi, k=2, cache_dir=tmp)
         comments.train_sentiment(multi.assign(label=["negative", "negative", "negative", "positive", "positive",
                                                      "positive"] * 5), label="label", cache_dir=tmp)
+        # issue 26, the rest: sentiment from any registered score, labels in the report's language (cold
+        # and cached), codebook themes told by examples, look-alikes in other languages
+        comments.train_sentiment(r, label_from="csat", cache_dir=tmp)
+        comments.train_sentiment(r, label_from="ces", cache_dir=tmp)
+        for _ in range(2):
+            comments.discover_themes(multi, k=2, cache_dir=tmp, language="en")
+        told = {"themes": {"late": {"examples": ["The delivery was late"]},
+                           "staff": {"include": ["staff"], "examples": ["Friendly employees"]}}}
+        assert comments.tag_themes(multi, told)["theme_late"].any()
+        comments.codebook_coverage(multi, told)
+        comments.suggest_matches(multi, told, "staff", languages=["de", "fr"])
+        comments.annotate_comments(multi, told, cache_dir=tmp)
     print("no network: ok")
 """)
 

@@ -86,7 +86,11 @@ def test_sentiment_learned_across_languages_reports_each_language():
     held_out = rev.drop(train.index)
     pred = comments.predict_sentiment(held_out, model, col="text")["sentiment"]
     recall = [float((pred[held_out["label"] == c] == c).mean()) for c in ("negative", "positive")]
-    # measured 0.70 (wordllama 0.61, the full USE model 0.71); issue 26 asks 0.85, not reached on this set
+    # measured 0.70 (wordllama 0.61, the full USE model 0.71); issue 26 asks 0.85, not reached on this set.
+    # Cheap variants tried on the same split (balanced accuracy): C=1 0.70, C chosen by 5-fold CV on the
+    # 300 training labels 0.71, standardised features with CV 0.68, class weights balanced 0.71, sum +
+    # max + min pooling of the static table 0.69-0.71, each language's mean removed (no labels) 0.73 at
+    # C=1 but 0.70 at C=10: none clears 0.75 overall; English film-review sentences stay lowest (0.60-0.68)
     assert np.mean(recall) >= 0.65, recall
     assert "by language: " in model.describe()
 

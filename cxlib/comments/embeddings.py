@@ -25,6 +25,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from functools import lru_cache
 from pathlib import Path
 
@@ -112,11 +113,11 @@ def embed_texts(texts, *, max_chars: int = 2000, chunk_size: int = 50_000, cache
     texts = [_SPACE.sub(" ", t[:max_chars]) for t in as_text_series(texts).fillna("").tolist()]
     out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
     for start in range(0, len(texts), chunk_size):
-        enc = tok.encode_batch(texts[start:start + chunk_size], add_special_tokens=False)
-        lens = np.fromiter((len(e.ids) for e in enc), dtype=np.int64, count=len(enc))
+        enc = [e.ids for e in tok.encode_batch(texts[start:start + chunk_size], add_special_tokens=False)]
+        lens = np.fromiter(map(len, enc), dtype=np.int64, count=len(enc))
         if not lens.sum():
             continue
-        ids = np.concatenate([np.asarray(e.ids, dtype=np.int64) for e in enc])
+        ids = np.fromiter(chain.from_iterable(enc), dtype=np.int64, count=int(lens.sum()))
         rows = np.repeat(np.arange(len(enc)), lens)
         counts = sparse.csr_matrix((np.ones(len(ids), np.float32), (rows, ids)), shape=(len(enc), len(table)))
         vec = np.asarray(counts @ table, dtype=np.float32)
