@@ -42,8 +42,9 @@ class ThemeClusters:
         One row per theme, largest first: ``theme`` (1..k), ``n`` (comments), ``share`` (of every
         comment in the data), ``terms`` (distinctive words and two-word phrases, no stop word of any
         supported language; class-based TF-IDF within each language, taken in turn from each language
-        holding 10% or more of the theme, or all in one language, see :func:`discover_themes`), ``subtitle`` and ``subtitle_language`` (the redacted comment
-        nearest the theme's centre and its language), ``language`` and ``language_share`` (the theme's
+        holding 10% or more of the theme, or all in one language, see :func:`discover_themes`),
+        ``subtitle`` and ``subtitle_language`` (the redacted comment nearest the theme's centre and its
+        language), ``language`` and ``language_share`` (the theme's
         most common language and its share of the theme's comments),
         ``n_score``, ``score_mean`` with t-interval ``score_ci_low`` / ``score_ci_high`` (mean of the
         ``score`` column over the theme's respondents), ``quotes`` (list of redacted comments nearest
@@ -274,7 +275,8 @@ def discover_themes(data, *, k: int | None = None, seed: int = 0, method: str = 
     up"), copes with short comments and typos, but knows English best. ``"nmf"`` (TF-IDF + non-negative
     matrix factorisation, the older :func:`~cxlib.comments.discover_topics`) groups comments that *use*
     the same words: prefer it for long comments with a specialised vocabulary, for other languages,
-    or to compare with earlier NMF topics. Either way every comment gets one theme.
+    or to compare with earlier NMF topics. Either way every comment gets one theme. Beyond 100,000
+    distinct wordings k-means runs on a seeded 100,000 of them and every wording joins its nearest centre.
 
     Parameters
     ----------
