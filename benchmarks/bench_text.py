@@ -71,23 +71,25 @@ def redaction_scores() -> str:
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and its threads so far (the machine is shared: wall time alone misleads)."""
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+    """CPU seconds of this process, its threads and its finished worker processes so far (the machine is
+    shared: wall time alone misleads)."""
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
-def bench_embeddings(df: pd.DataFrame, seed: int = 0) -> None:
+def bench_embeddings(df: pd.DataFrame, seed: int = 0, jobs: int = 1) -> None:
     """Language-tag, embed and cluster every comment cold, then again from the cache (k chosen by silhouette)."""
     from cxlib.comments.clusters import discover_themes
 
     with tempfile.TemporaryDirectory() as cache:
         t, c = time.perf_counter(), _cpu()
-        emb = text.embed_comments(df, cache_dir=cache)
+        emb = text.embed_comments(df, cache_dir=cache, n_jobs=jobs)
         cold_embed, cpu_embed = time.perf_counter() - t, _cpu() - c
         t, c = time.perf_counter(), _cpu()
         found = discover_themes(df, seed=seed, cache_dir=cache)
         cluster, cpu_cluster = time.perf_counter() - t, _cpu() - c
-        print(f"embedding : {cold_embed:6.1f} s cold ({cpu_embed:.1f} CPU s) for {len(df):,} comments "
+        print(f"embedding : {cold_embed:6.1f} s cold ({cpu_embed:.1f} CPU s; {jobs} process(es) redact and "
+              f"tell languages) for {len(df):,} comments "
               f"({len(emb.vectors):,} distinct; {len(emb.vectors) / cold_embed:,.0f} distinct/s incl. redaction, "
               f"language and cleaning)")
         print(f"clustering: {cluster:6.1f} s ({cpu_cluster:.1f} CPU s; discover_themes from the embedding cache: "
@@ -116,7 +118,7 @@ def main(argv=None) -> None:
           f"{df['comment'].str.len().mean():.0f} chars) in {time.perf_counter() - t:.1f} s")
     print(f"load average before the timed runs: {os.getloadavg()[0]:.2f} (other processes share the cores)")
     if args.only != "annotate":
-        bench_embeddings(df)
+        bench_embeddings(df, jobs=args.jobs)
     if args.only == "embed":
         return
     print(redaction_scores())

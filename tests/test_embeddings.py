@@ -186,3 +186,13 @@ def test_a_cached_rerun_gives_the_vectors_of_the_first_run(tmp_path):
     cold = comments.embed_comments(texts, cache_dir=tmp_path)
     warm = comments.embed_comments(texts, cache_dir=tmp_path)
     assert np.array_equal(cold.vectors, warm.vectors) and np.array_equal(cold.row, warm.row)
+
+
+def test_worker_processes_prepare_the_same_comments_as_one_process():
+    # second route: the same comments prepared in one process, one chunk
+    texts = ["Mail jo@example.com now", "Die Lieferung kam zwei Tage zu spät", "@acme 123 ", "Great app",
+             "Le personnel était très aimable", "Call +44 20 7946 0958"] * 2
+    one = emb_mod._prepare_all(texts, ("acme",), 1)
+    two = emb_mod._prepare_all(texts, ("acme",), 2, chunk=5)   # three chunks over two processes
+    pd.testing.assert_frame_equal(one, two)
+    assert one["redacted"].iloc[0] == "Mail [EMAIL] now" and one["language"].iloc[1] == "de"

@@ -47,6 +47,7 @@ _URL = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)\S+")
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _SPACE = re.compile(r"\s+")
+_JOB_CHUNK = 100_000
 
 
 def _brand_pattern(brand_words) -> re.Pattern | None:
@@ -193,8 +194,30 @@ def _write_cache(stem: Path, table: pd.DataFrame, vectors: np.ndarray) -> None:
     os.replace(tmp_table, stem.with_suffix(".parquet"))
 
 
+def _prepare(texts: list[str], brand_words: tuple) -> pd.DataFrame:
+    """Redacted text, cleaned text (the redacted one when cleaning leaves nothing) and language."""
+    red = redact(pd.Series(texts, dtype="str"))
+    clean = clean_text(red, brand_words=brand_words)
+    clean = clean.where(clean.str.len() > 0, red.str.replace(_SPACE, " ", regex=True).str.strip())
+    return pd.DataFrame({"redacted": red, "clean": clean, "language": detect_language(red).to_numpy(object)})
+
+
+def _prepare_all(texts: list[str], brand_words: tuple, n_jobs: int, chunk: int = _JOB_CHUNK) -> pd.DataFrame:
+    """:func:`_prepare` over chunks in ``n_jobs`` worker processes when there is more than one chunk."""
+    chunks = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
+    workers = n_jobs if n_jobs > 0 else (os.cpu_count() or 1)
+    if workers > 1 and len(chunks) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as ex:
+            parts = list(ex.map(_prepare, chunks, [brand_words] * len(chunks)))
+    else:
+        parts = [_prepare(c, brand_words) for c in chunks]
+    return pd.concat(parts, ignore_index=True) if parts else _prepare([], brand_words)
+
+
 def embed_comments(data, *, col: str = "comment", cache_dir=None, brand_words=(),
-                   max_chars: int = 2000) -> Embeddings:
+                   max_chars: int = 2000, n_jobs: int = 1) -> Embeddings:
     """Redact, clean and embed every distinct comment once (cached by a hash of the raw comment).
 
     Parameters
@@ -210,6 +233,9 @@ def embed_comments(data, *, col: str = "comment", cache_dir=None, brand_words=()
     max_chars : int, default 2000
         Longer comments are embedded from their first ``max_chars`` characters (counted in
         ``n_truncated``).
+    n_jobs : int, default 1
+        Worker processes that redact, clean and tell the language of new comments (chunks of 100,000;
+        ``-1``: one per core). The pieces are cut by the tokenizer's own threads either way.
 
     Returns
     -------
@@ -243,14 +269,10 @@ def embed_comments(data, *, col: str = "comment", cache_dir=None, brand_words=()
     todo = first[pos < 0]
     if len(todo):
         raw = present.iloc[todo]
-        red = redact(raw).reset_index(drop=True)
-        clean = clean_text(red, brand_words=brand_words)
-        empty = clean.str.len() == 0
-        clean = clean.where(~empty, red.str.replace(_SPACE, " ", regex=True).str.strip())
-        fresh = pd.DataFrame({"key": keys[todo], "redacted": red, "clean": clean,
-                              "language": detect_language(red).to_numpy(object),
-                              "long": raw.str.len().to_numpy() > max_chars})
-        new_vec = embed_texts(clean, max_chars=max_chars, cache_dir=cache_dir)
+        fresh = _prepare_all(raw.tolist(), tuple(brand_words or ()), n_jobs)
+        fresh.insert(0, "key", keys[todo])
+        fresh["long"] = raw.str.len().to_numpy() > max_chars
+        new_vec = embed_texts(fresh["clean"], max_chars=max_chars, cache_dir=cache_dir)
         table = fresh if table is None else pd.concat([table, fresh], ignore_index=True)
         vectors = new_vec if vectors is None else np.concatenate([vectors.astype(np.float32), new_vec])
         if stem is not None:
