@@ -34,6 +34,7 @@ import pandas as pd
 
 from .._checks import check_frame, need_columns
 from . import _static
+from ._jobs import map_chunks
 from .languages import detect_language
 from .redaction import PLACEHOLDERS, as_text_series, redact
 
@@ -204,16 +205,7 @@ def _prepare(texts: list[str], brand_words: tuple) -> pd.DataFrame:
 
 def _prepare_all(texts: list[str], brand_words: tuple, n_jobs: int, chunk: int = _JOB_CHUNK) -> pd.DataFrame:
     """:func:`_prepare` over chunks in ``n_jobs`` worker processes when there is more than one chunk."""
-    chunks = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
-    workers = n_jobs if n_jobs > 0 else (os.cpu_count() or 1)
-    if workers > 1 and len(chunks) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as ex:
-            parts = list(ex.map(_prepare, chunks, [brand_words] * len(chunks)))
-    else:
-        parts = [_prepare(c, brand_words) for c in chunks]
-    return pd.concat(parts, ignore_index=True) if parts else _prepare([], brand_words)
+    return map_chunks(_prepare, texts, brand_words, n_jobs, chunk)
 
 
 def embed_comments(data, *, col: str = "comment", cache_dir=None, brand_words=(),
