@@ -196,3 +196,14 @@ def test_worker_processes_prepare_the_same_comments_as_one_process():
     two = emb_mod._prepare_all(texts, ("acme",), 2, chunk=5)   # three chunks over two processes
     pd.testing.assert_frame_equal(one, two)
     assert one["redacted"].iloc[0] == "Mail [EMAIL] now" and one["language"].iloc[1] == "de"
+
+
+def test_other_brand_words_use_another_cache(tmp_path):
+    # the cache file is named after the settings: a cache written without brand words must not serve
+    # a call that strips them (the files were once named without the settings' digest)
+    texts = pd.Series(["Acme support was slow", "Acme app crashed"])
+    plain = comments.embed_comments(texts, cache_dir=tmp_path)
+    branded = comments.embed_comments(texts, cache_dir=tmp_path, brand_words=["acme"])
+    assert list(plain.clean[plain.row]) == ["Acme support was slow", "Acme app crashed"]   # written by hand
+    assert list(branded.clean[branded.row]) == ["support was slow", "app crashed"]
+    assert len(list(tmp_path.glob("embeddings-*.npy"))) == 2

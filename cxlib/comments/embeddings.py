@@ -174,8 +174,14 @@ def _settings(brand_words, max_chars: int) -> tuple[dict, str]:
     return settings, digest
 
 
+def _named(stem: Path, ext: str) -> Path:
+    """``stem`` + ``ext`` (``Path.with_suffix`` would cut the stem at the dot of the version "e2.1", dropping
+    the settings' digest: caches of different brand words shared one file)."""
+    return stem.parent / f"{stem.name}{ext}"
+
+
 def _read_cache(stem: Path):
-    table_path, vec_path = stem.with_suffix(".parquet"), stem.with_suffix(".npy")
+    table_path, vec_path = _named(stem, ".parquet"), _named(stem, ".npy")
     if not (table_path.exists() and vec_path.exists()):
         return None, None
     table = pd.read_parquet(table_path)
@@ -187,12 +193,12 @@ def _read_cache(stem: Path):
 
 def _write_cache(stem: Path, table: pd.DataFrame, vectors: np.ndarray) -> None:
     stem.parent.mkdir(parents=True, exist_ok=True)
-    tmp_vec, tmp_table = stem.with_suffix(".npy.tmp"), stem.with_suffix(".parquet.tmp")
+    tmp_vec, tmp_table = _named(stem, ".npy.tmp"), _named(stem, ".parquet.tmp")
     with open(tmp_vec, "wb") as f:
         np.save(f, vectors.astype(np.float32))   # as computed: a cached re-run gives the same vectors, the same report
     table.to_parquet(tmp_table, index=False)
-    os.replace(tmp_vec, stem.with_suffix(".npy"))
-    os.replace(tmp_table, stem.with_suffix(".parquet"))
+    os.replace(tmp_vec, _named(stem, ".npy"))
+    os.replace(tmp_table, _named(stem, ".parquet"))
 
 
 def _prepare(texts: list[str], brand_words: tuple) -> pd.DataFrame:
