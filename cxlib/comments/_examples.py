@@ -53,12 +53,13 @@ def nearest(vectors: np.ndarray, examples: tuple[str, ...]) -> np.ndarray:
     return (vectors @ example_vectors(examples).T).max(axis=1)
 
 
-def similarities(texts: pd.Series, themes) -> dict[str, np.ndarray]:
-    """For each theme with examples, each text's similarity to its nearest example (texts embedded once).
-
-    Nothing is embedded when no theme has examples (a regex-only codebook costs what it did)."""
+def similarities(texts: pd.Series, themes, vectors=None) -> dict[str, np.ndarray]:
+    """For each theme with examples, each text's similarity to its nearest example (texts embedded once,
+    unless their ``vectors`` are given). Nothing is embedded when no theme has examples (a regex-only
+    codebook costs what it did)."""
     themes = [t for t in themes if t.examples]
     if not themes or not len(texts):
         return {t.name: np.zeros(len(texts)) for t in themes}
-    vectors = embed_texts(clean_text(texts))
+    if vectors is None:
+        vectors = embed_texts(clean_text(texts))
     return {t.name: nearest(vectors, t.examples) for t in themes}

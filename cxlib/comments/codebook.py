@@ -169,10 +169,11 @@ def theme_columns(codebook) -> list[str]:
     return [PREFIX + n for n in load_codebook(codebook).names]
 
 
-def tag_texts(texts: pd.Series, codebook: Codebook) -> pd.DataFrame:
-    """Boolean ``theme_<name>`` flags for non-missing texts (no validation; :func:`tag_themes` validates)."""
+def tag_texts(texts: pd.Series, codebook: Codebook, vectors=None) -> pd.DataFrame:
+    """Boolean ``theme_<name>`` flags for non-missing texts (no validation; :func:`tag_themes` validates).
+    ``vectors``: the texts' embeddings when the caller has them (else embedded here if a theme has examples)."""
     out = {}
-    near = _examples.similarities(texts, codebook.themes.values())
+    near = _examples.similarities(texts, codebook.themes.values(), vectors)
     for name, th in codebook.themes.items():
         hit = _hits(texts, th, near.get(name))
         if th.exclude is not None and bool(hit.any()):

@@ -79,8 +79,9 @@ def codebook_coverage(data: pd.DataFrame, codebook, *, col: str = "comment", by=
 
 
 def _tags(emb, codebook) -> pd.DataFrame:
-    """Theme flags for each distinct comment of ``emb`` (tagged on its redacted text)."""
-    return tag_texts(pd.Series(emb.redacted, dtype="str"), load_codebook(codebook))
+    """Theme flags for each distinct comment of ``emb`` (tagged on its redacted text; examples compared
+    with its vectors, not embedded again)."""
+    return tag_texts(pd.Series(emb.redacted, dtype="str"), load_codebook(codebook), vectors=emb.vectors)
 
 
 def uncoded_themes(data, codebook, *, k: int | None = None, seed: int = 0, method: str = "embeddings",
