@@ -162,3 +162,81 @@ def test_exclude_patterns_never_add_tags(words):
     assert not (b and not a)
     assert tag_themes([s], CB)["n_themes"].iloc[0] == sum(
         bool(tag_themes([s], CB)[c].iloc[0]) for c in theme_columns(CB))
+
+
+# Examples across languages (issue 26). Written here, in other words than the examples and than the
+# sentences benchmarks/bench_codebook_examples.py chose the threshold on.
+EXAMPLE_CB = {"themes": {
+    "hold": {"examples": ["I waited an hour on hold", "Nobody answered the phone"]},
+    "refund": {"examples": ["I am still waiting for my refund", "They never gave my money back"],
+               "include": [r"\brefund"]},
+}}
+SAME_MEANING = [   # (comment, language, the theme it is about: hand labels)
+    ("Ich hing fast eine Stunde in der Warteschleife", "de", "hold"),
+    ("Am Telefon hat sich keiner gemeldet", "de", "hold"),
+    ("Je suis resté en attente pendant une heure", "fr", "hold"),
+    ("Personne ne répondait au téléphone", "fr", "hold"),
+    ("Ik stond een uur in de wacht", "nl", "hold"),
+    ("Niemand beantwoordde de telefoon", "nl", "hold"),
+    ("Ich warte immer noch auf meine Rückerstattung", "de", "refund"),
+    ("Je n'ai jamais été remboursé", "fr", "refund"),
+    ("Ik heb mijn geld nooit teruggekregen", "nl", "refund"),
+]
+OFF_THEME = ["Das Essen war lecker und warm", "La chambre était propre et calme", "De app werkt prima op mijn telefoon",
+             "The colours of the new design are lovely", "Die Lieferung kam pünktlich", "Le prix est raisonnable"]
+
+
+def test_english_examples_tag_comments_of_the_same_meaning_in_other_languages():
+    texts = pd.Series([t for t, _, _ in SAME_MEANING] + OFF_THEME)
+    out = tag_themes(texts, EXAMPLE_CB)
+    about = pd.Series([t for _, _, t in SAME_MEANING] + [None] * len(OFF_THEME))
+    hit = {th: out[f"theme_{th}"].to_numpy(bool) for th in ("hold", "refund")}
+    missed = [t for th in hit for t in texts[(about == th).to_numpy() & ~hit[th]]]
+    off = [t for th in hit for t in texts[about.isna().to_numpy() & hit[th]]]
+    crossed = [t for th in hit for t in texts[about.notna().to_numpy() & (about != th).to_numpy() & hit[th]]]
+    assert len(missed) <= 1 and not off, (missed, off)   # measured: none missed, no off-theme comment tagged
+    # measured: two of the nine also tagged with the other theme, both through waiting, which the two
+    # themes' examples share ("still waiting for my refund"): "Ich warte immer noch auf meine
+    # Rückerstattung" reads like hold (0.48), "Je suis resté en attente pendant une heure" like refund (0.69)
+    assert len(crossed) <= 2, crossed
+    langs = {lang for (_, lang, th), i in zip(SAME_MEANING, range(len(SAME_MEANING))) if hit[th][i]}
+    assert langs == {"de", "fr", "nl"}
+
+
+def test_examples_beside_patterns_threshold_and_exclude():
+    cb = load_codebook(EXAMPLE_CB)
+    assert cb.themes["refund"].threshold == 0.46 and cb.themes["hold"].include is None
+    # the pattern still tags on its own; an exclude masks the phrase before patterns and examples
+    out = tag_themes(["refund please", "Nobody answered the phone"], EXAMPLE_CB)
+    assert out["theme_refund"].tolist() == [True, False] and out["theme_hold"].tolist() == [False, True]
+    masked = {"themes": {"hold": {**EXAMPLE_CB["themes"]["hold"], "exclude": ["nobody answered the phone"]}}}
+    assert tag_themes(["Nobody answered the phone"], masked)["theme_hold"].tolist() == [False]
+    strict = {"themes": {"hold": {**EXAMPLE_CB["themes"]["hold"], "threshold": 1.0}}}
+    assert tag_themes(["Niemand ist ans Telefon gegangen"], strict)["theme_hold"].tolist() == [False]
+    assert load_codebook(EXAMPLE_CB).fingerprint != load_codebook(strict).fingerprint
+
+
+@pytest.mark.parametrize("bad,match", [
+    ({"themes": {"x": {"examples": "", "include": []}}}, r"theme 'x' needs an 'include:'.*or an 'examples:'"),
+    ({"themes": {"x": {"examples": ["ok", 3]}}}, r"theme 'x': examples must be a list of non-empty comment"),
+    ({"themes": {"x": {"examples": ["ok"], "threshold": 1.5}}}, r"threshold must be a number in \(0, 1\]"),
+    ({"themes": {"x": {"include": ["a"], "threshold": 0.5}}}, r"threshold is set but the theme has no examples"),
+])
+def test_bad_examples_are_named(bad, match):
+    with pytest.raises(CodebookError, match=match):
+        load_codebook(bad)
+
+
+def test_a_regex_only_codebook_is_unchanged_and_embeds_nothing(monkeypatch):
+    import hashlib
+    import json
+
+    from cxlib.comments import embeddings
+
+    def no_embedding(*args, **kwargs):
+        raise AssertionError("a regex-only codebook must not embed")
+    monkeypatch.setattr(embeddings, "embed_texts", no_embedding)
+    test_tagging_is_multilabel_and_exclude_masks_only_the_phrase()   # the same flags as before examples existed
+    # the fingerprint (the annotation cache's key) is the hash of the themes as before: caches stay valid
+    canon = json.dumps(CB["themes"], sort_keys=True, default=str).encode()
+    assert load_codebook(CB).fingerprint == hashlib.sha256(canon).hexdigest()[:12]

@@ -91,8 +91,9 @@ def test_comments_section_names_a_model_file_and_brand_words(tmp_path):
     path.write_text("responses:\n  path: r.csv\n  columns: {nps: LTR}\n"
                     "comments:\n  sentiment_model: model.json\n  brand_words: [Acme, '@acme_help']\n", encoding="utf-8")
     cfg = load_config(path)
-    assert cfg.comments == {"sentiment_model": tmp_path / "model.json", "brand_words": ["Acme", "@acme_help"]}
-    assert load_config().comments == {"sentiment_model": None, "brand_words": []}
+    assert cfg.comments == {"sentiment_model": tmp_path / "model.json", "brand_words": ["Acme", "@acme_help"],
+                            "label_language": "en"}
+    assert load_config().comments == {"sentiment_model": None, "brand_words": [], "label_language": "en"}
 
 
 @pytest.mark.parametrize("section, message", [

@@ -67,3 +67,27 @@ def test_unknown_or_unused_theme_is_named(month):
         comments.suggest_matches(month, CODEBOOK, "nope")
     with pytest.raises(CodebookError, match="tags none of the"):
         comments.suggest_matches(month, {"themes": {"x": {"include": ["zzzqqq"]}}}, "x")
+
+
+def test_suggestions_come_from_other_languages_and_from_examples():
+    # hand-written: three English hold complaints the pattern tags; untagged German, French and Dutch
+    # comments, three of them about waiting on the phone (hand labels), four about other things
+    df = pd.DataFrame({"comment": [
+        "I was on hold for an hour.", "Put on hold again, forty minutes.", "On hold forever, nobody came.",
+        "Ich hing ewig in der Warteschleife, niemand hat abgenommen.",
+        "J'ai attendu au téléphone pendant une heure sans réponse.",
+        "Ik heb een half uur aan de telefoon gewacht zonder antwoord.",
+        "Das Essen im Restaurant war ausgezeichnet.", "Le nouveau design de l'application est magnifique.",
+        "De prijs van het abonnement is redelijk.", "Die Farben der Verpackung gefallen mir sehr."]})
+    about = {3, 4, 5}
+    cb = {"themes": {"hold": {"include": [r"\bon hold\b"]}}}
+    out = comments.suggest_matches(df, cb, "hold", n=3, languages=["de", "fr", "nl"])
+    assert set(out["comment"]) == {df["comment"][i] for i in about}, out
+    assert set(out["language"]) == {"de", "fr", "nl"} and (out["n_tagged"] == 3).all()
+    only_fr = comments.suggest_matches(df, cb, "hold", n=5, languages="fr")
+    assert set(only_fr["language"]) == {"fr"} and only_fr["comment"].iloc[0] == df["comment"][4]
+    # a theme told only by an English example, tagging nothing here: ranked by its example
+    told = {"themes": {"hold": {"examples": ["The call centre kept me waiting for ages"], "threshold": 0.99}}}
+    by_example = comments.suggest_matches(df, told, "hold", n=3)
+    assert set(by_example["comment"]) <= set(df["comment"][:6]) and (by_example["n_examples"] == 1).all()
+    assert (by_example["n_tagged"] == 0).all()

@@ -128,7 +128,8 @@ EVERY_PATH = textwrap.dedent("""
         comments.suggest_matches(r, "data/sample/codebook.yml", "slow_support")
         comments.similar(r, "charged twice")
         cfg = dataclasses.replace(data.load_config(), cache_dir=tmp,
-                                  comments={"sentiment_model": tmp + "/m.json", "brand_words": []})
+                                  comments={"sentiment_model": tmp + "/m.json", "brand_words": [],
+                                            "label_language": "en"})
         sections.voice(sections.context(cfg, data.load_responses(cfg), month="2026-10"), cache_dir=tmp)
         # issue 26: languages, the distilled table (built here: HOME is empty), themes across languages
         # and their cache
@@ -142,6 +143,18 @@ EVERY_PATH = textwrap.dedent("""
             comments.discover_themes(multi, k=2, cache_dir=tmp)
         comments.train_sentiment(multi.assign(label=["negative", "negative", "negative", "positive", "positive",
                                                      "positive"] * 5), label="label", cache_dir=tmp)
+        # issue 26, the rest: sentiment from any registered score, labels in the report's language (cold
+        # and cached), codebook themes told by examples, look-alikes in other languages
+        comments.train_sentiment(r, label_from="csat", cache_dir=tmp)
+        comments.train_sentiment(r, label_from="ces", cache_dir=tmp)
+        for _ in range(2):
+            comments.discover_themes(multi, k=2, cache_dir=tmp, language="en")
+        told = {"themes": {"late": {"examples": ["The delivery was late"]},
+                           "staff": {"include": ["staff"], "examples": ["Friendly employees"]}}}
+        assert comments.tag_themes(multi, told)["theme_late"].any()
+        comments.codebook_coverage(multi, told)
+        comments.suggest_matches(multi, told, "staff", languages=["de", "fr"])
+        comments.annotate_comments(multi, told, cache_dir=tmp)
     print("no network: ok")
 """)
 
@@ -173,3 +186,24 @@ def test_a_cached_rerun_gives_the_vectors_of_the_first_run(tmp_path):
     cold = comments.embed_comments(texts, cache_dir=tmp_path)
     warm = comments.embed_comments(texts, cache_dir=tmp_path)
     assert np.array_equal(cold.vectors, warm.vectors) and np.array_equal(cold.row, warm.row)
+
+
+def test_worker_processes_prepare_the_same_comments_as_one_process():
+    # second route: the same comments prepared in one process, one chunk
+    texts = ["Mail jo@example.com now", "Die Lieferung kam zwei Tage zu spät", "@acme 123 ", "Great app",
+             "Le personnel était très aimable", "Call +44 20 7946 0958"] * 2
+    one = emb_mod._prepare_all(texts, ("acme",), 1)
+    two = emb_mod._prepare_all(texts, ("acme",), 2, chunk=5)   # three chunks over two processes
+    pd.testing.assert_frame_equal(one, two)
+    assert one["redacted"].iloc[0] == "Mail [EMAIL] now" and one["language"].iloc[1] == "de"
+
+
+def test_other_brand_words_use_another_cache(tmp_path):
+    # the cache file is named after the settings: a cache written without brand words must not serve
+    # a call that strips them (the files were once named without the settings' digest)
+    texts = pd.Series(["Acme support was slow", "Acme app crashed"])
+    plain = comments.embed_comments(texts, cache_dir=tmp_path)
+    branded = comments.embed_comments(texts, cache_dir=tmp_path, brand_words=["acme"])
+    assert list(plain.clean[plain.row]) == ["Acme support was slow", "Acme app crashed"]   # written by hand
+    assert list(branded.clean[branded.row]) == ["support was slow", "app crashed"]
+    assert len(list(tmp_path.glob("embeddings-*.npy"))) == 2

@@ -83,6 +83,22 @@ def test_accuracy_on_real_reviews_and_sentences():
     assert np.isin(comments.detect_language(rev["text"].head(50)), comments.LANGUAGES).all()
 
 
+def test_the_vectorised_classifier_gives_py3langid_s_own_scores():
+    # Second implementation: py3langid's classify, one comment at a time (its Python automaton walk)
+    from cxlib.comments import languages
+    from cxlib.comments._langid import BatchIdentifier
+
+    texts = list(HAND.values()) + ["OK.", "ÉNORME SUCCÈS", "x", "", "😀😀", "Ça va? Ja, gut. OK!", "a" * 700]
+    if multilingual.available():
+        texts += multilingual.sentences()["text"].sample(2000, random_state=0).tolist()
+    ident = languages._identifier()
+    batch = BatchIdentifier(ident)
+    proba = batch.probabilities(texts)
+    ref = [ident.classify(t) for t in texts]
+    assert list(batch.classes[proba.argmax(axis=1)]) == [code for code, _ in ref]
+    assert np.allclose(proba.max(axis=1), [p for _, p in ref], atol=1e-4)   # float32 sums in another order
+
+
 def test_topic_quotes_are_marked_with_their_language_when_several_are_shown(make_scope):
     texts = [HAND["en"], HAND["fr"], HAND["de"], HAND["es"], HAND["nl"], HAND["it"]] * 6
     data = pd.DataFrame({"responded_at": pd.to_datetime(["2026-10-02"] * 36), "nps": [9.0, 3, 10, 6, 8, 7] * 6,

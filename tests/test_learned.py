@@ -71,6 +71,45 @@ def test_learning_from_the_scores_gives_an_auc_above_vader():
     assert "AUC" in model.describe() and "from the scores" in model.describe()
 
 
+@pytest.mark.parametrize("score, negative, positive", [
+    ("csat", {1, 2}, {4, 5}),          # 1-5 scale, top box 2 (the registry's default): 1-2 against 4-5
+    ("ces", {1, 2, 3}, {5, 6, 7}),     # 1-7 scale, top box 3: 1-3 against 5-7, the middle 4 left out
+])
+def test_learning_from_any_registered_score_takes_its_bottom_and_top_boxes(score, negative, positive):
+    responses = data.subset(data.load_responses(), month="2026-10")
+    model = comments.train_sentiment(responses, label_from=score)
+    s = pd.to_numeric(responses[score], errors="coerce")
+    has = responses["comment"].fillna("").str.strip() != ""
+    # counted by hand from the boxes written above
+    assert model.metrics["class_counts"] == {"negative": int((has & s.isin(negative)).sum()),
+                                             "positive": int((has & s.isin(positive)).sum())}
+    assert model.metrics["label_points"] == {"negative": sorted(map(float, negative)),
+                                             "positive": sorted(map(float, positive))}
+    assert model.label_from == score and model.metrics["auc"] > 0.5
+    low, high = min(negative), max(positive)
+    assert f"{low}–{max(negative)} against {min(positive)}–{high} (from the scores)" in model.describe()
+
+
+def test_learning_from_a_rating_a_reversed_scale_and_a_yes_no_score():
+    df = pd.DataFrame({"comment": ["Terrible, never again."] * 6 + ["Lovely, thank you!"] * 6 + ["Fine."] * 3,
+                       "stars": [1, 2, 1, 2, 1, 2, 9, 10, 9, 10, 9, 10, 5, 6, 5],
+                       "effort": [7, 6, 7, 6, 7, 6, 1, 2, 1, 2, 1, 2, 4, 4, 4],
+                       "recommend": [0] * 6 + [1] * 6 + [0, 1, 0]})
+    with pytest.raises(DataError, match="label_from='rating' needs the answer scale"):
+        comments.train_sentiment(df, label_from="rating", score="stars", folds=3)
+    rated = comments.train_sentiment(df, label_from="rating", score="stars", scale=(1, 10), folds=3)
+    # 1-10, top box 2: 1-2 negative (6 rows), 9-10 positive (6 rows), 5-6 left out
+    assert rated.metrics["class_counts"] == {"negative": 6, "positive": 6}
+    # lower is better: 1-3 are the top box (positive), 5-7 the bottom (negative); the 4s left out
+    effort = comments.train_sentiment(df, label_from="ces", score="effort", scale=(1, 7, False), folds=3)
+    assert effort.metrics["label_points"] == {"negative": [5.0, 6.0, 7.0], "positive": [1.0, 2.0, 3.0]}
+    assert effort.metrics["class_counts"] == {"negative": 6, "positive": 6}
+    yes_no = comments.train_sentiment(df, label_from="recommend", folds=3)   # every row: 0 no, 1 yes
+    assert yes_no.metrics["class_counts"] == {"negative": 8, "positive": 7}
+    with pytest.raises(DataError, match="'stars'"):   # answers off the scale are named, not learned from
+        comments.train_sentiment(df, label_from="csat", score="stars", folds=3)
+
+
 def test_two_class_probabilities_are_a_sigmoid():
     m = comments.SentimentModel(classes=["negative", "positive"], coef=np.array([[2.0, 0.0]]),
                                 intercept=np.array([-1.0]))
@@ -84,7 +123,7 @@ def test_bad_labels_and_parameters_are_named(labelled, tmp_path):
     with pytest.raises(ParameterError, match="'folds' parameter of train_sentiment"):
         comments.train_sentiment(labelled, folds=1)
     with pytest.raises(ParameterError, match="'label_from' parameter"):
-        comments.train_sentiment(labelled, label_from="csat")
+        comments.train_sentiment(labelled, label_from="stars")
     (tmp_path / "bad.json").write_text('{"kind": "other"}')
     with pytest.raises(ParameterError, match="not a model written by comments.train_sentiment"):
         comments.load_sentiment_model(tmp_path / "bad.json")

@@ -86,6 +86,47 @@ def test_sentiment_learned_across_languages_reports_each_language():
     held_out = rev.drop(train.index)
     pred = comments.predict_sentiment(held_out, model, col="text")["sentiment"]
     recall = [float((pred[held_out["label"] == c] == c).mean()) for c in ("negative", "positive")]
-    # measured 0.70 (wordllama 0.61, the full USE model 0.71); issue 26 asks 0.85, not reached on this set
+    # measured 0.70 (wordllama 0.61, the full USE model 0.71); issue 26 asks 0.85, not reached on this set.
+    # Cheap variants tried on the same split (balanced accuracy): C=1 0.70, C chosen by 5-fold CV on the
+    # 300 training labels 0.71, standardised features with CV 0.68, class weights balanced 0.71, sum +
+    # max + min pooling of the static table 0.69-0.71, each language's mean removed (no labels) 0.73 at
+    # C=1 but 0.70 at C=10: none clears 0.75 overall; English film-review sentences stay lowest (0.60-0.68)
     assert np.mean(recall) >= 0.65, recall
     assert "by language: " in model.describe()
+
+
+def test_labels_in_the_report_language_map_other_languages_by_nearest_phrase():
+    # written by hand: one theme told in German and English, one in French and English (25+ comments a
+    # language so that each language takes part in the labels)
+    clean = np.array(["die lieferung kam spät", "the delivery was late", "la livraison est arrivée en retard",
+                      "das essen war kalt", "the food was cold", "la nourriture était froide"] * 25, dtype=object)
+    lang = np.array(["de", "en", "fr"] * 50, dtype=object)
+    labels = np.array([0, 0, 0, 1, 1, 1] * 25)
+    terms = _crosslingual.theme_terms(clean, lang, np.ones(len(clean)), labels, 2, 6, target="en")
+    words = [set(t.split(", ")) for t in terms]
+    # the English phrases stay; "lieferung"/"livraison" become "delivery", "essen"/"nourriture" "food",
+    # "kalt"/"froide" "cold" (each listed once); what has no English phrase near it is marked ("kam (de)")
+    assert {"delivery", "late"} <= words[0] and {"food", "cold"} <= words[1], terms
+    assert not {"lieferung", "livraison", "essen", "nourriture", "kalt", "froide"} & (words[0] | words[1]), terms
+    assert all(w in {"delivery", "late", "food", "cold"} or w.endswith((" (de)", " (fr)")) for w in words[0] | words[1])
+    # no English comments at all: nothing to map to, so each phrase is kept and marked with its language
+    no_en = lang != "en"
+    kept = _crosslingual.theme_terms(clean[no_en], lang[no_en], np.ones(int(no_en.sum())), labels[no_en], 2, 6,
+                                     target="en")
+    assert "lieferung (de)" in kept[0].split(", ") and "livraison (fr)" in kept[0].split(", "), kept
+    # without a target the languages take turns in their own words (as before)
+    own = _crosslingual.theme_terms(clean, lang, np.ones(len(clean)), labels, 2, 6)
+    assert {"kam", "livraison"} <= set(own[0].split(", ")), own
+
+
+def test_discover_themes_labels_in_the_language_asked():
+    multi = pd.DataFrame({"comment": ["The delivery was two days late", "Die Lieferung kam zwei Tage zu spät",
+                                      "La livraison avait deux jours de retard", "The staff were very friendly",
+                                      "Das Personal war sehr freundlich", "Le personnel était très aimable"] * 25})
+    multi["comment"] = multi["comment"] + [f" ({i})" for i in range(150)]
+    found = comments.discover_themes(multi, k=2, language="en")
+    words = {w for t in found.themes["terms"] for w in t.split(", ")}
+    assert not {"lieferung", "livraison", "personal", "personnel"} & words, found.themes["terms"].tolist()
+    assert found.themes["subtitle_language"].isin(["en", "de", "fr"]).all()
+    with pytest.raises(Exception, match="'language' parameter of discover_themes"):
+        comments.discover_themes(multi, k=2, language="xx")

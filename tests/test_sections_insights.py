@@ -94,7 +94,7 @@ def test_voice_states_codebook_coverage_counted_from_the_tagged_comments(sample,
     model = tmp_path / "m.json"
     labelled = cxdata.load_labelled(cxdata.project_root() / "data/sample/comments_labelled.csv")
     comments.train_sentiment(labelled, path=model, cache_dir=tmp_path)
-    learned = dataclasses.replace(cfg, comments={"sentiment_model": model, "brand_words": []})
+    learned = dataclasses.replace(cfg, comments={**cfg.comments, "sentiment_model": model})
     learned_scope = insights.context(learned, responses, month="2026-10")
     html = insights.voice(learned_scope, cache_dir=tmp_path)
     assert "general-purpose word list" not in html and "a model learned from these customers" in html

@@ -3,7 +3,8 @@ and the labels (issue 26: a cached re-run of a million comments in seconds).
 
 The key is a hash of everything the assignment depends on: the embedding model, the clustering
 settings and, per distinct wording, a hash of its cleaned text, its language and its count. The file
-holds numbers and terms only (``themes-<key>.npz``), never comment text.
+holds numbers and terms only (``themes-<key>.npz``: each wording's theme and its similarity to the
+theme's centre, k, the k scores and the terms), never comment text.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-_VERSION = "t1"
+_VERSION = "t2"   # t2: each wording's similarity to its theme's centre kept (a re-run needs no vectors)
 
 
 def key(clean: np.ndarray, language: np.ndarray, weights: np.ndarray, settings: dict) -> str:
@@ -29,7 +30,7 @@ def key(clean: np.ndarray, language: np.ndarray, weights: np.ndarray, settings: 
 
 
 def read(cache_dir, digest: str):
-    """(labels, k, k_scores, terms) stored under ``digest``, or None."""
+    """(labels, k, k_scores, terms, similarity to the own centre) stored under ``digest``, or None."""
     if cache_dir is None:
         return None
     path = Path(cache_dir) / f"themes-{digest}.npz"
@@ -37,10 +38,11 @@ def read(cache_dir, digest: str):
         return None
     with np.load(path, allow_pickle=False) as z:
         scores = pd.DataFrame({"k": z["score_k"].astype(int), "silhouette": z["score_s"]})
-        return z["labels"].astype(int), int(z["k"]), scores, [str(t) for t in z["terms"]]
+        return z["labels"].astype(int), int(z["k"]), scores, [str(t) for t in z["terms"]], z["own"].astype(np.float32)
 
 
-def write(cache_dir, digest: str, labels: np.ndarray, k: int, scores: pd.DataFrame, terms: list[str]) -> None:
+def write(cache_dir, digest: str, labels: np.ndarray, k: int, scores: pd.DataFrame, terms: list[str],
+          own: np.ndarray) -> None:
     if cache_dir is None:
         return
     path = Path(cache_dir) / f"themes-{digest}.npz"
@@ -48,5 +50,5 @@ def write(cache_dir, digest: str, labels: np.ndarray, k: int, scores: pd.DataFra
     tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
     np.savez(tmp, labels=np.asarray(labels, dtype=np.int32), k=np.int64(k),
              score_k=scores["k"].to_numpy(np.int64), score_s=scores["silhouette"].to_numpy(np.float64),
-             terms=np.asarray(terms, dtype=str))
+             terms=np.asarray(terms, dtype=str), own=np.asarray(own, dtype=np.float32))
     os.replace(tmp, path)

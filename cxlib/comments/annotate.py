@@ -6,14 +6,13 @@ text (storing only hashes and *redacted* text) lets the next month score only wh
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .._checks import check_frame, need_columns
+from ._jobs import map_chunks
 from .codebook import PREFIX, Codebook, load_codebook, tag_texts
 from .languages import detect_language
 from .redaction import as_text_series, redact
@@ -158,13 +157,4 @@ def annotate_comments(data: pd.DataFrame, codebook=None, *, col: str = "comment"
 
 def _run(texts: list[str], codebook: Codebook | None, n_jobs: int, chunk_size: int) -> pd.DataFrame:
     """Annotate distinct texts, in ``n_jobs`` worker processes when there is more than one chunk."""
-    chunks = [texts[i:i + chunk_size] for i in range(0, len(texts), chunk_size)]
-    workers = n_jobs if n_jobs > 0 else (os.cpu_count() or 1)
-    if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as ex:
-            parts = list(ex.map(_annotate_unique, chunks, [codebook] * len(chunks)))
-    else:
-        parts = [_annotate_unique(c, codebook) for c in chunks]
-    return pd.concat(parts, ignore_index=True)
-
-
+    return map_chunks(_annotate_unique, texts, codebook, n_jobs, chunk_size)

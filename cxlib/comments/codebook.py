@@ -8,9 +8,17 @@ A codebook is a version-controlled YAML file (``data/sample/codebook.yml`` is th
         driver: support_speed          # optional: the driver the theme speaks to
         polarity: negative             # negative (complaint) or positive (praise)
         include: ['\\bon hold\\b', ...]  # tagged when ANY include pattern matches (case-insensitive)
-        exclude: ['\\bno wait\\b']       # phrases masked out before the include patterns are tried
+        examples: ['Waited an hour on hold', 'Nobody answered the phone']   # and/or: comments like these
+        threshold: 0.46                # optional: cosine similarity to the nearest example that tags
+        exclude: ['\\bno wait\\b']       # phrases masked out before the patterns and examples are tried
 
-Tagging is multi-label and vectorised (one pass per pattern group over the whole column).
+A theme needs ``include`` patterns, ``examples`` or both. Patterns are per-language regexes; examples
+work across languages: a comment is tagged when its multilingual embedding is within ``threshold``
+(cosine, default :data:`~cxlib.comments._examples.EXAMPLE_THRESHOLD`, chosen by measurement) of one of
+the theme's examples, so English examples tag German, French or Dutch comments of the same meaning.
+
+Tagging is multi-label and vectorised (one pass per pattern group over the whole column; the comments
+are embedded once when any theme has examples, never when none has).
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ import pandas as pd
 from .._stats import wilson
 from ..data import read_codebook_file
 from ..errors import CodebookError
+from . import _examples
+from .embeddings import MODEL
 from .redaction import as_text_series
 
 __all__ = ["PREFIX", "Codebook", "Theme", "codebook_accuracy", "load_codebook", "tag_texts",
@@ -37,14 +47,16 @@ PREFIX = "theme_"
 
 @dataclass(frozen=True)
 class Theme:
-    """One codebook theme with its compiled include / exclude patterns."""
+    """One codebook theme with its compiled include / exclude patterns and its example comments."""
 
     name: str
     description: str
-    include: re.Pattern
+    include: re.Pattern | None
     exclude: re.Pattern | None = None
     driver: str | None = None
     polarity: str = "negative"
+    examples: tuple[str, ...] = ()
+    threshold: float = _examples.EXAMPLE_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -112,26 +124,38 @@ def load_codebook(codebook) -> Codebook:
         raw = codebook
     if not isinstance(raw, dict) or not isinstance(raw.get("themes"), dict) or not raw["themes"]:
         raise CodebookError(f"{where}: expected a mapping with a non-empty 'themes:' section")
-    themes = {}
-    for name, spec in raw["themes"].items():
-        if not isinstance(spec, dict) or not spec.get("include"):
-            raise CodebookError(f"{where}: theme {name!r} needs an 'include:' list of patterns")
-        unknown = set(spec) - {"description", "include", "exclude", "driver", "polarity"}
-        if unknown:
-            raise CodebookError(f"{where}: theme {name!r} has unknown keys {sorted(unknown)}; expected "
-                                "description, include, exclude, driver, polarity")
-        polarity = spec.get("polarity", "negative")
-        if polarity not in ("negative", "positive"):
-            raise CodebookError(f"{where}: theme {name!r}: polarity {polarity!r}; expected "
-                                "'negative' or 'positive'")
-        themes[str(name)] = Theme(
-            name=str(name), description=str(spec.get("description", "")),
-            include=_compile(spec["include"], name, "include", where),
-            exclude=_compile(spec.get("exclude"), name, "exclude", where),
-            driver=spec.get("driver"), polarity=polarity,
-        )
-    canon = json.dumps(raw["themes"], sort_keys=True, default=str).encode()
+    themes = {str(name): _theme(name, spec, where) for name, spec in raw["themes"].items()}
+    canon = {"themes": raw["themes"]}
+    if any(t.examples for t in themes.values()):   # examples tag through the embeddings: their model is part of it
+        canon["model"] = MODEL
+    canon = json.dumps(canon if "model" in canon else raw["themes"], sort_keys=True, default=str).encode()
     return Codebook(themes=themes, fingerprint=hashlib.sha256(canon).hexdigest()[:12])
+
+
+_KEYS = ("description", "include", "examples", "threshold", "exclude", "driver", "polarity")
+
+
+def _theme(name, spec, where: str) -> Theme:
+    """One theme of the YAML, checked."""
+    if not isinstance(spec, dict) or not (spec.get("include") or spec.get("examples")):
+        raise CodebookError(f"{where}: theme {name!r} needs an 'include:' list of patterns or an 'examples:' "
+                            "list of comments (or both)")
+    unknown = set(spec) - set(_KEYS)
+    if unknown:
+        raise CodebookError(f"{where}: theme {name!r} has unknown keys {sorted(unknown)}; expected "
+                            f"{', '.join(_KEYS)}")
+    polarity = spec.get("polarity", "negative")
+    if polarity not in ("negative", "positive"):
+        raise CodebookError(f"{where}: theme {name!r}: polarity {polarity!r}; expected 'negative' or 'positive'")
+    examples = _examples.check_examples(spec.get("examples"), name, where, CodebookError)
+    if "threshold" in spec and not examples:
+        raise CodebookError(f"{where}: theme {name!r}: threshold is set but the theme has no examples; "
+                            "add 'examples:' or remove 'threshold:'")
+    return Theme(name=str(name), description=str(spec.get("description", "")),
+                 include=_compile(spec.get("include"), name, "include", where),
+                 exclude=_compile(spec.get("exclude"), name, "exclude", where),
+                 driver=spec.get("driver"), polarity=polarity, examples=examples,
+                 threshold=_examples.check_threshold(spec.get("threshold"), name, where, CodebookError))
 
 
 def theme_columns(codebook) -> list[str]:
@@ -145,20 +169,32 @@ def theme_columns(codebook) -> list[str]:
     return [PREFIX + n for n in load_codebook(codebook).names]
 
 
-def tag_texts(texts: pd.Series, codebook: Codebook) -> pd.DataFrame:
-    """Boolean ``theme_<name>`` flags for non-missing texts (no validation; :func:`tag_themes` validates)."""
+def tag_texts(texts: pd.Series, codebook: Codebook, vectors=None) -> pd.DataFrame:
+    """Boolean ``theme_<name>`` flags for non-missing texts (no validation; :func:`tag_themes` validates).
+    ``vectors``: the texts' embeddings when the caller has them (else embedded here if a theme has examples)."""
     out = {}
+    near = _examples.similarities(texts, codebook.themes.values(), vectors)
     for name, th in codebook.themes.items():
-        hit = texts.str.contains(th.include, regex=True).astype(bool)
+        hit = _hits(texts, th, near.get(name))
         if th.exclude is not None and bool(hit.any()):
             # only comments that match an include AND an exclude need the masked second look
             sub = texts[hit]
             both = sub.str.contains(th.exclude, regex=True).astype(bool)
             if bool(both.any()):
                 masked = sub[both].str.replace(th.exclude, " ", regex=True)
-                hit.loc[masked.index] = masked.str.contains(th.include, regex=True).astype(bool)
+                hit.loc[masked.index] = _hits(masked, th, None)
         out[PREFIX + name] = hit
     return pd.DataFrame(out, index=texts.index)
+
+
+def _hits(texts: pd.Series, theme: Theme, near) -> pd.Series:
+    """Texts an include pattern matches or that read like an example (``near``: similarities, else computed)."""
+    hit = (texts.str.contains(theme.include, regex=True).astype(bool) if theme.include is not None
+           else pd.Series(False, index=texts.index))
+    if theme.examples:
+        near = _examples.similarities(texts, [theme])[theme.name] if near is None else near
+        hit |= near >= theme.threshold
+    return hit
 
 
 def tag_themes(data, codebook, *, col: str = "comment") -> pd.DataFrame:

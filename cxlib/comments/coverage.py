@@ -1,8 +1,9 @@
 """What the codebook misses: its coverage, clusters of the comments it does not tag, and look-alikes.
 
 :func:`codebook_coverage` says how many comments any theme tags; :func:`uncoded_themes` clusters the
-rest (largest first); :func:`suggest_matches` lists untagged comments closest to a theme's tagged ones,
-to help the analyst extend its patterns; :func:`similar` finds comments like a given one. Comments are
+rest (largest first); :func:`suggest_matches` lists untagged comments closest to a theme's tagged ones
+and its examples, in any language, to help the analyst extend its patterns or examples; :func:`similar`
+finds comments like a given one. Comments are
 tagged after redaction, as :func:`~cxlib.comments.annotate_comments` does.
 """
 
@@ -15,6 +16,7 @@ from .._checks import by_list, check_confidence, need_columns
 from .._stats import wilson
 from ..errors import CodebookError
 from .clusters import K_RANGE, ThemeClusters, _cluster_rows
+from . import _examples
 from .codebook import PREFIX, load_codebook, tag_texts
 from .embeddings import clean_text, embed_comments, embed_texts
 from .redaction import as_text_series, redact
@@ -77,13 +79,15 @@ def codebook_coverage(data: pd.DataFrame, codebook, *, col: str = "comment", by=
 
 
 def _tags(emb, codebook) -> pd.DataFrame:
-    """Theme flags for each distinct comment of ``emb`` (tagged on its redacted text)."""
-    return tag_texts(pd.Series(emb.redacted, dtype="str"), load_codebook(codebook))
+    """Theme flags for each distinct comment of ``emb`` (tagged on its redacted text; examples compared
+    with its vectors, not embedded again)."""
+    return tag_texts(pd.Series(emb.redacted, dtype="str"), load_codebook(codebook), vectors=emb.vectors)
 
 
 def uncoded_themes(data, codebook, *, k: int | None = None, seed: int = 0, method: str = "embeddings",
                    col: str = "comment", score: str = "nps", n_terms: int = 8, n_quotes: int = 3,
-                   brand_words=(), cache_dir=None, confidence: float = 0.95) -> ThemeClusters:
+                   brand_words=(), cache_dir=None, confidence: float = 0.95,
+                   language: str | None = None) -> ThemeClusters:
     """Clusters of the comments no codebook theme tags, largest first, with the codebook's coverage.
 
     Parameters
@@ -92,7 +96,7 @@ def uncoded_themes(data, codebook, *, k: int | None = None, seed: int = 0, metho
         Responses with a comment column.
     codebook : path, dict or Codebook
         See :func:`~cxlib.comments.load_codebook`.
-    k, seed, method, col, score, n_terms, n_quotes, brand_words, cache_dir, confidence
+    k, seed, method, col, score, n_terms, n_quotes, brand_words, cache_dir, confidence, language
         As in :func:`~cxlib.comments.discover_themes` (k chosen in 4..20 by silhouette when not given).
 
     Returns
@@ -116,7 +120,8 @@ def uncoded_themes(data, codebook, *, k: int | None = None, seed: int = 0, metho
     coverage = _coverage_table(pd.DataFrame(index=[0]), [n], [n_tagged], confidence)
     ids = np.flatnonzero(~tagged)
     found = _cluster_rows(data, emb, ids, k=k, seed=seed, method=method, score=score, n_terms=n_terms,
-                          n_quotes=n_quotes, confidence=confidence, k_range=K_RANGE, cache_dir=cache_dir)
+                          n_quotes=n_quotes, confidence=confidence, k_range=K_RANGE, cache_dir=cache_dir,
+                          language=language)
     found.coverage = coverage
     return found
 
@@ -125,16 +130,23 @@ def _ranked(emb, data, score: np.ndarray, keep: np.ndarray, n: int) -> pd.DataFr
     """The ``n`` distinct comments with the highest ``score`` among ``keep``, with a response id."""
     cand = np.flatnonzero(keep)
     top = cand[np.argsort(-score[cand], kind="stable")[:n]]
-    out = pd.DataFrame({"comment": emb.redacted[top], "similarity": score[top], "n": emb.counts[top]})
+    out = pd.DataFrame({"comment": emb.redacted[top], "language": emb.language[top].astype(str),
+                        "similarity": score[top], "n": emb.counts[top]})
     if isinstance(data, pd.DataFrame) and "response_id" in data.columns:
         first = pd.Series(np.arange(len(emb.row))).groupby(emb.row).first()
         out.insert(0, "response_id", data["response_id"].to_numpy()[first.reindex(top).to_numpy()])
     return out
 
 
-def suggest_matches(data, codebook, theme: str, n: int = 20, *, col: str = "comment", cache_dir=None,
-                    brand_words=()) -> pd.DataFrame:
-    """Comments a theme does not tag that read most like the ones it does: candidates for its patterns.
+def suggest_matches(data, codebook, theme: str, n: int = 20, *, languages=None, col: str = "comment",
+                    cache_dir=None, brand_words=()) -> pd.DataFrame:
+    """Comments a theme does not tag that read most like the ones it does: candidates for its patterns
+    or examples, in every language.
+
+    The centre the comments are ranked by is the mean of the theme's tagged comments (each counted as
+    often as it occurs) and of its examples (each once); the embeddings are multilingual, so English
+    comments and examples find German or French look-alikes. A theme told only by examples that tags
+    nothing yet is ranked by its examples.
 
     Parameters
     ----------
@@ -146,6 +158,9 @@ def suggest_matches(data, codebook, theme: str, n: int = 20, *, col: str = "comm
         A codebook theme name.
     n : int, default 20
         Comments listed.
+    languages : str or list of str, optional
+        Only comments in these languages (codes as :func:`~cxlib.comments.detect_language` gives), e.g.
+        the languages the theme's patterns were not written for.
     col, cache_dir, brand_words
         As in :func:`~cxlib.comments.embed_comments`.
 
@@ -153,9 +168,9 @@ def suggest_matches(data, codebook, theme: str, n: int = 20, *, col: str = "comm
     -------
     DataFrame
         Up to ``n`` distinct comments, closest first: ``response_id`` (the first with that comment,
-        when present), ``comment`` (redacted), ``similarity`` (cosine to the centre of the theme's
-        tagged comments), ``n`` (comments with that text), ``n_tagged`` (tagged comments the centre is
-        made of).
+        when present), ``comment`` (redacted), ``language`` (its code), ``similarity`` (cosine to the
+        centre), ``n`` (comments with that text), ``n_tagged`` (tagged comments the centre is made of)
+        and ``n_examples`` (the theme's examples in it).
 
     Examples
     --------
@@ -167,15 +182,20 @@ def suggest_matches(data, codebook, theme: str, n: int = 20, *, col: str = "comm
     cb = load_codebook(codebook)
     if theme not in cb.names:
         raise CodebookError(f"suggest_matches: theme {theme!r} is not in the codebook; its themes are {cb.names}")
+    langs = [languages] if isinstance(languages, str) else languages
     emb = embed_comments(data, col=col, cache_dir=cache_dir, brand_words=brand_words)
     flags = _tags(emb, cb)[PREFIX + theme].to_numpy(bool)
-    if not flags.any():
-        raise CodebookError(f"suggest_matches: theme {theme!r} tags none of the {int(emb.counts.sum()):,} comments; "
-                            "there is nothing to find look-alikes of")
+    examples = cb.themes[theme].examples
+    if not flags.any() and not examples:
+        raise CodebookError(f"suggest_matches: theme {theme!r} tags none of the {int(emb.counts.sum()):,} comments "
+                            "and has no examples; there is nothing to find look-alikes of")
     centre = (emb.vectors[flags] * emb.counts[flags, None]).sum(axis=0)
+    if examples:
+        centre = centre + _examples.example_vectors(examples).sum(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-12)
-    out = _ranked(emb, data, emb.vectors @ centre, ~flags, n)
-    out["n_tagged"] = int(emb.counts[flags].sum())
+    keep = ~flags if langs is None else ~flags & np.isin(emb.language.astype(str), [str(x) for x in langs])
+    out = _ranked(emb, data, emb.vectors @ centre, keep, n)
+    out["n_tagged"], out["n_examples"] = int(emb.counts[flags].sum()), len(examples)
     return out
 
 
@@ -196,8 +216,8 @@ def similar(data, text: str, n: int = 10, *, col: str = "comment", cache_dir=Non
     Returns
     -------
     DataFrame
-        ``response_id`` (when present), ``comment`` (redacted), ``similarity``, ``n`` (comments with
-        that text), closest first.
+        ``response_id`` (when present), ``comment`` (redacted), ``language``, ``similarity``, ``n``
+        (comments with that text), closest first.
 
     Examples
     --------

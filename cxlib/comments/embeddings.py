@@ -25,6 +25,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
+from itertools import chain
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +34,7 @@ import pandas as pd
 
 from .._checks import check_frame, need_columns
 from . import _static
+from ._jobs import map_chunks
 from .languages import detect_language
 from .redaction import PLACEHOLDERS, as_text_series, redact
 
@@ -46,6 +48,7 @@ _URL = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)\S+")
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _SPACE = re.compile(r"\s+")
+_JOB_CHUNK = 100_000
 
 
 def _brand_pattern(brand_words) -> re.Pattern | None:
@@ -112,11 +115,11 @@ def embed_texts(texts, *, max_chars: int = 2000, chunk_size: int = 50_000, cache
     texts = [_SPACE.sub(" ", t[:max_chars]) for t in as_text_series(texts).fillna("").tolist()]
     out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
     for start in range(0, len(texts), chunk_size):
-        enc = tok.encode_batch(texts[start:start + chunk_size], add_special_tokens=False)
-        lens = np.fromiter((len(e.ids) for e in enc), dtype=np.int64, count=len(enc))
+        enc = [e.ids for e in tok.encode_batch(texts[start:start + chunk_size], add_special_tokens=False)]
+        lens = np.fromiter(map(len, enc), dtype=np.int64, count=len(enc))
         if not lens.sum():
             continue
-        ids = np.concatenate([np.asarray(e.ids, dtype=np.int64) for e in enc])
+        ids = np.fromiter(chain.from_iterable(enc), dtype=np.int64, count=int(lens.sum()))
         rows = np.repeat(np.arange(len(enc)), lens)
         counts = sparse.csr_matrix((np.ones(len(ids), np.float32), (rows, ids)), shape=(len(enc), len(table)))
         vec = np.asarray(counts @ table, dtype=np.float32)
@@ -171,8 +174,14 @@ def _settings(brand_words, max_chars: int) -> tuple[dict, str]:
     return settings, digest
 
 
+def _named(stem: Path, ext: str) -> Path:
+    """``stem`` + ``ext`` (``Path.with_suffix`` would cut the stem at the dot of the version "e2.1", dropping
+    the settings' digest: caches of different brand words shared one file)."""
+    return stem.parent / f"{stem.name}{ext}"
+
+
 def _read_cache(stem: Path):
-    table_path, vec_path = stem.with_suffix(".parquet"), stem.with_suffix(".npy")
+    table_path, vec_path = _named(stem, ".parquet"), _named(stem, ".npy")
     if not (table_path.exists() and vec_path.exists()):
         return None, None
     table = pd.read_parquet(table_path)
@@ -184,16 +193,29 @@ def _read_cache(stem: Path):
 
 def _write_cache(stem: Path, table: pd.DataFrame, vectors: np.ndarray) -> None:
     stem.parent.mkdir(parents=True, exist_ok=True)
-    tmp_vec, tmp_table = stem.with_suffix(".npy.tmp"), stem.with_suffix(".parquet.tmp")
+    tmp_vec, tmp_table = _named(stem, ".npy.tmp"), _named(stem, ".parquet.tmp")
     with open(tmp_vec, "wb") as f:
         np.save(f, vectors.astype(np.float32))   # as computed: a cached re-run gives the same vectors, the same report
     table.to_parquet(tmp_table, index=False)
-    os.replace(tmp_vec, stem.with_suffix(".npy"))
-    os.replace(tmp_table, stem.with_suffix(".parquet"))
+    os.replace(tmp_vec, _named(stem, ".npy"))
+    os.replace(tmp_table, _named(stem, ".parquet"))
+
+
+def _prepare(texts: list[str], brand_words: tuple) -> pd.DataFrame:
+    """Redacted text, cleaned text (the redacted one when cleaning leaves nothing) and language."""
+    red = redact(pd.Series(texts, dtype="str"))
+    clean = clean_text(red, brand_words=brand_words)
+    clean = clean.where(clean.str.len() > 0, red.str.replace(_SPACE, " ", regex=True).str.strip())
+    return pd.DataFrame({"redacted": red, "clean": clean, "language": detect_language(red).to_numpy(object)})
+
+
+def _prepare_all(texts: list[str], brand_words: tuple, n_jobs: int, chunk: int = _JOB_CHUNK) -> pd.DataFrame:
+    """:func:`_prepare` over chunks in ``n_jobs`` worker processes when there is more than one chunk."""
+    return map_chunks(_prepare, texts, brand_words, n_jobs, chunk)
 
 
 def embed_comments(data, *, col: str = "comment", cache_dir=None, brand_words=(),
-                   max_chars: int = 2000) -> Embeddings:
+                   max_chars: int = 2000, n_jobs: int = 1) -> Embeddings:
     """Redact, clean and embed every distinct comment once (cached by a hash of the raw comment).
 
     Parameters
@@ -209,6 +231,9 @@ def embed_comments(data, *, col: str = "comment", cache_dir=None, brand_words=()
     max_chars : int, default 2000
         Longer comments are embedded from their first ``max_chars`` characters (counted in
         ``n_truncated``).
+    n_jobs : int, default 1
+        Worker processes that redact, clean and tell the language of new comments (chunks of 100,000;
+        ``-1``: one per core). The pieces are cut by the tokenizer's own threads either way.
 
     Returns
     -------
@@ -242,14 +267,10 @@ def embed_comments(data, *, col: str = "comment", cache_dir=None, brand_words=()
     todo = first[pos < 0]
     if len(todo):
         raw = present.iloc[todo]
-        red = redact(raw).reset_index(drop=True)
-        clean = clean_text(red, brand_words=brand_words)
-        empty = clean.str.len() == 0
-        clean = clean.where(~empty, red.str.replace(_SPACE, " ", regex=True).str.strip())
-        fresh = pd.DataFrame({"key": keys[todo], "redacted": red, "clean": clean,
-                              "language": detect_language(red).to_numpy(object),
-                              "long": raw.str.len().to_numpy() > max_chars})
-        new_vec = embed_texts(clean, max_chars=max_chars, cache_dir=cache_dir)
+        fresh = _prepare_all(raw.tolist(), tuple(brand_words or ()), n_jobs)
+        fresh.insert(0, "key", keys[todo])
+        fresh["long"] = raw.str.len().to_numpy() > max_chars
+        new_vec = embed_texts(fresh["clean"], max_chars=max_chars, cache_dir=cache_dir)
         table = fresh if table is None else pd.concat([table, fresh], ignore_index=True)
         vectors = new_vec if vectors is None else np.concatenate([vectors.astype(np.float32), new_vec])
         if stem is not None:

@@ -3,8 +3,9 @@
 VADER (:func:`~cxlib.comments.sentiment`) needs no labels but reads customer language poorly (3-class
 accuracy 0.49 on a human-labelled public set of 14,640 airline tweets, below always answering
 "negative"). :func:`train_sentiment` fits scikit-learn's logistic regression on the embeddings of
-labelled comments (the analyst's CSV, 2 or 3 classes), or, with ``label_from="nps"``, on the survey's own
-scores (detractors' language against promoters'), and measures itself by seeded, stratified
+labelled comments (the analyst's CSV, 2 or 3 classes), or, with ``label_from=`` any registered score, on
+the survey's own answers (detractors' language against promoters', bottom boxes' against top boxes'), and
+measures itself by seeded, stratified
 cross-validation. The model saves as a small JSON file of coefficients (never a pickle) that the config
 can name (``comments: {sentiment_model: path}``).
 """
@@ -19,6 +20,8 @@ import pandas as pd
 from .._checks import check_choice, need_columns
 from ..data import read_model_file, write_model_file
 from ..errors import DataError, ParameterError
+from ..metrics import METRICS, get_metric
+from ..scores import as_scale, default_scale, respondent_values
 from .embeddings import MODEL, embed_comments
 from .sentiment import sentiment
 
@@ -45,9 +48,11 @@ class SentimentModel:
         :data:`MIN_PER_LANGUAGE` labelled comments: its ``n``, ``accuracy`` and ``balanced_accuracy``);
         ``baseline_accuracy``
         (always the most common class), ``vader_accuracy`` / ``vader_auc`` (VADER on the same comments,
-        when its labels apply), ``folds``, ``n`` and ``class_counts``.
+        when its labels apply), ``folds``, ``n``, ``class_counts`` and, when learned from a score,
+        ``label_points`` (the answers taken as "negative" and as "positive").
     label_from : str or None
-        "nps" when learned from the scores, else None (hand labels).
+        The registered score learned from ("nps", "csat", ...; see :func:`train_sentiment`), else None
+        (hand labels).
     """
 
     classes: list
@@ -60,8 +65,15 @@ class SentimentModel:
     def describe(self) -> str:
         """One sentence for reports: what was learned from what, and its measured accuracy."""
         m = self.metrics
-        source = ("detractors' against promoters' comments (from the scores)" if self.label_from == "nps"
-                  else f"{m['n']:,} labelled comments")
+        points = m.get("label_points") or {}
+        if self.label_from == "nps":
+            source = "detractors' against promoters' comments (from the scores)"
+        elif self.label_from is not None:
+            label = METRICS[self.label_from].label if self.label_from in METRICS else self.label_from
+            source = (f"the comments of {label} answers {_points(points.get('negative'))} against "
+                      f"{_points(points.get('positive'))} (from the scores)")
+        else:
+            source = f"{m['n']:,} labelled comments"
         fit = f"{m['folds']}-fold cross-validated accuracy {m['accuracy']:.2f}, macro-F1 {m['macro_f1']:.2f}"
         if m.get("auc") is not None:
             fit += f", AUC {m['auc']:.2f}"
@@ -93,6 +105,15 @@ class SentimentModel:
         return e / e.sum(axis=1, keepdims=True)
 
 
+def _points(points) -> str:
+    """Answer points as a short range ("0–6", "4–5", "1")."""
+    pts = sorted(points or [])
+    if not pts:
+        return "?"
+    fmt = [f"{p:g}" for p in (pts[0], pts[-1])]
+    return fmt[0] if len(pts) == 1 else f"{fmt[0]}–{fmt[1]}"
+
+
 def load_sentiment_model(model) -> SentimentModel:
     """A :class:`SentimentModel` from a model file (``cfg.comments["sentiment_model"]``), dict or model.
 
@@ -118,16 +139,37 @@ def load_sentiment_model(model) -> SentimentModel:
                           label_from=raw.get("label_from"))
 
 
-def _labels(data: pd.DataFrame, text: str, label: str, label_from, score: str) -> pd.Series:
+def _score_points(label_from: str, scale) -> tuple[list, list]:
+    """The answers learned as "negative" and as "positive" for ``label_from``: a net score's lowest and
+    highest groups (NPS: detractors 0–6, promoters 9–10); a share's or a mean's bottom and top boxes of
+    its scale (the scale's ``top_k`` points at each end, at most half the scale each)."""
+    m = get_metric(label_from)
+    if m.kind == "net":
+        sets = m.point_sets([])
+        return list(sets[m.counts[-1]]), list(sets[m.counts[0]])
+    if scale is None and m.scale is None:
+        raise DataError(f"train_sentiment: label_from={label_from!r} needs the answer scale: pass "
+                        f"scale=cfg.scales[{label_from!r}] or (min, max)")
+    sc = as_scale(scale, default_scale(label_from))
+    k = min(sc.top_k, len(sc.values) // 2)
+    return sc.bottom_box(k), sc.top_box(k)
+
+
+def _labels(data: pd.DataFrame, text: str, label: str, label_from, score, scale) -> tuple[pd.Series, dict]:
+    """The label of each row (NA: left out) and, when learned from a score, the points of each label."""
     if label_from is None:
         need_columns(data, [text, label], where="train_sentiment")
         y = data[label].astype("str").str.strip().str.lower()
-        return y.where(data[label].notna() & (y != ""))
-    check_choice(label_from, ("nps",), param="label_from", func="train_sentiment")
-    need_columns(data, [text, score], where="train_sentiment")
-    s = pd.to_numeric(data[score], errors="coerce")
-    y = pd.Series(np.where(s <= 6, "negative", np.where(s >= 9, "positive", "")), index=data.index, dtype="str")
-    return y.where(s.notna() & (y != ""))
+        return y.where(data[label].notna() & (y != "")), {}
+    check_choice(label_from, tuple(METRICS), param="label_from", func="train_sentiment")
+    col = label_from if score is None else score
+    need_columns(data, [text, col], where="train_sentiment")
+    negative, positive = _score_points(label_from, scale)
+    respondent_values(data, score=col, metric=label_from, scale=scale)   # answers checked against the scale
+    s = respondent_values(data, score=col, metric="mean")
+    y = pd.Series(np.where(s.isin(negative), "negative", np.where(s.isin(positive), "positive", "")),
+                  index=data.index, dtype="str")
+    return y.where(s.notna() & (y != "")), {"negative": negative, "positive": positive}
 
 
 def _by_language(language: np.ndarray, truth: np.ndarray, pred: np.ndarray) -> dict:
@@ -145,22 +187,30 @@ def _by_language(language: np.ndarray, truth: np.ndarray, pred: np.ndarray) -> d
 
 
 def train_sentiment(labelled: pd.DataFrame, *, text: str = "comment", label: str = "sentiment",
-                    label_from: str | None = None, score: str = "nps", folds: int = 5, C: float = 1.0,
-                    seed: int = 0, path=None, cache_dir=None, brand_words=()) -> SentimentModel:
+                    label_from: str | None = None, score: str | None = None, scale=None, folds: int = 5,
+                    C: float = 1.0, seed: int = 0, path=None, cache_dir=None, brand_words=()) -> SentimentModel:
     """Learn sentiment from labelled comments, or from the scores, and measure it by cross-validation.
 
     Parameters
     ----------
     labelled : DataFrame
         Comments (``text``) with a label column (``label``: 2 or 3 classes, e.g. negative / neutral /
-        positive), or, with ``label_from="nps"``, survey responses with a ``score`` column.
+        positive), or, with ``label_from``, survey responses with a score column.
     text, label : str
         Comment and label columns; rows with no comment or no label are left out.
-    label_from : {"nps"}, optional
-        Learn from the scores instead of labels: detractors (0–6) are "negative", promoters (9–10)
-        "positive", passives are left out; the fit is then judged by its AUC.
-    score : str, default "nps"
-        Score column for ``label_from="nps"``.
+    label_from : str, optional
+        Learn from the respondents' own answers to any registered score
+        (:data:`cxlib.metrics.METRICS`) instead of labels: for NPS detractors (0–6) are "negative" and
+        promoters (9–10) "positive"; for a share (CSAT, would-recommend) and a mean (CES, a rating)
+        the bottom and top boxes of its scale (``top_k`` points at each end, at most half the scale:
+        CSAT 1–5 gives 1–2 against 4–5, CES 1–7 gives 1–3 against 5–7, yes/no gives no against yes,
+        the opposite way round when lower is better); answers in between are left out. The fit is then
+        judged by its AUC, and per language where 30 or more comments are labelled.
+    score : str, optional
+        Score column for ``label_from`` (default: the column named like the score).
+    scale : Scale or tuple, optional
+        Its answer scale (``cfg.scales[label_from]``); default the score's registered scale (a rating
+        has none: give it).
     folds : int, default 5
         Stratified cross-validation folds (shuffled with ``seed``).
     C : float, default 1.0
@@ -191,7 +241,7 @@ def train_sentiment(labelled: pd.DataFrame, *, text: str = "comment", label: str
 
     if not isinstance(folds, int) or folds < 2:
         raise ParameterError(f"The 'folds' parameter of train_sentiment must be an int >= 2. Got {folds!r} instead.")
-    y = _labels(labelled, text, label, label_from, score)
+    y, points = _labels(labelled, text, label, label_from, score, scale)
     emb = embed_comments(labelled, col=text, cache_dir=cache_dir, brand_words=brand_words)
     use = (emb.row >= 0) & y.notna().to_numpy()
     X, yv = emb.vectors[emb.row[use]], y[use].to_numpy(str)
@@ -199,7 +249,7 @@ def train_sentiment(labelled: pd.DataFrame, *, text: str = "comment", label: str
     if len(classes) < 2 or counts.min() < folds:
         raise DataError(f"train_sentiment: need at least 2 classes with {folds} comments each (one per fold); "
                         f"got {dict(zip(classes.tolist(), counts.tolist()))} from {int(use.sum())} usable rows "
-                        f"of {len(labelled)} (column {label if label_from is None else score!r})")
+                        f"of {len(labelled)} (column {label if label_from is None else (score or label_from)!r})")
     clf = LogisticRegression(C=C, max_iter=2000)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     proba = cross_val_predict(clf, X, yv, cv=cv, method="predict_proba")
@@ -211,10 +261,12 @@ def train_sentiment(labelled: pd.DataFrame, *, text: str = "comment", label: str
                "baseline_accuracy": float(counts.max() / counts.sum()), "vader_accuracy": None, "vader_auc": None,
                "folds": folds, "n": int(use.sum()),
                "class_counts": {str(c): int(k) for c, k in zip(classes, counts)}}
+    if points:
+        metrics["label_points"] = {k: [float(p) for p in v] for k, v in points.items()}
     vader = sentiment(pd.Series(emb.redacted[emb.row[use]], dtype="str"))
     if set(classes) <= {"negative", "neutral", "positive"} and len(classes) == 3:
         metrics["vader_accuracy"] = float((vader["sentiment"].to_numpy(str) == yv).mean())
-    elif label_from == "nps":
+    elif label_from is not None:
         metrics["vader_auc"] = float(roc_auc_score(yv == "positive", vader["compound"]))
     fitted = clf.fit(X, yv)
     model = SentimentModel(classes=[str(c) for c in fitted.classes_], coef=fitted.coef_, intercept=fitted.intercept_,

@@ -70,7 +70,8 @@ def money_options(spec) -> dict:
 
 
 def comments_options(spec, base_dir: Path, where: str) -> dict:
-    """``comments:``: the learned ``sentiment_model`` file (must exist) and ``brand_words`` to strip."""
+    """``comments:``: the learned ``sentiment_model`` file (must exist), ``brand_words`` to strip and the
+    ``label_language`` of discovered themes."""
     model = existing_file(spec.sentiment_model, base_dir, "comments.sentiment_model", where,
                           " (train one with comments.train_sentiment(..., path=))")
-    return {"sentiment_model": model, "brand_words": list(spec.brand_words)}
+    return {"sentiment_model": model, "brand_words": list(spec.brand_words), "label_language": spec.label_language}

@@ -261,6 +261,9 @@ class Comments(Section):
     example = "a mapping (e.g. comments: {sentiment_model: model.json})"
     sentiment_model: Optional[FilePath] = key(None, "A learned sentiment model file replacing VADER.")
     brand_words: list[Text("a word")] = key([], "Words that never name a discovered theme.")
+    label_language: Optional[Text("a two-letter ISO 639-1 code such as en", pattern="[a-z]{2}")] = key(
+        "en", "Language of discovered themes' labels: other languages' key phrases mapped to it; none: each "
+              "language in its own words.")
 
 
 class FollowUp(Section):

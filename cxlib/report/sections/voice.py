@@ -236,7 +236,7 @@ def _emerging(scope: ReportContext, codebook, *, cache_dir, n_topics: int, n_quo
     """The codebook's coverage this period and the largest clusters of the comments it does not tag."""
     now = scope.now
     opts = {"seed": seed, "cache_dir": cache_dir, "brand_words": scope.cfg.comments["brand_words"],
-            "score": scope.primary}
+            "score": scope.primary, "language": scope.cfg.comments["label_language"]}
     parts = []
     if codebook is None:
         n_left = int((now["comment"].fillna("").astype(str).str.strip() != "").sum())
