@@ -136,3 +136,23 @@ def test_crosstab_on_a_table_refuses_what_it_cannot_read():
         crosstab(table, rows=["nps"], banner="g", compare="previous")
     # The default rows: every canonical score with an answer, as on the DataFrame (hand: only nps here).
     pd.testing.assert_frame_equal(crosstab(table, banner="g", min_n=1), crosstab(frame, banner="g", min_n=1))
+
+
+@pytest.mark.duckdb
+def test_the_report_shows_the_options_from_a_duckdb_table_as_from_the_file(exported):
+    # Before the loader carried them, a table's banner had no multiple-response rows and the drivers section no
+    # options: now both equal the pandas path's (the month's rows are pulled with the options, coded).
+    from cxlib.report import sections
+
+    folder, _ = exported
+    kept = {}
+    for engine in ("pandas", "duckdb"):
+        cfg = data.load_config({**_spec(folder / "r.parquet", engine=engine), "report": {"primary": "nps"}})
+        responses = data.load_responses(cfg)
+        assert data.is_table(responses) == (engine == "duckdb")
+        scope = sections.context(cfg, responses, month="2026-10")
+        banner, drivers = sections.banner(scope), sections.drivers(scope)
+        assert "Why: any (net)" in banner and "Options as drivers of NPS" in drivers
+        kept[engine] = {k: pd.DataFrame(scope.tables[k]["rows"]) for k in ("banner", "options")}
+    for k in ("banner", "options"):
+        pd.testing.assert_frame_equal(kept["pandas"][k], kept["duckdb"][k], rtol=1e-9)
