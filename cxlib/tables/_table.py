@@ -1,15 +1,20 @@
 """Banner tables on an Ibis table (DuckDB, a server table): only the sums leave the database.
 
 Each row's per-respondent values become columns of the table (its score's respondent values, the weight, a
-multiple-response question's "answered" flag and its options' selections), each row statistic's sums become
-:class:`cxlib.data.Term` s, and every span is one ``GROUP BY`` query (:func:`cxlib.data.group_sums`; the
-Total one aggregate). The sums are the ones :func:`~cxlib.tables._cells.sum_terms` gives on a DataFrame, so
-every cell, letter and test is finished by the same code. Private to :mod:`cxlib.tables`.
+multiple-response question's "answered" flag and its options' selections as 0/1), each row statistic's sums
+become :class:`cxlib.data.Term` s (plain SUMs of products; a base shared by rows summed once), and one scan
+grouped by every banner at once gives every span's sums (:func:`cxlib.data.group_sums`; one query per span
+when the banners' cross product is large). The sums are the ones :func:`~cxlib.tables._cells.sum_terms`
+gives on a DataFrame, so every cell, letter and test is finished by the same code. Private to
+:mod:`cxlib.tables`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+
+import numpy as np
+import pandas as pd
 
 from .._checks import need_columns
 from ..data import Term, group_sums, selection_expr
@@ -22,18 +27,26 @@ from ._multi import _sets
 __all__ = ["table_cells"]
 
 _W = "_w"
+#: Most groups of the banners' cross product summed in one scan (beyond it, one query per banner).
+MOST_GROUPS = 200_000
 
 
-def _base(valid: str) -> dict:
-    """n, Σw and Σw² of the rows where ``valid`` is present."""
-    return {"n": Term("", present=(valid,), count=True), "sw": Term("", weight=_W, wpow=1, present=(valid,)),
-            "sw2": Term("", weight=_W, wpow=2, present=(valid,))}
+def _sums(name: str, cols: tuple, w: str | None) -> dict:
+    """Σw and Σw² of the product of the 0/1 columns ``cols`` (plain SUMs, no FILTER): ``sw<k>`` and ``sw2<k>``;
+    without weights one term (Σw = Σw² = the count), summed once."""
+    f = tuple((c, 0.0) for c in cols)
+    return {name: Term("", factors=f, weight=w, wpow=1 if w else 0),
+            "sw2" + name[2:]: Term("", factors=f, weight=w, wpow=2 if w else 0)}
 
 
-def _hits(name: str, valid: str, column: str, values) -> dict:
-    """Σw and Σw² of the valid rows whose ``column`` takes one of ``values``: ``sw<k>`` and ``sw2<k>``."""
-    on = {"present": (valid,), "values": (column, tuple(float(v) for v in values))}
-    return {name: Term("", weight=_W, wpow=1, **on), "sw2" + name[2:]: Term("", weight=_W, wpow=2, **on)}
+def _base(flag: str, w: str | None) -> dict:
+    """n, Σw and Σw² of the rows where ``flag`` (1 or null) is present."""
+    return {"n": Term("", present=(flag,), count=True), **_sums("sw", (flag,), w)}
+
+
+def _ones(cond):
+    """A condition as a 0/1 float column (null counts as 0)."""
+    return cond.fill_null(False).ifelse(1.0, 0.0)
 
 
 def _first_bad(table, cond, column: str, where: str, what: str) -> None:
@@ -45,17 +58,18 @@ def _first_bad(table, cond, column: str, where: str, what: str) -> None:
                         f"{', '.join(map(repr, ex))}")
 
 
-def _weight(table, weight):
-    if weight is None:
-        return 1.0
+def _weight(table, weight: str):
     w = table[weight].cast("float64")
     _first_bad(table, w.isnull() | w.isnan() | (w < 0) | (w > 1.7e308), weight, "crosstab",
                "weights must be finite and ≥ 0 on every row")
     return w
 
 
-def _score_rows(table, rows, metric, scales, top_k) -> tuple[dict, list[Row]]:
-    """Each score row's value column (``_v<i>``) and its terms."""
+def _score_rows(table, rows, metric, scales, top_k, w) -> tuple[dict, list[Row]]:
+    """Each score row's value column (``_v<i>``), answered flag (``_f<i>``), 0/1 indicators (``_k<i>``,
+    ``_p<i>``, ``_d<i>``) and its terms."""
+    import ibis
+
     derived, specs = {}, []
     for i, (score, m) in enumerate(score_entries(table, rows, metric)):
         if m not in ROW_METRICS:
@@ -63,33 +77,36 @@ def _score_rows(table, rows, metric, scales, top_k) -> tuple[dict, list[Row]]:
                                  f"Got {m!r} instead.")
         v, kind, k = f"_v{i}", ROW_METRICS[m], top_k
         nps_like = m in ("nps", "pct_promoters", "pct_detractors")
-        derived[v] = respondent_values(table, score=score, metric="nps" if nps_like else "mean")
-        terms, scale = _base(v), _scale_of(score, scales or {})
+        x = derived[v] = respondent_values(table, score=score, metric="nps" if nps_like else "mean")
+        derived[f"_f{i}"] = x.notnull().ifelse(1.0, ibis.null("float64"))
+        terms, scale = _base(f"_f{i}", w), _scale_of(score, scales or {})
         if kind == "nps":
-            terms.update(_hits("swp", v, v, [100]), **_hits("swd", v, v, [-100]))
+            derived[f"_p{i}"], derived[f"_d{i}"] = _ones(x == 100.0), _ones(x == -100.0)
+            terms.update(_sums("swp", (f"_p{i}",), w), **_sums("swd", (f"_d{i}",), w))
         elif nps_like:
-            terms.update(_hits("swk", v, v, [100 if m == "pct_promoters" else -100]))
+            derived[f"_k{i}"] = _ones(x == (100.0 if m == "pct_promoters" else -100.0))
+            terms.update(_sums("swk", (f"_k{i}",), w))
         elif m == "top_box":
             if scale is None:
                 raise ParameterError(f"crosstab: the top box of {score!r} needs its scale: pass scales={{{score!r}: "
                                      f"(min, max)}} (e.g. cfg.scales)")
             scale = as_scale(scale)
-            x = derived[v]
             _first_bad(table, x.notnull() & ((x < scale.min) | (x > scale.max)), score, "crosstab",
                        f"expected answers on the {scale.min}–{scale.max} scale")
             boxes = scale.top_box(top_k) if top_k is not None else scale.top_box()
-            terms.update(_hits("swk", v, v, boxes))
+            derived[f"_k{i}"] = _ones(x.isin([float(b) for b in boxes]))
+            terms.update(_sums("swk", (f"_k{i}",), w))
             k = len(boxes)
         else:
-            f = ((v, 0.0),)
-            terms.update(swx=Term("", factors=f, weight=_W, wpow=1), swxx=Term("", factors=f * 2, weight=_W, wpow=1),
-                         sw2x=Term("", factors=f, weight=_W, wpow=2), sw2xx=Term("", factors=f * 2, weight=_W, wpow=2))
+            f, k1, k2 = ((v, 0.0),), (1 if w else 0), (2 if w else 0)
+            terms.update(swx=Term("", factors=f, weight=w, wpow=k1), swxx=Term("", factors=f * 2, weight=w, wpow=k1),
+                         sw2x=Term("", factors=f, weight=w, wpow=k2), sw2xx=Term("", factors=f * 2, weight=w, wpow=k2))
         bounds = None if kind != "mean" or scale is None else (as_scale(scale).min, as_scale(scale).max)
         specs.append(Row(_label(score, m, k), score, m, kind, terms, bounds))
     return derived, specs
 
 
-def _multi_rows(table, multi, labels) -> tuple[dict, list[Row]]:
+def _multi_rows(table, multi, labels, w) -> tuple[dict, list[Row]]:
     """Each question's "answered" column (``_a<q>``: 1 or null), its options' selections (``_s<q>_<j>``: 1, 0
     or null) and the rows' terms, as :func:`~cxlib.tables._multi.multi_rows` makes them on a DataFrame."""
     import ibis
@@ -112,19 +129,28 @@ def _multi_rows(table, multi, labels) -> tuple[dict, list[Row]]:
         derived[a] = answered.ifelse(1.0, ibis.null("float64"))
         title = labels.get(name, name)
         for j, (c, p) in enumerate(zip(cols, picked)):
-            derived[f"_s{q}_{j}"] = p.fill_null(False).ifelse(1.0, 0.0)
+            derived[f"_s{q}_{j}"] = _ones(p)
             specs.append(Row(f"{title}: {labels.get(c, c)}", c, "pct_selected", "prop",
-                             {**_base(a), **_hits("swk", a, f"_s{q}_{j}", [1])}))
-        derived[f"_s{q}_any"] = _any(picked)
-        specs.append(Row(f"{title}: any (net)", name, "pct_any", "prop", {**_base(a), **_hits("swk", a, f"_s{q}_any", [1])}))
+                             {**_base(a, w), **_sums("swk", (a, f"_s{q}_{j}"), w)}))
+        chosen = picked[0].fill_null(False)
+        for p in picked[1:]:
+            chosen |= p.fill_null(False)
+        derived[f"_s{q}_any"] = _ones(chosen)
+        specs.append(Row(f"{title}: any (net)", name, "pct_any", "prop", {**_base(a, w), **_sums("swk", (a, f"_s{q}_any"), w)}))
     return derived, specs
 
 
-def _any(picked):
-    hit = picked[0].fill_null(False)
-    for p in picked[1:]:
-        hit |= p.fill_null(False)
-    return hit.ifelse(1.0, 0.0)
+def _blocks(t, banners: list[str], terms: list[Term]) -> list:
+    """The Total's sums, then each span's (sorted by its values; rows with none left out): one scan grouped by
+    every banner at once when their cross product has at most :data:`MOST_GROUPS` groups (sums add: each
+    span's are its groups' totals), else one query per span."""
+    names = [x.name for x in terms]
+    sizes = t.aggregate(**{b: t[b].nunique() for b in banners}).execute().iloc[0]
+    if np.prod([int(sizes[b]) + 1 for b in banners], dtype=float) > MOST_GROUPS:
+        return [group_sums(t, terms=terms)] + [group_sums(t, by=[b], terms=terms) for b in banners]
+    cells = group_sums(t, by=banners, terms=terms, keep_missing_keys=True)
+    total = pd.DataFrame({c: [cells[c].sum()] for c in names})
+    return [total] + [cells.groupby(b, sort=True)[names].sum().reset_index() for b in banners]
 
 
 def table_cells(table, *, rows, banners, metric, weight, scales, top_k, multi, labels):
@@ -142,19 +168,18 @@ def table_cells(table, *, rows, banners, metric, weight, scales, top_k, multi, l
         there = [m for m in METRICS if m in table.columns]
         counts = table.aggregate(**{m: table[m].count() for m in there}).execute().iloc[0] if there else {}
         rows = [m for m in there if int(counts[m])]
-    derived, specs = _score_rows(table, rows, metric, scales, top_k) if rows is not None else ({}, [])
+    w = _W if weight else None
+    derived, specs = _score_rows(table, rows, metric, scales, top_k, w) if rows is not None else ({}, [])
     if multi:
-        more, extra = _multi_rows(table, multi, labels)
+        more, extra = _multi_rows(table, multi, labels, w)
         derived, specs = {**derived, **more}, specs + extra
-    t = table.mutate(**derived, **{_W: _weight(table, weight)})
-    terms = [replace(term, name=f"r{i}_{key}") for i, row in enumerate(specs) for key, term in row.terms.items()]
-    spans, blocks = [("Total", True, ["Total"])], [group_sums(t, terms=terms)]
-    for b in banners:
-        out = group_sums(t, by=[b], terms=terms)
-        spans.append((b, False, out[b].tolist()))
-        blocks.append(out)
+    t = table.mutate(**derived, **({_W: _weight(table, weight)} if weight else {}))
+    unique = {term: f"t{j}" for j, term in enumerate(dict.fromkeys(tm for row in specs for tm in row.terms.values()))}
+    terms = [replace(term, name=name) for term, name in unique.items()]   # a base shared by rows summed once
+    blocks = _blocks(t, banners, terms)
+    spans = [("Total", True, ["Total"])] + [(b, False, out[b].tolist()) for b, out in zip(banners, blocks[1:])]
 
     def sums(i: int, s: int) -> dict:
-        return {key: blocks[s][f"r{i}_{key}"].to_numpy() for key in specs[i].terms}
+        return {key: blocks[s][unique[term]].to_numpy() for key, term in specs[i].terms.items()}
 
     return specs, spans, sums
