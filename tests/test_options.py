@@ -53,3 +53,45 @@ def test_means_and_errors(answers):
         option_impact(answers, multi=["Q1"])
     with pytest.raises(DataError, match=r"column 'Q1'.*1 row\(s\): 2 \('maybe'\)"):
         option_impact(answers.assign(Q1=answers["Q1"].where(answers.index != 1, "maybe")), multi={"why": ["Q1"]})
+
+
+def test_weighted_option_by_hand():
+    # 7 respondents, the last skipped the question. Selected: 0 (w 2), 10 (w 1), 3 (w 1): NPS (−200 + 100 − 100) / 4
+    # = −50; not selected: 9 (w 1), 5 (w 1), 10 (w 3): (100 − 100 + 300) / 5 = 60; share 4 / 9.
+    df = pd.DataFrame({"nps": [0, 10, 3, 9, 5, 10, 8], "w": [2.0, 1, 1, 1, 1, 3, 1], "Q1": [1, 1, 1, 0, 0, 0, None]})
+    t = option_impact(df, multi={"why": ["Q1"]}, weight="w", min_n=1).iloc[0]
+    assert (t["n"], t["n_mention"], t["n_scored"]) == (6, 3, 7)
+    assert t["share"] == pytest.approx(4 / 9)
+    assert (t["score_with"], t["score_without"]) == (pytest.approx(-50.0), pytest.approx(60.0))
+    assert t["points_lost"] == pytest.approx(100 * 3 / 10)     # the selecting detractors' weight / all weight
+    # Welch on Kish's bases: with n_eff 4²/6 = 8/3, variance (4e4 − 200²/4) / 4 × (8/3) / (5/3) = 12000;
+    # without n_eff 5²/11, variance (5e4 − 300²/5) / 5 × (25/11) / (14/11) = 6400 × 25/14
+    a, b = 12000 / (8 / 3), 6400 * 25 / 14 / (25 / 11)
+    dof = (a + b) ** 2 / (a * a / (5 / 3) + b * b / (14 / 11))
+    assert t["diff"] == pytest.approx(-110.0)
+    assert t["p_value"] == pytest.approx(2 * stats.t.sf(110 / np.sqrt(a + b), dof))
+
+
+@pytest.mark.parametrize("metric, score, scale", [("nps", None, None), ("csat", None, (1, 5)),
+                                                  ("ces", None, (1, 7)), ("mean", "ces", None)])
+def test_the_one_pass_sums_equal_theme_impact(metric, score, scale):
+    # A second implementation: each option as a theme column through comments.theme_impact's general sums.
+    from cxlib.comments import theme_impact
+
+    rng = np.random.default_rng(7)
+    n = 400
+    df = pd.DataFrame({"nps": rng.integers(0, 11, n).astype(float), "csat": rng.integers(1, 6, n).astype(float),
+                       "ces": rng.integers(1, 8, n).astype(float), "w": rng.uniform(0.2, 3, n)})
+    df.loc[rng.random(n) < 0.1, ["nps", "csat", "ces"]] = np.nan
+    skipped = rng.random(n) < 0.15
+    cols = [f"Q{j}" for j in range(4)]
+    for j, c in enumerate(cols):
+        df[c] = np.where(skipped, np.nan, (rng.random(n) < 0.1 + 0.2 * j).astype(float))
+    df.loc[~skipped & (rng.random(n) < 0.05), "Q2"] = np.nan        # answered, option left blank
+    got = option_impact(df, multi={"why": cols}, metric=metric, score=score, scale=scale, weight="w", min_n=20)
+    answered = df[cols].notna().any(axis=1).to_numpy()
+    flags = pd.DataFrame({f"theme_{c}": pd.arrays.BooleanArray(df[c].eq(1).to_numpy(), ~answered) for c in cols})
+    ref = theme_impact(pd.concat([df, flags], axis=1), themes=cols, metric=metric, score=score, scale=scale,
+                       weight="w", min_n=20)
+    pd.testing.assert_frame_equal(got.drop(columns=["question", "label"]).rename(columns={"option": "theme"}), ref,
+                                  check_dtype=False, rtol=1e-9, atol=1e-9)

@@ -10,7 +10,7 @@ from .engines import as_table, duckdb_connection
 from .files import load_labelled, read_codebook_file, read_model_file, write_model_file
 from .loading import (check_accounts, check_tickets, file_digests, load_accounts, load_responses, load_tickets,
                       undated_note)
-from .multi import code_selections
+from .multi import code_selections, selection_expr
 from .schema import default as config_default
 from .remote import redact_urls
 from .subsets import (add_period, last_months, month_counts, month_dates, parse_segment, segment_label, subset,
@@ -23,5 +23,5 @@ __all__ = [
     "check_accounts", "code_selections", "config_default", "duckdb_connection", "group_sums", "is_table", "row_count",
     "check_tickets", "file_digests", "last_months", "load_accounts", "load_config", "load_responses",
     "load_labelled", "load_tickets", "month_counts", "month_dates", "parse_segment", "project_root", "read_codebook_file",
-    "read_model_file", "redact_urls", "segment_label", "size_bytes", "subset", "to_frame", "undated_count", "undated_note", "WeightingSpec", "write_model_file",
+    "read_model_file", "redact_urls", "segment_label", "selection_expr", "size_bytes", "subset", "to_frame", "undated_count", "undated_note", "WeightingSpec", "write_model_file",
 ]

@@ -50,7 +50,7 @@ def marker_path(spec, scales: dict, options: dict, tz: str | None, folder=None) 
     st = Path(path).stat()
     scale = {k: [v.min, v.max] for k, v in sorted(scales.items())} if scales else {}
     parts = [str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino, spec.name, spec.columns,
-             spec.segments, spec.drivers, spec.missing_codes, spec.options.get("dates"), scale, tz,
+             spec.segments, spec.drivers, getattr(spec, "multi", {}), spec.missing_codes, spec.options.get("dates"), scale, tz,
              options.get("check_unique_ids", True), version]
     key = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
     base = Path(folder) if folder else Path(options.get("temp_directory") or Path(tempfile.gettempdir()) / "cx-duckdb")

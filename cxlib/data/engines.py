@@ -17,11 +17,12 @@ import pandas as pd
 
 from ..errors import ConfigError, DataError
 from ..metrics import METRICS
-from ._coerce import BOOL, DATE, FALSE, FLOAT, ID, INT, TEXT, TRUE, TYPES, UNIQUE
+from ._coerce import BOOL, DATE, FALSE, FLOAT, ID, INT, MULTI, TEXT, TRUE, TYPES, UNIQUE
 from ._scales import raise_off_scale, scale_for, table_off_scale
 from ._validated import marker_path, read_marker, write_marker
 from .aggregate import is_table
 from .config import Scale, TableSpec
+from .multi import selection_expr
 from .remote import connect_url, redact_url, resolve_url
 from .schema import default
 
@@ -173,6 +174,8 @@ def _typed(raw, src: str, kind: str, missing: list, clean: bool = False, tz: str
         low = text.lower()
         out = low.isin(sorted(TRUE)).ifelse(True, low.isin(sorted(FALSE)).ifelse(False, ibis.null()))
         return out, col.notnull() & (text != "") & out.isnull()
+    if kind == MULTI:
+        return selection_expr(col, text)
     if kind == DATE:
         if col.type().is_timestamp() or col.type().is_date():
             return col.cast("timestamp"), None
@@ -241,7 +244,8 @@ def open_table(spec: TableSpec, scales: dict[str, Scale], options: dict, frame: 
     if frame is not None:
         return as_table(frame)
     raw, where = _source(spec, options)
-    mapping = {**spec.columns, **spec.segments, **spec.drivers}
+    mapping = {**spec.columns, **spec.segments, **spec.drivers,   # multi: options under their own names
+               **{c: c for cols in spec.multi.values() for c in cols}}
     absent = sorted({s for s in mapping.values() if s not in raw.columns})
     if absent:
         raise DataError(f"{where}: mapped column(s) not found: {absent}; it has {list(raw.columns)[:30]}")
@@ -270,16 +274,19 @@ def _columns(raw, spec: TableSpec, scales: dict[str, Scale], mapping: dict, tz) 
     the source column each one names in ``show``), the columns that may be used as stored once clean
     (``plain``) and the ones with a scale to check (``scaled``)."""
     cols, checks, show, plain, scaled = {}, {}, {}, {}, {}
+    question = {c: q for q, opts in spec.multi.items() for c in opts}
     for name, src in mapping.items():
-        kind = TYPES.get(name, TEXT if name in spec.segments else FLOAT)
+        kind = MULTI if name in question else TYPES.get(name, TEXT if name in spec.segments else FLOAT)
         miss = [*spec.missing_codes.get(src, []), *(spec.missing_codes.get(name, []) if name != src else [])]
         expr, bad = _typed(raw, src, kind, miss, tz=tz)
         if kind in (ID, TEXT, FLOAT, INT) and not miss:
             plain[name] = (src, kind)
-        label = f"column {src!r} ({name})"
+        label = f"column {src!r} ({name})" if kind != MULTI else f"column {src!r} (an option of {question[name]!r})"
         if bad is not None:
             expected = {FLOAT: "numbers", INT: "whole numbers", BOOL: "true/false (1/0, yes/no)",
-                        DATE: "dates such as 2026-10-31"}[kind]
+                        DATE: "dates such as 2026-10-31",
+                        MULTI: "selected or not (1/0, true/false, yes/no, selected/not selected; recode any other "
+                               "value, or list it under missing_codes if it means no answer)"}[kind]
             checks[f"{label}: expected {expected}, found other values in"] = bad
             show[f"{label}: expected {expected}, found other values in"] = src
         scale = scale_for(name, spec, scales)

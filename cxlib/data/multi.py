@@ -4,7 +4,8 @@ An export writes each option of a multiple-response question as its own column: 
 yes/no, or "Selected"/"Not selected" (SPSS dichotomies carry these as value labels, which the loader
 applies first). :func:`code_selections` reads any of these into 1/0/NaN and refuses anything else, naming
 the column and the 1-based data rows. The loader types ``responses.multi`` columns with it, and
-:func:`cxlib.tables.crosstab` codes its ``multi=`` columns with it.
+:func:`cxlib.tables.crosstab` codes its ``multi=`` columns with it; on DuckDB or a server table the loader
+reads them the same way with :func:`selection_expr` (one query flags other values).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 from .._checks import describe_rows
 from ..errors import DataError
 
-__all__ = ["NOT_SELECTED", "SELECTED", "code_selections"]
+__all__ = ["NOT_SELECTED", "SELECTED", "code_selections", "selection_expr"]
 
 #: Answers read as "selected" / "not selected" (lower case, spaces trimmed); a blank cell is no answer.
 SELECTED = frozenset({"1", "1.0", "true", "t", "yes", "y", "selected", "checked", "ticked", "x"})
@@ -76,3 +77,20 @@ def code_selections(values, *, where: str, column: str) -> np.ndarray:
                         f"{describe_rows(numbered, shown)}. Recode them, or list them under the column's "
                         "missing_codes if they mean no answer")
     return np.asarray(coded, dtype="float64")
+
+
+def selection_expr(col, text):
+    """An option column of an Ibis table (``text``: its values as stripped text) as true (selected), false
+    (not) or null (no answer), read as :func:`code_selections` reads a Series, and the condition that flags
+    any other value (None when there can be none). Used by the engines' loader."""
+    import ibis
+
+    if col.type().is_boolean():
+        return col, None
+    if col.type().is_numeric():
+        num = col.cast("float64")
+        out = (num == 1.0).ifelse(True, (num == 0.0).ifelse(False, ibis.null("boolean")))
+        return out, num.notnull() & out.isnull()
+    low = text.lower()
+    out = low.isin(sorted(SELECTED)).ifelse(True, low.isin(sorted(NOT_SELECTED)).ifelse(False, ibis.null("boolean")))
+    return out, col.notnull() & (text != "") & out.isnull()

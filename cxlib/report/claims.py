@@ -13,8 +13,8 @@ import pandas as pd
 
 from .. import periods
 
-__all__ = ["BLANK", "Claim", "comparison_claim", "importance_claim", "left_out_months", "scale_change_claim", "segments_claim",
-           "small_base_claim", "weakness_claim"]
+__all__ = ["BLANK", "Claim", "comparison_claim", "importance_claim", "left_out_months", "option_claim", "scale_change_claim",
+           "segments_claim", "small_base_claim", "weakness_claim"]
 
 #: How a missing segment value reads in tables and sentences.
 BLANK = "(blank)"
@@ -69,6 +69,31 @@ def weakness_claim(performance, ci_low, ci_high, *, cut: float) -> Claim | None:
         return None
     return Claim("is weakest", f"rated {performance:.2f} (95% CI {ci_low:.2f} to {ci_high:.2f}), wholly below "
                                f"the drivers' average {cut:.2f}")
+
+
+def option_claim(diff, ci_low, ci_high, p_holm, *, small_base: bool, higher_is_better: bool = True,
+                 alpha: float = 0.05) -> Claim | None:
+    """"goes with a lower score": said of a multiple-response option only when both its groups are large
+    enough (not ``small_base``), the difference survives Holm's adjustment across the question's options
+    (``p_holm < alpha``) and its interval lies wholly on the worse side of zero; else no claim. It is an
+    association (those who selected it score worse), never a cause.
+
+    Examples
+    --------
+    >>> option_claim(-40.0, -55.0, -25.0, 0.001, small_base=False).text
+    'goes with a lower score'
+    >>> option_claim(-40.0, -55.0, -25.0, 0.001, small_base=True) is None      # too few to tell
+    True
+    >>> option_claim(-8.0, -20.0, 4.0, 0.30, small_base=False) is None         # within noise
+    True
+    """
+    if small_base or pd.isna(p_holm) or pd.isna(ci_low) or pd.isna(ci_high) or not p_holm < alpha:
+        return None
+    worse = ci_high < 0 if higher_is_better else ci_low > 0
+    if not worse:
+        return None
+    return Claim("goes with a lower score" if higher_is_better else "goes with a worse score",
+                 f"difference {diff:+.1f} (95% CI {ci_low:+.1f} to {ci_high:+.1f}), adjusted p = {p_holm:.3g}")
 
 
 def small_base_claim(n: int, *, min_n: int, period: str, label: str) -> Claim | None:

@@ -19,7 +19,7 @@ from ..errors import DataError, ParameterError
 from ..metrics import METRICS, estimate, finish_interval
 from ..scores import as_scale, respondent_values
 
-__all__ = ["ROW_METRICS", "Row", "banner_codes", "cell_stats", "pair_test", "row_specs", "sum_terms"]
+__all__ = ["ROW_METRICS", "Row", "banner_codes", "cell_stats", "pair_test", "row_specs", "score_entries", "sum_terms"]
 
 #: Row statistics of a score column, and the kind of test each uses.
 ROW_METRICS = {"nps": "nps", "pct_promoters": "prop", "pct_detractors": "prop", "top_box": "prop", "mean": "mean"}
@@ -125,11 +125,17 @@ def row_specs(data, rows, *, metric, weight_values, scales, top_k) -> list[Row]:
         rows = [m for m in METRICS if m in data and data[m].notna().any()]
     if isinstance(rows, str) and rows in data and not pd.api.types.is_numeric_dtype(data[rows]):
         return _category_rows(data, rows, weight_values)
+    return [_score_row(data, score, m, weight_values, scales or {}, top_k)
+            for score, m in score_entries(data, rows, metric)]
+
+
+def score_entries(data, rows, metric) -> list[tuple[str, str]]:
+    """The (score column, row statistic) of each score row asked for, the columns checked present."""
     entries = [rows] if isinstance(rows, (str, tuple)) else list(rows)
     if not entries:
         raise ParameterError("crosstab needs rows=: score columns, (column, metric) pairs or one categorical column")
     need_columns(data, [e[0] if isinstance(e, tuple) else e for e in entries], where="crosstab")
-    specs = []
+    out = []
     for e in entries:
         if isinstance(e, tuple):
             score, m = e
@@ -137,9 +143,8 @@ def row_specs(data, rows, *, metric, weight_values, scales, top_k) -> list[Row]:
             score, m = e, metric.get(e)
         else:
             score, m = e, metric
-        m = m or (METRICS[score].banner_row if score in METRICS else "mean")
-        specs.append(_score_row(data, score, m, weight_values, scales or {}, top_k))
-    return specs
+        out.append((score, m or (METRICS[score].banner_row if score in METRICS else "mean")))
+    return out
 
 
 def banner_codes(data, banner: str) -> tuple[np.ndarray, list]:

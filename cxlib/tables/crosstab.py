@@ -25,10 +25,11 @@ import pandas as pd
 from .._checks import by_list, check_choice, check_confidence, check_frame, check_weights, need_columns
 from .._stats import adjust_p
 from ..errors import ParameterError
-from ..data import code_selections
+from ..data import code_selections, is_table
 from ..metrics import resolve_variance
 from ._cells import banner_codes, cell_stats, pair_test, row_specs, sum_terms
 from ._multi import multi_rows, option_columns
+from ._table import table_cells
 from ._waves import WAVE_COLUMNS, WAVE_EMPTY, mark_changes, split_waves
 
 __all__ = ["COLUMNS", "crosstab", "span_letters"]
@@ -104,7 +105,10 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame or Ibis table
+        On a table (DuckDB, a server) only the sums leave the database: one ``GROUP BY`` query per banner
+        variable; the rows are score rows and ``multi`` rows (a categorical column's percentages and
+        ``compare`` need a DataFrame).
     rows : str, list, one categorical column or None
         None: every canonical score with an answer (NPS, CSAT top-box %, CES mean). Score rows: column names (``"nps"`` gives NPS, ``"csat"`` its top-box %, others their mean) or
         ``(column, metric)`` pairs, e.g. ``["nps", ("nps", "pct_promoters"), "csat", "ces"]``. Or a single
@@ -186,7 +190,8 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
     3          LATAM      C   148   23.6           B
     4  North America      D   356   23.0           B
     """
-    check_frame(data, where="crosstab")
+    if not is_table(data):
+        check_frame(data, where="crosstab")
     if compare is not None:
         check_choice(compare, ("previous",), param="compare", func="crosstab")
     args = dict(rows=rows, banner=banner, metric=metric, weight=weight, confidence=confidence, letters=letters,
@@ -194,6 +199,9 @@ def crosstab(data, *, rows=None, banner, metric=None, weight=None, confidence=0.
                 labels=labels)
     if compare is None:
         return _table(data, **args)
+    if is_table(data):
+        raise ParameterError("crosstab(compare='previous') runs on a DataFrame: pull the two waves' rows first "
+                             "(cxlib.data.to_frame on the table narrowed to them)")
     if test != "columns":
         raise ParameterError("crosstab(compare='previous') marks changes with arrows; use it with test='columns' "
                              "(letters), not with test='complement', whose arrows mean something else")
@@ -218,6 +226,37 @@ def _table(data, *, rows, banner, metric, weight, confidence, letters, adjust, m
     banners = by_list(banner)
     if not banners:
         raise ParameterError("crosstab needs at least one banner column in banner=")
+    cells = table_cells if is_table(data) else _frame_cells
+    specs, spans, sums_of = cells(data, rows=rows, banners=banners, metric=metric, weight=weight, scales=scales,
+                                  top_k=top_k, multi=multi, labels=labels)
+    parts = []
+    for i, row in enumerate(specs):
+        for s, (name, total, values) in enumerate(spans):
+            sums = sums_of(i, s)
+            st = cell_stats(row.kind, sums, confidence, row.scale, variance)
+            k = len(values)
+            tested = (st["n_eff"] >= min_n) & (st["n_eff"] > 1) & ~np.isnan(st["value"])
+            part = {"row": row.label, "score": row.score, "metric": row.metric, "banner": name,
+                    "column": [str(v) for v in values], "letter": [""] if total else span_letters(k),
+                    **{c: st[c] for c in ("value", "ci_low", "ci_high", "n", "n_eff", "se")},
+                    "small_base": st["n_eff"] < min_n, "tested": tested & (not total),
+                    "test": _TEST[row.kind], "higher_than": "", "higher_than_loose": "", "higher_than_strict": "",
+                    "direction": "", "strict": False, "p_value": np.nan, "p_adjusted": np.nan, **WAVE_EMPTY}
+            if not total and test == "columns":
+                shown, lo_l, st_l = zip(*_column_letters(row.kind, st, tested, part["letter"], adjust, loose, strict))
+                part.update(higher_than=list(shown), higher_than_loose=list(lo_l), higher_than_strict=list(st_l))
+            elif not total:
+                diff, p, p_adj = _complement(row.kind, sums, st, tested, adjust, confidence, variance)
+                sig = p_adj < loose
+                part.update(direction=np.where(sig & (diff > 0), "up", np.where(sig & (diff < 0), "down", "")),
+                            strict=p_adj < strict, p_value=p, p_adjusted=p_adj)
+            parts.append((part, k))
+    return _assemble(parts)
+
+
+def _frame_cells(data, *, rows, banners, metric, weight, scales, top_k, multi, labels):
+    """:func:`~cxlib.tables._table.table_cells` on a DataFrame: the rows' per-respondent terms, the spans and
+    their sums by ``bincount`` (a term array that several rows share summed once per span)."""
     need_columns(data, banners + ([weight] if weight else []), where="crosstab")
     w = np.ones(len(data))
     if weight:
@@ -226,30 +265,14 @@ def _table(data, *, rows, banner, metric, weight, confidence, letters, adjust, m
                                                        top_k=top_k)
     if multi:
         specs += multi_rows(data, multi, w, labels)
-    spans = [("Total", None, ["Total"])] + [(b, *banner_codes(data, b)) for b in banners]
-    parts, cache = [], {}
-    for row in specs:
-        for name, codes, values in spans:
-            sums = sum_terms(row, codes, len(values), cache=cache.setdefault(name, {}))
-            st = cell_stats(row.kind, sums, confidence, row.scale, variance)
-            k = len(values)
-            tested = (st["n_eff"] >= min_n) & (st["n_eff"] > 1) & ~np.isnan(st["value"])
-            part = {"row": row.label, "score": row.score, "metric": row.metric, "banner": name,
-                    "column": [str(v) for v in values], "letter": [""] if codes is None else span_letters(k),
-                    **{c: st[c] for c in ("value", "ci_low", "ci_high", "n", "n_eff", "se")},
-                    "small_base": st["n_eff"] < min_n, "tested": tested & (codes is not None),
-                    "test": _TEST[row.kind], "higher_than": "", "higher_than_loose": "", "higher_than_strict": "",
-                    "direction": "", "strict": False, "p_value": np.nan, "p_adjusted": np.nan, **WAVE_EMPTY}
-            if codes is not None and test == "columns":
-                shown, lo_l, st_l = zip(*_column_letters(row.kind, st, tested, part["letter"], adjust, loose, strict))
-                part.update(higher_than=list(shown), higher_than_loose=list(lo_l), higher_than_strict=list(st_l))
-            elif codes is not None:
-                diff, p, p_adj = _complement(row.kind, sums, st, tested, adjust, confidence, variance)
-                sig = p_adj < loose
-                part.update(direction=np.where(sig & (diff > 0), "up", np.where(sig & (diff < 0), "down", "")),
-                            strict=p_adj < strict, p_value=p, p_adjusted=p_adj)
-            parts.append((part, k))
-    return _assemble(parts)
+    coded = [(None, ["Total"])] + [banner_codes(data, b) for b in banners]
+    caches = [{} for _ in coded]
+
+    def sums(i: int, s: int) -> dict:
+        codes, values = coded[s]
+        return sum_terms(specs[i], codes, len(values), cache=caches[s])
+
+    return specs, [("Total", True, ["Total"])] + [(b, False, v) for b, (_, v) in zip(banners, coded[1:])], sums
 
 
 def _assemble(parts: list) -> pd.DataFrame:

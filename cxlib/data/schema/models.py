@@ -198,8 +198,9 @@ class ResponsesSection(Table):
     multi: NameMap(ColumnList, "a mapping of question: [option columns]") = key(
         {}, "Multiple-response (select all that apply) questions: name: [option columns], e.g. {reasons: [Q5_1, "
             "Q5_2]}. Each option column holds 0/1, true/false, yes/no or selected/not selected (SPSS value labels "
-            "are applied first); loaded under its own name; banner rows give the % of the question's respondents "
-            "selecting each option and any of them.")
+            "are applied first); loaded under its own name (on DuckDB and server tables too); banner rows give the "
+            "% of the question's respondents selecting each option and any of them, and the drivers section the "
+            "primary score of those who selected each option against the others.")
 
 
 class TicketsSection(Table):

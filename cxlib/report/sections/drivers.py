@@ -19,6 +19,7 @@ from ...metrics import METRICS
 from .. import html as h
 from ._guard import section
 from .context import ReportContext
+from .options import option_drivers
 from .plan import PLAN
 
 __all__ = ["MIN_PER_DRIVER", "driver_evidence", "driver_fit", "driver_inputs", "driver_results", "drivers"]
@@ -154,17 +155,23 @@ def _keep_tables(scope: ReportContext, imp: pd.DataFrame, ipa: pd.DataFrame, nam
                      ipa[cols].assign(driver=ipa["driver"].map(scope.label)))
 
 
-@section('The driver analysis')
 def drivers(scope: ReportContext) -> h.Html:
     """What drives the primary score over the last three months (every response for a single wave):
-    importance vs performance and, where the evidence carries it, "fix first".
+    importance vs performance and, where the evidence carries it, "fix first"; then, where ``multi:`` is
+    configured, the month's multiple-response options as drivers (:func:`.options.option_drivers`).
 
     Returns
     -------
     Html
         The importance bars and the importance–performance chart, the base and missing-data note, and
-        the "fix first" list or why there is none.
+        the "fix first" list or why there is none; the options table.
     """
+    return _driver_analysis(scope) + option_drivers(scope)
+
+
+@section('The driver analysis')
+def _driver_analysis(scope: ReportContext) -> h.Html:
+    """The driver analysis of :func:`drivers`."""
     import matplotlib.pyplot as plt
 
     from ...plots import plot_importance, plot_importance_performance

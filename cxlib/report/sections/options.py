@@ -1,0 +1,98 @@
+"""The options of multiple-response questions as drivers of the primary score, in the drivers section.
+
+Each option is read as a comment theme is (:func:`cxlib.drivers.option_impact`): the share of the
+question's respondents who selected it, the primary score of those who did against those who answered
+without it (Welch, Holm across the question's options), and the base of each. An option "goes with a
+lower score" (:func:`cxlib.report.claims.option_claim`) only when both groups are large enough and the
+adjusted difference is clear; small bases are shown but not tested, and no option is called a cause.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ... import drivers as drv
+from ...scores import as_scale
+from .. import html as h
+from ..claims import option_claim
+from ..formats import score_format
+from ._guard import section
+from .banner import _multi
+from .context import ReportContext
+
+__all__ = ["OPTIONS_METHOD", "OPTIONS_NOTE", "option_drivers", "option_results"]
+
+#: How the options table is read, under it (plain words: the methods are named in About).
+OPTIONS_NOTE = ("Each option: the score of the respondents who selected it against those who answered the question "
+                "without it, the difference tested with an adjustment for the number of options compared. An "
+                "association, not a cause: selecting an option does not make the score.")
+#: The methods behind it, for "How to read this report" in About.
+OPTIONS_METHOD = ("Options as drivers: those who selected each option against those who answered the question "
+                  "without it, Welch's t test on the effective base, Holm-adjusted across each question's options; "
+                  "options with fewer than the minimum base on either side are not tested.")
+
+
+def option_results(scope: ReportContext) -> pd.DataFrame | None:
+    """:func:`cxlib.drivers.option_impact` of the month's responses on the primary score (once per report),
+    with ``claim`` (the words :func:`~cxlib.report.claims.option_claim` allows, else "") and ``evidence``;
+    None when no configured multiple-response question is in the data."""
+    def compute():
+        now = scope.now
+        multi, labels = _multi(scope, now)
+        if not multi or scope.primary not in now:
+            return None
+        metric = scope.primary
+        scale = scope.cfg.scales.get(metric)
+        out = drv.option_impact(now, multi=multi, metric=metric, scale=scale, weight=scope.weight, labels=labels,
+                                min_n=scope.min_n)
+        better = scale is None or as_scale(scale).higher_is_better
+        claims = [option_claim(r.diff, r.diff_ci_low, r.diff_ci_high, r.p_holm, small_base=r.small_base,
+                               higher_is_better=better) for r in out.itertuples()]
+        return out.assign(question=out["question"].map(scope.label), claim=[c.text if c else "" for c in claims],
+                          evidence=[c.evidence if c else "" for c in claims])
+    return scope.memo("options", compute)
+
+
+def _row(r, fmt, name: str) -> dict:
+    diff = ("– (small base: not tested)" if r.small_base else
+            f"{h.fmt_score(r.diff, digits=fmt.digits)} ({h.fmt_ci(r.diff_ci_low, r.diff_ci_high, digits=fmt.digits)})")
+    return {"Option": f"{r.question}: {r.label}", "Selected by": f"{r.share:.0%} ({int(r.n_mention):,} of {int(r.n):,})",
+            f"{name} if selected": fmt.value(r.score_with), f"{name} if not": fmt.value(r.score_without),
+            "Difference (95% CI)": diff}
+
+
+@section('Options as drivers')
+def option_drivers(scope: ReportContext) -> h.Html:
+    """The options table of the configured multiple-response questions (empty without any), the options the
+    evidence says go with a lower primary score, and how to read them.
+
+    Returns
+    -------
+    Html
+        A table (each option's share selecting with its n, the score of selectors and of the others, the
+        difference with its 95% interval or "small base"), the options that go with a lower score or a note
+        that none clearly does, and the reading note.
+    """
+    res = option_results(scope)
+    if res is None:
+        return h.Html("")
+    fmt, name = score_format(scope.primary), scope.label(scope.primary)
+    title = f"Multiple-response options and {name}, {scope.period_label}"
+    cols = ["question", "option", "label", "n", "n_mention", "share", "score_with", "score_without", "diff",
+            "diff_ci_low", "diff_ci_high", "p_holm", "small_base", "claim"]
+    scope.keep_table("options", title, res[cols])
+    scope.methods["options"] = OPTIONS_METHOD
+    parts = [h.heading(f"Options as drivers of {name}"),
+             h.table(pd.DataFrame([_row(r, fmt, name) for r in res.itertuples()]), caption=title)]
+    carried = res[res["claim"] != ""]
+    if len(carried):
+        parts += [h.heading(f"Options that go with a lower {name}", level=4),
+                  h.bullets([f"{r.question}: {r.label}: {name} {fmt.value(r.score_with)} among those who selected it "
+                             f"against {fmt.value(r.score_without)} among the others (difference "
+                             f"{h.fmt_score(r.diff, digits=fmt.digits)}, 95% CI "
+                             f"{h.fmt_ci(r.diff_ci_low, r.diff_ci_high, digits=fmt.digits)}; {h.fmt_p(r.p_holm)}, "
+                             "adjusted)." for r in carried.itertuples()])]
+    else:
+        parts.append(h.note(f"No option goes with a clearly lower {name} this period (options with fewer than "
+                            f"{scope.min_n} respondents selecting or not selecting them are not tested)."))
+    return h.Html("".join(parts)) + h.note(OPTIONS_NOTE)

@@ -1,0 +1,122 @@
+"""The report's options-as-drivers table (cxlib.report.sections.options, in the drivers section) and its claim
+rule (cxlib.report.claims.option_claim): figures by hand from the month's rows, claims only where carried."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlib import comments
+from cxlib.data import load_config, load_responses, subset
+from cxlib.report import sections
+from cxlib.report.claims import option_claim
+
+HERE = Path(__file__).resolve().parent
+REAL = HERE.parent.parent / "shared" / "real-data"
+METHOD_WORDS = ["Welch", "Holm", "z test"]
+
+
+def _nps(x: pd.Series) -> float:
+    x = x.dropna()
+    return 100 * ((x >= 9).mean() - (x <= 6).mean())
+
+
+def _kept(scope) -> pd.DataFrame:
+    """The section's results (the kept table holds the same, rounded for run.json)."""
+    kept = pd.DataFrame(scope.tables["options"]["rows"]).set_index("option")
+    res = sections.option_results(scope).set_index("option")
+    assert list(kept.index) == list(res.index) and np.allclose(kept["share"], res["share"], atol=1e-6)
+    return res
+
+
+def test_claim_only_where_the_evidence_carries_it():
+    assert option_claim(-30.0, -45.0, -15.0, 0.01, small_base=False).text == "goes with a lower score"
+    assert option_claim(-30.0, -45.0, -15.0, 0.01, small_base=True) is None          # too few on a side
+    assert option_claim(-30.0, -45.0, -15.0, 0.06, small_base=False) is None         # not after adjustment
+    assert option_claim(-30.0, -45.0, 2.0, 0.01, small_base=False) is None           # interval reaches zero
+    assert option_claim(30.0, 15.0, 45.0, 0.01, small_base=False) is None            # a better score: no cost
+    assert option_claim(0.8, 0.3, 1.3, 0.01, small_base=False, higher_is_better=False).text == "goes with a worse score"
+    assert option_claim(np.nan, np.nan, np.nan, np.nan, small_base=False) is None
+
+
+def test_sample_with_a_synthesised_question_by_hand():
+    # The sample has no multiple-response question: its comment themes stand in for one (a theme is an option a
+    # commenting respondent selected or not; no comment = skipped the question).
+    cfg = load_config()
+    tagged = comments.tag_themes(load_responses(cfg), comments.load_codebook(cfg.codebook))
+    opts = [c for c in tagged.columns if c.startswith("theme_")]
+    scope = sections.context(cfg, tagged, month="2026-10")
+    scope.cfg.responses.multi = {"complaints": opts}
+    scope.cfg.labels = {**scope.cfg.labels, "theme_slow_support": "Slow support"}
+    out = sections.drivers(scope)
+    kept = _kept(scope)
+    assert list(kept.index) != [] and set(kept.index) == set(opts)
+    # By hand on the month's rows: answered = commented; NPS of those who selected the option and of the others
+    now = subset(tagged, month="2026-10")
+    answered = now[opts].notna().any(axis=1) & now["nps"].notna()
+    chosen = now["theme_slow_support"].fillna(False).astype(bool)
+    row = kept.loc["theme_slow_support"]
+    assert (row["n"], row["n_mention"]) == (answered.sum(), (answered & chosen).sum())
+    assert row["share"] == pytest.approx((answered & chosen).sum() / answered.sum())
+    assert row["score_with"] == pytest.approx(_nps(now.loc[answered & chosen, "nps"]))
+    assert row["score_without"] == pytest.approx(_nps(now.loc[answered & ~chosen, "nps"]))
+    assert f"Complaints: Slow support</td><td>{row['share']:.0%} ({row['n_mention']:,} of {row['n']:,})" in out
+    # a claim only where option_claim carries it; praise themes (a higher score) never
+    for r in kept.itertuples():
+        carried = option_claim(r.diff, r.diff_ci_low, r.diff_ci_high, r.p_holm, small_base=r.small_base)
+        assert r.claim == (carried.text if carried else "")
+        assert (f"Complaints: {scope.label(r.Index) if r.Index != 'theme_slow_support' else 'Slow support'}: NPS"
+                in out) == bool(r.claim)
+    assert kept.loc["theme_good_value", "claim"] == "" and kept.loc["theme_slow_support", "claim"] != ""
+    assert "Fix first" not in out.split("Options as drivers")[-1]
+    assert [w for w in METHOD_WORDS if w in out.split("Options as drivers")[-1]] == []   # the body stays plain
+    assert "Welch" in scope.methods["options"] and "Holm" in scope.methods["options"]
+
+
+def test_small_bases_are_shown_not_tested(make_scope):
+    # 40 respondents in October: option A chosen by 5 (fewer than min_n 30 on the selected side): shown, flagged
+    n = 40
+    df = pd.DataFrame({"responded_at": pd.Timestamp("2026-10-10"), "nps": [0.0] * 5 + [10.0] * (n - 5),
+                       "region": ["x"] * n, "Q1": [1.0] * 5 + [0.0] * (n - 5)})
+    scope = make_scope(df, month="2026-10", segments=["region"])
+    scope.cfg.responses.multi = {"why": ["Q1"]}
+    out = sections.drivers(scope)
+    row = _kept(scope).loc["Q1"]
+    assert bool(row["small_base"]) and row["claim"] == "" and row["score_with"] == pytest.approx(-100.0)
+    assert "– (small base: not tested)" in out and "No option goes with a clearly lower NPS" in out
+
+
+def test_no_multi_no_table(make_scope):
+    df = pd.DataFrame({"responded_at": pd.Timestamp("2026-10-10"), "nps": [9.0, 3.0], "region": ["x", "y"]})
+    scope = make_scope(df, month="2026-10", segments=["region"])
+    assert "Options as drivers" not in sections.drivers(scope) and "options" not in scope.tables
+
+
+def test_real_mobile_ethnicity_options_as_drivers():
+    path = REAL / "Mobiles_feedback_4_weeks.sav"
+    if not path.exists():
+        pytest.skip(f"{REAL} lacks Mobiles_feedback_4_weeks.sav: the real options-as-drivers check needs it")
+    import pyreadstat
+
+    cfg = load_config(HERE.parent / "examples" / "mobiles.yml")
+    scope = sections.context(cfg, load_responses(cfg))
+    out = sections.drivers(scope)
+    kept = _kept(scope)
+    opts = cfg.multi["ethnicity"]
+    assert list(kept.sort_index().index) == sorted(opts)
+    # By hand from the file's own codes (1 = Selected) in the report month
+    raw, _ = pyreadstat.read_sav(str(path))
+    when = pd.to_datetime(raw["StartDate"]).dt.to_period("M").astype(str)
+    month = raw[when == str(scope.month)]
+    answered = month[opts].notna().any(axis=1) & month["Q8"].notna()
+    white = month["Q6_1_r"] == 1
+    row = kept.loc["Q6_1_r"]
+    assert (row["n"], row["n_mention"]) == (answered.sum(), (answered & white).sum())
+    assert row["score_with"] == pytest.approx(_nps(month.loc[answered & white, "Q8"]))
+    assert row["score_without"] == pytest.approx(_nps(month.loc[answered & ~white, "Q8"]))
+    assert "Ethnicity: White" in out
+    for r in kept.itertuples():      # small groups (most options here) are flagged and never carry a claim
+        assert not (r.small_base and r.claim)
