@@ -129,11 +129,13 @@ def _execute(b: Build, timeout: int, progress: bool) -> None:
     runtime = b.tmp / "runtime"
     runtime.mkdir(exist_ok=True)
     config = Config({"KernelManager": {"connection_file": str(runtime / "kernel.json")}})
-    # saved once at the end (papermill's default rewrites the whole notebook, images included, after each cell)
+    # saved once at the end (papermill's default rewrites the whole notebook, images included, after each cell);
+    # the kernel is stopped at once when the last cell has replied: its outputs and result set are in by then,
+    # and a graceful shutdown waits ~1 s for an interpreter holding pandas, statsmodels, sklearn to tear down
     pm.execute_notebook(str(b.notebook), str(b.executed), parameters=b.params, cwd=str(b.root),
                         kernel_name="python3", progress_bar=progress, execution_timeout=timeout, log_output=False,
                         report_mode=True, request_save_on_cell_execute=False, autosave_cell_every=3600,
-                        config=config)
+                        shutdown_kernel="immediate", config=config)
 
 
 def export(b: Build) -> str:
