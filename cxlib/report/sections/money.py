@@ -192,14 +192,14 @@ def _money(scope: ReportContext, scored) -> h.Html:
     return h.Html("".join(parts))
 
 
-def _with_themes(table: pd.DataFrame, cfg) -> pd.DataFrame:
+def _with_themes(table: pd.DataFrame, cfg, codebook) -> pd.DataFrame:
     """The list with the codebook themes of each comment ("; "-separated; left out without a codebook) and
     its comments redacted as in the report, unless the config asks for raw text."""
     if "comment" not in table:
         return table.drop(columns=["theme"], errors="ignore")
     table = table.copy()
-    if cfg.codebook is not None:
-        tagged = comments.tag_themes(table["comment"].to_frame("comment"), cfg.codebook)
+    if codebook is not None:
+        tagged = comments.tag_themes(table["comment"].to_frame("comment"), codebook)
         cols = [c for c in tagged.columns if c.startswith(comments.PREFIX) and c != "n_themes"]
         names = [c[len(comments.PREFIX):].replace("_", " ") for c in cols]
         flags = tagged[cols].fillna(False).astype(bool).to_numpy()
@@ -230,7 +230,7 @@ def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
     if "nps" not in scope.data:
         return h.note("The follow-up list needs NPS answers (detractors): there is none for this survey.")
     table = _with_themes(customers.follow_up_list(scope.data, scored.table, month=scope.month,
-                                                  drivers=scope.cfg.drivers), scope.cfg)
+                                                  drivers=scope.cfg.drivers), scope.cfg, scope.codebook)
     if artifacts:
         table.to_parquet(Path(artifacts) / FOLLOW_UP_FILE, index=False)
     return h.note(f"{len(table):,} customers to contact this month ({int(table['detractor'].sum()):,} "

@@ -96,7 +96,7 @@ def theme_results(scope: ReportContext, *, cache_dir=None) -> dict | None:
     def compute():
         if "comment" not in scope.data or scope.now["comment"].notna().sum() == 0:
             return None
-        now = comments.annotate_comments(scope.now, scope.cfg.codebook, cache_dir=cache_dir)
+        now = comments.annotate_comments(scope.now, scope.codebook, cache_dir=cache_dir)
         impact = None
         if scope.cfg.codebook is not None:
             metric = scope.primary
@@ -198,7 +198,7 @@ def _topics(scope: ReportContext, found, n_topics: int, n_quotes: int, what: str
 def _emerging(scope: ReportContext, *, cache_dir, n_topics: int, n_quotes: int, min_comments: int,
               seed: int) -> list:
     """The codebook's coverage this period and the largest clusters of the comments it does not tag."""
-    now, codebook = scope.now, scope.cfg.codebook
+    now, codebook = scope.now, scope.codebook
     opts = {"seed": seed, "cache_dir": cache_dir, "brand_words": scope.cfg.comments["brand_words"],
             "score": scope.primary}
     parts = []
