@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.data import Term, as_table, group_sums
+from cxlib.data import Term, as_table, group_sums, is_table
 
 FRAME = pd.DataFrame({"g": ["a", "a", "b", None], "x": [1.0, 3.0, np.nan, 9.0], "w": [2.0, 1.0, 5.0, 1.0]})
 TERMS = [Term("n", present=("x",), count=True), Term("sw", weight="w", wpow=1, present=("x",)),
@@ -23,6 +26,19 @@ def test_group_sums_by_hand(wrap):
     assert s[["n", "k", "off"]].values.tolist() == [[2, 1, 1], [0, 0, 0]]
     assert s[["sw", "swx"]].values.tolist() == [[3.0, -1.0], [0.0, 0.0]]
     assert s["n"].dtype == "int64" and s["sw"].dtype == "float64"
+
+
+def test_a_frame_is_no_table_without_importing_ibis():
+    # the report kernel on DataFrames asks is_table dozens of times; importing Ibis to answer cost it 0.15-0.3 s
+    code = ("import sys; import pandas as pd; from cxlib.data import is_table; "
+            "print(is_table(pd.DataFrame({'nps': [1]})), 'ibis' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+@pytest.mark.duckdb
+def test_a_table_is_a_table():
+    assert is_table(as_table(FRAME)) and not is_table(FRAME) and not is_table(None)
 
 
 @pytest.mark.duckdb

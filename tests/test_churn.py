@@ -341,3 +341,49 @@ def test_the_fast_design_matrix_is_patsys():
     (ref,) = patsy.build_design_matrices([m.design_info], frame, return_type="dataframe")   # the second method
     pd.testing.assert_frame_equal(x, ref[m.params.index])
     assert int(ok.sum()) == 498
+
+
+# the held-out evaluation without scikit-learn ------------------------------------------------------------
+
+@pytest.mark.parametrize("n, share, seed, test_size", [(40, 0.5, 0, 0.25), (101, 0.13, 3, 0.25), (997, 0.27, 11, 0.3),
+                                                       (12, 0.25, 5, 0.5), (3000, 0.02, 1, 0.2)])
+def test_the_split_is_scikit_learns(n, share, seed, test_size):
+    from sklearn.model_selection import train_test_split   # the reference the split reproduces, draw for draw
+
+    from cxlib.customers._holdout import stratified_split
+
+    y = (np.random.default_rng(seed).random(n) < share).astype(float)
+    y[:2], y[2:4] = 0.0, 1.0                                # both classes have at least two rows
+    want = train_test_split(np.arange(n), test_size=test_size, random_state=seed, stratify=y)
+    got = stratified_split(pd.Series(y), test_size, seed)
+    assert [g.tolist() for g in got] == [w.tolist() for w in want]
+
+
+def test_a_split_that_cannot_hold_a_class_out_is_a_data_error():
+    from cxlib.customers._holdout import stratified_split
+
+    with pytest.raises(DataError, match=r"\{0: 5, 1: 1\} rows per value"):
+        stratified_split([0, 0, 0, 0, 0, 1], 0.25, 0)
+
+
+def test_auc_and_its_bootstrap_equal_rank_sums_exactly():
+    from sklearn.metrics import roc_auc_score
+
+    from cxlib.customers._holdout import auc, auc_gain_ci
+
+    rng = np.random.default_rng(4)
+    y = rng.random(500) < 0.3
+    p_full, p_base = np.round(y * 0.3 + rng.random(500), 2), np.round(rng.random(500), 1)   # many ties
+
+    def rank_auc(yy, p):            # the second method: Mann-Whitney U from average ranks over n1·n0
+        n1 = yy.sum()
+        return (stats.rankdata(p)[yy].sum() - n1 * (n1 + 1) / 2) / (n1 * (len(yy) - n1))
+
+    assert auc(y, p_full) == rank_auc(y, p_full)
+    assert auc(y, p_full) == pytest.approx(roc_auc_score(y, p_full), abs=1e-12)
+    boot, gains = np.random.default_rng(9), []
+    for _ in range(50):            # the same draws as auc_gain_ci(seed=9, n_boot=50), ranked the slow way
+        i = boot.integers(0, 500, 500)
+        gains.append(rank_auc(y[i], p_full[i]) - rank_auc(y[i], p_base[i]))
+    want = np.quantile(gains, [0.025, 0.975])
+    assert auc_gain_ci(y, p_full, p_base, seed=9, n_boot=50).tolist() == want.tolist()

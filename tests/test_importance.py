@@ -14,7 +14,7 @@ import statsmodels.api as sm
 
 from cxlib import data as cxdata
 from cxlib import drivers as dr
-from cxlib.errors import DataError
+from cxlib.errors import DataError, ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
@@ -175,3 +175,31 @@ def test_sample_data_recovers_planted_driver_order():
     expected = sorted(weights, key=weights.get, reverse=True)
     assert res["driver"].tolist() == expected
     assert (res["sign"] == "+").all() and not res["sign_conflict"].any()
+
+
+def test_options_object_and_keywords_are_one_call(toy):
+    opts = dr.DriverOptions(method="johnson", bootstrap=100, seed=3, confidence=0.9)
+    by_object = dr.relative_importance(toy, drivers=["a", "b", "c"], options=opts)
+    by_keywords = dr.relative_importance(toy, drivers=["a", "b", "c"], method="johnson", bootstrap=100, seed=3,
+                                         confidence=0.9)
+    pd.testing.assert_frame_equal(by_object, by_keywords)
+    assert by_object["n_boot"].iloc[0] == 100
+    with pytest.raises(ParameterError, match="either as options= or as keywords \\(seed\\), not both"):
+        dr.relative_importance(toy, drivers=["a", "b", "c"], options=opts, seed=4)
+    with pytest.raises(ParameterError, match="unexpected keyword 'boostrap' \\(did you mean 'bootstrap'\\?\\)"):
+        dr.relative_importance(toy, drivers=["a", "b", "c"], boostrap=100)
+    with pytest.raises(ParameterError, match="'jackknife' parameter.*from 2 to 256.*Got 300"):
+        dr.DriverOptions(jackknife=300)
+    with pytest.raises(AttributeError):              # frozen: one object, one meaning, wherever it is passed
+        opts.seed = 5
+
+
+def test_importance_by_passes_its_options_to_every_segment(toy):
+    data = toy.assign(seg=np.where(np.arange(len(toy)) % 2 == 0, "x", "y"))
+    opts = dr.DriverOptions(method="first", min_n=10)
+    res = dr.importance_by(data, by="seg", drivers=["a", "b", "c"], options=opts).set_index(["seg", "driver"])
+    # "first" importance is each driver's r² with the score, computed here by hand per segment
+    for seg, rows in data.groupby("seg"):
+        for d in ("a", "b", "c"):
+            r = np.corrcoef(rows[d], rows["nps"])[0, 1]
+            assert res.loc[(seg, d), "importance"] == pytest.approx(r ** 2, rel=1e-9)

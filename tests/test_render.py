@@ -108,3 +108,16 @@ def test_cli_exit_codes_and_broken_data(tmp_path):
     out = subprocess.run(cmd + ["--all-months", "--month", "2026-10"], capture_output=True, text=True,
                          cwd=project_root())
     assert out.returncode == 2 and "cannot be combined" in out.stderr
+
+
+def test_the_kernel_starts_with_one_blas_thread_unless_told(monkeypatch):
+    import os
+
+    from cxlib.report.render import KERNEL_THREADS, _kernel_env
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")                   # the user's own setting is kept
+    with _kernel_env():
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["OMP_NUM_THREADS"] == "4"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ and os.environ["OMP_NUM_THREADS"] == "4"   # restored
+    assert "MKL_NUM_THREADS" in KERNEL_THREADS

@@ -16,6 +16,7 @@ import pandas as pd
 from .._checks import check_confidence, examples, need_columns
 from .._stats import formula, term_label, term_parts, wilson
 from ..errors import DataError, ParameterError
+from ._holdout import auc, auc_gain_ci, stratified_split
 
 __all__ = ["ChurnModel", "fit_churn_model"]
 
@@ -128,24 +129,9 @@ def _outcome01(y: pd.Series, name: str) -> pd.Series:
     return num.astype("float64")
 
 
-def _auc(y: np.ndarray, p: np.ndarray) -> float:
-    """AUC as the Mann-Whitney U statistic over n1 * n0 (ties count one half)."""
-    n1 = y.sum()
-    from scipy.stats import rankdata
-
-    return (rankdata(p)[y].sum() - n1 * (n1 + 1) / 2) / (n1 * (len(y) - n1))
-
-
-def _auc_gain_ci(y, p_full, p_base, seed: int, n_boot: int = 200, confidence: float = 0.95):
-    """Paired bootstrap interval of AUC(full) - AUC(base) on the held-out rows."""
-    rng = np.random.default_rng(seed)
-    y, p_full, p_base = np.asarray(y, bool), np.asarray(p_full), np.asarray(p_base)
-    gains = []
-    for _ in range(n_boot):
-        i = rng.integers(0, len(y), len(y))
-        if 0 < y[i].sum() < len(i):
-            gains.append(_auc(y[i], p_full[i]) - _auc(y[i], p_base[i]))
-    return np.quantile(gains, [(1 - confidence) / 2, (1 + confidence) / 2])
+def _brier(y: np.ndarray, p: np.ndarray) -> float:
+    """Brier score: the mean squared difference between the 0/1 outcome and its predicted probability."""
+    return float(np.average((np.asarray(y, "float64") - p) ** 2))
 
 
 def _fit(frame: pd.DataFrame, y: pd.Series, categories: dict):
@@ -275,10 +261,8 @@ def _categories(data: pd.DataFrame, features: list[str]) -> dict:
 def _split(values: pd.Series, as_of, time_col: str, test_size: float, seed: int):
     """Train and test positions and how they were split: stratified at random on the outcome ``values``, or
     out of time on the ``time_col`` values at ``as_of``."""
-    from sklearn.model_selection import train_test_split
-
     if as_of is None:
-        tr, te = train_test_split(np.arange(len(values)), test_size=test_size, random_state=seed, stratify=values)
+        tr, te = stratified_split(values, test_size, seed)
         return tr, te, f"random {1 - test_size:.0%}/{test_size:.0%} (seed {seed})"
     ts = pd.Timestamp(as_of)
     if not values.min() < ts <= values.max():
@@ -290,9 +274,7 @@ def _split(values: pd.Series, as_of, time_col: str, test_size: float, seed: int)
 
 def _evaluate(model: ChurnModel, res, yte: np.ndarray, p: np.ndarray, n_bins: int, confidence: float) -> None:
     """Held-out AUC and Brier score, the odds-ratio table and the calibration table, set on ``model``."""
-    from sklearn.metrics import brier_score_loss, roc_auc_score
-
-    model.auc, model.brier = float(roc_auc_score(yte, p)), float(brier_score_loss(yte, p))
+    model.auc, model.brier = auc(yte, p), _brier(yte, p)
     ci = res.conf_int(alpha=1 - confidence)
     with np.errstate(over="ignore"):  # a separated term has an unbounded interval: inf is the answer
         model.odds_ratios = pd.DataFrame({
@@ -305,8 +287,6 @@ def _evaluate(model: ChurnModel, res, yte: np.ndarray, p: np.ndarray, n_bins: in
 
 def _comparison(model, frame, y, tr, te, p, categories, survey, seed, confidence) -> pd.DataFrame:
     """The full model against one without the survey features, on the same split (paired AUC-gain interval)."""
-    from sklearn.metrics import brier_score_loss, roc_auc_score
-
     yte = y.iloc[te].to_numpy()
     rows: list[dict] = [{"model": "all features", "features": ", ".join(model.features), "auc": model.auc,
                          "brier": model.brier, "n_test": len(te)}]
@@ -317,9 +297,9 @@ def _comparison(model, frame, y, tr, te, p, categories, survey, seed, confidence
         res0, info0, _ = _fit(frame[base].iloc[tr], y.iloc[tr], categories)
         (x0,) = patsy.build_design_matrices([info0], frame[base].iloc[te], return_type="dataframe")
         p0 = res0.predict(x0[res0.params.index]).to_numpy()
-        lo, hi = _auc_gain_ci(yte, p, p0, seed, confidence=confidence)
+        lo, hi = auc_gain_ci(yte.astype(bool), p, p0, seed, confidence=confidence)
         rows.insert(0, {"model": "without survey scores", "features": ", ".join(base),
-                        "auc": float(roc_auc_score(yte, p0)), "brier": float(brier_score_loss(yte, p0)),
+                        "auc": auc(yte, p0), "brier": _brier(yte, p0),
                         "n_test": len(te)})
         rows[-1].update(auc_gain=model.auc - rows[0]["auc"], gain_ci_low=lo, gain_ci_high=hi)
     return pd.DataFrame(rows, columns=["model", "features", "auc", "brier", "n_test", "auc_gain",

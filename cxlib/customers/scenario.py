@@ -84,19 +84,23 @@ def retention_scenario(scored: CustomerScores, *, shift: float, shift_se: float 
     betas = np.vstack([model.params.to_numpy(),
                        rng.multivariate_normal(model.params.to_numpy(), model.cov.to_numpy(), n_draws)])
     shifts = np.concatenate([[shift], rng.normal(shift, shift_se, n_draws) if shift_se > 0 else np.full(n_draws, shift)])
+    # per answer slice and category, the design's change (None where the category is the slice's own): the
+    # same for every draw, so found once, not once per block of draws
+    moves = {c: [x[c][sl] - now_x[sl] if (x[c][sl] != now_x[sl]).any() else None for sl in slices] for c in _CATEGORIES}
     kept, p_now, p_new = [], [], []
     for start in range(0, len(betas), _CHUNK):       # draws in blocks: one matrix product per block
         b, block = betas[start:start + _CHUNK].T, shifts[start:start + _CHUNK]
         q = nps_category_shares(np.tile(values, len(block)), np.repeat(block, len(values)))
+        shares = {c: q[c].to_numpy().reshape(len(block), len(values)) for c in _CATEGORIES}
         eta = now_x @ b
         p_0 = expit(eta)
         kept_s, sum_s = np.zeros(len(block)), np.zeros(len(block))
         for i, sl in enumerate(slices):
             for c in _CATEGORIES:
-                share = q[c].to_numpy().reshape(len(block), len(values))[:, i]
+                share = shares[c][:, i]
                 if not share.any():
                     continue
-                p_c = expit(eta[sl] + (x[c][sl] - now_x[sl]) @ b) if (x[c][sl] != now_x[sl]).any() else p_0[sl]
+                p_c = p_0[sl] if moves[c][i] is None else expit(eta[sl] + moves[c][i] @ b)
                 kept_s += share * (rev[sl] @ p_c)
                 sum_s += share * p_c.sum(axis=0)
         kept += list(rev @ p_0 - kept_s)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ... import periods, scores, weights
+from ... import comments, periods, scores, weights
 from ...data import Config, is_table, last_months, segment_label, subset, to_frame
 from ...errors import DataError
 from ...metrics import METRICS
@@ -191,6 +191,13 @@ class ReportContext:
         if not self.dated or self.table is not None:   # in the database path ``data`` is the month already
             return self.data
         return self.memo("now", lambda: subset(self.data, month=self.month), self.data, self.month)
+
+    @property
+    def codebook(self):
+        """The config's theme codebook, read and checked once per report (None without one)."""
+        if self.cfg.codebook is None:
+            return None
+        return self.memo("codebook", lambda: comments.load_codebook(self.cfg.codebook), self.cfg.codebook)
 
     @property
     def period_label(self) -> str:

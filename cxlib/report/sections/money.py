@@ -213,14 +213,14 @@ def _money(scope: ReportContext, scored) -> h.Html:
     return h.Html("".join(parts))
 
 
-def _with_themes(table: pd.DataFrame, cfg) -> pd.DataFrame:
+def _with_themes(table: pd.DataFrame, cfg, codebook) -> pd.DataFrame:
     """The list with the codebook themes of each comment ("; "-separated; left out without a codebook) and
     its comments redacted as in the report, unless the config asks for raw text."""
     if "comment" not in table:
         return table.drop(columns=["theme"], errors="ignore")
     table = table.copy()
-    if cfg.codebook is not None:
-        tagged = comments.tag_themes(table["comment"].to_frame("comment"), cfg.codebook)
+    if codebook is not None:
+        tagged = comments.tag_themes(table["comment"].to_frame("comment"), codebook)
         cols = [c for c in tagged.columns if c.startswith(comments.PREFIX) and c != "n_themes"]
         names = [c[len(comments.PREFIX):].replace("_", " ") for c in cols]
         flags = tagged[cols].fillna(False).astype(bool).to_numpy()
@@ -254,7 +254,7 @@ def follow_up_results(scope: ReportContext, scored, *, risk_threshold: float | N
             return None
         opts = {} if risk_threshold is None else {"risk_threshold": risk_threshold}
         return _with_themes(customers.follow_up_list(scope.data, scored.table, month=scope.month,
-                                                     drivers=scope.cfg.drivers, **opts), scope.cfg)
+                                                     drivers=scope.cfg.drivers, **opts), scope.cfg, scope.codebook)
     return scope.memo("follow-up", compute, scored, risk_threshold)
 
 

@@ -126,14 +126,15 @@ def theme_results(scope: ReportContext, *, codebook=None, cache_dir=None, every_
     """
     codebook = scope.cfg.codebook if codebook in (None, "") else Path(codebook)
     codebook = codebook if codebook is None or codebook.is_absolute() else project_root() / codebook
+    book = scope.codebook if codebook == scope.cfg.codebook else comments.load_codebook(codebook)
     cache = None if cache_dir is None else Path(cache_dir)
     if "comment" not in scope.data or scope.data["comment"].notna().sum() == 0:
         return None
     in_month = scope.now["comment"].notna().sum() > 0
     if not every_month:
         return scope.memo("themes", lambda: _month_themes(scope, comments.annotate_comments(
-            scope.now, codebook, cache_dir=cache), codebook), codebook, cache) if in_month else None
-    every = scope.memo("comments every month", lambda: comments.annotate_comments(scope.data, codebook, cache_dir=cache),
+            scope.now, book, cache_dir=cache), codebook), codebook, cache) if in_month else None
+    every = scope.memo("comments every month", lambda: comments.annotate_comments(scope.data, book, cache_dir=cache),
                        codebook, cache)
     if not in_month:
         return {"codebook": codebook, "now": None, "impact": None, "every": every}
