@@ -30,7 +30,7 @@ test: setup ## Run the whole test suite: unit tests, doctests, notebooks (nbval)
 
 test-spark: setup ## The engine equality suite on Spark local[2] (installs pyspark into .venv; needs Java 17)
 	$(PY) -m pip install --quiet 'pyspark>=3.5'
-	CX_TEST_SPARK=1 $(PY) -m pytest -q -m spark -W ignore::DeprecationWarning tests/test_engines.py
+	CX_TEST_SPARK=1 $(PY) -m pytest -q -m spark -W ignore::DeprecationWarning tests/test_engines.py tests/test_report_tables.py
 
 lab: setup ## Start JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)

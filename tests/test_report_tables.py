@@ -135,6 +135,23 @@ def test_every_section_is_the_same_from_postgresql(inputs, postgres_url):
     _same_drivers(frame_scope, scope)
 
 
+@pytest.mark.spark
+def test_every_section_is_the_same_from_spark(inputs, tmp_path, spark_backend):
+    # Spark local[2] (make test-spark) reading the sample as Parquet files, as a warehouse holds them: every
+    # section as from the DataFrame; the drivers' intervals from the random-groups jackknife, as on DuckDB.
+    cfg, responses, tickets, accounts = inputs
+    tables = {}
+    for name, frame in (("responses", responses), ("tickets", tickets), ("accounts", accounts)):
+        path = tmp_path / f"{name}.parquet"
+        frame.to_parquet(path, coerce_timestamps="us")   # Spark reads no nanosecond Parquet timestamps
+        tables[name] = spark_backend.read_parquet(str(path), table_name=f"report_{name}")
+    expected, frame_scope = _report(cfg, responses, tickets, accounts)
+    got, scope = _report(cfg, tables["responses"], tables["tickets"], tables["accounts"])
+    assert scope.source is not None and len(scope.data) == len(data.subset(responses, month="2026-10"))
+    _same(expected, _without_note(got, scope.notes[0]))
+    _same_drivers(frame_scope, scope)
+
+
 def test_a_slice_over_the_row_cap_is_refused_with_its_count(inputs):
     cfg, responses, _, _ = inputs
     # in the database path only the month's responses leave it: 1,030 in October 2026 (as counted by pandas)
