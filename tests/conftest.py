@@ -82,6 +82,22 @@ def postgres_url():
 
 
 @pytest.fixture(scope="session")
+def spark_backend():
+    """An Ibis backend on a local[2] Spark session, under ``make test-spark`` (CX_TEST_SPARK=1) only, else the
+    test is skipped saying why (a session takes 11-16 s to start; pyspark and Java may be absent)."""
+    if not os.environ.get("CX_TEST_SPARK"):
+        pytest.skip("Spark runs under make test-spark only (a session takes 11-16 s to start)")
+    from engines import spark_session
+
+    session = spark_session()
+    if session is None:
+        pytest.skip("pyspark or Java not available: run make test-spark (installs pyspark; needs Java 17)")
+    import ibis
+
+    return ibis.pyspark.connect(session)
+
+
+@pytest.fixture(scope="session")
 def rscript():
     """The path of Rscript with R's ``survey`` package (Debian: r-base-core, r-cran-survey), else the test is
     skipped saying why; with CX_REQUIRE_R=1 (CI) it fails instead."""

@@ -88,6 +88,8 @@ def spark_session():
         return None
     if shutil.which("java") is None:
         return None
+    warehouse = Path(tempfile.gettempdir()) / "cx-spark-warehouse"   # create_table's files: not in the checkout
     return (SparkSession.builder.master("local[2]").appName("cx-engines")
+            .config("spark.sql.warehouse.dir", str(warehouse))
             .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
             .config("spark.sql.session.timeZone", "UTC").getOrCreate())

@@ -48,18 +48,8 @@ def postgres_table(frame, postgres_url):
 
 
 @pytest.fixture(scope="session")
-def spark_table(frame):
-    import os
-
-    import ibis
-    from engines import spark_session
-
-    if not os.environ.get("CX_TEST_SPARK"):
-        pytest.skip("Spark runs under make test-spark only (a session takes 11-16 s to start)")
-    session = spark_session()
-    if session is None:
-        pytest.skip("pyspark or Java not available: run make test-spark")
-    return ibis.pyspark.connect(session).create_table("cx_responses", frame, overwrite=True)
+def spark_table(frame, spark_backend):
+    return spark_backend.create_table("cx_responses", frame, overwrite=True)
 
 
 ENGINES = [pytest.param("duckdb", marks=pytest.mark.duckdb), pytest.param("postgres", marks=pytest.mark.postgres),

@@ -286,6 +286,38 @@ def test_times_with_an_offset_stay_in_the_month_they_were_written_in(tmp_path, e
     assert months(timezone="UTC") == ({"2026-09": 30}, pd.Timestamp("2026-09-30 22:00"))
 
 
+@pytest.mark.parametrize("server", [pytest.param("postgres", marks=pytest.mark.postgres),
+                                    pytest.param("spark", marks=pytest.mark.spark)])
+def test_times_with_an_offset_on_a_server_table(server, request, monkeypatch, tmp_path):
+    # The same 30 answers as text in a PostgreSQL or Spark table (make test-spark): the same months and clock
+    # times as counted by hand above, through each server's own zone conversion.
+    import ibis
+
+    when = [f"2026-10-01T00:{m:02d}:00+02:00" for m in range(0, 60, 2)]
+    raw = pd.DataFrame({"Resp ID": [str(i) for i in range(1, 31)], "Cust": "A", "Date": when, "LTR": 9})
+    if server == "spark":
+        raw.to_parquet(tmp_path / "r.parquet")
+        request.getfixturevalue("spark_backend").read_parquet(str(tmp_path / "r.parquet"), table_name="offset_times")
+        url = "pyspark://?spark.master=local[2]"   # the running session, whose view this is
+    else:
+        url = request.getfixturevalue("postgres_url")
+        con = ibis.connect(url)
+        if "offset_times" in con.list_tables():
+            con.drop_table("offset_times")
+        con.create_table("offset_times", raw)
+    monkeypatch.setenv("CX_TEST_SERVER_URL", url)
+    cols = {"response_id": "Resp ID", "customer_id": "Cust", "responded_at": "Date", "nps": "LTR"}
+
+    def months(**top):
+        cfg = {"responses": {"table": "offset_times", "connection": "env:CX_TEST_SERVER_URL", "columns": cols}, **top}
+        out = cxdata.to_frame(cxdata.load_responses(cfg)).sort_values("response_id", key=lambda s: s.astype(int))
+        return out["responded_at"].dt.strftime("%Y-%m").value_counts().to_dict(), out["responded_at"].iloc[0]
+
+    assert months() == ({"2026-10": 30}, pd.Timestamp("2026-10-01 00:00"))
+    assert months(timezone="Europe/Paris") == ({"2026-10": 30}, pd.Timestamp("2026-10-01 00:00"))
+    assert months(timezone="UTC") == ({"2026-09": 30}, pd.Timestamp("2026-09-30 22:00"))
+
+
 def test_an_unknown_time_zone_is_a_config_error():
     from cxlib.errors import ConfigError
 

@@ -71,6 +71,22 @@ def test_unreachable_server_names_the_variable_never_the_password(monkeypatch):
     assert "CX_TEST_WAREHOUSE" in text and "127.0.0.1:9" in text and "s3cret-pw" not in text
 
 
+def test_a_pyspark_url_names_spark_settings_only(monkeypatch):
+    # Settings go in the query as spark.* keys (applied while the session is built); anything else is refused
+    # before a session starts, naming the variable and the keys, not their values.
+    from cxlib.data.remote import spark_settings
+
+    url = "pyspark:///srv/warehouse?spark.master=local[2]&spark.sql.catalogImplementation=hive"
+    assert spark_settings(url) == {"spark.master": "local[2]", "spark.sql.catalogImplementation": "hive",
+                                   "spark.sql.warehouse.dir": "/srv/warehouse"}
+    assert spark_settings("pyspark://") == {}
+    monkeypatch.setenv("CX_TEST_WAREHOUSE", "pyspark://?spark.master=local[2]&password=s3cret")
+    with pytest.raises(ParameterError, match=r"CX_TEST_WAREHOUSE: the pyspark:// URL takes Spark settings "
+                                             r"\(spark\.\*\) in its query; got \['password'\]") as err:
+        data.load_responses(server_config())
+    assert "s3cret" not in str(err.value)
+
+
 def test_redact_url_hides_the_password_and_the_query():
     assert redact_url("postgresql://a:b@h:1/d?password=b") == "postgresql://***@h:1/d"
     assert redact_url("duckdb:///tmp/x.db") == "duckdb:///tmp/x.db"

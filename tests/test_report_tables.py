@@ -135,6 +135,39 @@ def test_every_section_is_the_same_from_postgresql(inputs, postgres_url):
     _same_drivers(frame_scope, scope)
 
 
+@pytest.mark.spark
+@pytest.mark.parametrize("segment", [None, "region=EMEA"])
+def test_every_section_is_the_same_from_spark(inputs, tmp_path, spark_backend, monkeypatch, segment):
+    # Spark local[2] (make test-spark): the sample as Parquet tables, as a warehouse holds them, named in the
+    # config (table: + connection: env:VARIABLE holding a pyspark:// URL) and validated there; every section
+    # as from the DataFrame, the drivers' intervals from the random-groups jackknife, as on DuckDB.
+    cfg, responses, tickets, accounts = inputs
+    canonical = {}
+    for name, frame in (("responses", responses), ("tickets", tickets), ("accounts", accounts)):
+        path = tmp_path / f"{name}.parquet"
+        frame.to_parquet(path, coerce_timestamps="us")   # Spark reads no nanosecond Parquet timestamps
+        spark_backend.read_parquet(str(path), table_name=f"spark_{name}")
+        canonical[name] = {"table": f"spark_{name}", "connection": "env:CX_TEST_SPARK_URL",
+                           "columns": {c: c for c in getattr(cfg, name).columns}}
+    monkeypatch.setenv("CX_TEST_SPARK_URL", "pyspark://?spark.master=local[2]")   # the running session
+    import yaml
+
+    doc = yaml.safe_load(_server_config(tmp_path, **canonical).read_text())
+    for name in canonical:   # segments and drivers under their canonical names too
+        for key in ("segments", "drivers"):
+            if key in doc[name]:
+                doc[name][key] = {k: k for k in doc[name][key]}
+    spark_cfg = data.load_config(doc)
+    tables = {name: getattr(data, f"load_{name}")(spark_cfg) for name in canonical}
+    assert all(data.is_table(t) for t in tables.values())
+    expected, frame_scope = _report(cfg, responses, tickets, accounts, segment=segment)
+    got, scope = _report(cfg, tables["responses"], tables["tickets"], tables["accounts"], segment=segment)
+    n_month = len(data.subset(subset_or_all(responses, segment), month="2026-10"))
+    assert scope.source is not None and len(scope.data) == n_month
+    _same(expected, _without_note(got, scope.notes[0]))
+    _same_drivers(frame_scope, scope)
+
+
 def test_a_slice_over_the_row_cap_is_refused_with_its_count(inputs):
     cfg, responses, _, _ = inputs
     # in the database path only the month's responses leave it: 1,030 in October 2026 (as counted by pandas)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["parse_dates"]
+__all__ = ["parse_dates", "table_dates"]
 
 _NUMERIC = (r"^(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})"
             r"(?:(?P<tsep>[ T]+)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$")
@@ -153,3 +153,40 @@ def _refuse(out: pd.Series, text: pd.Series, where: str, describe, expected: str
     bad = out.isna() & text.notna()
     if bad.any():
         raise DataError(f"{where}: unparseable dates in {describe(bad, text)}; expected {expected}")
+
+
+def table_dates(text, tz: str | None, raw):
+    """Timestamps from a text column of a table (an Ibis string expression): ISO text read as written, a
+    UTC offset (``Z``, ``+02:00``) dropped so the clock time it was written at stays, or, with ``tz``, that
+    instant read in the zone ``tz``; unreadable text is NULL. ``raw`` is the table (its backend decides
+    the zone function)."""
+    import ibis.expr.datatypes as dt
+
+    # no backreference in the replacement: Spark's (Java) regexp_replace reads "\\1" as a literal "1"
+    offset = text.re_search(r"\d\s*(Z|[+-]\d{2}:?\d{2})$")
+    bare = offset.ifelse(text.re_replace(r"\s*(Z|[+-]\d{2}:?\d{2})$", ""), text)
+    ts = bare.nullif("").try_cast("timestamp")
+    if tz:   # offsets written: that instant in the configured zone
+        ts = offset.ifelse(_in_zone(tz, text.try_cast(dt.Timestamp(timezone="UTC")), raw), ts)
+    return ts
+
+
+def _in_zone(zone: str, instant, raw):
+    """The clock time in ``zone`` of a UTC ``instant``: ``timezone(zone, instant)`` on DuckDB and PostgreSQL,
+    ``from_utc_timestamp(instant, zone)`` on Spark (whose session Ibis keeps in UTC)."""
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    if raw._find_backend().name == "pyspark":
+        @ibis.udf.scalar.builtin(name="from_utc_timestamp",
+                                 signature=((dt.Timestamp(timezone="UTC"), dt.string), dt.timestamp))
+        def from_utc_timestamp(ts, zone):
+            ...
+
+        return from_utc_timestamp(instant, zone)
+
+    @ibis.udf.scalar.builtin(name="timezone", signature=((dt.string, dt.Timestamp(timezone="UTC")), dt.timestamp))
+    def timezone(zone, ts):
+        ...
+
+    return timezone(zone, instant)

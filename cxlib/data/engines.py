@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import ConfigError, DataError
 from ..metrics import METRICS
 from ._coerce import BOOL, DATE, FALSE, FLOAT, ID, INT, MULTI, TEXT, TRUE, TYPES, UNIQUE
+from ._dates import table_dates
 from ._scales import raise_off_scale, scale_for, table_off_scale
 from ._validated import marker_path, read_marker, write_marker
 from .aggregate import is_table
@@ -134,7 +135,6 @@ def _typed(raw, src: str, kind: str, missing: list, clean: bool = False, tz: str
     surrounding blanks, so it is used as stored and no query pays for the NaN test or the TRIM.
     """
     import ibis
-    import ibis.expr.datatypes as dt
 
     col = raw[src]
     if col.type().is_floating() and not clean:
@@ -179,24 +179,9 @@ def _typed(raw, src: str, kind: str, missing: list, clean: bool = False, tz: str
     if kind == DATE:
         if col.type().is_timestamp() or col.type().is_date():
             return col.cast("timestamp"), None
-        bare = text.re_replace(r"(\d)\s*(Z|[+-]\d{2}:?\d{2})$", r"\1")
-        ts = bare.nullif("").try_cast("timestamp")
-        if tz:   # offsets written: that instant in the configured zone (DuckDB's and PostgreSQL's timezone())
-            ts = (bare != text).ifelse(_in_zone(tz, text.try_cast(dt.Timestamp(timezone="UTC"))), ts)
+        ts = table_dates(text, tz, raw)
         return ts, col.notnull() & (text != "") & ts.isnull()
     raise AssertionError(kind)
-
-
-def _in_zone(zone: str, instant):
-    """``timezone(zone, instant)``: the clock time in ``zone`` (DuckDB and PostgreSQL)."""
-    import ibis
-    import ibis.expr.datatypes as dt
-
-    @ibis.udf.scalar.builtin(name="timezone", signature=((dt.string, dt.Timestamp(timezone="UTC")), dt.timestamp))
-    def timezone(zone, ts):
-        ...
-
-    return timezone(zone, instant)
 
 
 def _probes(raw, sources, skip: bool) -> dict:

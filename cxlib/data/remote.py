@@ -3,7 +3,8 @@
 A config section names either ``path:`` (a file; ``engine: auto | pandas | duckdb``) or ``table:`` with
 ``connection: env:VAR`` (a table on a server: PostgreSQL, DuckDB files, Spark, anything Ibis connects to).
 Credentials come only from the environment: the config names the variable, never the URL, and messages
-name the variable and the server without its password. The top-level ``engines:`` section sets DuckDB's
+name the variable and the server without its password. Spark: ``pyspark:///warehouse?spark.master=local[2]``
+(:func:`spark_settings`). The top-level ``engines:`` section sets DuckDB's
 ``memory_limit``, ``temp_directory``, ``threads``, the file size above which ``engine: auto`` picks
 DuckDB (``large_file_mb``) and ``check_unique_ids`` (default true: a ``COUNT(DISTINCT id)`` per load, the
 largest part of loading 100M rows; set false for a warehouse table whose primary key already ensures it).
@@ -22,7 +23,7 @@ from pathlib import Path
 from ..errors import ConfigError, ParameterError
 
 __all__ = ["PERCENT_HINT", "connect_url", "engine_options", "redact_url", "redact_urls", "resolve_url",
-           "source_options", "url_parses"]
+           "source_options", "spark_settings", "url_parses"]
 
 _ENV = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
 
@@ -165,12 +166,59 @@ def resolve_url(variable: str, *, section: str) -> str:
     return url
 
 
-def connect_url(url: str, *, variable: str, section: str):
-    """An Ibis connection to ``url``; an unreachable server is a ParameterError naming ``variable``."""
+def spark_settings(url: str) -> dict:
+    """The Spark settings a ``pyspark://`` URL names: its query's ``spark.*`` keys, and its path, if any, as
+    ``spark.sql.warehouse.dir``. They are applied while the session is built (Ibis's own URL handling sets
+    them afterwards, which Spark refuses for static settings such as the master and the catalog).
+
+    Examples
+    --------
+    >>> spark_settings("pyspark:///data/warehouse?spark.master=local[2]&spark.sql.shuffle.partitions=4")
+    {'spark.master': 'local[2]', 'spark.sql.shuffle.partitions': '4', 'spark.sql.warehouse.dir': '/data/warehouse'}
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(url)
+    out = dict(parse_qsl(parts.query, keep_blank_values=True))
+    bad = sorted(k for k in out if not k.startswith("spark."))
+    if bad:
+        raise ParameterError(f"the pyspark:// URL takes Spark settings (spark.*) in its query; got {bad}")
+    if parts.path.strip("/"):
+        out["spark.sql.warehouse.dir"] = parts.path
+    return out
+
+
+def _spark(settings: dict, section: str):
+    """An Ibis backend on the process's Spark session, built (or reused) with ``settings``."""
     import ibis
 
     try:
-        return ibis.connect(url)
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ParameterError(f"{section}: a pyspark:// URL needs pyspark and Java 17: pip install 'pyspark>=3.5'"
+                             ) from None
+    builder = SparkSession.builder.appName("cx-workbook")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    return ibis.pyspark.connect(builder.getOrCreate())
+
+
+def connect_url(url: str, *, variable: str, section: str):
+    """An Ibis connection to ``url``; an unreachable server is a ParameterError naming ``variable``.
+    A ``pyspark://`` URL starts (or reuses) the process's Spark session with its settings, e.g.
+    ``pyspark:///data/warehouse?spark.master=local[2]&spark.sql.catalogImplementation=hive``."""
+    import ibis
+
+    spark = None
+    if url.lower().startswith("pyspark://"):
+        try:
+            spark = spark_settings(url)
+        except ParameterError as exc:
+            raise ParameterError(f"{section}: environment variable {variable}: {exc}") from None
+    try:
+        return ibis.connect(url) if spark is None else _spark(spark, section)
+    except ParameterError:
+        raise
     except Exception as exc:   # noqa: BLE001 - any driver's failure becomes one clear message
         if not url_parses(url):   # the driver's message would quote pieces of the password: not shown
             raise ParameterError(f"{section}: the URL in {variable} does not parse (its host or port cannot be "
