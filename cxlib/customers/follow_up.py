@@ -7,6 +7,7 @@ import pandas as pd
 
 from .. import periods
 from .._checks import need_columns
+from ..data import is_table
 from ..errors import DataError
 from ..scores import nps_points
 
@@ -63,6 +64,8 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
     ['churn risk 60%', 'detractor (NPS 3); churn risk 20%; low rating: support_speed = 1']
     """
     need_columns(responses, ["customer_id", "responded_at", "nps"], where="follow_up_list (responses)")
+    if is_table(customers):   # scored in the database: only who can be on the list leaves it
+        customers = _candidates(customers, month, probability, risk_threshold, health_below)
     need_columns(customers, ["customer_id"], where="follow_up_list (customers)")
     in_month = responses[periods.in_window(responses["responded_at"], *periods.bounds(month))]
     if in_month.empty:
@@ -108,6 +111,19 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
         if c not in out:
             out[c] = np.nan
     return out[wanted].reset_index(drop=True)
+
+
+def _candidates(table, month: str, probability: str, risk_threshold: float, health_below: float) -> pd.DataFrame:
+    """The customers of a table who can be on the list (at risk, or answered in ``month``), as rows."""
+    from ..data import to_frame
+    from ._engine import as_frame
+
+    maybe = table.last_response_at >= periods.bounds(month)[0].to_pydatetime()
+    if probability in table.columns:
+        maybe |= (table[probability] >= risk_threshold).fill_null(False)
+    if "health" in table.columns:
+        maybe |= (table.health < health_below).fill_null(False)
+    return as_frame(to_frame(table.filter(maybe), order_by=("customer_id",), unique=("customer_id",)))
 
 
 def _text(values: pd.Series, fmt: str) -> pd.Series:
