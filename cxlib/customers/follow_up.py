@@ -123,7 +123,10 @@ def _candidates(table, month: str, probability: str, risk_threshold: float, heal
         maybe |= (table[probability] >= risk_threshold).fill_null(False)
     if "health" in table.columns:
         maybe |= (table.health < health_below).fill_null(False)
-    return as_frame(to_frame(table.filter(maybe), order_by=("customer_id",), unique=("customer_id",)))
+    keep = [c for c in ("customer_id", probability, "health", "open_tickets", "slow_tickets", "annual_revenue",
+                        "region", "plan", "churned") if c in table.columns]   # what the list shows or reads
+    return as_frame(to_frame(table.filter(maybe).select(*dict.fromkeys(keep)), order_by=("customer_id",),
+                             unique=("customer_id",)))
 
 
 def _text(values: pd.Series, fmt: str) -> pd.Series:

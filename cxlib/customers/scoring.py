@@ -141,4 +141,4 @@ def _score_tables(responses, tickets, accounts, *, month, segment, scales, seed,
                                   fit_sample or n_complete, seed)
     model = fit_churn_model(rows, features=features, seed=seed, survey_features=SURVEY_FEATURES if compare else None)
     model.n_complete, model.n_sampled, model.n_dropped = n_complete, len(rows), n_total - n_complete
-    return CustomerScores(_engine.probability_expr(table, model), model, "", month)
+    return CustomerScores(materialize(_engine.probability_expr(table, model)), model, "", month)
