@@ -28,9 +28,9 @@ report: setup ## Render the report for the latest full month: HTML, deck, e-mail
 test: setup ## Run the whole test suite: unit tests, doctests, notebooks (nbval)
 	$(PY) -m pytest
 
-test-spark: setup ## The engine equality suite on Spark local[2] (installs pyspark into .venv; needs Java 17)
+test-spark: setup ## The engine equality suite and the sample report on Spark local[2] (installs pyspark into .venv; needs Java 17)
 	$(PY) -m pip install --quiet 'pyspark>=3.5'
-	CX_TEST_SPARK=1 $(PY) -m pytest -q -m spark -W ignore::DeprecationWarning tests/test_engines.py
+	CX_TEST_SPARK=1 $(PY) -m pytest -q -m spark -W ignore::DeprecationWarning tests/test_engines.py tests/test_report_tables.py
 
 lab: setup ## Start JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)

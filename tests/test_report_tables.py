@@ -135,6 +135,29 @@ def test_every_section_is_the_same_from_postgresql(inputs, postgres_url):
     _same_drivers(frame_scope, scope)
 
 
+@pytest.mark.spark
+def test_every_section_is_the_same_from_spark(inputs):
+    # make test-spark: the sample report on a local[2] Spark session, section by section as from the DataFrame
+    import os
+
+    import ibis
+    from engines import spark_session
+
+    if not os.environ.get("CX_TEST_SPARK"):
+        pytest.skip("Spark runs under make test-spark only (a session takes 11-16 s to start)")
+    session = spark_session()
+    if session is None:
+        pytest.skip("pyspark or Java not available: run make test-spark")
+    cfg, responses, tickets, accounts = inputs
+    con = ibis.pyspark.connect(session)
+    tables = {name: con.create_table(f"report_{name}", frame, overwrite=True)
+              for name, frame in (("responses", responses), ("tickets", tickets), ("accounts", accounts))}
+    expected, frame_scope = _report(cfg, responses, tickets, accounts)
+    got, scope = _report(cfg, tables["responses"], tables["tickets"], tables["accounts"])
+    _same(expected, _without_note(got, scope.notes[0]))
+    _same_drivers(frame_scope, scope)
+
+
 def test_a_slice_over_the_row_cap_is_refused_with_its_count(inputs):
     cfg, responses, _, _ = inputs
     # in the database path only the month's responses leave it: 1,030 in October 2026 (as counted by pandas)
