@@ -334,3 +334,21 @@ def test_accounts_over_the_row_cap_are_scored_in_the_database(inputs):
     assert data.is_table(scored.table) and not [n for n in scope.notes if n.startswith("Customer health")]
     frame = sections.customer_scores(sections.context(cfg, responses, month="latest"), tickets, accounts)
     assert scored.model.auc == pytest.approx(frame.model.auc, rel=1e-9)
+
+
+def test_the_month_comments_are_capped_in_the_database_and_the_cap_stated(inputs):
+    from cxlib.report.sections.voice import month_comments
+
+    cfg, responses, _, _ = inputs
+    capped = cfg.__class__(**{**cfg.__dict__, "engines": {**cfg.engines, "comment_sample": 100}})
+    scope = sections.context(capped, data.as_table(responses), month="latest")
+    month = data.subset(responses, month="2026-10")
+    with_text = month[month["comment"].notna()]
+    assert len(with_text) > 100
+    got = month_comments(scope)
+    # the first 100 commented responses by id, and every response without a comment
+    assert sorted(got.loc[got["comment"].notna(), "response_id"]) == sorted(with_text["response_id"])[:100]
+    assert int(got["comment"].isna().sum()) == int(month["comment"].isna().sum())
+    assert any(f"read the first 100 of the {len(with_text):,} comments" in n for n in scope.data_notes)
+    frame_scope = sections.context(capped, responses, month="latest")
+    assert len(month_comments(frame_scope)) == len(month)   # the DataFrame path reads every comment

@@ -90,13 +90,35 @@ def _language_mix(scope: ReportContext, now: pd.DataFrame) -> list:
     return [h.table(rows, caption=f"Languages of the comments of {scope.period_label} (n = {total:,})")]
 
 
+def month_comments(scope: ReportContext) -> pd.DataFrame:
+    """The report month's responses the comment analyses read: every one, except in the database path
+    (``scope.table``), where at most ``engines.comment_sample`` comments are kept (the first by response id,
+    a fixed sample; responses without a comment all stay) and the cut is stated in About."""
+    now = scope.now
+    cap = scope.cfg.engines["comment_sample"]
+    if scope.table is None or "comment" not in now:
+        return now
+    has = now["comment"].notna()
+    if int(has.sum()) <= cap:
+        return now
+
+    def cut():
+        order = now.loc[has].sort_values("response_id", kind="stable") if "response_id" in now else now.loc[has]
+        kept = now.loc[~has | now.index.isin(order.index[:cap])]
+        scope.data_notes.append(f"Themes, emerging topics, quotes and languages read the first {cap:,} of the "
+                                f"{int(has.sum()):,} comments of {scope.period_label} by response id "
+                                "(engines.comment_sample), a fixed sample.")
+        return kept
+    return scope.memo("month comments", cut)
+
+
 def theme_results(scope: ReportContext, *, cache_dir=None) -> dict | None:
     """The month's comments annotated (redacted, scored, tagged) and the theme impact in the primary
     score, once per report; None without comments."""
     def compute():
         if "comment" not in scope.data or scope.now["comment"].notna().sum() == 0:
             return None
-        now = comments.annotate_comments(scope.now, scope.cfg.codebook, cache_dir=cache_dir)
+        now = comments.annotate_comments(month_comments(scope), scope.cfg.codebook, cache_dir=cache_dir)
         impact = None
         if scope.cfg.codebook is not None:
             metric = scope.primary
@@ -198,7 +220,7 @@ def _topics(scope: ReportContext, found, n_topics: int, n_quotes: int, what: str
 def _emerging(scope: ReportContext, *, cache_dir, n_topics: int, n_quotes: int, min_comments: int,
               seed: int) -> list:
     """The codebook's coverage this period and the largest clusters of the comments it does not tag."""
-    now, codebook = scope.now, scope.cfg.codebook
+    now, codebook = month_comments(scope), scope.cfg.codebook
     opts = {"seed": seed, "cache_dir": cache_dir, "brand_words": scope.cfg.comments["brand_words"],
             "score": scope.primary}
     parts = []
