@@ -109,3 +109,15 @@ def test_retention_scenario_in_the_database(both):
     assert part["n_sampled"] == 3000 and part["customers"] == full["customers"].iloc[0]
     # a seeded sample of a quarter of the customers, scaled up, lands near the full figure
     assert part["revenue_kept"] == pytest.approx(full["revenue_kept"].iloc[0], rel=0.15)
+
+
+def test_the_follow_up_list_from_a_table_holds_the_costliest_candidates_first(both, frames):
+    # capped at 50: the 50 candidates with the highest churn probability x revenue, as the uncapped list
+    # ranks them (its first rows are those customers, in that order, when none of them ties)
+    want, got = both
+    r = frames[0]
+    full = cu.follow_up_list(r, want.table, month="2026-10")
+    capped = cu.follow_up_list(r, got.table, month="2026-10", max_customers=50)
+    assert len(capped) <= 50
+    top = full[full["churn_probability"].notna()].head(len(capped))
+    assert capped["customer_id"].tolist() == top["customer_id"].tolist()

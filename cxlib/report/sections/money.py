@@ -233,10 +233,13 @@ def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
         return h.note("No account data are configured: there is no customer follow-up list.")
     if "nps" not in scope.data:
         return h.note("The follow-up list needs NPS answers (detractors): there is none for this survey.")
+    cap = scope.cfg.engines["follow_up_max"] if is_table(scored.table) else None
     table = _with_themes(customers.follow_up_list(scope.data, scored.table, month=scope.month,
-                                                  drivers=scope.cfg.drivers), scope.cfg)
+                                                  drivers=scope.cfg.drivers, max_customers=cap), scope.cfg)
     if artifacts:
         table.to_parquet(Path(artifacts) / FOLLOW_UP_FILE, index=False)
-    return h.note(f"{len(table):,} customers to contact this month ({int(table['detractor'].sum()):,} "
+    capped = (f" (at most {cap:,}, engines.follow_up_max: those with the highest expected revenue loss)"
+              if cap is not None and len(table) >= cap else "")
+    return h.note(f"{len(table):,} customers to contact this month{capped} ({int(table['detractor'].sum()):,} "
                   f"detractors, {int(table['high_risk'].sum()):,} high-risk accounts) are in the follow-up "
                   "list the CX team receives beside this report; no customer appears here.")
