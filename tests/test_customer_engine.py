@@ -121,3 +121,12 @@ def test_the_follow_up_list_from_a_table_holds_the_costliest_candidates_first(bo
     assert len(capped) <= 50
     top = full[full["churn_probability"].notna()].head(len(capped))
     assert capped["customer_id"].tolist() == top["customer_id"].tolist()
+
+
+def test_accounts_without_churn_outcomes_score_without_a_model_in_the_database(frames):
+    r, t, a = frames
+    got = cu.score_customers(cxdata.as_table(r), cxdata.as_table(t), cxdata.as_table(a.drop(columns=["churned"])),
+                             month="2026-10")
+    want = cu.score_customers(r, t, a.drop(columns=["churned"]), month="2026-10")
+    assert got.model is None and got.note == want.note   # "too few customers who churned (0) or stayed (0) ..."
+    assert rows(got.table)["churn_probability"].isna().all()

@@ -28,9 +28,10 @@ class CustomerScores:
 
     Attributes
     ----------
-    table : pandas.DataFrame
+    table : pandas.DataFrame or Ibis table
         One row per customer: the :func:`cxlib.customers.health_scores` columns plus
-        ``churn_probability`` (NaN when no model could be fitted). Personal data: for the follow-up
+        ``churn_probability`` (NaN when no model could be fitted); a table, kept in the database, when
+        the inputs were tables. Personal data: for the follow-up
         CSV and for aggregates, never for an executive's HTML as is.
     model : ChurnModel or None
         The fitted churn model; None when there were too few churners or stayers.
@@ -110,6 +111,8 @@ def _score_tables(responses, tickets, accounts, *, month, segment, scales, seed,
     table (``CustomerScores.table``), the model fitted on a seeded sample of at most ``fit_sample`` customers
     with every feature, drawn as :func:`fit_churn_model` draws its ``sample`` (the same customers when the
     accounts are in customer-id order)."""
+    import ibis
+
     from ..data import DEFAULT_SCALES, materialize
     from ..scores import as_scale
     from . import _engine
@@ -124,15 +127,15 @@ def _score_tables(responses, tickets, accounts, *, month, segment, scales, seed,
     table = materialize(_engine.health_expr(_engine.customer_expr(responses, tickets, accounts, end, 72.0),
                                             dict(DEFAULT_WEIGHTS), sc, 0.5))   # computed once, read by every step
     candidates = [f for f in CHURN_FEATURES if f in table.columns]
-    got = table.aggregate(n=table.count(), churn=table.churned.sum(),
+    churned = table.churned.sum() if "churned" in table.columns else ibis.literal(None, "int64")
+    got = table.aggregate(n=table.count(), churn=churned, stay=table.count(where=~table.churned)
+                          if "churned" in table.columns else churned,
                           **{f: table[f].count() for f in candidates}).execute().iloc[0]
-    n_churn, n_total = int(got["churn"] or 0), int(got["n"])
-    n_churn, n_stay = n_churn, n_total - n_churn
+    n_total = int(got["n"])
+    n_churn, n_stay = (int(got[k]) if pd.notna(got[k]) else 0 for k in ("churn", "stay"))
     if min(n_churn, n_stay) < MIN_EVENTS:
         note = (f"too few customers who churned ({n_churn}) or stayed ({n_stay}) up to {month} to fit a "
                 f"churn model (at least {MIN_EVENTS} of each needed)")
-        import ibis
-
         return CustomerScores(table.mutate(churn_probability=ibis.null("float64")), None, note, month)
     features = [f for f in candidates if int(got[f]) > 0]
     complete = table.filter(*[table[f].notnull() for f in features])
