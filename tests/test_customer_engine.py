@@ -118,7 +118,8 @@ def test_the_follow_up_list_from_a_table_holds_the_costliest_candidates_first(bo
     r = frames[0]
     full = cu.follow_up_list(r, want.table, month="2026-10")
     capped = cu.follow_up_list(r, got.table, month="2026-10", max_customers=50)
-    assert len(capped) <= 50
+    assert len(capped) <= 50 and capped.attrs["capped_at"] == 50
+    assert cu.follow_up_list(r, got.table, month="2026-10").attrs["capped_at"] is None
     top = full[full["churn_probability"].notna()].head(len(capped))
     assert capped["customer_id"].tolist() == top["customer_id"].tolist()
 

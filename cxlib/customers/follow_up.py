@@ -45,7 +45,8 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
     include_comment : bool
     max_customers : int, optional
         When ``customers`` is a database table: read at most this many candidates, those with the highest
-        expected revenue loss (churn probability x revenue) first, so the list holds at most that many.
+        expected revenue loss (churn probability x revenue) first, so the list holds at most that many
+        (``attrs["capped_at"]`` says so when the cap cut any).
 
     Returns
     -------
@@ -116,7 +117,9 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
             out[c] = np.nan
     if cut:   # the costliest candidates only: the month's others are below them on the full list
         out = out[out["customer_id"].isin(customers["customer_id"])].head(max_customers)
-    return out[wanted].reset_index(drop=True)
+    out = out[wanted].reset_index(drop=True)
+    out.attrs["capped_at"] = max_customers if cut else None
+    return out
 
 
 def _candidates(table, month: str, probability: str, risk_threshold: float, health_below: float,

@@ -238,8 +238,8 @@ def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
                                                   drivers=scope.cfg.drivers, max_customers=cap), scope.cfg)
     if artifacts:
         table.to_parquet(Path(artifacts) / FOLLOW_UP_FILE, index=False)
-    capped = (f" (at most {cap:,}, engines.follow_up_max: those with the highest expected revenue loss)"
-              if cap is not None and len(table) >= cap else "")
+    capped = (f" (the costliest of at most {cap:,} candidates, engines.follow_up_max: those with the highest "
+              "expected revenue loss)" if table.attrs.get("capped_at") else "")
     return h.note(f"{len(table):,} customers to contact this month{capped} ({int(table['detractor'].sum()):,} "
                   f"detractors, {int(table['high_risk'].sum()):,} high-risk accounts) are in the follow-up "
                   "list the CX team receives beside this report; no customer appears here.")
