@@ -1,7 +1,10 @@
 """The real monthly report (``python -m cxlib.report``) on generated Parquet files, read by pandas or DuckDB.
 
-Run by hand: ``.venv/bin/python benchmarks/bench_report_engines.py [--sizes 1e6,1e7] [--engines pandas,duckdb]
-[--data-dir /tmp/cx-bench-data] [--budget 4GB]`` (``--budget``: ``engines.memory_budget`` for the runs). Data: :func:`bench_engines.generate` (the sample's shape, 36 months) with
+Run by hand: ``.venv/bin/python benchmarks/bench_report_engines.py [--sizes 1e6,1e7] [--engines pandas,duckdb,postgres]
+[--data-dir /tmp/cx-bench-data] [--budget 4GB]`` (``--budget``: ``engines.memory_budget`` for the runs). ``postgres``
+starts a throw-away server (tests/engines.py: Debian's postgresql binaries, loopback only), loads the Parquet
+files into it (DuckDB writes CSV, psql's ``\copy`` reads it; the load is timed apart) and runs the report on its
+tables; its figure is the report command and its kernel (the client), the server's memory apart. Data: :func:`bench_engines.generate` (the sample's shape, 36 months) with
 sample-shaped tickets (one per three responses) and accounts (one per customer, a quarter of the responses),
 written once into ``--data-dir`` (kept and reused when given; a temporary folder otherwise: check ``df -h``
 first, 100M responses take about 4 GB). Figures: wall time of the command and the peak of the summed resident
@@ -13,6 +16,7 @@ in cache_dir, else the DuckDB temp folder): delete ``<tmp>/cx-duckdb/validated``
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -92,10 +96,42 @@ def bench_config(folder: Path, n: int, engine: str) -> dict:
     return cfg
 
 
-def run_report(cfg_path: Path, out: Path) -> tuple[float, int, int]:
+_PG_TYPES = {"VARCHAR": "text", "DOUBLE": "double precision", "BIGINT": "bigint", "INTEGER": "integer",
+             "TIMESTAMP": "timestamp", "DATE": "date", "BOOLEAN": "boolean", "FLOAT": "real"}
+
+
+def load_postgres(server, folder: Path, n: int) -> None:
+    """The three Parquet files of size ``n`` as tables ``responses``, ``tickets``, ``accounts`` on ``server``."""
+    import duckdb
+
+    psql = [str(server.bindir / "psql"), server.url, "-q", "-v", "ON_ERROR_STOP=1"]
+    for name in ("responses", "tickets", "accounts"):
+        src, csv = folder / f"{name}-{n}.parquet", folder / f"{name}-{n}.csv"
+        con = duckdb.connect(config={"memory_limit": "1GB"})
+        cols = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{src}')").fetchall()
+        con.execute(f"COPY (SELECT * FROM read_parquet('{src}')) TO '{csv}' (HEADER, DELIMITER ',')")
+        con.close()
+        ddl = ", ".join(f'"{c}" {_PG_TYPES.get(str(t).split("(")[0], "text")}' for c, t, *_ in cols)
+        subprocess.run([*psql, "-c", f"DROP TABLE IF EXISTS {name}; CREATE UNLOGGED TABLE {name} ({ddl})"], check=True)
+        subprocess.run([*psql, "-c", f"\\copy {name} FROM '{csv}' CSV HEADER"], check=True)
+        subprocess.run([*psql, "-c", f"ANALYZE {name}"], check=True)
+        csv.unlink()
+
+
+def postgres_config(cfg: dict) -> dict:
+    """``cfg`` (the DuckDB config) on the server's tables, the URL from $CX_BENCH_URL."""
+    out = {**cfg}
+    for name in ("responses", "tickets", "accounts"):
+        spec = {k: v for k, v in cfg[name].items() if k not in ("path", "engine")}
+        out[name] = {**spec, "table": name, "connection": "env:CX_BENCH_URL"}
+    return out
+
+
+def run_report(cfg_path: Path, out: Path, env: dict | None = None) -> tuple[float, int, int]:
     t0, peak = time.perf_counter(), 0
     proc = subprocess.Popen([sys.executable, "-m", "cxlib.report", "--config", str(cfg_path), "--output-dir", str(out),
-                             "--month", "2026-10"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--month", "2026-10"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=env)
     while proc.poll() is None:
         peak = max(peak, _tree_rss(proc.pid))
         time.sleep(0.2)
@@ -103,6 +139,19 @@ def run_report(cfg_path: Path, out: Path) -> tuple[float, int, int]:
     if proc.returncode:
         print(err[-2000:], file=sys.stderr)
     return time.perf_counter() - t0, peak, proc.returncode
+
+
+def start_postgres():
+    """A throw-away PostgreSQL on a loopback port (tests/engines.py), started once for the run."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from engines import PostgresServer
+
+    server = PostgresServer()
+    reason = server.why_not()
+    if reason:
+        sys.exit(f"no PostgreSQL for the benchmark: {reason}")
+    server.start()
+    return server
 
 
 def main() -> None:
@@ -114,6 +163,7 @@ def main() -> None:
     args = p.parse_args()
     tmp = Path(args.data_dir or tempfile.mkdtemp(prefix="cx-bench-report-"))
     tmp.mkdir(parents=True, exist_ok=True)
+    server = None
     try:
         for n in (int(float(s)) for s in args.sizes.split(",")):
             path = tmp / f"responses-{n}.parquet"
@@ -124,15 +174,24 @@ def main() -> None:
                 print(f"generated {n:,} responses with tickets and accounts in {time.perf_counter() - t0:.1f} s",
                       flush=True)
             for engine in args.engines.split(","):
-                cfg = bench_config(tmp, n, engine)
+                cfg, env = bench_config(tmp, n, "duckdb" if engine == "postgres" else engine), None
+                if engine == "postgres":
+                    server = server or start_postgres()
+                    t0 = time.perf_counter()
+                    load_postgres(server, tmp, n)
+                    print(f"loaded {n:,} responses with tickets and accounts into PostgreSQL in "
+                          f"{time.perf_counter() - t0:.1f} s", flush=True)
+                    cfg, env = postgres_config(cfg), {**os.environ, "CX_BENCH_URL": server.url}
                 if args.budget:
                     cfg["engines"] = {"memory_budget": args.budget}
                 cfg_path = tmp / f"cx-{engine}.yml"
                 cfg_path.write_text(yaml.safe_dump(cfg))
-                wall, peak, rc = run_report(cfg_path, tmp / f"reports-{engine}-{n}")
+                wall, peak, rc = run_report(cfg_path, tmp / f"reports-{engine}-{n}", env)
                 print(f"{n:>12,} {engine:<7} report {wall:7.1f} s  peak {peak / 2**30:5.2f} GB (all processes)  "
                       f"exit {rc}", flush=True)
     finally:
+        if server is not None:
+            server.stop()
         if not args.data_dir:
             shutil.rmtree(tmp, ignore_errors=True)
 

@@ -42,6 +42,23 @@ def test_the_break_is_found_where_it_happened(export):
     assert row["share_beyond_after"] == pytest.approx((export["rating"].iloc[2140:] > 5).mean())
 
 
+@pytest.mark.duckdb
+def test_the_break_counted_in_the_database(export):
+    # the same construction counted by three aggregate queries instead of the sorted rows: the same break
+    from cxlib.data import as_table
+
+    got = scores.scale_breaks(as_table(export), score="rating")
+    assert len(got) == 1
+    row = got.iloc[0]
+    assert (row["direction"], row["threshold"], row["first_at"], row["n_before"]) == ("above", 5.0, CHANGE, 2140)
+    assert row["share_beyond_after"] == pytest.approx((export["rating"].iloc[2140:] > 5).mean(), rel=1e-12)
+    pd.testing.assert_frame_equal(got, scores.scale_breaks(export, score="rating"), check_dtype=False)
+    rng = np.random.default_rng(7)
+    steady = pd.DataFrame({"responded_at": pd.date_range("2015-01-01", periods=3000, freq="h"),
+                           "rating": rng.integers(1, 11, 3000).astype(float)})
+    assert scores.scale_breaks(as_table(steady), score="rating").empty
+
+
 def test_no_break_in_a_steady_series():
     rng = np.random.default_rng(7)
     steady = pd.DataFrame({"responded_at": pd.date_range("2015-01-01", periods=3000, freq="h"),

@@ -247,3 +247,13 @@ def test_duckdb_reads_awkward_values_as_pandas_does(tmp_path, kind):
         assert got["response_id"].tolist() == ["1", "2", "3", "4", "5"]
     pd.testing.assert_frame_equal(got[expected.columns].reset_index(drop=True), expected.reset_index(drop=True),
                                   check_dtype=False)
+
+
+@pytest.mark.postgres
+def test_a_postgresql_session_runs_without_jit(postgres_url):
+    # PostgreSQL's JIT compiled the customer table's CASE expressions for over 5 minutes at 1M responses
+    # (27 s without it): the report's sessions turn it off for themselves.
+    from cxlib.data.remote import connect_url
+
+    con = connect_url(postgres_url, variable="CX_TEST", section="responses")
+    assert con.raw_sql("SHOW jit").fetchone()[0] == "off"

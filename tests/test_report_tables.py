@@ -2,8 +2,8 @@
 a DataFrame says: every section's HTML is identical, on DuckDB and on a real PostgreSQL.
 
 The table path computes the statistics over months in the database and pulls only row-level slices (the
-report month's responses, the sentiment sample, responses with tickets, and, for customer scores, each
-customer's history); the DataFrame path reads every row. Equal HTML shows the table path loses nothing the
+report month's responses, the sentiment sample, responses with tickets, the follow-up list's candidates;
+customers are scored in the database); the DataFrame path reads every row. Equal HTML shows the table path loses nothing the
 report shows. The drivers are the one difference: in the database their intervals come from the
 random-groups jackknife (a row bootstrap needs rows), which the section states, and which gives the same
 numbers from the DataFrame.
@@ -333,16 +333,17 @@ def test_a_table_without_dates_and_a_past_month_segment(inputs):
         assert [n for n in a.notes] == [n for n in b.notes if not n.startswith("The database holds")], segment
 
 
-def test_accounts_over_the_row_cap_leave_the_customer_sections_out_saying_why(inputs):
-    # In the database each customer's history is aggregated there; the accounts (12,000) come out as rows:
-    # over the cap, the report goes on without customer scores and says why instead of filling the memory.
+def test_accounts_over_the_row_cap_are_scored_in_the_database(inputs):
+    # In the database every customer is scored there; the accounts (12,000) never come out as rows, so a
+    # row cap below their number leaves the customer sections in, with the DataFrame path's scores.
     cfg, responses, tickets, accounts = inputs
     assert len(accounts) == 12_000
     capped = cfg.__class__(**{**cfg.__dict__, "engines": {**cfg.engines, "max_rows": 11_000}})
     scope = sections.context(capped, data.as_table(responses), month="latest")
-    assert sections.customer_scores(scope, data.as_table(tickets), data.as_table(accounts)) is None
-    (note,) = [n for n in scope.notes if n.startswith("Customer health")]
-    assert "holds 12,000 rows, more than the 11,000 allowed" in note
+    scored = sections.customer_scores(scope, data.as_table(tickets), data.as_table(accounts))
+    assert data.is_table(scored.table) and not [n for n in scope.notes if n.startswith("Customer health")]
+    frame = sections.customer_scores(sections.context(cfg, responses, month="latest"), tickets, accounts)
+    assert scored.model.auc == pytest.approx(frame.model.auc, rel=1e-9)
 
 
 def test_notebook_04_reads_the_reports_handoffs_and_follow_up_on_a_table(inputs):
@@ -363,3 +364,21 @@ def test_notebook_04_reads_the_reports_handoffs_and_follow_up_on_a_table(inputs)
     listed = sections.follow_up_results(scope, scored)
     assert f"{len(listed):,} customers to contact" in str(sections.follow_up(scope, scored))
     assert sections.follow_up_results(scope, scored) is listed         # computed once per report
+
+
+def test_the_month_comments_are_capped_in_the_database_and_the_cap_stated(inputs):
+    from cxlib.report.sections.voice import month_comments
+
+    cfg, responses, _, _ = inputs
+    capped = cfg.__class__(**{**cfg.__dict__, "engines": {**cfg.engines, "comment_sample": 100}})
+    scope = sections.context(capped, data.as_table(responses), month="latest")
+    month = data.subset(responses, month="2026-10")
+    with_text = month[month["comment"].notna()]
+    assert len(with_text) > 100
+    got = month_comments(scope)
+    # the first 100 commented responses by id, and every response without a comment
+    assert sorted(got.loc[got["comment"].notna(), "response_id"]) == sorted(with_text["response_id"])[:100]
+    assert int(got["comment"].isna().sum()) == int(month["comment"].isna().sum())
+    assert any(f"read the first 100 of the {len(with_text):,} comments" in n for n in scope.data_notes)
+    frame_scope = sections.context(capped, responses, month="latest")
+    assert len(month_comments(frame_scope)) == len(month)   # the DataFrame path reads every comment

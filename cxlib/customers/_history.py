@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["span", "survey_history", "ticket_history"]
+__all__ = ["span", "survey_expr", "survey_history", "ticket_expr", "ticket_history"]
 
 
 def span(data, col: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -20,10 +20,9 @@ def span(data, col: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     return data[col].min(), data[col].max()
 
 
-def survey_history(responses, end: pd.Timestamp) -> pd.DataFrame:
-    """Per customer (index ``customer_id``): ``n_responses``, ``last_response_at``, the latest answer of
-    each score (``nps_latest``, ...; the answer at the customer's latest date with one) and ``nps_trend``
-    (latest NPS minus the mean of the earlier answers), from responses before ``end``."""
+def survey_expr(responses, end: pd.Timestamp):
+    """The lazy per-customer survey aggregates of :func:`survey_history` (``_nps_sum`` and ``_nps_n``
+    instead of ``nps_trend``), one row per ``customer_id``."""
     r = responses.filter(responses.responded_at < end.to_pydatetime())
     aggs = {"n_responses": r.count(), "last_response_at": r.responded_at.max()}
     for s in ("nps", "csat", "ces"):
@@ -31,20 +30,25 @@ def survey_history(responses, end: pd.Timestamp) -> pd.DataFrame:
             aggs[f"{s}_latest"] = r[s].argmax(r.responded_at, where=r[s].notnull())
     if "nps" in r.columns:
         aggs["_nps_sum"], aggs["_nps_n"] = r.nps.sum(), r.nps.count()
-    out = r.group_by("customer_id").aggregate(**aggs).execute().set_index("customer_id")
+    return r.group_by("customer_id").aggregate(**aggs)
+
+
+def survey_history(responses, end: pd.Timestamp) -> pd.DataFrame:
+    """Per customer (index ``customer_id``): ``n_responses``, ``last_response_at``, the latest answer of
+    each score (``nps_latest``, ...; the answer at the customer's latest date with one) and ``nps_trend``
+    (latest NPS minus the mean of the earlier answers), from responses before ``end``."""
+    out = survey_expr(responses, end).execute().set_index("customer_id")
     out["n_responses"] = out["n_responses"].astype("int64")
     out["last_response_at"] = pd.to_datetime(out["last_response_at"]).astype("datetime64[ns]")
-    if "nps" in r.columns:
+    if "_nps_n" in out:
         n = out.pop("_nps_n").astype("float64")
         earlier = (out.pop("_nps_sum").astype("float64") - out["nps_latest"]) / (n - 1).where(n > 1)
         out["nps_trend"] = out["nps_latest"] - earlier
     return out
 
 
-def ticket_history(tickets, end: pd.Timestamp, slow_hours: float) -> pd.DataFrame:
-    """Per customer (index ``customer_id``): ``n_tickets``, ``open_tickets`` (unresolved at ``end``),
-    ``slow_tickets`` (took, or have taken by ``end``, more than ``slow_hours``) and ``handoffs_total``,
-    from tickets opened before ``end``."""
+def ticket_expr(tickets, end: pd.Timestamp, slow_hours: float):
+    """The lazy per-customer ticket aggregates of :func:`ticket_history`, one row per ``customer_id``."""
     import ibis
 
     stop = end.to_pydatetime()
@@ -53,7 +57,13 @@ def ticket_history(tickets, end: pd.Timestamp, slow_hours: float) -> pd.DataFram
     closed = is_open.ifelse(ibis.literal(stop), t.resolved_at)
     took = (closed.epoch_seconds() - t.opened_at.epoch_seconds()) / 3600
     handoffs = t.handoffs.cast("float64") if "handoffs" in t.columns else ibis.literal(0.0)
-    out = t.group_by("customer_id").aggregate(
+    return t.group_by("customer_id").aggregate(
         n_tickets=t.count(), open_tickets=t.count(where=is_open), slow_tickets=t.count(where=took > slow_hours),
-        handoffs_total=handoffs.sum()).execute().set_index("customer_id")
-    return out
+        handoffs_total=handoffs.sum())
+
+
+def ticket_history(tickets, end: pd.Timestamp, slow_hours: float) -> pd.DataFrame:
+    """Per customer (index ``customer_id``): ``n_tickets``, ``open_tickets`` (unresolved at ``end``),
+    ``slow_tickets`` (took, or have taken by ``end``, more than ``slow_hours``) and ``handoffs_total``,
+    from tickets opened before ``end``."""
+    return ticket_expr(tickets, end, slow_hours).execute().set_index("customer_id")

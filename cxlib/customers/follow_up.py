@@ -7,6 +7,7 @@ import pandas as pd
 
 from .. import periods
 from .._checks import need_columns
+from ..data import is_table
 from ..errors import DataError
 from ..scores import nps_points
 
@@ -16,7 +17,7 @@ __all__ = ["follow_up_list"]
 def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: str,
                    probability: str = "churn_probability", risk_threshold: float = 0.3,
                    health_below: float = 40.0, drivers=(), theme_col: str = "theme",
-                   include_comment: bool = True) -> pd.DataFrame:
+                   include_comment: bool = True, max_customers: int | None = None) -> pd.DataFrame:
     """Closed loop: this month's detractors and high-risk accounts, with the reason to call each.
 
     Row-level personal data (ids, and comments when ``include_comment``): write it to a CSV for the CX
@@ -42,6 +43,10 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
     theme_col : str
         Column of comment themes in ``responses`` (e.g. from ``cxlib.comments``), used when present.
     include_comment : bool
+    max_customers : int, optional
+        When ``customers`` is a database table: read at most this many candidates, those with the highest
+        expected revenue loss (churn probability x revenue) first, so the list holds at most that many
+        (``attrs["capped_at"]`` says so when the cap cut any).
 
     Returns
     -------
@@ -63,6 +68,9 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
     ['churn risk 60%', 'detractor (NPS 3); churn risk 20%; low rating: support_speed = 1']
     """
     need_columns(responses, ["customer_id", "responded_at", "nps"], where="follow_up_list (responses)")
+    cut = False
+    if is_table(customers):   # scored in the database: only who can be on the list leaves it
+        customers, cut = _candidates(customers, month, probability, risk_threshold, health_below, max_customers)
     need_columns(customers, ["customer_id"], where="follow_up_list (customers)")
     in_month = responses[periods.in_window(responses["responded_at"], *periods.bounds(month))]
     if in_month.empty:
@@ -107,7 +115,34 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
     for c in wanted:
         if c not in out:
             out[c] = np.nan
-    return out[wanted].reset_index(drop=True)
+    if cut:   # the costliest candidates only: the month's others are below them on the full list
+        out = out[out["customer_id"].isin(customers["customer_id"])].head(max_customers)
+    out = out[wanted].reset_index(drop=True)
+    out.attrs["capped_at"] = max_customers if cut else None
+    return out
+
+
+def _candidates(table, month: str, probability: str, risk_threshold: float, health_below: float,
+                limit: int | None) -> tuple[pd.DataFrame, bool]:
+    """The customers of a table who can be on the list (at risk, or answered in ``month``), as rows: at most
+    ``limit``, the highest expected loss first (ties by customer id); and whether the limit cut any."""
+    from ..data import to_frame
+    from ._engine import as_frame
+
+    maybe = table.last_response_at >= periods.bounds(month)[0].to_pydatetime()
+    if probability in table.columns:
+        maybe |= (table[probability] >= risk_threshold).fill_null(False)
+    if "health" in table.columns:
+        maybe |= (table.health < health_below).fill_null(False)
+    keep = [c for c in ("customer_id", probability, "health", "open_tickets", "slow_tickets", "annual_revenue",
+                        "region", "plan", "churned") if c in table.columns]   # what the list shows or reads
+    found = table.filter(maybe).select(*dict.fromkeys(keep))
+    cut = limit is not None and probability in found.columns and int(found.count().execute()) > limit
+    if cut:
+        loss = found[probability].fill_null(0.0) * (found.annual_revenue.cast("float64").fill_null(0.0)
+                                                    if "annual_revenue" in found.columns else 1.0)
+        found = found.order_by([loss.desc(), found.customer_id]).limit(limit)
+    return as_frame(to_frame(found, order_by=("customer_id",), unique=("customer_id",))), cut
 
 
 def _text(values: pd.Series, fmt: str) -> pd.Series:

@@ -24,7 +24,8 @@ _CHUNK = 32     # draws per matrix product: 32 columns of a customer-by-draw mat
 
 
 def retention_scenario(scored: CustomerScores, *, shift: float, shift_se: float = 0.0, revenue: str = "annual_revenue",
-                       n_draws: int = 500, seed: int = 0, confidence: float = 0.95) -> pd.DataFrame:
+                       n_draws: int = 500, seed: int = 0, confidence: float = 0.95,
+                       sample: int | None = None) -> pd.DataFrame:
     """Revenue kept a year among current customers if their latest NPS answer rose by ``shift`` points.
 
     Parameters
@@ -41,6 +42,9 @@ def retention_scenario(scored: CustomerScores, *, shift: float, shift_se: float 
         Simulation draws of the shift and the churn coefficients (multivariate normal).
     seed : int
     confidence : float
+    sample : int, optional
+        When ``scored.table`` is a database table: compute on a random sample (seeded by ``seed``) of at most
+        this many of the customers it counts and scale the revenue kept by their number over the sample's.
 
     Returns
     -------
@@ -48,7 +52,7 @@ def retention_scenario(scored: CustomerScores, *, shift: float, shift_se: float 
         One row: ``customers`` (current customers with a latest answer and every feature), ``shift``,
         ``churn_now`` and ``churn_scenario`` (mean churn probability), ``revenue_kept`` (Σ revenue ×
         (p now − p scenario)) with ``kept_ci_low`` / ``kept_ci_high`` (simulation percentiles),
-        ``n_draws``.
+        ``n_draws``, ``n_sampled`` (the customers computed on).
 
     Examples
     --------
@@ -64,11 +68,11 @@ def retention_scenario(scored: CustomerScores, *, shift: float, shift_se: float 
     if model is None or "nps_category" not in model.features:
         raise DataError("retention_scenario needs a churn model with nps_category among its features; "
                         f"{scored.note or 'this model has none'}")
-    active = table[~table["churned"].fillna(False).astype(bool)] if "churned" in table else table
-    active = active[active["nps_latest"].notna() & active[revenue].notna()]
+    active, n_all = _active(table, model, revenue, sample, seed)
     designs = {c: model.design(active, nps_category=c) for c in _CATEGORIES}
     keep = designs["passive"][1] & designs["promoter"][1] & designs["detractor"][1]
     active = active[keep]
+    n_all = n_all or len(active)
     x = {c: designs[c][0].loc[active.index].to_numpy() for c in _CATEGORIES}
     now_x, _ = model.design(active)
     # Customers sorted by their answer: the shares of a category depend on the answer only, so each
@@ -106,6 +110,26 @@ def retention_scenario(scored: CustomerScores, *, shift: float, shift_se: float 
         kept += list(rev @ p_0 - kept_s)
         p_now += list(p_0.mean(axis=0))
         p_new += list(sum_s / len(answers))
-    lo, hi = np.quantile(kept[1:], [(1 - confidence) / 2, (1 + confidence) / 2])
-    return pd.DataFrame([{"customers": len(active), "shift": shift, "churn_now": p_now[0], "churn_scenario": p_new[0],
-                          "revenue_kept": kept[0], "kept_ci_low": lo, "kept_ci_high": hi, "n_draws": n_draws}])
+    scale = n_all / len(active)
+    lo, hi = np.quantile(kept[1:], [(1 - confidence) / 2, (1 + confidence) / 2]) * scale
+    return pd.DataFrame([{"customers": n_all, "shift": shift,
+                          "churn_now": p_now[0], "churn_scenario": p_new[0], "revenue_kept": kept[0] * scale,
+                          "kept_ci_low": lo, "kept_ci_high": hi, "n_draws": n_draws, "n_sampled": len(active)}])
+
+
+def _active(table, model, revenue: str, sample: int | None, seed: int) -> tuple[pd.DataFrame, int | None]:
+    """The current customers with a latest answer and revenue (a table's: at most ``sample`` of them, drawn
+    as the churn model's sample is) and how many a table holds in all (None for a DataFrame)."""
+    from ..data import is_table
+    from ._engine import pull_positions
+
+    if not is_table(table):
+        active = table[~table["churned"].fillna(False).astype(bool)] if "churned" in table else table
+        active = active[active["nps_latest"].notna() & active[revenue].notna()]
+        return active, None
+    keep = [c for c in dict.fromkeys(["customer_id", "nps_latest", revenue, *model.features]) if c in table.columns]
+    t = table.filter(~table.churned) if "churned" in table.columns else table
+    t = t.filter(t.nps_latest.notnull(), t[revenue].notnull(), *[t[f].notnull() for f in model.features])
+    t = t.select(*keep)
+    n = int(t.count().execute())
+    return pull_positions(t, n, sample or n, seed), n

@@ -28,9 +28,10 @@ class CustomerScores:
 
     Attributes
     ----------
-    table : pandas.DataFrame
+    table : pandas.DataFrame or Ibis table
         One row per customer: the :func:`cxlib.customers.health_scores` columns plus
-        ``churn_probability`` (NaN when no model could be fitted). Personal data: for the follow-up
+        ``churn_probability`` (NaN when no model could be fitted); a table, kept in the database, when
+        the inputs were tables. Personal data: for the follow-up
         CSV and for aggregates, never for an executive's HTML as is.
     model : ChurnModel or None
         The fitted churn model; None when there were too few churners or stayers.
@@ -81,6 +82,9 @@ def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accou
     >>> scores.model is not None, "churn_probability" in scores.table
     (True, True)
     """
+    if is_table(accounts):
+        return _score_tables(responses, tickets, accounts, month=month, segment=segment, scales=scales, seed=seed,
+                             compare=compare, fit_sample=fit_sample)
     if segment:
         parts = parse_segment(segment)
         keep = {c: v for c, v in parts.items() if c in accounts}
@@ -100,3 +104,44 @@ def score_customers(responses: pd.DataFrame, tickets: pd.DataFrame | None, accou
     model = fit_churn_model(scored, features=features, seed=seed,
                             survey_features=SURVEY_FEATURES if compare else None, sample=fit_sample)
     return CustomerScores(scored.assign(churn_probability=model.predict(scored)), model, "", month)
+
+
+def _score_tables(responses, tickets, accounts, *, month, segment, scales, seed, compare, fit_sample) -> CustomerScores:
+    """:func:`score_customers` in the database: the customer table, health and churn probability as one lazy
+    table (``CustomerScores.table``), the model fitted on a seeded sample of at most ``fit_sample`` customers
+    with every feature, drawn as :func:`fit_churn_model` draws its ``sample`` (the same customers when the
+    accounts are in customer-id order)."""
+    import ibis
+
+    from ..data import DEFAULT_SCALES, materialize
+    from ..scores import as_scale
+    from . import _engine
+    from .health import DEFAULT_WEIGHTS, as_of_bound
+
+    if segment:
+        keep = {c: v for c, v in parse_segment(segment).items() if c in accounts.columns}
+        accounts = subset(accounts, segment=keep) if keep else accounts.filter(
+            accounts.customer_id.isin(responses.select("customer_id").distinct().customer_id))
+    end = as_of_bound(month, responses, tickets)
+    sc = {**DEFAULT_SCALES, **{k: as_scale(v) for k, v in (scales or {}).items()}}
+    table = materialize(_engine.health_expr(_engine.customer_expr(responses, tickets, accounts, end, 72.0),
+                                            dict(DEFAULT_WEIGHTS), sc, 0.5))   # computed once, read by every step
+    candidates = [f for f in CHURN_FEATURES if f in table.columns]
+    churned = table.churned.sum() if "churned" in table.columns else ibis.literal(None, "int64")
+    got = table.aggregate(n=table.count(), churn=churned, stay=table.count(where=~table.churned)
+                          if "churned" in table.columns else churned,
+                          **{f: table[f].count() for f in candidates}).execute().iloc[0]
+    n_total = int(got["n"])
+    n_churn, n_stay = (int(got[k]) if pd.notna(got[k]) else 0 for k in ("churn", "stay"))
+    if min(n_churn, n_stay) < MIN_EVENTS:
+        note = (f"too few customers who churned ({n_churn}) or stayed ({n_stay}) up to {month} to fit a "
+                f"churn model (at least {MIN_EVENTS} of each needed)")
+        return CustomerScores(table.mutate(churn_probability=ibis.null("float64")), None, note, month)
+    features = [f for f in candidates if int(got[f]) > 0]
+    complete = table.filter(*[table[f].notnull() for f in features])
+    n_complete = int(complete.count().execute())
+    rows = _engine.pull_positions(complete.select("customer_id", "churned", *features), n_complete,
+                                  fit_sample or n_complete, seed)
+    model = fit_churn_model(rows, features=features, seed=seed, survey_features=SURVEY_FEATURES if compare else None)
+    model.n_complete, model.n_sampled, model.n_dropped = n_complete, len(rows), n_total - n_complete
+    return CustomerScores(materialize(_engine.probability_expr(table, model)), model, "", month)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from .._checks import check_confidence, describe_rows, need_columns
 from .._stats import welch, z_crit
+from ..data import is_table
 from ..errors import DataError
 
 __all__ = ["promoter_detractor_gap", "revenue_at_risk"]
@@ -62,9 +63,11 @@ def revenue_at_risk(data: pd.DataFrame, *, by: str | None = None, probability: s
     1    B  1    500.0          100.0
     2  All  3   1700.0          300.0
     """
+    z = z_crit(check_confidence(confidence, func="revenue_at_risk"))
+    if is_table(data):
+        return _revenue_at_risk_table(data, by, probability, revenue, z, min_n)
     _check_money(data, probability, revenue, "revenue_at_risk")
     need_columns(data, [by], where="revenue_at_risk")
-    z = z_crit(check_confidence(confidence, func="revenue_at_risk"))
     d = data[[probability, revenue] + ([by] if by else [])]
     p, r = d[probability].astype("float64"), d[revenue].astype("float64")
     d = d.assign(_loss=p * r, _var=p * (1 - p) * r ** 2, _p=p, _r=r, _ok=p.notna() & r.notna())
@@ -81,6 +84,38 @@ def revenue_at_risk(data: pd.DataFrame, *, by: str | None = None, probability: s
     rows = [{by: str(k), **_row(g)} for k, g in d.groupby(by, observed=True, sort=True)] if by else []
     rows.append(({by: "All"} if by else {}) | _row(d))
     return pd.DataFrame(rows)
+
+
+def _revenue_at_risk_table(data, by, probability, revenue, z: float, min_n: int) -> pd.DataFrame:
+    """:func:`revenue_at_risk` on an Ibis table: one GROUP BY (and one total) in the database."""
+    from .health import NPS_CATEGORIES
+
+    p, r = data[probability].cast("float64"), data[revenue].cast("float64")
+    ok = p.notnull() & r.notnull()
+    aggs = {"n": data.count(where=ok), "revenue": r.sum(where=ok), "_loss": (p * r).sum(where=ok),
+            "_var": (p * (1 - p) * r * r).sum(where=ok), "mean_probability": p.mean(where=ok),
+            "n_missing": data.count(where=~ok), "_neg": data.count(where=r < 0),
+            "_bad": data.count(where=(p < 0) | (p > 1))}
+    total = data.aggregate(**aggs).execute()
+    if int(total["_neg"].iloc[0]) or int(total["_bad"].iloc[0]):
+        raise DataError(f"revenue_at_risk: {int(total['_neg'].iloc[0]):,} negative values in column {revenue!r} "
+                        f"(expected revenue >= 0) and {int(total['_bad'].iloc[0]):,} values outside [0, 1] in "
+                        f"column {probability!r}")
+    parts = []
+    if by:
+        groups = data.group_by(data[by].cast("string").name(by)).aggregate(**aggs).execute()
+        rank = {c: i for i, c in enumerate(NPS_CATEGORIES)} if by == "nps_category" else {}
+        groups = groups.sort_values(by, key=lambda s: s.map(rank) if rank else s, ignore_index=True)
+        parts.append(groups[groups[by].notna()])   # as pandas' groupby: no group for a missing value
+    frame = pd.concat([*parts, total.assign(**({by: "All"} if by else {}))], ignore_index=True)
+    sd = np.sqrt(frame["_var"].astype("float64"))
+    loss, rev = frame["_loss"].astype("float64"), frame["revenue"].astype("float64")
+    out = pd.DataFrame({**({by: frame[by].astype(str).tolist()} if by else {}), "n": frame["n"].astype(int),
+                        "revenue": rev, "expected_loss": loss, "loss_ci_low": (loss - z * sd).clip(lower=0.0),
+                        "loss_ci_high": loss + z * sd, "share_at_risk": (loss / rev).where(rev > 0),
+                        "mean_probability": frame["mean_probability"].astype("float64"),
+                        "n_missing": frame["n_missing"].astype(int), "small_base": frame["n"] < min_n})
+    return out
 
 
 def promoter_detractor_gap(data: pd.DataFrame, *, category: str = "nps_category",

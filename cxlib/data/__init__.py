@@ -13,8 +13,8 @@ from .loading import (check_accounts, check_tickets, file_digests, load_accounts
 from .multi import code_selections, selection_expr
 from .schema import default as config_default
 from .remote import redact_urls
-from .subsets import (add_period, last_months, month_counts, month_dates, parse_segment, segment_label, subset,
-                      to_frame, undated_count)
+from .subsets import (add_period, last_months, materialize, month_counts, month_dates, parse_segment, segment_label,
+                      subset, to_frame, undated_count)
 from ._validated import size_bytes
 from .weighting import WeightingSpec
 
@@ -22,6 +22,7 @@ __all__ = [
     "CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "Term", "add_period", "as_table",
     "check_accounts", "code_selections", "config_default", "duckdb_connection", "group_sums", "is_table", "row_count",
     "check_tickets", "file_digests", "last_months", "load_accounts", "load_config", "load_responses",
-    "load_labelled", "load_tickets", "month_counts", "month_dates", "parse_segment", "project_root", "read_codebook_file",
-    "read_model_file", "redact_urls", "segment_label", "selection_expr", "size_bytes", "subset", "to_frame", "undated_count", "undated_note", "WeightingSpec", "write_model_file",
+    "load_labelled", "load_tickets", "materialize", "month_counts", "month_dates", "parse_segment", "project_root",
+    "read_codebook_file", "read_model_file", "redact_urls", "segment_label", "selection_expr", "size_bytes", "subset",
+    "to_frame", "undated_count", "undated_note", "WeightingSpec", "write_model_file",
 ]

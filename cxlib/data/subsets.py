@@ -285,3 +285,28 @@ def to_frame(table, *, limit: int | None = None, order_by=(), unique=()) -> pd.D
         elif kind.is_string():
             out[name] = col.astype("str")      # as the loader types text: pandas' string dtype, NaN missing
     return out
+
+
+def materialize(table):
+    """``table`` computed once into a temporary table on its own server (a costly query read by several
+    steps: the customer table of :func:`cxlib.customers.score_customers`), returned as a table; the
+    server keeps it until the connection closes and, on DuckDB, spills it to ``temp_directory`` beyond
+    its memory limit (on Spark: a session view, cached). Ibis's ``cache()`` is not used: Ibis 12 drops its tables with a ``DROP TABLE IF
+    EXISTS`` missing the name (a syntax error at exit). A DataFrame is returned as it is.
+
+    Examples
+    --------
+    >>> from cxlib.data import as_table
+    >>> int(materialize(as_table(pd.DataFrame({"x": [1, 2]}))).x.sum().execute())
+    3
+    """
+    import uuid
+
+    if not is_table(table):
+        return table
+    backend, name = table._find_backend(use_default=True), f"cx_tmp_{uuid.uuid4().hex}"
+    if backend.name == "pyspark":   # no temporary tables there: a session view, cached at once
+        view = backend.create_view(name, table, overwrite=True)
+        backend.raw_sql(f"CACHE TABLE {name}")
+        return view
+    return backend.create_table(name, table, temp=True)

@@ -22,11 +22,11 @@ def scale_changes(scope: ReportContext) -> dict:
     def compute():
         if not scope.dated:
             return {}
-        data = scope.data
-        if scope.table is not None:   # in the database: the window's dates and scores only, as rows
-            keep = [c for c in ("responded_at", *scope.scores) if c in scope.table.columns]
-            data = scope.memo("break rows", lambda: scope.rows(scope.table.select(*keep), date_col="responded_at"))
-        upto = data[data["responded_at"].dt.strftime("%Y-%m") <= scope.month]
+        if scope.table is not None:   # in the database: counted there over the window (up to the month)
+            upto = scope.table
+        else:
+            data = scope.data
+            upto = data[data["responded_at"].dt.strftime("%Y-%m") <= scope.month]
         found = {}
         for metric in scope.scores:
             table = scores.scale_breaks(upto, score=metric, min_n=scope.min_n)

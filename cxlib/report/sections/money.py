@@ -12,7 +12,7 @@ import pandas as pd
 
 from ... import comments, customers, periods
 from ... import operations as ops
-from ...data import last_months, parse_segment, subset
+from ...data import is_table, last_months, parse_segment, subset
 from ...errors import ParameterError
 from ...metrics import METRICS
 from .. import html as h
@@ -29,15 +29,15 @@ FOLLOW_UP_FILE = "follow-up.parquet"
 
 
 def _customer_rows(scope: ReportContext, tickets, accounts) -> tuple:
-    """What customer scoring reads. In the database (``scope.table``): the scope's responses and the tickets
-    as tables (each customer's history is aggregated there) and the accounts as rows. From another table:
+    """What customer scoring reads. In the database (``scope.table``): the scope's responses, the tickets and
+    the accounts as tables (each customer is scored there; see :func:`cxlib.customers.score_customers`). From another table:
     every response of the scope's customers up to the end of the month (their history, five columns), the
     tickets up to then, and the accounts, as rows."""
     responses = scope.data
     if scope.table is not None:
         src = subset(scope.source, segment=scope.segment) if scope.segment else scope.source
         keep = [c for c in ("customer_id", "responded_at", "nps", "csat", "ces") if c in src.columns]
-        return src.select(*keep), tickets, scope.memo("accounts", lambda: scope.rows(accounts))
+        return src.select(*keep), tickets, accounts   # accounts a table too: scored in the database
     if scope.source is not None:
         src = subset(scope.source, segment=scope.segment) if scope.segment else scope.source
         keep = [c for c in ("customer_id", "responded_at", *METRICS, *parse_segment(scope.segment))
@@ -150,14 +150,18 @@ def money_results(scope: ReportContext, scored) -> dict | None:
     """Revenue at risk among current customers (total, by region, by NPS category), once per report;
     None without a churn model or revenue."""
     def compute():
-        if scored is None or scored.model is None or "annual_revenue" not in scored.table:
+        if scored is None or scored.model is None or "annual_revenue" not in scored.table.columns:
             return None
         table = scored.table
-        active = table[~table["churned"].fillna(False).astype(bool)] if "churned" in table else table
-        by = "region" if "region" in active and active["region"].nunique() > 1 else None
+        if is_table(table):   # scored in the database: the sums run there
+            active = table.filter(~table.churned) if "churned" in table.columns else table
+            by = "region" if "region" in active.columns and int(active.region.nunique().execute()) > 1 else None
+        else:
+            active = table[~table["churned"].fillna(False).astype(bool)] if "churned" in table else table
+            by = "region" if "region" in active and active["region"].nunique() > 1 else None
         rar = customers.revenue_at_risk(active, by=by, min_n=scope.min_n)
         cat = customers.revenue_at_risk(active, by="nps_category", min_n=scope.min_n) \
-            if "nps_category" in active else None
+            if "nps_category" in active.columns else None
         return {"active": active, "by": by, "rar": rar, "total": rar.iloc[-1], "by_category": cat}
     return scope.memo("money", compute, scored)
 
@@ -253,8 +257,10 @@ def follow_up_results(scope: ReportContext, scored, *, risk_threshold: float | N
         if scored is None or "nps" not in scope.data:
             return None
         opts = {} if risk_threshold is None else {"risk_threshold": risk_threshold}
+        cap = scope.cfg.engines["follow_up_max"] if is_table(scored.table) else None
         return _with_themes(customers.follow_up_list(scope.data, scored.table, month=scope.month,
-                                                     drivers=scope.cfg.drivers, **opts), scope.cfg, scope.codebook)
+                                                     drivers=scope.cfg.drivers, max_customers=cap, **opts),
+                            scope.cfg, scope.codebook)
     return scope.memo("follow-up", compute, scored, risk_threshold)
 
 
@@ -278,6 +284,9 @@ def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
         return h.note("The follow-up list needs NPS answers (detractors): there is none for this survey.")
     if artifacts:
         table.to_parquet(Path(artifacts) / FOLLOW_UP_FILE, index=False)
-    return h.note(f"{len(table):,} customers to contact this month ({int(table['detractor'].sum()):,} "
+    cap = table.attrs.get("capped_at")
+    capped = (f" (the costliest of at most {cap:,} candidates, engines.follow_up_max: those with the highest "
+              "expected revenue loss)" if cap else "")
+    return h.note(f"{len(table):,} customers to contact this month{capped} ({int(table['detractor'].sum()):,} "
                   f"detractors, {int(table['high_risk'].sum()):,} high-risk accounts) are in the follow-up "
                   "list the CX team receives beside this report; no customer appears here.")

@@ -4,8 +4,8 @@ When the responses are a table (a server or a large file), the statistics over m
 comparisons, what changed, the trends, the drivers) run in the database on the scope's table, limited
 to the ``engines.report_months`` months ending with the report month. Only the row-level work is pulled:
 the report month's responses (banner, segment table, comments, quotes, the follow-up list), a capped
-sample a month for the sentiment trend, and per-customer histories for customer scores; each within
-``engines.max_rows``. A weighted report (raking needs every response of a month) pulls the window instead.
+sample a month for the sentiment trend; each within ``engines.max_rows``. Customers are scored in the
+database (:func:`cxlib.customers.score_customers` on tables). A weighted report (raking needs every response of a month) pulls the window instead.
 """
 
 from __future__ import annotations

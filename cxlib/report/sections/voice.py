@@ -90,6 +90,28 @@ def _language_mix(scope: ReportContext, now: pd.DataFrame) -> list:
     return [h.table(rows, caption=f"Languages of the comments of {scope.period_label} (n = {total:,})")]
 
 
+def month_comments(scope: ReportContext) -> pd.DataFrame:
+    """The report month's responses the comment analyses read: every one, except in the database path
+    (``scope.table``), where at most ``engines.comment_sample`` comments are kept (the first by response id,
+    a fixed sample; responses without a comment all stay) and the cut is stated in About."""
+    now = scope.now
+    cap = scope.cfg.engines["comment_sample"]
+    if scope.table is None or "comment" not in now:
+        return now
+    has = now["comment"].notna()
+    if int(has.sum()) <= cap:
+        return now
+
+    def cut():
+        order = now.loc[has].sort_values("response_id", kind="stable") if "response_id" in now else now.loc[has]
+        kept = now.loc[~has | now.index.isin(order.index[:cap])]
+        scope.data_notes.append(f"Themes, emerging topics, quotes and languages read the first {cap:,} of the "
+                                f"{int(has.sum()):,} comments of {scope.period_label} by response id "
+                                "(engines.comment_sample), a fixed sample.")
+        return kept
+    return scope.memo("month comments", cut)
+
+
 def _month_themes(scope: ReportContext, now: pd.DataFrame, codebook) -> dict:
     """The month's annotated comments and, with a codebook, what each theme costs in the primary score."""
     impact = None
@@ -133,7 +155,7 @@ def theme_results(scope: ReportContext, *, codebook=None, cache_dir=None, every_
     in_month = scope.now["comment"].notna().sum() > 0
     if not every_month:
         return scope.memo("themes", lambda: _month_themes(scope, comments.annotate_comments(
-            scope.now, book, cache_dir=cache), codebook), codebook, cache) if in_month else None
+            month_comments(scope), book, cache_dir=cache), codebook), codebook, cache) if in_month else None
     every = scope.memo("comments every month", lambda: comments.annotate_comments(scope.data, book, cache_dir=cache),
                        codebook, cache)
     if not in_month:
@@ -235,7 +257,7 @@ def _topics(scope: ReportContext, found, n_topics: int, n_quotes: int, what: str
 def _emerging(scope: ReportContext, codebook, *, cache_dir, n_topics: int, n_quotes: int, min_comments: int,
               seed: int) -> list:
     """The codebook's coverage this period and the largest clusters of the comments it does not tag."""
-    now = scope.now
+    now = month_comments(scope)
     opts = {"seed": seed, "cache_dir": cache_dir, "brand_words": scope.cfg.comments["brand_words"],
             "score": scope.primary, "language": scope.cfg.comments["label_language"]}
     parts = []

@@ -67,7 +67,8 @@ def scenario(scope: ReportContext, scored) -> dict | None:
             return 100 * (q["promoter"].mean() - q["detractor"].mean())
 
         delta = [nps_after(s) - nps_now for s in (shift, shift - 1.96 * shift_se, shift + 1.96 * shift_se)]
-        kept = customers.retention_scenario(scored, shift=shift, shift_se=shift_se).iloc[0]
+        sample = scope.cfg.engines["churn_sample"] if is_table(scored.table) else None
+        kept = customers.retention_scenario(scored, shift=shift, shift_se=shift_se, sample=sample).iloc[0]
         return {"driver": top.driver, "now": float(top.performance), "target": target or top.performance + lift,
                 "lift": lift, "where": where, "coef": float(coef.estimate), "shift": shift, "nps_delta": delta,
                 "kept": kept}
@@ -103,4 +104,7 @@ def worth(scope: ReportContext, scored) -> h.Html:
     ]
     small = ("A model-based scenario, not a forecast: it assumes the driver regression and the churn model "
              "hold when the rating moves, and that nothing else changes.")
+    if kept.n_sampled < kept.customers:
+        small += (f" Computed on a random sample of {int(kept.n_sampled):,} of the {int(kept.customers):,} customers "
+                  "(seed 0, engines.churn_sample), the revenue scaled to all of them.")
     return h.Html(f'<div class="cx-scenario">{h.bullets(lines)}{h.note(small)}</div>')
