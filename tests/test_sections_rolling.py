@@ -55,3 +55,20 @@ def test_without_rolling_the_trend_is_monthly(make_scope, small_months):
     scope = make_scope(small_months, month="2026-10")
     out = str(sections.trends(scope, months=6))
     assert "rolling" not in out and "trend_rolling" not in scope.tables and "trend" not in scope.methods
+
+
+def test_rolling_chart_title_fits_in_the_figure(make_scope, small_months, monkeypatch):
+    # found rendering the sample with report.rolling = 3: the one-line title ran past the figure's right
+    # edge ("... (hollow: fewer than 30 ans"); every title line must end inside the figure
+    from cxlib.report import html as h
+    seen = []
+    real = h.figure
+    monkeypatch.setattr(h, "figure", lambda fig, **kw: (seen.append(fig), real(fig, **kw))[1])
+    scope = make_scope(small_months, month="2026-10", rolling=3)
+    sections.trends(scope, months=6)
+    fig = seen[0]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    title = fig.axes[0].title
+    assert "hollow" in title.get_text()
+    assert title.get_window_extent(renderer).x1 <= fig.bbox.x1

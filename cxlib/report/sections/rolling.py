@@ -66,7 +66,8 @@ def rolling_trend(scope: ReportContext, months: int) -> h.Html:
     fig, ax = plt.subplots(figsize=(8, 3.2))
     plot_trend(tr, y=m, ax=ax)
     ax.set_ylabel(f"{name} ({k}-month rolling)")
-    ax.set_title(f"{what}, 95% confidence band (hollow: fewer than {scope.min_n} answers)", fontsize=9)
+    # two lines: on one the title ran past the figure's right edge and was cut
+    ax.set_title(f"{what},\n95% confidence band (hollow: fewer than {scope.min_n} answers)", fontsize=9)
     last = tr.iloc[-1]
     alt = (f"{what}, {periods.label([str(p) for p in tr['period']])}; latest window "
            f"{fmt.value(last[m])} (n = {int(last['n']):,})")
