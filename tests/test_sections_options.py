@@ -87,6 +87,9 @@ def test_small_bases_are_shown_not_tested(make_scope):
     row = _kept(scope).loc["Q1"]
     assert bool(row["small_base"]) and row["claim"] == "" and row["score_with"] == pytest.approx(-100.0)
     assert "– (small base: not tested)" in out and "No option goes with a clearly lower NPS" in out
+    # the 5 selectors' NPS (-100 by hand: all five gave 0) is not stated as a fact in the table: "–" with its n;
+    # the 35 others (>= 30) keep theirs (+100: all gave 10)
+    assert "-100" not in out and "– (n = 5)" in out and "+100" in out
 
 
 def test_no_multi_no_table(make_scope):

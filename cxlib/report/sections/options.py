@@ -53,12 +53,18 @@ def option_results(scope: ReportContext) -> pd.DataFrame | None:
     return scope.memo("options", compute)
 
 
-def _row(r, fmt, name: str) -> dict:
+def _side(fmt, value, n: int, min_n: int) -> str:
+    """One group's score, or "–" with its n when fewer than ``min_n`` answered (no score stated on it)."""
+    return fmt.value(value) if n >= min_n else f"– (n = {n:,})"
+
+
+def _row(r, fmt, name: str, min_n: int) -> dict:
     diff = ("– (small base: not tested)" if r.small_base else
             f"{h.fmt_score(r.diff, digits=fmt.digits)} ({h.fmt_ci(r.diff_ci_low, r.diff_ci_high, digits=fmt.digits)})")
-    return {"Option": f"{r.question}: {r.label}", "Selected by": f"{r.share:.0%} ({int(r.n_mention):,} of {int(r.n):,})",
-            f"{name} if selected": fmt.value(r.score_with), f"{name} if not": fmt.value(r.score_without),
-            "Difference (95% CI)": diff}
+    n, k = int(r.n), int(r.n_mention)
+    return {"Option": f"{r.question}: {r.label}", "Selected by": f"{r.share:.0%} ({k:,} of {n:,})",
+            f"{name} if selected": _side(fmt, r.score_with, k, min_n),
+            f"{name} if not": _side(fmt, r.score_without, n - k, min_n), "Difference (95% CI)": diff}
 
 
 @section('Options as drivers')
@@ -69,8 +75,8 @@ def option_drivers(scope: ReportContext) -> h.Html:
     Returns
     -------
     Html
-        A table (each option's share selecting with its n, the score of selectors and of the others, the
-        difference with its 95% interval or "small base"), the options that go with a lower score or a note
+        A table (each option's share selecting with its n, the score of selectors and of the others, each
+        "–" with its n under the minimum base, the difference with its 95% interval or "small base"), the options that go with a lower score or a note
         that none clearly does, and the reading note.
     """
     res = option_results(scope)
@@ -83,7 +89,8 @@ def option_drivers(scope: ReportContext) -> h.Html:
     scope.keep_table("options", title, res[cols])
     scope.methods["options"] = OPTIONS_METHOD
     parts = [h.heading(f"Options as drivers of {name}"),
-             h.table(pd.DataFrame([_row(r, fmt, name) for r in res.itertuples()]), caption=title)]
+             h.table(pd.DataFrame([_row(r, fmt, name, scope.min_n) for r in res.itertuples()]),
+                     caption=title)]
     carried = res[res["claim"] != ""]
     if len(carried):
         parts += [h.heading(f"Options that go with a lower {name}", level=4),
