@@ -72,3 +72,15 @@ def test_rolling_chart_title_fits_in_the_figure(make_scope, small_months, monkey
     title = fig.axes[0].title
     assert "hollow" in title.get_text()
     assert title.get_window_extent(renderer).x1 <= fig.bbox.x1
+
+
+def test_too_few_months_for_rolling_falls_back_to_the_monthly_trend(make_scope, small_months):
+    # found rendering examples/mobiles.yml (two months of data) with report.rolling = 3: the section held only
+    # "no rolling trend yet" and no chart at all, while the monthly trend (two points) was there to draw.
+    # Two months (Sep, Oct) hold no 3-month window pair; the monthly chart must be drawn and the reason said.
+    two = small_months[small_months["responded_at"] >= "2026-09-01"]
+    scope = make_scope(two, month="2026-10", rolling=3)
+    html = str(sections.trends(scope, months=6))
+    out = text(html)
+    assert "Fewer than 4 months of data" in out and "shown by month" in out
+    assert 'alt="NPS by month, Sep–Oct 2026' in html and "trend_rolling" not in scope.tables

@@ -50,8 +50,9 @@ def _latest_change(scope: ReportContext, tr: pd.DataFrame, k: int) -> str:
             "share (p-values Holm-adjusted over the windows shown).")
 
 
-def rolling_trend(scope: ReportContext, months: int) -> h.Html:
-    """The trend chart of rolling windows, its notes, and the kept table ``trend_rolling``."""
+def rolling_trend(scope: ReportContext, months: int) -> h.Html | None:
+    """The trend chart of rolling windows, its notes, and the kept table ``trend_rolling``; None when the data
+    hold fewer than two windows (the caller draws the monthly trend and says why)."""
     import matplotlib.pyplot as plt
 
     from ...plots import plot_trend
@@ -59,8 +60,7 @@ def rolling_trend(scope: ReportContext, months: int) -> h.Html:
     k, m = int(scope.cfg.report["rolling"]), scope.primary
     tr = rolling_table(scope, months)
     if len(tr) < 2:
-        return h.note(f"Fewer than {k + 1} months of data up to {scope.period_label}: no rolling {k}-month trend "
-                      "to draw yet.")
+        return None
     fmt, name = score_format(m), scope.label(m)
     what = f"{name}, rolling {k}-month windows (each point: the {k} months ending that month)"
     fig, ax = plt.subplots(figsize=(8, 3.2))

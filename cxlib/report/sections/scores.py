@@ -230,7 +230,8 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
 
     Months below the minimum base are drawn hollow without a band; the band never leaves the scale. With
     ``report.rolling`` (k months) each point is the rolling window of the k months ending that month
-    (:mod:`.rolling`), said in the chart, its notes and About.
+    (:mod:`.rolling`), said in the chart, its notes and About; with fewer than k + 1 months, by month with a
+    note saying why.
 
     Returns
     -------
@@ -243,12 +244,15 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
 
     if not scope.dated:
         return h.note("One wave without dates: there is no trend to draw.")
-    if scope.cfg.report.get("rolling"):
-        return rolling_trend(scope, months)
+    k = scope.cfg.report.get("rolling")
+    if k and (rolled := rolling_trend(scope, months)) is not None:
+        return rolled
+    why = h.note(f"Fewer than {int(k) + 1} months of data up to {scope.period_label}: no rolling {k}-month trend "
+                 "to draw yet; the trend is shown by month.") if k else h.Html("")
     window = last_months(scope.stats, month=scope.month, months=months)
     tr = scores.trend(window, metric=scope.primary, min_n=scope.min_n, **scope.kwargs(scope.primary))
     if len(tr) < 2:
-        return h.note(f"First month of data ({scope.period_label}): no trend to draw yet.")
+        return why + h.note(f"First month of data ({scope.period_label}): no trend to draw yet.")
     fmt, name = score_format(scope.primary), scope.label(scope.primary)
     fig, ax = plt.subplots(figsize=(8, 3.2))
     plot_trend(tr, y=scope.primary, ax=ax)
@@ -261,7 +265,7 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
     brk = crossing(scope, scope.primary, [str(p) for p in tr["period"]])
     changed = claims.scale_change_claim(brk, label=name).text if brk is not None else ""
     notes = "".join(h.note(t) for t in (dropped, changed) if t)
-    return h.figure(fig, alt=f"{alt}. {dropped}" if dropped else alt) + h.Html(notes)
+    return why + h.figure(fig, alt=f"{alt}. {dropped}" if dropped else alt) + h.Html(notes)
 
 
 def _segment_rows(scope: ReportContext, seg: str, most: int, numbers: list) -> list[dict]:
