@@ -123,3 +123,23 @@ def test_real_mobile_ethnicity_options_as_drivers():
     assert "Ethnicity: White" in out
     for r in kept.itertuples():      # small groups (most options here) are flagged and never carry a claim
         assert not (r.small_base and r.claim)
+
+
+def test_the_options_share_names_its_base_beside_the_banner(make_scope):
+    # 40 answer the question, 20 select Q1; 4 of the selectors gave no NPS. By hand: the banner's share is
+    # 20/40 = 50% (every respondent who answered the question), the options table's 16/36 = 44% (those who
+    # also gave NPS). Two figures for "% selecting" in one report: the table must say whose share it is.
+    n = 40
+    nps = [10.0] * 16 + [np.nan] * 4 + [8.0] * 20
+    df = pd.DataFrame({"responded_at": pd.Timestamp("2026-10-10"), "nps": nps,
+                       "region": ["x", "y"] * 20, "Q1": [1.0] * 20 + [0.0] * (n - 20)})
+    scope = make_scope(df, month="2026-10", segments=["region"])
+    scope.cfg.responses.multi = {"why": ["Q1"]}
+    out = sections.drivers(scope)
+    assert _kept(scope).loc["Q1", "share"] == pytest.approx(16 / 36)
+    assert "44% (16 of 36)" in out and "Selected by (of those giving NPS)" in out
+    sections.banner(scope)
+    banner = pd.DataFrame(scope.tables["banner"]["rows"])
+    total = banner[(banner["score"] == "Why: Q1") & (banner["column"] == "Total")]
+    assert total["value"].tolist() == [pytest.approx(50.0)]          # 20 of 40
+    assert "the banner&#x27;s count every respondent who answered the question" in out

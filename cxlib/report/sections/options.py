@@ -25,7 +25,9 @@ __all__ = ["OPTIONS_METHOD", "OPTIONS_NOTE", "option_drivers", "option_results"]
 #: How the options table is read, under it (plain words: the methods are named in About).
 OPTIONS_NOTE = ("Each option: the score of the respondents who selected it against those who answered the question "
                 "without it, the difference tested with an adjustment for the number of options compared. An "
-                "association, not a cause: selecting an option does not make the score.")
+                "association, not a cause: selecting an option does not make the score. Shares here count the "
+                "respondents who answered the question and gave the score; the banner's count every respondent "
+                "who answered the question, so the two can differ.")
 #: The methods behind it, for "How to read this report" in About.
 OPTIONS_METHOD = ("Options as drivers: those who selected each option against those who answered the question "
                   "without it, Welch's t test on the effective base, Holm-adjusted across each question's options; "
@@ -62,7 +64,7 @@ def _row(r, fmt, name: str, min_n: int) -> dict:
     diff = ("– (small base: not tested)" if r.small_base else
             f"{h.fmt_score(r.diff, digits=fmt.digits)} ({h.fmt_ci(r.diff_ci_low, r.diff_ci_high, digits=fmt.digits)})")
     n, k = int(r.n), int(r.n_mention)
-    return {"Option": f"{r.question}: {r.label}", "Selected by": f"{r.share:.0%} ({k:,} of {n:,})",
+    return {"Option": f"{r.question}: {r.label}", f"Selected by (of those giving {name})": f"{r.share:.0%} ({k:,} of {n:,})",
             f"{name} if selected": _side(fmt, r.score_with, k, min_n),
             f"{name} if not": _side(fmt, r.score_without, n - k, min_n), "Difference (95% CI)": diff}
 
