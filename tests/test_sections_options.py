@@ -71,6 +71,10 @@ def test_sample_with_a_synthesised_question_by_hand():
         assert (f"Complaints: {scope.label(r.Index) if r.Index != 'theme_slow_support' else 'Slow support'}: NPS"
                 in out) == bool(r.claim)
     assert kept.loc["theme_good_value", "claim"] == "" and kept.loc["theme_slow_support", "claim"] != ""
+    # the claim states both groups' n (by hand above: selectors and the others among those answering)
+    slow_n, others = (answered & chosen).sum(), (answered & ~chosen).sum()
+    assert f"Complaints: Slow support: NPS {row['score_with']:+.0f} among the {slow_n:,} who selected it against " \
+           f"{row['score_without']:+.0f} among the other {others:,}" in out
     assert "Fix first" not in out.split("Options as drivers")[-1]
     assert [w for w in METHOD_WORDS if w in out.split("Options as drivers")[-1]] == []   # the body stays plain
     assert "Welch" in scope.methods["options"] and "Holm" in scope.methods["options"]

@@ -96,8 +96,9 @@ def option_drivers(scope: ReportContext) -> h.Html:
     carried = res[res["claim"] != ""]
     if len(carried):
         parts += [h.heading(f"Options that go with a lower {name}", level=4),
-                  h.bullets([f"{r.question}: {r.label}: {name} {fmt.value(r.score_with)} among those who selected it "
-                             f"against {fmt.value(r.score_without)} among the others (difference "
+                  h.bullets([f"{r.question}: {r.label}: {name} {fmt.value(r.score_with)} among the {int(r.n_mention):,} "
+                             f"who selected it against {fmt.value(r.score_without)} among the other "
+                             f"{int(r.n - r.n_mention):,} (difference "
                              f"{h.fmt_score(r.diff, digits=fmt.digits)}, 95% CI "
                              f"{h.fmt_ci(r.diff_ci_low, r.diff_ci_high, digits=fmt.digits)}; {h.fmt_p(r.p_holm)}, "
                              "adjusted)." for r in carried.itertuples()])]
