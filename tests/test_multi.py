@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import math
 import subprocess
 from pathlib import Path
@@ -99,6 +101,21 @@ def test_score_rows_and_multi_rows_together_and_rendered(reasons):
     assert list(dict.fromkeys(xt["row"])) == ["NPS", "reasons: Q1", "reasons: Q2", "reasons: any (net)"]
     h = render_crosstab(xt).as_raw_html()
     assert "60%<sup>b</sup>" in h and "70%" in h
+
+
+def test_a_multi_question_shows_its_own_base():
+    # 40 respondents in two columns of 20; 10 (5 per column) answered no option of "why": by hand its base is
+    # 30 (15 + 15), while the table's base row is 40 (every NPS answer). The question's rows are % of 30,
+    # so the rendered table must show 30/15/15 beside them.
+    df = pd.DataFrame({"nps": [10.0] * 40, "region": ["x", "y"] * 20,
+                       "Q1": [1.0] * 20 + [0.0] * 10 + [np.nan] * 10, "Q2": [0.0] * 30 + [np.nan] * 10})
+    xt = crosstab(df, rows="nps", banner="region", multi={"why": ["Q1", "Q2"]}, min_n=5)
+    body = pd.read_html(StringIO(render_crosstab(xt).as_raw_html()))[0]
+    body = body.set_axis(["row", *range(body.shape[1] - 1)], axis=1).set_index("row")
+    assert body.loc["Base (n)"].tolist() == ["40", "20", "20"]
+    assert body.loc["why: base (n)"].tolist() == ["30", "15", "15"]
+    rows = list(body.index)
+    assert rows.index("why: base (n)") == rows.index("why: any (net)") + 1
 
 
 def _weighted_frame(seed: int = 25) -> pd.DataFrame:

@@ -56,7 +56,22 @@ def _wide(xt: pd.DataFrame):
     top = [{"row": "Base (n)", **{key[k]: f"{int(v):,}" for k, v in n.items()}}]
     if ne is not None:
         top.append({"row": "Effective base", **{key[k]: f"{v:,.0f}" for k, v in ne.items()}})
-    return cols, ids, pd.DataFrame(top + list(body.values()), columns=["row", *ids])
+    return cols, ids, pd.DataFrame(top + _with_question_bases(xt, body, key), columns=["row", *ids])
+
+
+def _with_question_bases(xt: pd.DataFrame, body: dict, key: dict) -> list[dict]:
+    """The body rows, each multiple-response question's net row followed by its own base (the respondents
+    who answered the question, per column): it differs from the table's base row, so it is shown."""
+    out = []
+    nets = xt[xt["metric"] == "pct_any"]
+    for label, row in body.items():
+        out.append(row)
+        cells = nets[nets["row"] == label]
+        if len(cells):
+            name = label[:-len(": any (net)")] if label.endswith(": any (net)") else label
+            out.append({"row": f"{name}: base (n)", **{key[(c.banner, c.column)]: f"{int(c.n):,}"
+                                                       for c in cells.itertuples()}})
+    return out
 
 
 def render_crosstab(xt: pd.DataFrame, *, title: str | None = None, subtitle: str | None = None,

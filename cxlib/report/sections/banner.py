@@ -13,8 +13,8 @@ from .scores import usable_segments
 __all__ = ["MULTI_NOTE", "banner", "column_groups"]
 
 #: What a multiple-response row of the banner is, said under the table and in About.
-MULTI_NOTE = ("Multiple-response rows: % of the respondents who answered the question (at least one option) who "
-              "selected each option, and any of them (net); options share respondents, so they are compared "
+MULTI_NOTE = ("Multiple-response rows: % of the respondents who answered the question (at least one option; their "
+              "number is the question's base row) who selected each option, and any of them (net); options share respondents, so they are compared "
               "across columns only, never with each other.")
 
 def _multi(scope: ReportContext, now) -> tuple[dict, dict]:
