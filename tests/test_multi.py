@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from io import StringIO
+from io import BytesIO, StringIO
 
 import math
 import subprocess
@@ -17,7 +17,7 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from cxlib import data as cxdata
 from cxlib.data import code_selections
 from cxlib.errors import DataError, ParameterError
-from cxlib.tables import crosstab, render_crosstab
+from cxlib.tables import crosstab, render_crosstab, to_excel
 
 HERE = Path(__file__).resolve().parent
 REAL = HERE.parent.parent / "shared" / "real-data"
@@ -116,6 +116,14 @@ def test_a_multi_question_shows_its_own_base():
     assert body.loc["why: base (n)"].tolist() == ["30", "15", "15"]
     rows = list(body.index)
     assert rows.index("why: base (n)") == rows.index("why: any (net)") + 1
+    # the Excel sheet too: the question's base row after its net, 30 / 15 / 15
+    from openpyxl import load_workbook
+
+    buf = to_excel(xt, BytesIO())
+    sheet = [[c for c in row if c not in (None, "")] for row in load_workbook(buf).active.iter_rows(values_only=True)]
+    labels = [row[0] if row else None for row in sheet]
+    at = labels.index("why: base (n)")
+    assert labels[at - 1] == "why: any (net)" and sheet[at][1:] == [30, 15, 15]
 
 
 def _weighted_frame(seed: int = 25) -> pd.DataFrame:

@@ -6,7 +6,8 @@ import math
 
 import pandas as pd
 
-__all__ = ["DASH", "bases", "change_mark", "mark", "table_columns", "table_rows", "table_note", "value_text", "wave_note"]
+__all__ = ["DASH", "bases", "change_mark", "mark", "question_bases", "table_columns", "table_rows", "table_note", "value_text",
+           "wave_note"]
 
 DASH = "–"
 _PCT = {"pct_promoters", "pct_detractors", "top_box", "column_pct", "pct_selected", "pct_any"}
@@ -77,3 +78,15 @@ def bases(xt: pd.DataFrame) -> tuple[pd.Series, pd.Series | None]:
     n, ne = g["n"].max(), g["n_eff"].max()
     weighted = not ((xt["n_eff"] - xt["n"]).abs() < 1e-9).all()
     return n, (ne if weighted else None)
+
+
+def question_bases(xt: pd.DataFrame) -> dict[str, tuple[str, dict]]:
+    """Each multiple-response question's net row label -> its base row's label and, per column (banner,
+    column), the respondents who answered the question: shown after the net, since the table's base row
+    counts the largest base of any row instead."""
+    nets = xt[xt["metric"] == "pct_any"]
+    out = {}
+    for label, cells in nets.groupby("row", sort=False):
+        name = label[:-len(": any (net)")] if label.endswith(": any (net)") else label
+        out[label] = (f"{name}: base (n)", {(c.banner, c.column): int(c.n) for c in cells.itertuples()})
+    return out

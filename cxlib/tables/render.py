@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._format import DASH, bases, change_mark, mark, table_columns, table_rows, table_note, value_text
+from ._format import (DASH, bases, change_mark, mark, question_bases, table_columns, table_rows, table_note,
+                      value_text)
 
 __all__ = ["render_crosstab", "to_excel"]
 
@@ -60,17 +61,13 @@ def _wide(xt: pd.DataFrame):
 
 
 def _with_question_bases(xt: pd.DataFrame, body: dict, key: dict) -> list[dict]:
-    """The body rows, each multiple-response question's net row followed by its own base (the respondents
-    who answered the question, per column): it differs from the table's base row, so it is shown."""
-    out = []
-    nets = xt[xt["metric"] == "pct_any"]
+    """The body rows, each multiple-response question's net row followed by its own base row."""
+    extra, out = question_bases(xt), []
     for label, row in body.items():
         out.append(row)
-        cells = nets[nets["row"] == label]
-        if len(cells):
-            name = label[:-len(": any (net)")] if label.endswith(": any (net)") else label
-            out.append({"row": f"{name}: base (n)", **{key[(c.banner, c.column)]: f"{int(c.n):,}"
-                                                       for c in cells.itertuples()}})
+        if label in extra:
+            name, n = extra[label]
+            out.append({"row": name, **{key[k]: f"{v:,}" for k, v in n.items()}})
     return out
 
 
@@ -189,10 +186,16 @@ def to_excel(xt: pd.DataFrame, path, *, sheet: str = "Banner", title: str | None
         for k, v in values.items():
             ws.cell(r, pos[k], float(v)).number_format = fmt
         r += 1
-    rows = {label: r + i for i, label in enumerate(table_rows(xt))}
+    extra = question_bases(xt)
+    order = [x for label in table_rows(xt) for x in (label, *([extra[label][0]] if label in extra else []))]
+    rows = {label: r + i for i, label in enumerate(order)}
     formats = {"nps": "+0;-0;0", "mean": "0.00"}
     for label, i in rows.items():
         _text(ws, i, 1, label)
+    for name, n in extra.values():          # each multiple-response question's own base, after its net
+        ws.cell(rows[name], 1).font = Font(italic=True)
+        for k, v in n.items():
+            ws.cell(rows[name], pos[k], v).number_format = "#,##0"
     for cell in xt.to_dict("records"):
         i, j = rows[cell["row"]], pos[(cell["banner"], cell["column"])]
         if cell["small_base"] or pd.isna(cell["value"]):
