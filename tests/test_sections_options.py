@@ -109,6 +109,10 @@ def test_real_mobile_ethnicity_options_as_drivers():
     import pyreadstat
 
     cfg = load_config(HERE.parent / "examples" / "mobiles.yml")
+    # the example keeps ethnicity, a profile question, out of the drivers (report.option_drivers: [])
+    scope = sections.context(cfg, load_responses(cfg))
+    assert cfg.report["option_drivers"] == [] and "Options as drivers" not in sections.drivers(scope)
+    cfg.report["option_drivers"] = ["ethnicity"]    # read as a driver on request, to check its figures
     scope = sections.context(cfg, load_responses(cfg))
     out = sections.drivers(scope)
     kept = _kept(scope)
@@ -147,3 +151,24 @@ def test_the_options_share_names_its_base_beside_the_banner(make_scope):
     total = banner[(banner["score"] == "Why: Q1") & (banner["column"] == "Total")]
     assert total["value"].tolist() == [pytest.approx(50.0)]          # 20 of 40
     assert "the banner&#x27;s count every respondent who answered the question" in out
+
+
+def test_option_drivers_chooses_the_questions_read_as_drivers(make_scope, tmp_path):
+    # two questions in the data; report.option_drivers lists one: only its options are read as drivers
+    n = 40
+    df = pd.DataFrame({"responded_at": pd.Timestamp("2026-10-10"), "nps": [0.0] * 10 + [10.0] * (n - 10),
+                       "region": ["x"] * n, "Q1": [1.0] * 20 + [0.0] * 20, "P1": [0.0, 1.0] * 20})
+    scope = make_scope(df, month="2026-10", segments=["region"])
+    scope.cfg.responses.multi = {"why": ["Q1"], "profile": ["P1"]}
+    scope.cfg.report["option_drivers"] = ["why"]
+    sections.drivers(scope)
+    assert list(_kept(scope).index) == ["Q1"]
+
+
+def test_option_drivers_must_name_configured_questions(tmp_path):
+    from cxlib.errors import ConfigError
+
+    cfg = {"responses": {"path": "r.csv", "columns": {"nps": "NPS"}, "multi": {"why": ["Q1", "Q2"]}},
+           "report": {"option_drivers": ["whyy"]}}
+    with pytest.raises(ConfigError, match=r"report.option_drivers names \['whyy'\].*\['why'\]"):
+        load_config(cfg)

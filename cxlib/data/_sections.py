@@ -60,7 +60,19 @@ def report_options(spec, responses, base_dir: Path, where: str) -> dict:
             "chromium": spec.chromium, "experiment": _segment(spec.experiment, "report.experiment", responses, where),
             "targets": spec.targets.model_dump(exclude_none=True),
             "pptx_template": existing_file(spec.pptx_template, base_dir, "report.pptx_template", where),
-            "rolling": spec.rolling}
+            "rolling": spec.rolling, "option_drivers": _option_drivers(spec.option_drivers, responses, where)}
+
+
+def _option_drivers(names, responses, where: str) -> list[str] | None:
+    """``report.option_drivers``: the multiple-response questions read as drivers (None: every one)."""
+    multi = list(getattr(responses, "multi", {}) or {})
+    if names is None:
+        return None
+    unknown = [n for n in names if n not in multi]
+    if unknown:
+        raise ConfigError(f"{where}: report.option_drivers names {unknown}, not questions under "
+                          f"'responses.multi' (those are {multi}); list only configured questions")
+    return list(names)
 
 
 def money_options(spec) -> dict:

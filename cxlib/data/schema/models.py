@@ -246,6 +246,9 @@ class Report(Section):
     rolling: Optional[Whole(ge=2)] = key(None, "Months in a rolling window: the trend chart shows the primary score "
                                                "in rolling windows of this many months, for monthly bases too "
                                                "small to read alone (changes tested with the shared respondents).")
+    option_drivers: Optional[list[Name]] = key(
+        None, "The multiple-response questions (responses.multi) read as drivers of the primary score; none: "
+              "every one; []: none (profile questions such as ethnicity belong in the banner only).")
     url: Optional[str] = key(None, "Where the reports folder is served (the e-mail digest links to the full "
                                    "report there), e.g. https://intranet/cx-reports.")
 

@@ -37,10 +37,13 @@ OPTIONS_METHOD = ("Options as drivers: those who selected each option against th
 def option_results(scope: ReportContext) -> pd.DataFrame | None:
     """:func:`cxlib.drivers.option_impact` of the month's responses on the primary score (once per report),
     with ``claim`` (the words :func:`~cxlib.report.claims.option_claim` allows, else "") and ``evidence``;
-    None when no configured multiple-response question is in the data."""
+    None when no configured multiple-response question that ``report.option_drivers`` reads as a driver is in
+    the data."""
     def compute():
         now = scope.now
         multi, labels = _multi(scope, now)
+        chosen = scope.cfg.report.get("option_drivers")   # None: every question; profile questions left out
+        multi = {q: cols for q, cols in multi.items() if chosen is None or q in chosen}
         if not multi or scope.primary not in now:
             return None
         metric = scope.primary
