@@ -131,3 +131,18 @@ def test_accounts_without_churn_outcomes_score_without_a_model_in_the_database(f
     want = cu.score_customers(r, t, a.drop(columns=["churned"]), month="2026-10")
     assert got.model is None and got.note == want.note   # "too few customers who churned (0) or stayed (0) ..."
     assert rows(got.table)["churn_probability"].isna().all()
+
+
+def test_the_follow_up_list_joined_in_the_database_is_the_top_of_the_pandas_list(both, frames):
+    # responses and customers both tables: the list is joined, ranked and capped in the database, and the
+    # capped list is the first rows of the pandas list (second method: the DataFrame path, uncapped)
+    want, got = both
+    r = frames[0]
+    drivers = cxdata.load_config().drivers   # every driver column: lowest_driver read from the database rows
+    full = cu.follow_up_list(r, want.table, month="2026-10", drivers=drivers)
+    same = cu.follow_up_list(cxdata.as_table(r), got.table, month="2026-10", drivers=drivers)
+    pd.testing.assert_frame_equal(same, full, check_exact=False, rtol=1e-9)
+    assert same.attrs["capped_at"] is None
+    capped = cu.follow_up_list(cxdata.as_table(r), got.table, month="2026-10", drivers=drivers, max_customers=50)
+    assert capped.attrs["capped_at"] == 50
+    pd.testing.assert_frame_equal(capped, full.head(50), check_exact=False, rtol=1e-9)
