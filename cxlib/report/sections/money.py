@@ -287,8 +287,8 @@ def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
     if artifacts:
         table.to_parquet(Path(artifacts) / FOLLOW_UP_FILE, index=False)
     cap = table.attrs.get("capped_at")
-    capped = (f" (the costliest of at most {cap:,} candidates, engines.follow_up_max: those with the highest "
-              "expected revenue loss)" if cap else "")
+    capped = (f" (the costliest {cap:,}, engines.follow_up_max: the highest expected revenue loss first)"
+              if cap else "")
     return h.note(f"{len(table):,} customers to contact this month{capped} ({int(table['detractor'].sum()):,} "
                   f"detractors, {int(table['high_risk'].sum()):,} high-risk accounts) are in the follow-up "
                   "list the CX team receives beside this report; no customer appears here.")
