@@ -382,3 +382,16 @@ def test_the_month_comments_are_capped_in_the_database_and_the_cap_stated(inputs
     assert any(f"read the first 100 of the {len(with_text):,} comments" in n for n in scope.data_notes)
     frame_scope = sections.context(capped, responses, month="latest")
     assert len(month_comments(frame_scope)) == len(month)   # the DataFrame path reads every comment
+
+
+def test_the_follow_up_list_of_a_table_report_is_the_dataframe_reports(inputs):
+    # In the database path the list is joined, ranked and capped in the database and only its customers'
+    # rows and comments are pulled; the second method is the DataFrame report's list (pandas throughout).
+    cfg, responses, tickets, accounts = inputs
+    frame_scope = sections.context(cfg, responses, month="2026-10")
+    want = sections.follow_up_results(frame_scope, sections.customer_scores(frame_scope, tickets, accounts))
+    scope = sections.context(cfg, data.as_table(responses), month="2026-10")
+    got = sections.follow_up_results(scope, sections.customer_scores(scope, data.as_table(tickets),
+                                                                     data.as_table(accounts)))
+    assert len(want) > 100 and want["comment"].notna().any()
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9)

@@ -25,7 +25,7 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
 
     Parameters
     ----------
-    responses : pandas.DataFrame
+    responses : pandas.DataFrame or Ibis table
         Canonical responses (``customer_id``, ``responded_at``, ``nps``; ``response_id``, ``csat``,
         ``comment``, driver ratings and ``theme_col`` are used when present).
     customers : pandas.DataFrame
@@ -44,9 +44,11 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
         Column of comment themes in ``responses`` (e.g. from ``cxlib.comments``), used when present.
     include_comment : bool
     max_customers : int, optional
-        When ``customers`` is a database table: read at most this many candidates, those with the highest
-        expected revenue loss (churn probability x revenue) first, so the list holds at most that many
-        (``attrs["capped_at"]`` says so when the cap cut any).
+        When ``customers`` is a database table: the list holds at most this many customers, those with the
+        highest expected revenue loss (churn probability x revenue) first (``attrs["capped_at"]`` says so
+        when the cap cut any). When ``responses`` is a table too, the month's latest responses are joined
+        to the customers, ranked and capped in the database, and only the listed customers' rows (their
+        comments included) leave it.
 
     Returns
     -------
@@ -68,16 +70,52 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
     ['churn risk 60%', 'detractor (NPS 3); churn risk 20%; low rating: support_speed = 1']
     """
     need_columns(responses, ["customer_id", "responded_at", "nps"], where="follow_up_list (responses)")
-    cut = False
-    if is_table(customers):   # scored in the database: only who can be on the list leaves it
-        customers, cut = _candidates(customers, month, probability, risk_threshold, health_below, max_customers)
-    need_columns(customers, ["customer_id"], where="follow_up_list (customers)")
-    in_month = responses[periods.in_window(responses["responded_at"], *periods.bounds(month))]
-    if in_month.empty:
-        first, last = periods.span(responses["responded_at"])
-        raise DataError(f"month {month!r} has no responses: responses.responded_at runs from "
-                        f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
-    latest = in_month.sort_values("responded_at", kind="stable").groupby("customer_id").tail(1)
+    if is_table(responses) and is_table(customers):   # joined, ranked and capped in the database
+        from ._follow_up_engine import top_of_list
+
+        latest, customers, cut = top_of_list(responses, customers, month=month, probability=probability,
+                                             risk_threshold=risk_threshold, health_below=health_below,
+                                             drivers=drivers, theme_col=theme_col,
+                                             include_comment=include_comment, limit=max_customers)
+        cut_to = None
+    else:
+        cut = False
+        if is_table(customers):   # scored in the database: only who can be on the list leaves it
+            customers, cut = _candidates(customers, month, probability, risk_threshold, health_below,
+                                         max_customers)
+        cut_to = customers if cut else None
+        need_columns(customers, ["customer_id"], where="follow_up_list (customers)")
+        in_month = responses[periods.in_window(responses["responded_at"], *periods.bounds(month))]
+        if in_month.empty:
+            first, last = periods.span(responses["responded_at"])
+            raise DataError(f"month {month!r} has no responses: responses.responded_at runs from "
+                            f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
+        latest = in_month.sort_values("responded_at", kind="stable").groupby("customer_id").tail(1)
+    out = _joined(latest, customers, probability, risk_threshold, health_below, drivers, theme_col)
+    out["reason"] = _reasons(out, health_below) if len(out) else pd.Series(dtype="str")
+    rev = out["annual_revenue"] if "annual_revenue" in out else 1.0
+    out["_priority"] = (out["churn_probability"].fillna(0) * rev).fillna(0) + out["detractor"] * 1e-9
+    out = out.sort_values(["_priority", "nps"], ascending=[False, True], kind="stable")
+    wanted = ["customer_id", "response_id", "responded_at", "nps", "csat", "detractor", "high_risk",
+              "churn_probability", "health", "open_tickets", "slow_tickets", "annual_revenue", "region",
+              "plan", "theme", "lowest_driver", "reason"] + (["comment"] if include_comment else [])
+    for c in wanted:
+        if c not in out:
+            out[c] = np.nan
+    if cut_to is not None:   # the costliest candidates only: the month's others are below them on the full list
+        out = out[out["customer_id"].isin(cut_to["customer_id"])]
+    if cut:
+        out = out.head(max_customers)
+    out = out[wanted].reset_index(drop=True)
+    out.attrs["capped_at"] = max_customers if cut else None
+    return out
+
+
+def _joined(latest: pd.DataFrame, customers: pd.DataFrame, probability: str, risk_threshold: float,
+            health_below: float, drivers, theme_col: str) -> pd.DataFrame:
+    """The customers who can be on the list (at risk, or answered in the month: ``latest``, each one's
+    latest response) joined to those responses, not churned, detractor or high-risk, with
+    ``churn_probability``, ``detractor``, ``high_risk`` and ``lowest_driver``."""
     cols = [c for c in ["customer_id", "response_id", "responded_at", "nps", "csat", theme_col, "comment",
                         *drivers] if c in latest]
     latest = latest[cols].rename(columns={theme_col: "theme"})
@@ -104,21 +142,6 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
     worst_val = low.min(axis=1) if drivers else pd.Series(np.inf, index=out.index)
     out["lowest_driver"] = np.where(worst_val <= 2, worst.astype(str) + " = " + worst_val.map("{:.0f}".format),
                                     None)
-
-    out["reason"] = _reasons(out, health_below) if len(out) else pd.Series(dtype="str")
-    rev = out["annual_revenue"] if "annual_revenue" in out else 1.0
-    out["_priority"] = (out["churn_probability"].fillna(0) * rev).fillna(0) + out["detractor"] * 1e-9
-    out = out.sort_values(["_priority", "nps"], ascending=[False, True], kind="stable")
-    wanted = ["customer_id", "response_id", "responded_at", "nps", "csat", "detractor", "high_risk",
-              "churn_probability", "health", "open_tickets", "slow_tickets", "annual_revenue", "region",
-              "plan", "theme", "lowest_driver", "reason"] + (["comment"] if include_comment else [])
-    for c in wanted:
-        if c not in out:
-            out[c] = np.nan
-    if cut:   # the costliest candidates only: the month's others are below them on the full list
-        out = out[out["customer_id"].isin(customers["customer_id"])].head(max_customers)
-    out = out[wanted].reset_index(drop=True)
-    out.attrs["capped_at"] = max_customers if cut else None
     return out
 
 

@@ -258,7 +258,9 @@ def follow_up_results(scope: ReportContext, scored, *, risk_threshold: float | N
             return None
         opts = {} if risk_threshold is None else {"risk_threshold": risk_threshold}
         cap = scope.cfg.engines["follow_up_max"] if is_table(scored.table) else None
-        return _with_themes(customers.follow_up_list(scope.data, scored.table, month=scope.month,
+        in_db = scope.table is not None and is_table(scored.table)   # joined and capped in the database
+        month_rows = subset(scope.table, month=scope.month) if in_db else scope.data
+        return _with_themes(customers.follow_up_list(month_rows, scored.table, month=scope.month,
                                                      drivers=scope.cfg.drivers, max_customers=cap, **opts),
                             scope.cfg, scope.codebook)
     return scope.memo("follow-up", compute, scored, risk_threshold)
@@ -285,8 +287,8 @@ def follow_up(scope: ReportContext, scored, *, artifacts: str = "") -> h.Html:
     if artifacts:
         table.to_parquet(Path(artifacts) / FOLLOW_UP_FILE, index=False)
     cap = table.attrs.get("capped_at")
-    capped = (f" (the costliest of at most {cap:,} candidates, engines.follow_up_max: those with the highest "
-              "expected revenue loss)" if cap else "")
+    capped = (f" (the costliest {cap:,}, engines.follow_up_max: the highest expected revenue loss first)"
+              if cap else "")
     return h.note(f"{len(table):,} customers to contact this month{capped} ({int(table['detractor'].sum()):,} "
                   f"detractors, {int(table['high_risk'].sum()):,} high-risk accounts) are in the follow-up "
                   "list the CX team receives beside this report; no customer appears here.")
