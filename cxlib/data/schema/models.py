@@ -289,8 +289,8 @@ class Engines(Section):
     churn_sample: Whole(ge=100) = key(50_000, "Most customers the report's churn model is fitted on when the "
                                       "responses are a table (a seeded random sample, stated in About).")
     comment_sample: Whole(ge=100) = key(20_000, "Most comments of the report month that themes, topics, quotes "
-                                        "and languages read when the responses are a table (the first by "
-                                        "response id, a fixed sample stated in About).")
+                                        "and languages read when the responses are a table (a fixed sample "
+                                        "spread over the month by a hash of the response id, stated in About).")
     follow_up_max: Whole(ge=100) = key(100_000, "Most customers the follow-up list holds when the responses "
                                        "are a table (the highest expected revenue loss first; stated).")
     memory_budget: MemorySize = key("2.5GB", "Most memory a report run may take, summed over its processes "

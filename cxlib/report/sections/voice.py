@@ -92,8 +92,9 @@ def _language_mix(scope: ReportContext, now: pd.DataFrame) -> list:
 
 def month_comments(scope: ReportContext) -> pd.DataFrame:
     """The report month's responses the comment analyses read: every one, except in the database path
-    (``scope.table``), where at most ``engines.comment_sample`` comments are kept (the first by response id,
-    a fixed sample; responses without a comment all stay) and the cut is stated in About."""
+    (``scope.table``), where at most ``engines.comment_sample`` comments are kept (a fixed sample spread over
+    the month: the lowest hashes of the response ids, not the first ids, which would be the month's first
+    days where ids follow time; responses without a comment all stay) and the cut is stated in About."""
     now = scope.now
     cap = scope.cfg.engines["comment_sample"]
     if scope.table is None or "comment" not in now:
@@ -103,11 +104,14 @@ def month_comments(scope: ReportContext) -> pd.DataFrame:
         return now
 
     def cut():
-        order = now.loc[has].sort_values("response_id", kind="stable") if "response_id" in now else now.loc[has]
-        kept = now.loc[~has | now.index.isin(order.index[:cap])]
-        scope.data_notes.append(f"Themes, emerging topics, quotes and languages read the first {cap:,} of the "
-                                f"{int(has.sum()):,} comments of {scope.period_label} by response id "
-                                "(engines.comment_sample), a fixed sample.")
+        said = now.loc[has]
+        if "response_id" in said:
+            key = pd.util.hash_pandas_object(said["response_id"].astype(str), index=False)
+            said = said.assign(_key=key.to_numpy()).sort_values(["_key", "response_id"], kind="stable")
+        kept = now.loc[~has | now.index.isin(said.index[:cap])]
+        scope.data_notes.append(f"Themes, emerging topics, quotes and languages read {cap:,} of the "
+                                f"{int(has.sum()):,} comments of {scope.period_label} (engines.comment_sample), a "
+                                "fixed sample spread over the month by a hash of the response id.")
         return kept
     return scope.memo("month comments", cut)
 
