@@ -60,7 +60,7 @@ def top_of_list(responses, customers, *, month: str, probability: str, risk_thre
     j = j.filter(listed)
     prob = j[probability].fill_null(0.0) if probability in j.columns else ibis.literal(0.0)
     rev = j.annual_revenue.cast("float64") if "annual_revenue" in j.columns else ibis.literal(1.0)
-    j = j.mutate(_p=(prob * rev).fill_null(0.0) + j._det.cast("float64") * 1e-9)
+    j = j.mutate(_p=(prob * rev).fill_null(0.0) + j._det.ifelse(1e-9, 0.0))   # PostgreSQL casts no boolean to float
     if limit is not None:
         j = j.order_by([j._p.desc(), j.nps.asc(nulls_first=False), j.customer_id]).limit(limit + 1)
     if ids and text:   # the listed customers' comments only
