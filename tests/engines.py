@@ -64,7 +64,10 @@ class PostgresServer:
             shutil.chown(self.dir, "postgres", "postgres")
         data, port = self.dir / "data", _free_port()
         self._run("initdb", "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
-        opts = f"-p {port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=64MB"
+        # jit=off: the report's own connections turn it off (cxlib.data.remote.connect_url); a test connecting
+        # with plain ibis.connect would otherwise let the JIT compile the customer query for minutes (seen: > 11)
+        opts = (f"-p {port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=64MB "
+                "-c jit=off")
         self._run("pg_ctl", "-D", str(data), "-o", opts, "-l", str(self.dir / "log"), "-w", "-t", "60", "start")
         self.url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
         return self.url

@@ -120,10 +120,10 @@ def subset_or_all(frame, segment):
 
 @pytest.mark.postgres
 def test_every_section_is_the_same_from_postgresql(inputs, postgres_url):
-    import ibis
+    from cxlib.data.remote import connect_url
 
     cfg, responses, tickets, accounts = inputs
-    con = ibis.connect(postgres_url)
+    con = connect_url(postgres_url, variable="CX_TEST_PG", section="test")   # made as a config's connection is
     tables = {}
     for name, frame in (("responses", responses), ("tickets", tickets), ("accounts", accounts)):
         if f"report_{name}" in con.list_tables():
