@@ -141,3 +141,33 @@ def test_notebook_03_reads_the_reports_driver_rows_and_model():
     none = insights.context(bare, cxdata.load_responses(bare), month="2026-10")
     with pytest.raises(DataError, match="no attribute ratings are configured"):
         insights.driver_fit(none)
+
+
+def test_handoffs_read_the_primary_score_when_the_survey_asks_no_csat(tmp_path):
+    # A survey with tickets but no CSAT: the handoff table was a DataError ("csat not in the data") in the report
+    # section and a traceback in notebook 04. Now it reads the primary score's mean answer, by hand below.
+    import yaml
+
+    from cxlib import data
+    from cxlib.report import sections
+
+    root = data.project_root()
+    raw = yaml.safe_load((root / "cx.yml").read_text())
+    raw["responses"]["columns"].pop("csat")
+    raw["responses"].get("scales", {}).pop("csat", None)
+    raw["report"] = {k: v for k, v in (raw.get("report") or {}).items() if k != "targets"}
+    for name in ("responses", "tickets", "accounts"):
+        raw[name]["path"] = str(root / raw[name]["path"])
+    raw["codebook"] = str(root / raw["codebook"])
+    cfg = data.load_config(raw)
+    responses, tickets = data.load_responses(cfg), data.load_tickets(cfg)
+    scope = sections.context(cfg, responses, month="2026-10")
+    html = str(sections.operations(scope, tickets, None))
+    res = sections.operations_results(scope, tickets)
+    assert res["score"] == "nps" and "Mean NPS answer by number of handoffs" in html
+    # by hand: May–Oct 2026 responses joined to their tickets, mean 0–10 answer of those with no handoff
+    window = responses[(responses["responded_at"] >= "2026-05-01") & (responses["responded_at"] < "2026-11-01")]
+    joined = window.merge(tickets[["ticket_id", "handoffs"]], on="ticket_id")
+    none = joined.loc[joined["handoffs"] == 0, "nps"].dropna()
+    row = res["handoffs"].set_index("level").loc["0"]
+    assert int(row["n"]) == len(none) and row["mean"] == pytest.approx(none.mean())

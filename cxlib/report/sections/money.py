@@ -95,7 +95,8 @@ def operations_results(scope: ReportContext, tickets, *, months: int = PLAN.oper
     dict or None
         ``months`` (the window, oldest first), ``journeys`` (:func:`cxlib.operations.support_journeys`),
         ``effects`` (:func:`cxlib.operations.handoff_effects`, controlling for the ticket's channel) and
-        ``handoffs`` (:func:`cxlib.operations.ops_effect_table` of mean CSAT by number of handoffs).
+        ``score`` (the support score: CSAT when the survey asks it, else the primary score) and ``handoffs``
+        (:func:`cxlib.operations.ops_effect_table` of its mean answer by number of handoffs).
     """
     def compute():
         data = _ticket_responses(scope, months)
@@ -103,9 +104,11 @@ def operations_results(scope: ReportContext, tickets, *, months: int = PLAN.oper
             return None
         rows = scope.memo("tickets", lambda: scope.rows(tickets, date_col="opened_at", history=True))
         joined = ops.support_journeys(last_months(data, month=scope.month, months=months), rows)
+        score = "csat" if "csat" in joined else scope.primary   # a survey without CSAT: its primary score
         return {"months": [str(p) for p in pd.period_range(end=scope.month, periods=months, freq="M")],
                 "journeys": joined, "effects": ops.handoff_effects(joined, controls=["ticket_channel"]),
-                "handoffs": ops.ops_effect_table(joined, factor="handoffs", score="csat", min_n=scope.min_n)}
+                "score": score,
+                "handoffs": ops.ops_effect_table(joined, factor="handoffs", score=score, min_n=scope.min_n)}
     return scope.memo("operations", compute, tickets, months)
 
 
@@ -128,16 +131,18 @@ def operations(scope: ReportContext, tickets: pd.DataFrame | None, scored, *,
         parts.append(h.note("No ticket data are configured: resolution time and handoffs are left out."))
     else:
         table = res["handoffs"]
+        mean = f"Mean {scope.label(res['score'])}" + ("" if res["score"] == "csat" else " answer")
+        caption = f"{mean} by number of handoffs on the ticket (95% CI)"
         parts.append(h.heading(f"Handoffs and satisfaction ({periods.label(res['months'])})"))
         parts.append(h.bullets([words.handoff_sentence(r, label=scope.label(r["score"]))
                                 for r in res["effects"].to_dict("records")]))
         rows = [{"Handoffs": r.level, "n": f"{int(r.n):,}",
-                 "Mean CSAT": "–" if r.small_base else f"{r.mean:.2f} ({r.ci_low:.2f} to {r.ci_high:.2f})",
+                 mean: "–" if r.small_base else f"{r.mean:.2f} ({r.ci_low:.2f} to {r.ci_high:.2f})",
                  "vs no handoff": "–" if r.small_base or r.level == table["level"].iloc[0]
                  else f"{r.diff:+.2f} ({r.diff_ci_low:+.2f} to {r.diff_ci_high:+.2f})"}
                 for r in table.itertuples()]
-        parts.append(h.table(pd.DataFrame(rows), caption="Mean CSAT by number of handoffs on the ticket (95% CI)"))
-        scope.keep_table("handoffs", "Mean CSAT by number of handoffs on the ticket (95% CI)", table)
+        parts.append(h.table(pd.DataFrame(rows), caption=caption))
+        scope.keep_table("handoffs", caption, table)
     if scored is None:
         parts.append(h.note("No account data (or no dates) are configured: churn risk and revenue at risk "
                             "are left out."))
