@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from cxlib import comments, data
-from cxlib.errors import CodebookError
+from cxlib.errors import CodebookError, ParameterError
 
 CODEBOOK = "data/sample/codebook.yml"
 TRUTH = data.project_root() / "data" / "sample" / "comment_truth.csv"
@@ -91,3 +91,14 @@ def test_suggestions_come_from_other_languages_and_from_examples():
     by_example = comments.suggest_matches(df, told, "hold", n=3)
     assert set(by_example["comment"]) <= set(df["comment"][:6]) and (by_example["n_examples"] == 1).all()
     assert (by_example["n_tagged"] == 0).all()
+
+
+def test_a_language_that_is_no_code_is_named_not_an_empty_list():
+    # "german" and "EN" are no codes detect_language gives (it gives "de", "en"): before, the filter kept
+    # no comment and an empty table came back, as if nothing were like the theme
+    df = pd.DataFrame({"comment": ["I was on hold for an hour.", "Ich hing ewig in der Warteschleife."]})
+    cb = {"themes": {"hold": {"include": [r"\bon hold\b"]}}}
+    for bad in ("german", ["de", "EN"]):
+        with pytest.raises(ParameterError, match=r"'languages' parameter of suggest_matches .*'de'"):
+            comments.suggest_matches(df, cb, "hold", languages=bad)
+    assert comments.suggest_matches(df, cb, "hold", languages=["de", "und"])["language"].tolist() == ["de"]
