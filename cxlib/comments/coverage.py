@@ -80,9 +80,20 @@ def codebook_coverage(data: pd.DataFrame, codebook, *, col: str = "comment", by=
 
 
 def _tags(emb, codebook) -> pd.DataFrame:
-    """Theme flags for each distinct comment of ``emb`` (tagged on its redacted text; examples compared
-    with its vectors, not embedded again)."""
-    return tag_texts(pd.Series(emb.redacted, dtype="str"), load_codebook(codebook), vectors=emb.vectors)
+    """Theme flags for each distinct comment of ``emb``, as :func:`tag_texts` gives them on its redacted
+    text (as :func:`~cxlib.comments.annotate_comments` and :func:`codebook_coverage` tag): examples are
+    compared with ``emb``'s vectors where they embed that text, and with the text embedded afresh where
+    they do not (brand words stripped, or a comment that cleaning emptied)."""
+    cb, red = load_codebook(codebook), pd.Series(emb.redacted, dtype="str")
+    if not any(t.examples for t in cb.themes.values()):
+        return tag_texts(red, cb)
+    plain = clean_text(red).to_numpy(str)
+    other = np.flatnonzero(plain != emb.clean.astype(str))
+    vectors = emb.vectors
+    if len(other):
+        vectors = vectors.copy()
+        vectors[other] = embed_texts(plain[other])
+    return tag_texts(red, cb, vectors=vectors)
 
 
 def uncoded_themes(data, codebook, *, k: int | None = None, seed: int = 0, method: str = "embeddings",
