@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import multilingual  # noqa: E402
 from cxlib.comments import clean_text, embed_texts  # noqa: E402
+from cxlib.comments._examples import nearest  # noqa: E402  (the tagging's own comparison)
 
 EXAMPLES = {
     "waiting": ["I waited an hour on hold", "Nobody answered the phone"],
@@ -61,8 +62,8 @@ def main() -> None:
     dev_texts = [t for theme in DEV for t in DEV[theme]]
     dev_theme = np.array([theme for theme in DEV for _ in DEV[theme]])
     D = embed_texts(clean_text(dev_texts))
-    near_dev = {th: (D @ embed_texts(ex).T).max(axis=1) for th, ex in EXAMPLES.items()}
-    near_rev = {th: (R @ embed_texts(ex).T).max(axis=1) for th, ex in EXAMPLES.items()}
+    near_dev = {th: nearest(D, tuple(ex)) for th, ex in EXAMPLES.items()}
+    near_rev = {th: nearest(R, tuple(ex)) for th, ex in EXAMPLES.items()}
     print(f"{len(dev_texts)} development comments, {len(reviews):,} reviews ({', '.join(sorted(set(reviews['language'])))})")
     print("threshold  precision  recall    F1   reviews tagged (any theme)")
     best = None

@@ -51,3 +51,19 @@ def test_without_labels_it_learns_from_nps_and_without_nps_there_is_none():
 def test_a_missing_labelled_file_is_named():
     with pytest.raises(Exception, match="labelled sample .*nowhere.csv does not exist"):
         comments.choose_sentiment_model(_survey(), labelled="nowhere.csv")
+
+
+def test_too_few_comments_to_learn_from_the_scores_is_none_not_an_error():
+    # a small segment: 4 detractors' and 4 promoters' comments (counted by hand), fewer than the 5 per class
+    # the 5-fold cross-validation needs; before, a DataError stopped notebook 02 there
+    small = _survey().iloc[[0, 1, 2, 3, 20, 21, 22, 23, 40]].reset_index(drop=True)
+    assert comments.choose_sentiment_model(small) is None
+    # 5 of each, but one promoter's comment is blank: 4 usable, still too few
+    five = _survey().iloc[[0, 1, 2, 3, 4, 20, 21, 22, 23, 24]].reset_index(drop=True)
+    five.loc[0, "comment"] = "   "
+    assert comments.choose_sentiment_model(five) is None
+    five.loc[0, "comment"] = "Great service, thank you"
+    assert comments.choose_sentiment_model(five).metrics["class_counts"] == {"negative": 5, "positive": 5}
+    # answers that are no NPS still say so (bad input is named, not taken for "too few")
+    with pytest.raises(Exception, match="nps"):
+        comments.choose_sentiment_model(small.assign(nps=["ten"] * len(small)))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from cxlib import comments, data
-from cxlib.errors import CodebookError
+from cxlib.errors import CodebookError, ParameterError
 
 CODEBOOK = "data/sample/codebook.yml"
 TRUTH = data.project_root() / "data" / "sample" / "comment_truth.csv"
@@ -91,3 +91,30 @@ def test_suggestions_come_from_other_languages_and_from_examples():
     by_example = comments.suggest_matches(df, told, "hold", n=3)
     assert set(by_example["comment"]) <= set(df["comment"][:6]) and (by_example["n_examples"] == 1).all()
     assert (by_example["n_tagged"] == 0).all()
+
+
+def test_a_language_that_is_no_code_is_named_not_an_empty_list():
+    # "german" and "EN" are no codes detect_language gives (it gives "de", "en"): before, the filter kept
+    # no comment and an empty table came back, as if nothing were like the theme
+    df = pd.DataFrame({"comment": ["I was on hold for an hour.", "Ich hing ewig in der Warteschleife."]})
+    cb = {"themes": {"hold": {"include": [r"\bon hold\b"]}}}
+    for bad in ("german", ["de", "EN"]):
+        with pytest.raises(ParameterError, match=r"'languages' parameter of suggest_matches .*'de'"):
+            comments.suggest_matches(df, cb, "hold", languages=bad)
+    assert comments.suggest_matches(df, cb, "hold", languages=["de", "und"])["language"].tolist() == ["de"]
+
+
+def test_uncoded_themes_tag_as_the_coverage_does_when_brand_words_are_stripped():
+    # brand words are stripped from the text that is clustered, not from the text that is tagged
+    # (annotate_comments and codebook_coverage tag the redacted comment): "Acme Acme Acme on hold" reads
+    # like the example at 0.39 as written and at 0.72 once "acme" is gone (measured), so the clusters of
+    # what no theme tags once left it out while the coverage beside them counted it as untagged
+    texts = ["Acme Acme Acme on hold", "Nobody answered the phone at all", "Lovely colours in the new app",
+             "The price is fair", "Acme delivery was quick", "Great food, warm and tasty"]
+    df = pd.DataFrame({"comment": texts})
+    cb = {"themes": {"hold": {"examples": ["I waited an hour on hold", "Nobody answered the phone"]}}}
+    cov = comments.codebook_coverage(df, cb)
+    assert int(cov["n_tagged"].iloc[0]) == int(comments.tag_themes(df, cb)["theme_hold"].sum())
+    found = comments.uncoded_themes(df, cb, k=2, brand_words=["acme"])
+    assert int(found.coverage["n_tagged"].iloc[0]) == int(cov["n_tagged"].iloc[0])
+    assert found.data.loc[0, "cluster"] >= 1   # not tagged, so clustered with the rest

@@ -41,3 +41,25 @@ def test_comments_notebook_renders_on_the_real_survey(tmp_path):
     assert "The costliest comment theme is price" in text      # "What we found", by the report's rule
     assert "price" in text and "terms" in text and "learned sentiment (negative/positive)" in text
     assert "<script" not in text.lower()
+
+
+def test_the_notebooks_label_themes_in_the_reports_language():
+    # the report's voice section labels discovered themes in cfg.comments["label_language"]; a notebook that
+    # clusters without it shows the same kind of theme under German and French words beside the report's
+    # English ones. Read from the notebooks' sources (no run needed to tell whether the argument is passed).
+    import json
+    import re
+
+    calls = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            src = "".join(cell["source"])
+            for m in re.finditer(r"comments\.(discover_themes|uncoded_themes)\(", src):
+                depth, i = 1, m.end()
+                while depth and i < len(src):
+                    depth += {"(": 1, ")": -1}.get(src[i], 0)
+                    i += 1
+                calls.append((path.name, m.group(1), src[m.end():i]))
+    assert calls, "no notebook clusters comments: this test reads nothing"
+    missing = [(name, func) for name, func, args in calls if 'label_language"]' not in args]
+    assert not missing, f"clustering without language=cfg.comments['label_language']: {missing}"

@@ -162,7 +162,7 @@ def test_notebook_02_without_comments_or_codebook(tmp_path, which):
     config.write_text(config.read_text().replace("rating: Q11_1}", "rating: Q11_1, comment: Q9}"), encoding="utf-8")
     text = _run(tmp_path, "02-comments.ipynb", config=str(config), k_themes=4)
     assert "codebook: none (themes are only discovered)" in text and "No codebook." in text
-    assert "No labelled comments and no NPS: no learned sentiment." in text and "terms" in text
+    assert "no NPS or fewer than 5 detractors' or promoters' comments: no learned sentiment" in text and "terms" in text
 
 
 def _recommend_only(tmp: Path) -> str:

@@ -6,9 +6,13 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data import load_labelled
-from .learned import SentimentModel, load_sentiment_model, train_sentiment
+from .learned import SentimentModel, _labels, load_sentiment_model, train_sentiment
+from .redaction import as_text_series
 
 __all__ = ["choose_sentiment_model"]
+
+#: Cross-validation folds of a model learned from the scores: each class needs this many comments.
+_FOLDS = 5
 
 
 def choose_sentiment_model(data: pd.DataFrame, *, saved=None, labelled=None, cache_dir=None,
@@ -17,7 +21,8 @@ def choose_sentiment_model(data: pd.DataFrame, *, saved=None, labelled=None, cac
 
     The first that applies: the ``saved`` model (``cfg.comments["sentiment_model"]``); a model trained on
     the ``labelled`` comments; a model learned from ``data``'s NPS answers (detractors' comments against
-    promoters', :func:`train_sentiment` with ``label_from="nps"``); else None (VADER stays the sentiment).
+    promoters', :func:`train_sentiment` with ``label_from="nps"``, when each side has at least 5 comments,
+    one per cross-validation fold); else None (VADER stays the sentiment).
 
     Parameters
     ----------
@@ -47,6 +52,15 @@ def choose_sentiment_model(data: pd.DataFrame, *, saved=None, labelled=None, cac
     if isinstance(labelled, pd.DataFrame) or (labelled is not None and str(labelled) != ""):
         frame = labelled if isinstance(labelled, pd.DataFrame) else load_labelled(labelled)
         return train_sentiment(frame, cache_dir=cache_dir, brand_words=brand_words)
-    if "nps" in data and "comment" in data and data["nps"].notna().any():
-        return train_sentiment(data, label_from="nps", cache_dir=cache_dir, brand_words=brand_words)
+    if "nps" in data and "comment" in data and data["nps"].notna().any() and _enough(data):
+        return train_sentiment(data, label_from="nps", folds=_FOLDS, cache_dir=cache_dir, brand_words=brand_words)
     return None
+
+
+def _enough(data: pd.DataFrame) -> bool:
+    """Whether detractors and promoters each have :data:`_FOLDS` non-blank comments (a small segment may
+    not: then there is nothing to learn, not an error). Answers that are no NPS raise, naming the column."""
+    label, _ = _labels(data, "comment", "sentiment", "nps", None, None)
+    said = as_text_series(data["comment"]).fillna("").str.strip() != ""
+    counts = label[said.to_numpy()].value_counts()
+    return len(counts) == 2 and int(counts.min()) >= _FOLDS

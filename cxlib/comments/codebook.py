@@ -125,10 +125,11 @@ def load_codebook(codebook) -> Codebook:
     if not isinstance(raw, dict) or not isinstance(raw.get("themes"), dict) or not raw["themes"]:
         raise CodebookError(f"{where}: expected a mapping with a non-empty 'themes:' section")
     themes = {str(name): _theme(name, spec, where) for name, spec in raw["themes"].items()}
-    canon = {"themes": raw["themes"]}
-    if any(t.examples for t in themes.values()):   # examples tag through the embeddings: their model is part of it
-        canon["model"] = MODEL
-    canon = json.dumps(canon if "model" in canon else raw["themes"], sort_keys=True, default=str).encode()
+    # examples tag through the embeddings: their model is part of the fingerprint (a regex-only codebook's
+    # is the hash of its themes alone, as before examples existed: its annotation caches stay valid)
+    examples = any(t.examples for t in themes.values())
+    canon = {"themes": raw["themes"], "model": MODEL} if examples else raw["themes"]
+    canon = json.dumps(canon, sort_keys=True, default=str).encode()
     return Codebook(themes=themes, fingerprint=hashlib.sha256(canon).hexdigest()[:12])
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._checks import by_list, check_confidence, need_columns
+from .._checks import by_list, check_choice, check_confidence, need_columns
 from .._stats import wilson
 from ..errors import CodebookError
 from .clusters import K_RANGE, ThemeClusters, _cluster_rows
 from . import _examples
 from .codebook import PREFIX, load_codebook, tag_texts
 from .embeddings import clean_text, embed_comments, embed_texts
+from .languages import LANGUAGES, UNDETERMINED
 from .redaction import as_text_series, redact
 
 __all__ = ["codebook_coverage", "similar", "suggest_matches", "uncoded_themes"]
@@ -79,9 +80,20 @@ def codebook_coverage(data: pd.DataFrame, codebook, *, col: str = "comment", by=
 
 
 def _tags(emb, codebook) -> pd.DataFrame:
-    """Theme flags for each distinct comment of ``emb`` (tagged on its redacted text; examples compared
-    with its vectors, not embedded again)."""
-    return tag_texts(pd.Series(emb.redacted, dtype="str"), load_codebook(codebook), vectors=emb.vectors)
+    """Theme flags for each distinct comment of ``emb``, as :func:`tag_texts` gives them on its redacted
+    text (as :func:`~cxlib.comments.annotate_comments` and :func:`codebook_coverage` tag): examples are
+    compared with ``emb``'s vectors where they embed that text, and with the text embedded afresh where
+    they do not (brand words stripped, or a comment that cleaning emptied)."""
+    cb, red = load_codebook(codebook), pd.Series(emb.redacted, dtype="str")
+    if not any(t.examples for t in cb.themes.values()):
+        return tag_texts(red, cb)
+    plain = clean_text(red).to_numpy(str)
+    other = np.flatnonzero(plain != emb.clean.astype(str))
+    vectors = emb.vectors
+    if len(other):
+        vectors = vectors.copy()
+        vectors[other] = embed_texts(plain[other])
+    return tag_texts(red, cb, vectors=vectors)
 
 
 def uncoded_themes(data, codebook, *, k: int | None = None, seed: int = 0, method: str = "embeddings",
@@ -159,8 +171,9 @@ def suggest_matches(data, codebook, theme: str, n: int = 20, *, languages=None, 
     n : int, default 20
         Comments listed.
     languages : str or list of str, optional
-        Only comments in these languages (codes as :func:`~cxlib.comments.detect_language` gives), e.g.
-        the languages the theme's patterns were not written for.
+        Only comments in these languages (codes of :data:`~cxlib.comments.LANGUAGES` or "und", as
+        :func:`~cxlib.comments.detect_language` gives), e.g. the languages the theme's patterns were not
+        written for.
     col, cache_dir, brand_words
         As in :func:`~cxlib.comments.embed_comments`.
 
@@ -183,6 +196,8 @@ def suggest_matches(data, codebook, theme: str, n: int = 20, *, languages=None, 
     if theme not in cb.names:
         raise CodebookError(f"suggest_matches: theme {theme!r} is not in the codebook; its themes are {cb.names}")
     langs = [languages] if isinstance(languages, str) else languages
+    for code in langs or ():   # a name ("german") or "EN" would keep no comment: an empty list, quietly
+        check_choice(code, (*LANGUAGES, UNDETERMINED), param="languages", func="suggest_matches")
     emb = embed_comments(data, col=col, cache_dir=cache_dir, brand_words=brand_words)
     flags = _tags(emb, cb)[PREFIX + theme].to_numpy(bool)
     examples = cb.themes[theme].examples
@@ -193,7 +208,7 @@ def suggest_matches(data, codebook, theme: str, n: int = 20, *, languages=None, 
     if examples:
         centre = centre + _examples.example_vectors(examples).sum(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-12)
-    keep = ~flags if langs is None else ~flags & np.isin(emb.language.astype(str), [str(x) for x in langs])
+    keep = ~flags if langs is None else ~flags & np.isin(emb.language.astype(str), langs)
     out = _ranked(emb, data, emb.vectors @ centre, keep, n)
     out["n_tagged"], out["n_examples"] = int(emb.counts[flags].sum()), len(examples)
     return out
