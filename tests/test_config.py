@@ -304,3 +304,14 @@ def test_a_config_built_in_python_may_hold_paths(tmp_path):
     from pathlib import Path
     cfg = load_config({"responses": {"path": tmp_path / "r.csv", "columns": {"nps": "LTR"}}, "cache_dir": Path("c")})
     assert cfg.responses.path == tmp_path / "r.csv" and cfg.cache_dir == project_root() / "c"
+
+
+def test_label_language_is_one_the_comments_can_be_labelled_in():
+    # 'sv' (Swedish) is not among the encoder's 15 languages: refused at load, naming the key, where it used to
+    # pass the schema and fail inside the report's voice section without naming it
+    from cxlib.errors import ConfigError
+
+    base = {"responses": {"path": "r.csv", "columns": {"nps": "NPS"}}}
+    with pytest.raises(ConfigError, match=r"comments.label_language.*'zh'; got str 'sv'"):
+        load_config({**base, "comments": {"label_language": "sv"}})
+    assert load_config({**base, "comments": {"label_language": "de"}}).comments["label_language"] == "de"

@@ -20,13 +20,15 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ..data import schema
 from ._langid import BatchIdentifier
 from .redaction import as_text_series
 
 __all__ = ["LANGUAGES", "LANGUAGE_NAMES", "UNDETERMINED", "detect_language", "language_mix"]
 
-#: The languages told apart: those of the multilingual sentence encoder (USE multilingual v3).
-LANGUAGES = ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh")
+#: The languages told apart: those of the multilingual sentence encoder (USE multilingual v3), declared once
+#: with the config key that names one (``comments.label_language``).
+LANGUAGES = schema.LANGUAGES
 #: English names of :data:`LANGUAGES` (for tables and captions).
 LANGUAGE_NAMES = {"ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French",
                   "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish",

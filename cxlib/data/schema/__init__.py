@@ -9,7 +9,8 @@ that time (:func:`config_model`); :func:`default` reads a key's default (code ne
 from ._docs import json_schema, markdown
 from ._messages import did_you_mean, unknown, validate
 from ._registry import config_model, default, score_models
+from ._types import LANGUAGES
 from .models import SCORES, Config
 
-__all__ = ["SCORES", "Config", "config_model", "default", "did_you_mean", "json_schema", "markdown", "score_models",
+__all__ = ["LANGUAGES", "SCORES", "Config", "config_model", "default", "did_you_mean", "json_schema", "markdown", "score_models",
            "unknown", "validate"]

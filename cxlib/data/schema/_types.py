@@ -24,6 +24,10 @@ __all__ = ["CacheDir", "Code", "Codes", "ColumnList", "ColumnName", "DateText", 
            "NameMap", "Number", "Sheet", "StrftimeFormat", "Text", "TimeZone", "Whole", "fail"]
 
 
+#: The languages comments are told apart in and themes can be labelled in: those of the multilingual sentence
+#: encoder (USE multilingual v3); :data:`cxlib.comments.LANGUAGES` is this tuple.
+LANGUAGES = ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh")
+
 def fail(expected: str, detail: str = "", *, secret: bool = False) -> PydanticCustomError:
     """The one error every check raises: what the key must be (and, optionally, what is wrong); ``secret``:
     the value is not echoed (a URL pasted where a variable name belongs may hold a password)."""

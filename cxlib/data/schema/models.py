@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_mo
 
 from ...metrics import METRICS
 
-from ._types import (CacheDir, Codes, ColumnList, ColumnName, DateText, Encoding, FilePath, FolderPath, MemorySize, Name, NameMap,
+from ._types import (LANGUAGES, CacheDir, Codes, ColumnList, ColumnName, DateText, Encoding, FilePath, FolderPath, MemorySize, Name, NameMap,
                      Number, Sheet, StrftimeFormat, Text, TimeZone, Whole)
 
 __all__ = ["SCORES", "AccountsColumns", "AccountsSection", "Comments", "Config", "Dates", "Engines", "FollowUp",
@@ -265,7 +265,7 @@ class Comments(Section):
     example = "a mapping (e.g. comments: {sentiment_model: model.json})"
     sentiment_model: Optional[FilePath] = key(None, "A learned sentiment model file replacing VADER.")
     brand_words: list[Text("a word")] = key([], "Words that never name a discovered theme.")
-    label_language: Optional[Text("a two-letter ISO 639-1 code such as en", pattern="[a-z]{2}")] = key(
+    label_language: Optional[Literal[LANGUAGES]] = key(
         "en", "Language of discovered themes' labels: other languages' key phrases mapped to it; none: each "
               "language in its own words.")
 
