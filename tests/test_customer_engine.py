@@ -111,6 +111,25 @@ def test_retention_scenario_in_the_database(both):
     assert part["revenue_kept"] == pytest.approx(full["revenue_kept"].iloc[0], rel=0.15)
 
 
+def test_retention_scenario_in_the_database_scales_nothing_up_for_customers_the_model_cannot_score(both):
+    # A tenth of the customers on a plan the churn model never saw: design() drops them (no probability).
+    # The pandas path, which computes on every customer, is the second method: the database path without
+    # a sample must give its figures, not scale the kept revenue up by 10,033 / 9,055 (it did, and the
+    # worth section then called the full computation "a random sample of 9,055 of the 10,033 customers").
+    import dataclasses
+
+    want, got = both
+    ids = want.table["customer_id"].iloc[::10].tolist()
+    w = want.table
+    want = dataclasses.replace(want, table=w.assign(plan=w["plan"].where(~w["customer_id"].isin(ids), "Atlantis")))
+    g = got.table
+    got = dataclasses.replace(got, table=g.mutate(plan=g.customer_id.isin(ids).ifelse("Atlantis", g.plan)))
+    full = cu.retention_scenario(want, shift=0.5, n_draws=20)
+    assert full["customers"].iloc[0] < len(w[~w["churned"]].dropna(subset=["nps_latest"]))   # some were dropped
+    pd.testing.assert_frame_equal(cu.retention_scenario(got, shift=0.5, n_draws=20), full, check_exact=False,
+                                  rtol=1e-9)
+
+
 def test_the_follow_up_list_from_a_table_holds_the_costliest_candidates_first(both, frames):
     # capped at 50: the 50 candidates with the highest churn probability x revenue, as the uncapped list
     # ranks them (its first rows are those customers, in that order, when none of them ties)
