@@ -18,6 +18,7 @@ from cxlib import customers as cu
 from cxlib import data as cxdata
 from cxlib.customers import _engine
 from cxlib.data import project_root
+from cxlib.errors import DataError
 
 pytestmark = pytest.mark.duckdb
 SAMPLE = project_root() / "data" / "sample"
@@ -98,6 +99,17 @@ def test_revenue_at_risk_and_follow_up_in_the_database(both, frames):
     r = frames[0]
     pd.testing.assert_frame_equal(cu.follow_up_list(r, got.table, month="2026-10"),
                                   cu.follow_up_list(r, want.table, month="2026-10"), check_exact=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize("kwargs, named", [({"by": "regoin"}, "regoin"), ({"revenue": "revenue"}, "revenue"),
+                                            ({"probability": "p_churn"}, "p_churn")])
+def test_revenue_at_risk_on_a_table_names_a_missing_column(kwargs, named):
+    # the pandas path's message (need_columns), not an Ibis AttributeError from deep in the aggregation
+    t = cxdata.as_table(pd.DataFrame({"churn_probability": [0.2, 0.5], "annual_revenue": [100.0, 200.0],
+                                      "region": ["A", "B"]}))
+    with pytest.raises(DataError,
+                       match=rf"revenue_at_risk: column\(s\) \['{named}'\] not in the data"):
+        cu.revenue_at_risk(t, **kwargs)
 
 
 def test_retention_scenario_in_the_database(both):

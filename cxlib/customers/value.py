@@ -64,10 +64,10 @@ def revenue_at_risk(data: pd.DataFrame, *, by: str | None = None, probability: s
     2  All  3   1700.0          300.0
     """
     z = z_crit(check_confidence(confidence, func="revenue_at_risk"))
+    need_columns(data, [probability, revenue, by], where="revenue_at_risk")
     if is_table(data):
         return _revenue_at_risk_table(data, by, probability, revenue, z, min_n)
     _check_money(data, probability, revenue, "revenue_at_risk")
-    need_columns(data, [by], where="revenue_at_risk")
     d = data[[probability, revenue] + ([by] if by else [])]
     p, r = d[probability].astype("float64"), d[revenue].astype("float64")
     d = d.assign(_loss=p * r, _var=p * (1 - p) * r ** 2, _p=p, _r=r, _ok=p.notna() & r.notna())
