@@ -143,16 +143,18 @@ def test_retention_scenario_in_the_database_scales_nothing_up_for_customers_the_
 
 
 def test_the_follow_up_list_from_a_table_holds_the_costliest_candidates_first(both, frames):
-    # capped at 50: the 50 candidates with the highest churn probability x revenue, as the uncapped list
-    # ranks them (its first rows are those customers, in that order, when none of them ties)
+    # capped at n: the first n rows of the uncapped list (the pandas path: highest churn probability x revenue
+    # first), in that order, when none of them ties. Exactly n: churned accounts and the month's promoters
+    # once competed for the places and then left the list (40 of 50, 577 of 1,000 customers on the sample)
     want, got = both
     r = frames[0]
     full = cu.follow_up_list(r, want.table, month="2026-10")
-    capped = cu.follow_up_list(r, got.table, month="2026-10", max_customers=50)
-    assert len(capped) <= 50 and capped.attrs["capped_at"] == 50
+    assert len(full) > 1000
+    for n in (50, 1000):
+        capped = cu.follow_up_list(r, got.table, month="2026-10", max_customers=n)
+        assert len(capped) == n and capped.attrs["capped_at"] == n
+        assert capped["customer_id"].tolist() == full["customer_id"].head(n).tolist()
     assert cu.follow_up_list(r, got.table, month="2026-10").attrs["capped_at"] is None
-    top = full[full["churn_probability"].notna()].head(len(capped))
-    assert capped["customer_id"].tolist() == top["customer_id"].tolist()
 
 
 def test_accounts_without_churn_outcomes_score_without_a_model_in_the_database(frames):
