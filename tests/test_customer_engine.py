@@ -112,6 +112,16 @@ def test_revenue_at_risk_on_a_table_names_a_missing_column(kwargs, named):
         cu.revenue_at_risk(t, **kwargs)
 
 
+@pytest.mark.parametrize("column, values, says", [
+    ("annual_revenue", [100.0, -5.0, -1.0], r"column 'annual_revenue': negative revenue in 2 rows; expected revenue >= 0$"),
+    ("churn_probability", [0.2, 1.5, 0.1], r"column 'churn_probability': values outside \[0, 1\] in 1 rows; expected churn")])
+def test_revenue_at_risk_on_a_table_names_only_the_column_at_fault(column, values, says):
+    # counted by hand from the three rows; the other column is clean, so the message does not name it
+    frame = pd.DataFrame({"churn_probability": [0.2, 0.5, 0.1], "annual_revenue": [100.0, 200.0, 50.0]})
+    with pytest.raises(DataError, match=says):
+        cu.revenue_at_risk(cxdata.as_table(frame.assign(**{column: values})))
+
+
 def test_retention_scenario_in_the_database(both):
     want, got = both
     full = cu.retention_scenario(want, shift=0.5, shift_se=0.05, n_draws=50)

@@ -97,10 +97,12 @@ def _revenue_at_risk_table(data, by, probability, revenue, z: float, min_n: int)
             "n_missing": data.count(where=~ok), "_neg": data.count(where=r < 0),
             "_bad": data.count(where=(p < 0) | (p > 1))}
     total = data.aggregate(**aggs).execute()
-    if int(total["_neg"].iloc[0]) or int(total["_bad"].iloc[0]):
-        raise DataError(f"revenue_at_risk: {int(total['_neg'].iloc[0]):,} negative values in column {revenue!r} "
-                        f"(expected revenue >= 0) and {int(total['_bad'].iloc[0]):,} values outside [0, 1] in "
-                        f"column {probability!r}")
+    neg, bad = int(total["_neg"].iloc[0]), int(total["_bad"].iloc[0])
+    if neg:   # the pandas path's phrasing (_check_money), with a count for the rows a table cannot number
+        raise DataError(f"revenue_at_risk: column {revenue!r}: negative revenue in {neg:,} rows; expected revenue >= 0")
+    if bad:
+        raise DataError(f"revenue_at_risk: column {probability!r}: values outside [0, 1] in {bad:,} rows; "
+                        "expected churn probabilities")
     parts = []
     if by:
         groups = data.group_by(data[by].cast("string").name(by)).aggregate(**aggs).execute()
