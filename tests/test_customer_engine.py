@@ -18,6 +18,7 @@ from cxlib import customers as cu
 from cxlib import data as cxdata
 from cxlib.customers import _engine
 from cxlib.data import project_root
+from cxlib.errors import DataError
 
 pytestmark = pytest.mark.duckdb
 SAMPLE = project_root() / "data" / "sample"
@@ -100,6 +101,27 @@ def test_revenue_at_risk_and_follow_up_in_the_database(both, frames):
                                   cu.follow_up_list(r, want.table, month="2026-10"), check_exact=False, rtol=1e-9)
 
 
+@pytest.mark.parametrize("kwargs, named", [({"by": "regoin"}, "regoin"), ({"revenue": "revenue"}, "revenue"),
+                                            ({"probability": "p_churn"}, "p_churn")])
+def test_revenue_at_risk_on_a_table_names_a_missing_column(kwargs, named):
+    # the pandas path's message (need_columns), not an Ibis AttributeError from deep in the aggregation
+    t = cxdata.as_table(pd.DataFrame({"churn_probability": [0.2, 0.5], "annual_revenue": [100.0, 200.0],
+                                      "region": ["A", "B"]}))
+    with pytest.raises(DataError,
+                       match=rf"revenue_at_risk: column\(s\) \['{named}'\] not in the data"):
+        cu.revenue_at_risk(t, **kwargs)
+
+
+@pytest.mark.parametrize("column, values, says", [
+    ("annual_revenue", [100.0, -5.0, -1.0], r"column 'annual_revenue': negative revenue in 2 rows; expected revenue >= 0$"),
+    ("churn_probability", [0.2, 1.5, 0.1], r"column 'churn_probability': values outside \[0, 1\] in 1 rows; expected churn")])
+def test_revenue_at_risk_on_a_table_names_only_the_column_at_fault(column, values, says):
+    # counted by hand from the three rows; the other column is clean, so the message does not name it
+    frame = pd.DataFrame({"churn_probability": [0.2, 0.5, 0.1], "annual_revenue": [100.0, 200.0, 50.0]})
+    with pytest.raises(DataError, match=says):
+        cu.revenue_at_risk(cxdata.as_table(frame.assign(**{column: values})))
+
+
 def test_retention_scenario_in_the_database(both):
     want, got = both
     full = cu.retention_scenario(want, shift=0.5, shift_se=0.05, n_draws=50)
@@ -111,17 +133,38 @@ def test_retention_scenario_in_the_database(both):
     assert part["revenue_kept"] == pytest.approx(full["revenue_kept"].iloc[0], rel=0.15)
 
 
+def test_retention_scenario_in_the_database_scales_nothing_up_for_customers_the_model_cannot_score(both):
+    # A tenth of the customers on a plan the churn model never saw: design() drops them (no probability).
+    # The pandas path, which computes on every customer, is the second method: the database path without
+    # a sample must give its figures, not scale the kept revenue up by 10,033 / 9,055 (it did, and the
+    # worth section then called the full computation "a random sample of 9,055 of the 10,033 customers").
+    import dataclasses
+
+    want, got = both
+    ids = want.table["customer_id"].iloc[::10].tolist()
+    w = want.table
+    want = dataclasses.replace(want, table=w.assign(plan=w["plan"].where(~w["customer_id"].isin(ids), "Atlantis")))
+    g = got.table
+    got = dataclasses.replace(got, table=g.mutate(plan=g.customer_id.isin(ids).ifelse("Atlantis", g.plan)))
+    full = cu.retention_scenario(want, shift=0.5, n_draws=20)
+    assert full["customers"].iloc[0] < len(w[~w["churned"]].dropna(subset=["nps_latest"]))   # some were dropped
+    pd.testing.assert_frame_equal(cu.retention_scenario(got, shift=0.5, n_draws=20), full, check_exact=False,
+                                  rtol=1e-9)
+
+
 def test_the_follow_up_list_from_a_table_holds_the_costliest_candidates_first(both, frames):
-    # capped at 50: the 50 candidates with the highest churn probability x revenue, as the uncapped list
-    # ranks them (its first rows are those customers, in that order, when none of them ties)
+    # capped at n: the first n rows of the uncapped list (the pandas path: highest churn probability x revenue
+    # first), in that order, when none of them ties. Exactly n: churned accounts and the month's promoters
+    # once competed for the places and then left the list (40 of 50, 577 of 1,000 customers on the sample)
     want, got = both
     r = frames[0]
     full = cu.follow_up_list(r, want.table, month="2026-10")
-    capped = cu.follow_up_list(r, got.table, month="2026-10", max_customers=50)
-    assert len(capped) <= 50 and capped.attrs["capped_at"] == 50
+    assert len(full) > 1000
+    for n in (50, 1000):
+        capped = cu.follow_up_list(r, got.table, month="2026-10", max_customers=n)
+        assert len(capped) == n and capped.attrs["capped_at"] == n
+        assert capped["customer_id"].tolist() == full["customer_id"].head(n).tolist()
     assert cu.follow_up_list(r, got.table, month="2026-10").attrs["capped_at"] is None
-    top = full[full["churn_probability"].notna()].head(len(capped))
-    assert capped["customer_id"].tolist() == top["customer_id"].tolist()
 
 
 def test_accounts_without_churn_outcomes_score_without_a_model_in_the_database(frames):

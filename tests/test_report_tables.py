@@ -392,6 +392,19 @@ def test_the_month_comments_are_capped_in_the_database_and_the_cap_stated(inputs
     assert len(month_comments(frame_scope)) == len(month)   # the DataFrame path reads every comment
 
 
+def test_the_notebooks_annotation_in_the_database_reads_the_capped_comments_the_section_reads(inputs):
+    # notebook 02 calls theme_results(every_month=True) before voice(): in the database path the month's
+    # themes must rest on the same engines.comment_sample comments as the section's topics and About's note
+    # (100 here), not on every comment of the month under the note that says 100 were read
+    cfg, responses, _, _ = inputs
+    capped = cfg.__class__(**{**cfg.__dict__, "engines": {**cfg.engines, "comment_sample": 100}})
+    scope = sections.context(capped, data.as_table(responses), month="latest")
+    every = sections.theme_results(scope, every_month=True)
+    assert int(every["now"]["comment"].notna().sum()) == 100 == int(every["every"]["comment"].notna().sum())
+    assert sections.theme_results(scope)["now"] is every["now"]
+    assert any("read 100 of the" in n for n in scope.data_notes)
+
+
 def test_the_follow_up_list_of_a_table_report_is_the_dataframe_reports(inputs):
     # In the database path the list is joined, ranked and capped in the database and only its customers'
     # rows and comments are pulled; the second method is the DataFrame report's list (pandas throughout).

@@ -79,11 +79,6 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
                                              include_comment=include_comment, limit=max_customers)
         cut_to = None
     else:
-        cut = False
-        if is_table(customers):   # scored in the database: only who can be on the list leaves it
-            customers, cut = _candidates(customers, month, probability, risk_threshold, health_below,
-                                         max_customers)
-        cut_to = customers if cut else None
         need_columns(customers, ["customer_id"], where="follow_up_list (customers)")
         in_month = responses[periods.in_window(responses["responded_at"], *periods.bounds(month))]
         if in_month.empty:
@@ -91,6 +86,12 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
             raise DataError(f"month {month!r} has no responses: responses.responded_at runs from "
                             f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
         latest = in_month.sort_values("responded_at", kind="stable").groupby("customer_id").tail(1)
+        cut = False
+        if is_table(customers):   # scored in the database: only who will be on the list leaves it
+            detractors = latest.loc[nps_points(latest["nps"]) < 0, "customer_id"]
+            customers, cut = _candidates(customers, month, detractors, probability, risk_threshold,
+                                         health_below, max_customers)
+        cut_to = customers if cut else None
     out = _joined(latest, customers, probability, risk_threshold, health_below, drivers, theme_col)
     out["reason"] = _reasons(out, health_below) if len(out) else pd.Series(dtype="str")
     rev = out["annual_revenue"] if "annual_revenue" in out else 1.0
@@ -145,27 +146,37 @@ def _joined(latest: pd.DataFrame, customers: pd.DataFrame, probability: str, ris
     return out
 
 
-def _candidates(table, month: str, probability: str, risk_threshold: float, health_below: float,
-                limit: int | None) -> tuple[pd.DataFrame, bool]:
-    """The customers of a table who can be on the list (at risk, or answered in ``month``), as rows: at most
-    ``limit``, the highest expected loss first (ties by customer id); and whether the limit cut any."""
+def _candidates(table, month: str, detractors: pd.Series, probability: str, risk_threshold: float,
+                health_below: float, limit: int | None) -> tuple[pd.DataFrame, bool]:
+    """The customers of a table who can be on the list (at risk, or answered in ``month``), as rows; past
+    ``limit`` those on it (at risk or among the month's ``detractors``, not churned), at most ``limit``, the
+    highest expected loss first (ties by customer id); and whether the limit cut any. Only listed customers
+    compete for the places: a churned account or a month's promoter would take one and then leave the list."""
+    import ibis
+
     from ..data import to_frame
     from ._engine import as_frame
 
-    maybe = table.last_response_at >= periods.bounds(month)[0].to_pydatetime()
+    risky = ibis.literal(False)
     if probability in table.columns:
-        maybe |= (table[probability] >= risk_threshold).fill_null(False)
+        risky |= (table[probability] >= risk_threshold).fill_null(False)
     if "health" in table.columns:
-        maybe |= (table.health < health_below).fill_null(False)
-    keep = [c for c in ("customer_id", probability, "health", "open_tickets", "slow_tickets", "annual_revenue",
-                        "region", "plan", "churned") if c in table.columns]   # what the list shows or reads
-    found = table.filter(maybe).select(*dict.fromkeys(keep))
-    cut = limit is not None and probability in found.columns and int(found.count().execute()) > limit
-    if cut:
-        loss = found[probability].fill_null(0.0) * (found.annual_revenue.cast("float64").fill_null(0.0)
-                                                    if "annual_revenue" in found.columns else 1.0)
-        found = found.order_by([loss.desc(), found.customer_id]).limit(limit)
-    return as_frame(to_frame(found, order_by=("customer_id",), unique=("customer_id",))), cut
+        risky |= (table.health < health_below).fill_null(False)
+    keep = list(dict.fromkeys(c for c in ("customer_id", probability, "health", "open_tickets", "slow_tickets",
+                                          "annual_revenue", "region", "plan", "churned") if c in table.columns))
+    found = table.filter(risky | (table.last_response_at >= periods.bounds(month)[0].to_pydatetime()))
+    if limit is not None and probability in table.columns:
+        ids = ibis.memtable(pd.DataFrame({"_id": detractors.to_numpy()}))
+        on = (risky | found.customer_id.isin(ids._id)) if len(detractors) else risky
+        listed = found.filter(on & ~found.churned.fill_null(False) if "churned" in found.columns else on)
+        cut = int(listed.count().execute()) > limit
+        if cut:
+            loss = listed[probability].fill_null(0.0) * (listed.annual_revenue.cast("float64").fill_null(0.0)
+                                                         if "annual_revenue" in listed.columns else 1.0)
+            found = listed.order_by([loss.desc(), listed.customer_id]).limit(limit)
+    else:
+        cut = False
+    return as_frame(to_frame(found.select(*keep), order_by=("customer_id",), unique=("customer_id",))), cut
 
 
 def _text(values: pd.Series, fmt: str) -> pd.Series:

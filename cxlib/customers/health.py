@@ -25,6 +25,9 @@ __all__ = ["DEFAULT_WEIGHTS", "NPS_CATEGORIES", "SURVEY_FEATURES", "as_of_bound"
 
 #: Weight of each component in the health score (renormalised over the components a customer has).
 DEFAULT_WEIGHTS = {"nps": 0.35, "csat": 0.15, "ces": 0.15, "trend": 0.10, "tickets": 0.25}
+#: The defaults of :func:`customer_table` / :func:`health_scores` (a ticket open longer than this many hours is
+#: slow; a health score needs components covering this share of the weights), also read by scoring in the database.
+SLOW_HOURS, MIN_COVERAGE = 72.0, 0.5
 #: Category order of ``nps_category``; the first is the reference level in churn models.
 NPS_CATEGORIES = ["passive", "detractor", "promoter", "no response"]
 #: Columns of :func:`customer_table` that come from surveys (what a churn model without them lacks).
@@ -84,7 +87,7 @@ def _isin(col: pd.Series, values: set) -> pd.Series:
 
 
 def customer_table(responses: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.DataFrame, *,
-                   as_of=None, slow_hours: float = 72.0) -> pd.DataFrame:
+                   as_of=None, slow_hours: float = SLOW_HOURS) -> pd.DataFrame:
     """One row per account with its survey and ticket history up to ``as_of``.
 
     Parameters
@@ -231,8 +234,8 @@ def _scaled(x: pd.Series, scale: Scale) -> pd.Series:
 
 
 def health_scores(responses: pd.DataFrame, tickets: pd.DataFrame | None, accounts: pd.DataFrame, *,
-                  weights: dict | None = None, as_of=None, slow_hours: float = 72.0,
-                  scales: dict | None = None, min_coverage: float = 0.5) -> pd.DataFrame:
+                  weights: dict | None = None, as_of=None, slow_hours: float = SLOW_HOURS,
+                  scales: dict | None = None, min_coverage: float = MIN_COVERAGE) -> pd.DataFrame:
     """A transparent 0-100 health score per customer, with its components.
 
     Sub-scores, each 0-100: ``score_nps`` = latest NPS on 0-10 scaled to 0-100; ``score_csat`` and

@@ -69,10 +69,12 @@ def retention_scenario(scored: CustomerScores, *, shift: float, shift_se: float 
         raise DataError("retention_scenario needs a churn model with nps_category among its features; "
                         f"{scored.note or 'this model has none'}")
     active, n_all = _active(table, model, revenue, sample, seed)
+    # the pulled rows stand for n_all customers; those the model cannot score (a category it never saw) drop
+    # out of both, so the scale is taken before the model's own filter, not after it
+    scale = (n_all or len(active)) / max(len(active), 1)
     designs = {c: model.design(active, nps_category=c) for c in _CATEGORIES}
     keep = designs["passive"][1] & designs["promoter"][1] & designs["detractor"][1]
     active = active[keep]
-    n_all = n_all or len(active)
     x = {c: designs[c][0].loc[active.index].to_numpy() for c in _CATEGORIES}
     now_x, _ = model.design(active)
     # Customers sorted by their answer: the shares of a category depend on the answer only, so each
@@ -110,9 +112,8 @@ def retention_scenario(scored: CustomerScores, *, shift: float, shift_se: float 
         kept += list(rev @ p_0 - kept_s)
         p_now += list(p_0.mean(axis=0))
         p_new += list(sum_s / len(answers))
-    scale = n_all / len(active)
     lo, hi = np.quantile(kept[1:], [(1 - confidence) / 2, (1 + confidence) / 2]) * scale
-    return pd.DataFrame([{"customers": n_all, "shift": shift,
+    return pd.DataFrame([{"customers": round(len(active) * scale), "shift": shift,
                           "churn_now": p_now[0], "churn_scenario": p_new[0], "revenue_kept": kept[0] * scale,
                           "kept_ci_low": lo, "kept_ci_high": hi, "n_draws": n_draws, "n_sampled": len(active)}])
 

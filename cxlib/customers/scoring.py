@@ -116,7 +116,7 @@ def _score_tables(responses, tickets, accounts, *, month, segment, scales, seed,
     from ..data import DEFAULT_SCALES, materialize
     from ..scores import as_scale
     from . import _engine
-    from .health import DEFAULT_WEIGHTS, as_of_bound
+    from .health import DEFAULT_WEIGHTS, MIN_COVERAGE, SLOW_HOURS, as_of_bound
 
     if segment:
         keep = {c: v for c, v in parse_segment(segment).items() if c in accounts.columns}
@@ -124,8 +124,8 @@ def _score_tables(responses, tickets, accounts, *, month, segment, scales, seed,
             accounts.customer_id.isin(responses.select("customer_id").distinct().customer_id))
     end = as_of_bound(month, responses, tickets)
     sc = {**DEFAULT_SCALES, **{k: as_scale(v) for k, v in (scales or {}).items()}}
-    table = materialize(_engine.health_expr(_engine.customer_expr(responses, tickets, accounts, end, 72.0),
-                                            dict(DEFAULT_WEIGHTS), sc, 0.5))   # computed once, read by every step
+    table = materialize(_engine.health_expr(_engine.customer_expr(responses, tickets, accounts, end, SLOW_HOURS),
+                                            dict(DEFAULT_WEIGHTS), sc, MIN_COVERAGE))   # computed once, read by every step
     candidates = [f for f in CHURN_FEATURES if f in table.columns]
     churned = table.churned.sum() if "churned" in table.columns else ibis.literal(None, "int64")
     got = table.aggregate(n=table.count(), churn=churned, stay=table.count(where=~table.churned)

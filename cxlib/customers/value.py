@@ -64,10 +64,10 @@ def revenue_at_risk(data: pd.DataFrame, *, by: str | None = None, probability: s
     2  All  3   1700.0          300.0
     """
     z = z_crit(check_confidence(confidence, func="revenue_at_risk"))
+    need_columns(data, [probability, revenue, by], where="revenue_at_risk")
     if is_table(data):
         return _revenue_at_risk_table(data, by, probability, revenue, z, min_n)
     _check_money(data, probability, revenue, "revenue_at_risk")
-    need_columns(data, [by], where="revenue_at_risk")
     d = data[[probability, revenue] + ([by] if by else [])]
     p, r = d[probability].astype("float64"), d[revenue].astype("float64")
     d = d.assign(_loss=p * r, _var=p * (1 - p) * r ** 2, _p=p, _r=r, _ok=p.notna() & r.notna())
@@ -97,10 +97,12 @@ def _revenue_at_risk_table(data, by, probability, revenue, z: float, min_n: int)
             "n_missing": data.count(where=~ok), "_neg": data.count(where=r < 0),
             "_bad": data.count(where=(p < 0) | (p > 1))}
     total = data.aggregate(**aggs).execute()
-    if int(total["_neg"].iloc[0]) or int(total["_bad"].iloc[0]):
-        raise DataError(f"revenue_at_risk: {int(total['_neg'].iloc[0]):,} negative values in column {revenue!r} "
-                        f"(expected revenue >= 0) and {int(total['_bad'].iloc[0]):,} values outside [0, 1] in "
-                        f"column {probability!r}")
+    neg, bad = int(total["_neg"].iloc[0]), int(total["_bad"].iloc[0])
+    if neg:   # the pandas path's phrasing (_check_money), with a count for the rows a table cannot number
+        raise DataError(f"revenue_at_risk: column {revenue!r}: negative revenue in {neg:,} rows; expected revenue >= 0")
+    if bad:
+        raise DataError(f"revenue_at_risk: column {probability!r}: values outside [0, 1] in {bad:,} rows; "
+                        "expected churn probabilities")
     parts = []
     if by:
         groups = data.group_by(data[by].cast("string").name(by)).aggregate(**aggs).execute()

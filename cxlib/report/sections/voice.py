@@ -140,7 +140,8 @@ def theme_results(scope: ReportContext, *, codebook=None, cache_dir=None, every_
     every_month : bool, default False
         Also annotate every month of ``scope.data`` once (``every``, for analyses over time): the month's
         comments are then cut from it, so a notebook and the report section read one annotation (call this
-        before :func:`voice`).
+        before :func:`voice`). In the database path the data hold the month only: ``every`` is then the
+        month's comments as :func:`month_comments` keeps them (at most ``engines.comment_sample``).
 
     Returns
     -------
@@ -160,7 +161,9 @@ def theme_results(scope: ReportContext, *, codebook=None, cache_dir=None, every_
     if not every_month:
         return scope.memo("themes", lambda: _month_themes(scope, comments.annotate_comments(
             month_comments(scope), book, cache_dir=cache), codebook), codebook, cache) if in_month else None
-    every = scope.memo("comments every month", lambda: comments.annotate_comments(scope.data, book, cache_dir=cache),
+    # in the database path the data are the month already: its comments as the section reads them (capped)
+    rows = month_comments(scope) if scope.table is not None else scope.data
+    every = scope.memo("comments every month", lambda: comments.annotate_comments(rows, book, cache_dir=cache),
                        codebook, cache)
     if not in_month:
         return {"codebook": codebook, "now": None, "impact": None, "every": every}
