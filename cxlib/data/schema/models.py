@@ -286,8 +286,8 @@ class Engines(Section):
     check_unique_ids: bool = key(True, "Check that ids are unique at load (one COUNT DISTINCT).")
     report_months: Whole(ge=1) = key(24, "Months of rows the report pulls from a table.")
     max_rows: Whole(ge=1) = key(20_000_000, "Most rows the report pulls (beyond: refused, with the count).")
-    churn_sample: Whole(ge=100) = key(50_000, "Most customers the report's churn model is fitted on when the "
-                                      "responses are a table (a seeded random sample, stated in About).")
+    churn_sample: Whole(ge=100) = key(50_000, "Most customers the churn model and its what-if scenario read when "
+                                      "the responses are a table (a seeded random sample, stated in About).")
     comment_sample: Whole(ge=100) = key(20_000, "Most comments of the report month that themes, topics, quotes "
                                         "and languages read when the responses are a table (a fixed sample "
                                         "spread over the month by a hash of the response id, stated in About).")

@@ -21,6 +21,9 @@ from .money import money_results
 
 __all__ = ["scenario", "worth"]
 
+#: The seed of the scenario's draws and, on a table, of its customer sample (said in the note).
+SCENARIO_SEED = 0
+
 
 def _needs(scope: ReportContext, res, scored) -> list[str]:
     missing = []
@@ -68,7 +71,8 @@ def scenario(scope: ReportContext, scored) -> dict | None:
 
         delta = [nps_after(s) - nps_now for s in (shift, shift - 1.96 * shift_se, shift + 1.96 * shift_se)]
         sample = scope.cfg.engines["churn_sample"] if is_table(scored.table) else None
-        kept = customers.retention_scenario(scored, shift=shift, shift_se=shift_se, sample=sample).iloc[0]
+        kept = customers.retention_scenario(scored, shift=shift, shift_se=shift_se, sample=sample,
+                                            seed=SCENARIO_SEED).iloc[0]
         return {"driver": top.driver, "now": float(top.performance), "target": target or top.performance + lift,
                 "lift": lift, "where": where, "coef": float(coef.estimate), "shift": shift, "nps_delta": delta,
                 "kept": kept}
@@ -106,5 +110,5 @@ def worth(scope: ReportContext, scored) -> h.Html:
              "hold when the rating moves, and that nothing else changes.")
     if kept.n_sampled < kept.customers:
         small += (f" Computed on a random sample of {int(kept.n_sampled):,} of the {int(kept.customers):,} customers "
-                  "(seed 0, engines.churn_sample), the revenue scaled to all of them.")
+                  f"(seed {SCENARIO_SEED}, engines.churn_sample), the revenue scaled to all of them.")
     return h.Html(f'<div class="cx-scenario">{h.bullets(lines)}{h.note(small)}</div>')
