@@ -5,7 +5,8 @@ canonical columns described in ``docs/data-contract.md``.
 """
 
 from .aggregate import Term, group_sums, is_table, row_count
-from .config import CANONICAL, DEFAULT_SCALES, SCORES, Config, Scale, TableSpec, load_config, project_root
+from .config import (CANONICAL, DEFAULT_SCALES, SCORES, Config, Scale, TableSpec, default_scales, load_config,
+                     project_root)
 from .engines import as_table, duckdb_connection
 from .files import load_labelled, read_codebook_file, read_model_file, write_model_file
 from .loading import (check_accounts, check_tickets, file_digests, load_accounts, load_responses, load_tickets,
@@ -20,7 +21,7 @@ from .weighting import WeightingSpec
 
 __all__ = [
     "CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "Term", "add_period", "as_table",
-    "check_accounts", "code_selections", "config_default", "duckdb_connection", "group_sums", "is_table", "row_count",
+    "check_accounts", "code_selections", "config_default", "default_scales", "duckdb_connection", "group_sums", "is_table", "row_count",
     "check_tickets", "file_digests", "last_months", "load_accounts", "load_config", "load_responses",
     "load_labelled", "load_tickets", "materialize", "month_counts", "month_dates", "parse_segment", "project_root",
     "read_codebook_file", "read_model_file", "redact_urls", "segment_label", "selection_expr", "size_bytes", "subset",
