@@ -21,7 +21,7 @@ from ..data import Term, group_sums, selection_expr
 from ..errors import DataError, ParameterError
 from ..metrics import METRICS
 from ..scores import as_scale, respondent_values
-from ._cells import ROW_METRICS, Row, _label, _scale_of, score_entries
+from ._cells import ROW_METRICS, Row, _label, _scale_of, score_entries, top_boxes
 from ._multi import _sets
 
 __all__ = ["table_cells"]
@@ -72,9 +72,6 @@ def _score_rows(table, rows, metric, scales, top_k, w) -> tuple[dict, list[Row]]
 
     derived, specs = {}, []
     for i, (score, m) in enumerate(score_entries(table, rows, metric)):
-        if m not in ROW_METRICS:
-            raise ParameterError(f"The 'metric' parameter of crosstab must be one of {list(ROW_METRICS)}. "
-                                 f"Got {m!r} instead.")
         v, kind, k = f"_v{i}", ROW_METRICS[m], top_k
         nps_like = m in ("nps", "pct_promoters", "pct_detractors")
         x = derived[v] = respondent_values(table, score=score, metric="nps" if nps_like else "mean")
@@ -87,13 +84,9 @@ def _score_rows(table, rows, metric, scales, top_k, w) -> tuple[dict, list[Row]]
             derived[f"_k{i}"] = _ones(x == (100.0 if m == "pct_promoters" else -100.0))
             terms.update(_sums("swk", (f"_k{i}",), w))
         elif m == "top_box":
-            if scale is None:
-                raise ParameterError(f"crosstab: the top box of {score!r} needs its scale: pass scales={{{score!r}: "
-                                     f"(min, max)}} (e.g. cfg.scales)")
-            scale = as_scale(scale)
+            scale, boxes = top_boxes(score, scales or {}, top_k)
             _first_bad(table, x.notnull() & ((x < scale.min) | (x > scale.max)), score, "crosstab",
                        f"expected answers on the {scale.min}–{scale.max} scale")
-            boxes = scale.top_box(top_k) if top_k is not None else scale.top_box()
             derived[f"_k{i}"] = _ones(x.isin([float(b) for b in boxes]))
             terms.update(_sums("swk", (f"_k{i}",), w))
             k = len(boxes)
