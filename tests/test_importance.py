@@ -209,6 +209,10 @@ def test_options_object_and_keywords_are_one_call(toy):
         dr.DriverOptions(jackknife=300)
     with pytest.raises(AttributeError):              # frozen: one object, one meaning, wherever it is passed
         opts.seed = 5
+    # counts computed with NumPy (np.int64) are whole numbers too, as before the options object; a bool is not
+    assert dr.DriverOptions(jackknife=np.int64(50), min_n=np.int64(20)) == dr.DriverOptions(jackknife=50, min_n=20)
+    with pytest.raises(ParameterError, match="'bootstrap' parameter.*Got True"):
+        dr.DriverOptions(bootstrap=True)
 
 
 def test_importance_by_passes_its_options_to_every_segment(toy):
