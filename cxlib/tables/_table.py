@@ -17,12 +17,11 @@ import numpy as np
 import pandas as pd
 
 from .._checks import need_columns
-from ..data import Term, group_sums, selection_expr
+from ..data import Term, group_sums, option_sets, selection_expr
 from ..errors import DataError, ParameterError
 from ..metrics import METRICS
 from ..scores import as_scale, respondent_values
 from ._cells import ROW_METRICS, Row, _label, _scale_of, score_entries, top_boxes
-from ._multi import _sets
 
 __all__ = ["table_cells"]
 
@@ -104,7 +103,7 @@ def _multi_rows(table, multi, labels, w) -> tuple[dict, list[Row]]:
     or null) and the rows' terms, as :func:`~cxlib.tables._multi.multi_rows` makes them on a DataFrame."""
     import ibis
 
-    labels, sets = labels or {}, _sets(multi)
+    labels, sets = labels or {}, option_sets(multi, func="crosstab")
     need_columns(table, [c for cols in sets.values() for c in cols], where="crosstab")
     derived, specs = {}, []
     for q, (name, cols) in enumerate(sets.items()):
