@@ -4,7 +4,7 @@ The only package that reads data files or connects to a server. Everything downs
 canonical columns described in ``docs/data-contract.md``.
 """
 
-from .aggregate import Term, group_sums, is_table, row_count
+from .aggregate import Term, group_sums, is_table, row_count, table_weight
 from .config import (CANONICAL, DEFAULT_SCALES, SCORES, Config, Scale, TableSpec, default_scales, load_config,
                      project_root)
 from .engines import as_table, duckdb_connection
@@ -25,5 +25,5 @@ __all__ = [
     "check_tickets", "file_digests", "last_months", "load_accounts", "load_config", "load_responses",
     "load_labelled", "load_tickets", "materialize", "month_counts", "month_dates", "option_sets", "parse_segment", "project_root",
     "read_codebook_file", "read_model_file", "redact_urls", "segment_label", "selection_expr", "size_bytes", "subset",
-    "to_frame", "undated_count", "undated_note", "WeightingSpec", "write_model_file",
+    "table_weight", "to_frame", "undated_count", "undated_note", "WeightingSpec", "write_model_file",
 ]

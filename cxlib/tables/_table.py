@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import need_columns
-from ..data import Term, group_sums, option_sets, selection_expr
+from ..data import Term, group_sums, option_sets, selection_expr, table_weight
 from ..errors import DataError, ParameterError
 from ..metrics import METRICS
 from ..scores import as_scale, respondent_values
@@ -55,13 +55,6 @@ def _first_bad(table, cond, column: str, where: str, what: str) -> None:
         ex = table.filter(cond).select(column).limit(5).execute()[column].tolist()
         raise DataError(f"{where}, column {column!r}: {what}; found other values in {k} row(s), e.g. "
                         f"{', '.join(map(repr, ex))}")
-
-
-def _weight(table, weight: str):
-    w = table[weight].cast("float64")
-    _first_bad(table, w.isnull() | w.isnan() | (w < 0) | (w > 1.7e308), weight, "crosstab",
-               "weights must be finite and ≥ 0 on every row")
-    return w
 
 
 def _score_rows(table, rows, metric, scales, top_k, w) -> tuple[dict, list[Row]]:
@@ -165,7 +158,7 @@ def table_cells(table, *, rows, banners, metric, weight, scales, top_k, multi, l
     if multi:
         more, extra = _multi_rows(table, multi, labels, w)
         derived, specs = {**derived, **more}, specs + extra
-    t = table.mutate(**derived, **({_W: _weight(table, weight)} if weight else {}))
+    t = table.mutate(**derived, **({_W: table_weight(table, weight, where="crosstab")} if weight else {}))
     unique = {term: f"t{j}" for j, term in enumerate(dict.fromkeys(tm for row in specs for tm in row.terms.values()))}
     terms = [replace(term, name=name) for term, name in unique.items()]   # a base shared by rows summed once
     blocks = _blocks(t, banners, terms)
