@@ -15,10 +15,12 @@ from .._checks import need_columns
 from ..data import code_selections, option_sets
 from ._cells import Row, _base, _indicator
 
-__all__ = ["MULTI_METRICS", "multi_rows", "option_columns"]
+__all__ = ["MULTI_METRICS", "NET", "multi_rows", "option_columns"]
 
 #: Row statistics of a multiple-response question: % selecting an option, % selecting any (the net).
 MULTI_METRICS = ("pct_selected", "pct_any")
+#: How a question's net row label ends (after the question's label); its base row is named from it.
+NET = ": any (net)"
 
 
 def option_columns(multi) -> list[str]:
@@ -47,6 +49,6 @@ def multi_rows(data, multi, w: np.ndarray, labels: dict | None = None) -> list[R
         for j, col in enumerate(cols):
             rows.append(Row(f"{title}: {labels.get(col, col)}", col, "pct_selected", "prop",
                             {**base, **_indicator("swk", coded[j] == 1.0, base)}))
-        rows.append(Row(f"{title}: any (net)", name, "pct_any", "prop", {**base, **_indicator("swk", any_chosen, base)}))
+        rows.append(Row(title + NET, name, "pct_any", "prop", {**base, **_indicator("swk", any_chosen, base)}))
     return rows
 

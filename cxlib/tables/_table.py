@@ -22,6 +22,7 @@ from ..errors import DataError, ParameterError
 from ..metrics import METRICS
 from ..scores import as_scale, respondent_values
 from ._cells import ROW_METRICS, Row, _label, _scale_of, score_entries, top_boxes
+from ._multi import NET
 
 __all__ = ["table_cells"]
 
@@ -121,7 +122,7 @@ def _multi_rows(table, multi, labels, w) -> tuple[dict, list[Row]]:
         for p in picked[1:]:
             chosen |= p.fill_null(False)
         derived[f"_s{q}_any"] = _ones(chosen)
-        specs.append(Row(f"{title}: any (net)", name, "pct_any", "prop", {**_base(a, w), **_sums("swk", (a, f"_s{q}_any"), w)}))
+        specs.append(Row(title + NET, name, "pct_any", "prop", {**_base(a, w), **_sums("swk", (a, f"_s{q}_any"), w)}))
     return derived, specs
 
 
