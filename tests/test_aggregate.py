@@ -61,3 +61,19 @@ def test_score_and_driver_sums_compile_for_each_dialect(dialect):
     sql = ibis.to_sql(sums_expr(t, ["g"], {"period": t.d.truncate("M")}, terms), dialect=dialect)
     assert "GROUP BY" in sql.upper() and "SUM(" in sql.upper()
     assert any(f in sql.upper() for f in ("COUNT(", "COUNTIF(", "COUNT_IF("))   # counts as counts, never SUM(CAST(bool))
+
+
+@pytest.mark.duckdb
+@pytest.mark.parametrize("bad, shown", [("-1.0", "-1.0"), ("'inf'::DOUBLE", "inf"), ("'nan'::DOUBLE", "nan")])
+def test_table_weight_refuses_what_a_weight_cannot_be(bad, shown):
+    from cxlib.data import table_weight
+    from cxlib.errors import DataError
+
+    con = __import__("ibis").duckdb.connect()
+    con.raw_sql("CREATE TABLE w AS SELECT * FROM (VALUES (1.0::DOUBLE), (2.0), (3.0)) t(w)")
+    assert table_weight(con.table("w"), "w", where="x").sum().execute() == 6.0           # 1 + 2 + 3
+    # a NaN stored as NaN (not NULL): DuckDB keeps it, and 'NaN' < 0 is false, so only isnan() catches it
+    con.raw_sql(f"INSERT INTO w VALUES ({bad})")
+    with pytest.raises(DataError, match=rf"x: column 'w': weights must be finite and ≥ 0 on every row; bad in 1 "
+                                        rf"row\(s\), e.g. ({shown})"):
+        table_weight(con.table("w"), "w", where="x")

@@ -157,6 +157,23 @@ def test_bad_input_names_the_columns(toy, mutate, match):
         dr.relative_importance(mutate(toy), drivers=["a", "b", "c"])
 
 
+def test_a_score_registered_after_import_is_checked_against_its_scale(toy):
+    # A score registered at run time has a default scale (1-5 here) as the built-in ones do; a "don't know"
+    # code 99 left in it is refused, not ranked (before: the import-time DEFAULT_SCALES knew no such score,
+    # so the 99s entered the correlations unchecked).
+    from cxlib.metrics import Metric, register, unregister
+
+    register(Metric("t2b", "share", (1, 5, True, 2), "Top-2 box", percent=True, points={"top_box": "top"}))
+    try:
+        data = toy.assign(t2b=np.where(toy.index < 3, 99.0, 3.0 + (toy.index % 3)))
+        with pytest.raises(DataError, match=r"'t2b' must lie on its scale 1-5"):
+            dr.relative_importance(data, score="t2b", drivers=["a", "b", "c"])
+        ok = dr.relative_importance(data, score="t2b", drivers=["a", "b", "c"], scale=False)  # as asked: unchecked
+        assert ok["share"].sum() == pytest.approx(1.0)
+    finally:
+        unregister("t2b")
+
+
 def test_collinear_message_names_only_the_involved_drivers(toy):
     data = toy.assign(d=toy["a"] + toy["b"])
     with pytest.raises(DataError) as err:
@@ -192,6 +209,10 @@ def test_options_object_and_keywords_are_one_call(toy):
         dr.DriverOptions(jackknife=300)
     with pytest.raises(AttributeError):              # frozen: one object, one meaning, wherever it is passed
         opts.seed = 5
+    # counts computed with NumPy (np.int64) are whole numbers too, as before the options object; a bool is not
+    assert dr.DriverOptions(jackknife=np.int64(50), min_n=np.int64(20)) == dr.DriverOptions(jackknife=50, min_n=20)
+    with pytest.raises(ParameterError, match="'bootstrap' parameter.*Got True"):
+        dr.DriverOptions(bootstrap=True)
 
 
 def test_importance_by_passes_its_options_to_every_segment(toy):

@@ -51,6 +51,10 @@ def test_means_and_errors(answers):
     assert t["points_lost"] == pytest.approx(4 / 12 * (22 / 6 - 13 / 4))     # share × how much worse
     with pytest.raises(ParameterError, match="mapping of question"):
         option_impact(answers, multi=["Q1"])
+    # the parameter read as crosstab reads it (cxlib.data.option_sets): a column listed twice is one option
+    assert option_impact(answers, multi={"why": ["Q1", "Q1"]}, min_n=1)["option"].tolist() == ["Q1"]
+    with pytest.raises(ParameterError, match=r"option_impact: multi\['why'\] must list the question's option columns"):
+        option_impact(answers, multi={"why": []})
     with pytest.raises(DataError, match=r"column 'Q1'.*1 row\(s\): 2 \('maybe'\)"):
         option_impact(answers.assign(Q1=answers["Q1"].where(answers.index != 1, "maybe")), multi={"why": ["Q1"]})
 

@@ -114,6 +114,18 @@ def test_errors_say_what_to_do(two_months):
         crosstab(two_months, rows="csat", banner="g", compare="last")
 
 
+def test_bad_waves_and_current_are_messages_not_tracebacks(two_months):
+    # A period column with a current that is no period, and a wave column mixing numbers and text (no order):
+    # before, pandas' DateParseError and Python's TypeError reached the analyst.
+    df = two_months.assign(quarter=two_months["responded_at"].dt.to_period("Q"))
+    with pytest.raises(ParameterError, match=r"'current' parameter of crosstab must be a period of column "
+                                             r"'quarter', such as '2026Q4'. Got 'Q4 last year' instead"):
+        crosstab(df, rows="csat", banner="g", compare="previous", wave="quarter", current="Q4 last year")
+    mixed = two_months.assign(wave=[1 if d.month == 9 else "W2" for d in two_months["responded_at"]])
+    with pytest.raises(DataError, match=r"column 'wave' mix kinds of values \(int, str\)"):
+        crosstab(mixed, rows="csat", banner="g", compare="previous", wave="wave")
+
+
 def test_arrows_in_html_excel_and_show(two_months):
     xt = crosstab(two_months, rows="csat", banner="g", compare="previous")
     h = render_crosstab(xt).as_raw_html()

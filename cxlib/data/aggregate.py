@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["Term", "group_sums", "is_table", "row_count", "sums_expr"]
+__all__ = ["Term", "group_sums", "is_table", "row_count", "sums_expr", "table_weight"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,28 @@ def is_table(data) -> bool:
 def row_count(data) -> int:
     """Number of rows of a DataFrame or an Ibis table (one ``COUNT(*)`` query)."""
     return int(data.count().execute()) if is_table(data) else len(data)
+
+
+def table_weight(table, weight: str, *, where: str):
+    """The ``weight`` column of an Ibis table as a float expression, after one query refusing a missing, NaN,
+    negative or infinite weight on any row (a DataError naming the column, the count and a few values).
+
+    Examples
+    --------
+    >>> from cxlib.data import as_table
+    >>> table_weight(as_table(pd.DataFrame({"w": [1.0, -2.0]})), "w", where="crosstab")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.DataError: crosstab: column 'w': weights must be finite and ≥ 0 on every row; bad in 1 row(s), e.g. -2.0
+    """
+    w = table[weight].cast("float64")
+    bad = w.isnull() | w.isnan() | (w < 0) | (w > 1.7e308)
+    k = int(table.count(where=bad).execute())
+    if k:
+        shown = table.filter(bad).select(weight).limit(5).execute()[weight].tolist()
+        raise DataError(f"{where}: column {weight!r}: weights must be finite and ≥ 0 on every row; bad in {k} row(s), "
+                        f"e.g. {', '.join(map(repr, shown))}")
+    return w
 
 
 # ---------------------------------------------------------------------------------------------- pandas

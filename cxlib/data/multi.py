@@ -14,14 +14,40 @@ import numpy as np
 import pandas as pd
 
 from .._checks import describe_rows
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 
-__all__ = ["NOT_SELECTED", "SELECTED", "code_selections", "selection_expr"]
+__all__ = ["NOT_SELECTED", "SELECTED", "code_selections", "option_sets", "selection_expr"]
 
 #: Answers read as "selected" / "not selected" (lower case, spaces trimmed); a blank cell is no answer.
 SELECTED = frozenset({"1", "1.0", "true", "t", "yes", "y", "selected", "checked", "ticked", "x"})
 NOT_SELECTED = frozenset({"0", "0.0", "false", "f", "no", "n", "not selected", "unselected", "not checked",
                           "unchecked", "not ticked"})
+
+
+def option_sets(multi, *, func: str) -> dict[str, list[str]]:
+    """The ``multi=`` parameter of ``func`` checked: question -> its option columns (a single column may be
+    given as a string; a column listed twice counts once).
+
+    Examples
+    --------
+    >>> option_sets({"why": ["Q5_1", "Q5_2", "Q5_1"], "other": "Q6"}, func="crosstab")
+    {'why': ['Q5_1', 'Q5_2'], 'other': ['Q6']}
+    >>> option_sets(["Q5_1"], func="option_impact")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.ParameterError: The 'multi' parameter of option_impact must be a mapping of question: [option columns], e.g. {'reasons': ['Q5_1', 'Q5_2']} (cfg.multi). Got ['Q5_1'] instead.
+    """
+    if not isinstance(multi, dict) or not multi:
+        raise ParameterError(f"The 'multi' parameter of {func} must be a mapping of question: [option columns], "
+                             f"e.g. {{'reasons': ['Q5_1', 'Q5_2']}} (cfg.multi). Got {multi!r} instead.")
+    out = {}
+    for name, cols in multi.items():
+        cols = [cols] if isinstance(cols, str) else list(cols) if isinstance(cols, (list, tuple)) else []
+        if not cols or not all(isinstance(c, str) for c in cols):
+            raise ParameterError(f"{func}: multi[{name!r}] must list the question's option columns, "
+                                 f"e.g. ['Q5_1', 'Q5_2']. Got {multi[name]!r} instead.")
+        out[str(name)] = list(dict.fromkeys(cols))
+    return out
 
 
 def code_selections(values, *, where: str, column: str) -> np.ndarray:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from .._checks import check_frame, describe_rows, need_columns
-from ..data import DEFAULT_SCALES, Scale, is_table
+from ..data import Scale, default_scales, is_table
 from ..errors import DataError, ParameterError
 from . import _engine as eng
 from ._moments import prepare_table
@@ -21,11 +21,12 @@ __all__ = ["Prepared", "complete_rows", "numeric", "outcome_scale", "prepare"]
 
 
 def outcome_scale(score, scale):
-    """The outcome's allowed range: False = none, None = its default scale (nps/csat/ces), else a Scale."""
+    """The outcome's allowed range: False = none, None = its default scale (a built-in score's, or a score
+    registered since import: :func:`cxlib.data.default_scales`), else a Scale."""
     if scale is False:
         return None
     if scale is None:
-        return DEFAULT_SCALES.get(score)
+        return default_scales().get(score)
     return scale if isinstance(scale, Scale) else Scale(*scale)
 
 

@@ -8,7 +8,10 @@ notebooks and quick calls, as the same names given as keywords (one or the other
 from __future__ import annotations
 
 import difflib
+import numbers
 from dataclasses import dataclass, fields
+
+import numpy as np
 
 from .._checks import check_choice, check_confidence
 from ..errors import ParameterError
@@ -23,13 +26,13 @@ METHODS = {"shapley": "shapley", "lmg": "shapley", "general_dominance": "shapley
 
 def _count(value, name: str, *, low: int, high: int | None = None, zero: bool = False) -> int:
     """An integer option within ``low``..``high`` (0 also allowed with ``zero``), else ParameterError."""
-    ok = isinstance(value, int) and not isinstance(value, bool) and (
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and (
         (zero and value == 0) or (value >= low and (high is None or value <= high)))
     if not ok:
         span = f"from {low} to {high}" if high is not None else f"of at least {low}"
         raise ParameterError(f"The {name!r} parameter of relative_importance must be a whole number {span}"
                              f"{' (0: none)' if zero else ''}. Got {value!r} instead.")
-    return value
+    return int(value)     # a NumPy integer (e.g. from arithmetic on array lengths) kept as a plain int
 
 
 @dataclass(frozen=True)
@@ -91,12 +94,11 @@ class DriverOptions:
         check_choice(self.kind, ("ols", "logit"), param="kind", func=func)
         check_choice(self.missing, ("listwise", "pairwise"), param="missing", func=func)
         object.__setattr__(self, "confidence", check_confidence(self.confidence, func=func))
-        _count(self.bootstrap, "bootstrap", low=1, zero=True)
-        _count(self.jackknife, "jackknife", low=2, high=256, zero=True)
-        _count(self.n_permutations, "n_permutations", low=1)
-        for name in ("max_exact", "min_n"):
+        counts = {"bootstrap": dict(low=1, zero=True), "jackknife": dict(low=2, high=256, zero=True),
+                  "n_permutations": dict(low=1), "max_exact": dict(low=0), "min_n": dict(low=0)}
+        for name, bounds in counts.items():
             if getattr(self, name) is not None:
-                _count(getattr(self, name), name, low=0)
+                object.__setattr__(self, name, _count(getattr(self, name), name, **bounds))
         if self.bootstrap and self.jackknife:
             raise ParameterError("relative_importance: a row bootstrap needs rows in pandas; on a database table "
                                  "(or instead) use jackknife=G, the random-groups jackknife (e.g. jackknife=50)")

@@ -16,19 +16,12 @@ import pandas as pd
 
 from .._checks import check_choice, check_confidence, check_frame, check_weights, need_columns
 from .._stats import adjust_p, kish, welch_moments, wilson
-from ..data import code_selections
-from ..errors import DataError, ParameterError
+from ..data import code_selections, option_sets
+from ..errors import DataError
 from ..metrics import METRICS
 from ..scores import as_scale, respondent_values
 
 __all__ = ["option_impact"]
-
-
-def _questions(multi) -> dict[str, list[str]]:
-    if not isinstance(multi, dict) or not multi or not all(isinstance(v, (list, tuple)) and v for v in multi.values()):
-        raise ParameterError("The 'multi' parameter of option_impact must be a mapping of question: [option "
-                             f"columns], e.g. {{'reasons': ['Q5_1', 'Q5_2']}} (cfg.multi). Got {multi!r} instead.")
-    return {str(q): [str(c) for c in cols] for q, cols in multi.items()}
 
 
 def _side(sums: np.ndarray) -> dict:
@@ -120,7 +113,7 @@ def option_impact(data: pd.DataFrame, *, multi, metric: str = "nps", score: str 
     0     Q1  8          4         0.0           75.0         20.0
     """
     check_frame(data, where="option_impact")
-    questions, labels = _questions(multi), labels or {}
+    questions, labels = option_sets(multi, func="option_impact"), labels or {}
     need_columns(data, [c for cols in questions.values() for c in cols], where="option_impact")
     confidence = check_confidence(confidence, func="option_impact")
     check_choice(metric, (*METRICS, "mean"), param="metric", func="option_impact")

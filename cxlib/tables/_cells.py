@@ -19,7 +19,8 @@ from ..errors import DataError, ParameterError
 from ..metrics import METRICS, estimate, finish_interval
 from ..scores import as_scale, respondent_values
 
-__all__ = ["ROW_METRICS", "Row", "banner_codes", "cell_stats", "pair_test", "row_specs", "score_entries", "sum_terms"]
+__all__ = ["ROW_METRICS", "Row", "banner_codes", "cell_stats", "pair_test", "row_specs", "score_entries", "sum_terms",
+           "top_boxes"]
 
 #: Row statistics of a score column, and the kind of test each uses.
 ROW_METRICS = {"nps": "nps", "pct_promoters": "prop", "pct_detractors": "prop", "top_box": "prop", "mean": "mean"}
@@ -64,7 +65,6 @@ def _base(valid: np.ndarray, w: np.ndarray) -> dict:
 
 
 def _score_row(data, score, metric, w, scales, top_k) -> Row:
-    check_choice(metric, ROW_METRICS, param="metric", func="crosstab")
     kind = ROW_METRICS[metric]
     nps_like = metric in ("nps", "pct_promoters", "pct_detractors")
     x = respondent_values(data, score=score, metric="nps" if nps_like else "mean").to_numpy()
@@ -75,16 +75,11 @@ def _score_row(data, score, metric, w, scales, top_k) -> Row:
     elif metric in ("pct_promoters", "pct_detractors"):
         terms.update(_indicator("swk", x > 0 if metric == "pct_promoters" else x < 0, terms))
     elif metric == "top_box":
-        scale = _scale_of(score, scales)
-        if scale is None:
-            raise ParameterError(f"crosstab: the top box of {score!r} needs its scale: pass scales={{{score!r}: "
-                                 f"(min, max)}} (e.g. cfg.scales)")
-        scale = as_scale(scale)
+        scale, boxes = top_boxes(score, scales, top_k)
         off = valid & ((x < scale.min) | (x > scale.max))
         if off.any():
             raise DataError(f"crosstab: column {score!r}: expected answers on the {scale.min}–{scale.max} scale; "
                             f"outside it in {describe_rows(pd.Series(off, index=data.index), data[score])}")
-        boxes = scale.top_box(top_k) if top_k is not None else scale.top_box()
         terms.update(_indicator("swk", np.isin(x, boxes), terms))
         top_k = len(boxes)
     else:
@@ -95,6 +90,17 @@ def _score_row(data, score, metric, w, scales, top_k) -> Row:
         return Row(_label(score, metric, top_k), score, metric, kind, terms,
                    None if scale is None else (as_scale(scale).min, as_scale(scale).max))
     return Row(_label(score, metric, top_k), score, metric, kind, terms)
+
+
+def top_boxes(score: str, scales: dict, top_k) -> tuple:
+    """The scale of a top-box row (given in ``scales`` or registered) and its top-box points; a ParameterError
+    saying how to give the scale when neither knows it."""
+    scale = _scale_of(score, scales)
+    if scale is None:
+        raise ParameterError(f"crosstab: the top box of {score!r} needs its scale: pass scales={{{score!r}: "
+                             f"(min, max)}} (e.g. cfg.scales)")
+    scale = as_scale(scale)
+    return scale, (scale.top_box(top_k) if top_k is not None else scale.top_box())
 
 
 def _scale_of(score: str, scales: dict):
@@ -143,7 +149,8 @@ def score_entries(data, rows, metric) -> list[tuple[str, str]]:
             score, m = e, metric.get(e)
         else:
             score, m = e, metric
-        out.append((score, m or (METRICS[score].banner_row if score in METRICS else "mean")))
+        m = m or (METRICS[score].banner_row if score in METRICS else "mean")
+        out.append((score, check_choice(m, ROW_METRICS, param="metric", func="crosstab")))
     return out
 
 

@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from ._multi import NET
+
 __all__ = ["DASH", "bases", "change_mark", "mark", "question_bases", "table_columns", "table_rows", "table_note", "value_text",
            "wave_note"]
 
@@ -87,6 +89,6 @@ def question_bases(xt: pd.DataFrame) -> dict[str, tuple[str, dict]]:
     nets = xt[xt["metric"] == "pct_any"]
     out = {}
     for label, cells in nets.groupby("row", sort=False):
-        name = label[:-len(": any (net)")] if label.endswith(": any (net)") else label
+        name = label[:-len(NET)] if label.endswith(NET) else label
         out[label] = (f"{name}: base (n)", {(c.banner, c.column): int(c.n) for c in cells.itertuples()})
     return out

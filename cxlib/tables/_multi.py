@@ -12,33 +12,20 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import need_columns
-from ..data import code_selections
-from ..errors import ParameterError
+from ..data import code_selections, option_sets
 from ._cells import Row, _base, _indicator
 
-__all__ = ["MULTI_METRICS", "multi_rows", "option_columns"]
+__all__ = ["MULTI_METRICS", "NET", "multi_rows", "option_columns"]
 
 #: Row statistics of a multiple-response question: % selecting an option, % selecting any (the net).
 MULTI_METRICS = ("pct_selected", "pct_any")
-
-
-def _sets(multi) -> dict[str, list[str]]:
-    if not isinstance(multi, dict) or not multi:
-        raise ParameterError("The 'multi' parameter of crosstab must be a mapping of question: [option columns], "
-                             f"e.g. {{'reasons': ['Q5_1', 'Q5_2']}}. Got {multi!r} instead.")
-    out = {}
-    for name, cols in multi.items():
-        cols = [cols] if isinstance(cols, str) else list(cols or [])
-        if not cols or not all(isinstance(c, str) for c in cols):
-            raise ParameterError(f"crosstab: multi[{name!r}] must list the question's option columns, "
-                                 f"e.g. ['Q5_1', 'Q5_2']. Got {multi[name]!r} instead.")
-        out[str(name)] = list(dict.fromkeys(cols))
-    return out
+#: How a question's net row label ends (after the question's label); its base row is named from it.
+NET = ": any (net)"
 
 
 def option_columns(multi) -> list[str]:
     """Every option column of ``multi`` (checked as :func:`multi_rows` checks it), in order."""
-    return [c for cols in _sets(multi).values() for c in cols]
+    return [c for cols in option_sets(multi, func="crosstab").values() for c in cols]
 
 
 def multi_rows(data, multi, w: np.ndarray, labels: dict | None = None) -> list[Row]:
@@ -48,7 +35,7 @@ def multi_rows(data, multi, w: np.ndarray, labels: dict | None = None) -> list[R
     and question names. Every option column is coded by :func:`cxlib.data.code_selections`.
     """
     labels = labels or {}
-    sets = _sets(multi)
+    sets = option_sets(multi, func="crosstab")
     need_columns(data, [c for cols in sets.values() for c in cols], where="crosstab")
     rows = []
     for name, cols in sets.items():
@@ -62,6 +49,6 @@ def multi_rows(data, multi, w: np.ndarray, labels: dict | None = None) -> list[R
         for j, col in enumerate(cols):
             rows.append(Row(f"{title}: {labels.get(col, col)}", col, "pct_selected", "prop",
                             {**base, **_indicator("swk", coded[j] == 1.0, base)}))
-        rows.append(Row(f"{title}: any (net)", name, "pct_any", "prop", {**base, **_indicator("swk", any_chosen, base)}))
+        rows.append(Row(title + NET, name, "pct_any", "prop", {**base, **_indicator("swk", any_chosen, base)}))
     return rows
 

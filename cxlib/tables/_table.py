@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from .._checks import need_columns
-from ..data import Term, group_sums, selection_expr
+from ..data import Term, group_sums, option_sets, selection_expr, table_weight
 from ..errors import DataError, ParameterError
 from ..metrics import METRICS
 from ..scores import as_scale, respondent_values
-from ._cells import ROW_METRICS, Row, _label, _scale_of, score_entries
-from ._multi import _sets
+from ._cells import ROW_METRICS, Row, _label, _scale_of, score_entries, top_boxes
+from ._multi import NET
 
 __all__ = ["table_cells"]
 
@@ -58,13 +58,6 @@ def _first_bad(table, cond, column: str, where: str, what: str) -> None:
                         f"{', '.join(map(repr, ex))}")
 
 
-def _weight(table, weight: str):
-    w = table[weight].cast("float64")
-    _first_bad(table, w.isnull() | w.isnan() | (w < 0) | (w > 1.7e308), weight, "crosstab",
-               "weights must be finite and ≥ 0 on every row")
-    return w
-
-
 def _score_rows(table, rows, metric, scales, top_k, w) -> tuple[dict, list[Row]]:
     """Each score row's value column (``_v<i>``), answered flag (``_f<i>``), 0/1 indicators (``_k<i>``,
     ``_p<i>``, ``_d<i>``) and its terms."""
@@ -72,9 +65,6 @@ def _score_rows(table, rows, metric, scales, top_k, w) -> tuple[dict, list[Row]]
 
     derived, specs = {}, []
     for i, (score, m) in enumerate(score_entries(table, rows, metric)):
-        if m not in ROW_METRICS:
-            raise ParameterError(f"The 'metric' parameter of crosstab must be one of {list(ROW_METRICS)}. "
-                                 f"Got {m!r} instead.")
         v, kind, k = f"_v{i}", ROW_METRICS[m], top_k
         nps_like = m in ("nps", "pct_promoters", "pct_detractors")
         x = derived[v] = respondent_values(table, score=score, metric="nps" if nps_like else "mean")
@@ -87,13 +77,9 @@ def _score_rows(table, rows, metric, scales, top_k, w) -> tuple[dict, list[Row]]
             derived[f"_k{i}"] = _ones(x == (100.0 if m == "pct_promoters" else -100.0))
             terms.update(_sums("swk", (f"_k{i}",), w))
         elif m == "top_box":
-            if scale is None:
-                raise ParameterError(f"crosstab: the top box of {score!r} needs its scale: pass scales={{{score!r}: "
-                                     f"(min, max)}} (e.g. cfg.scales)")
-            scale = as_scale(scale)
+            scale, boxes = top_boxes(score, scales or {}, top_k)
             _first_bad(table, x.notnull() & ((x < scale.min) | (x > scale.max)), score, "crosstab",
                        f"expected answers on the {scale.min}–{scale.max} scale")
-            boxes = scale.top_box(top_k) if top_k is not None else scale.top_box()
             derived[f"_k{i}"] = _ones(x.isin([float(b) for b in boxes]))
             terms.update(_sums("swk", (f"_k{i}",), w))
             k = len(boxes)
@@ -111,7 +97,7 @@ def _multi_rows(table, multi, labels, w) -> tuple[dict, list[Row]]:
     or null) and the rows' terms, as :func:`~cxlib.tables._multi.multi_rows` makes them on a DataFrame."""
     import ibis
 
-    labels, sets = labels or {}, _sets(multi)
+    labels, sets = labels or {}, option_sets(multi, func="crosstab")
     need_columns(table, [c for cols in sets.values() for c in cols], where="crosstab")
     derived, specs = {}, []
     for q, (name, cols) in enumerate(sets.items()):
@@ -136,7 +122,7 @@ def _multi_rows(table, multi, labels, w) -> tuple[dict, list[Row]]:
         for p in picked[1:]:
             chosen |= p.fill_null(False)
         derived[f"_s{q}_any"] = _ones(chosen)
-        specs.append(Row(f"{title}: any (net)", name, "pct_any", "prop", {**_base(a, w), **_sums("swk", (a, f"_s{q}_any"), w)}))
+        specs.append(Row(title + NET, name, "pct_any", "prop", {**_base(a, w), **_sums("swk", (a, f"_s{q}_any"), w)}))
     return derived, specs
 
 
@@ -173,7 +159,7 @@ def table_cells(table, *, rows, banners, metric, weight, scales, top_k, multi, l
     if multi:
         more, extra = _multi_rows(table, multi, labels, w)
         derived, specs = {**derived, **more}, specs + extra
-    t = table.mutate(**derived, **({_W: _weight(table, weight)} if weight else {}))
+    t = table.mutate(**derived, **({_W: table_weight(table, weight, where="crosstab")} if weight else {}))
     unique = {term: f"t{j}" for j, term in enumerate(dict.fromkeys(tm for row in specs for tm in row.terms.values()))}
     terms = [replace(term, name=name) for term, name in unique.items()]   # a base shared by rows summed once
     blocks = _blocks(t, banners, terms)

@@ -43,8 +43,25 @@ def _wave_values(data, wave):
     if isinstance(values.dtype, pd.CategoricalDtype):
         order = [c for c in values.cat.categories if (values == c).any()]
     else:
-        order = sorted(values.dropna().unique())
+        present = values.dropna().unique()
+        try:
+            order = sorted(present)
+        except TypeError:      # e.g. numbers and text mixed: no order to step one wave back in
+            kinds = sorted({type(v).__name__ for v in present})
+            raise DataError(f"crosstab(compare='previous'): the waves in column {wave!r} mix kinds of values "
+                            f"({', '.join(kinds)}), so they have no order; give one kind (e.g. text such as "
+                            "'2026 Q1') or an ordered categorical column") from None
     return values, order
+
+
+def _period(current, freq, wave: str):
+    """``current`` as a period of the wave column's frequency; a ParameterError naming it when it is none."""
+    try:
+        return pd.Period(current, freq=freq)
+    except (ValueError, TypeError):
+        example = pd.Period("2026-10-01", freq=freq)
+        raise ParameterError(f"The 'current' parameter of crosstab must be a period of column {wave!r}, such as "
+                             f"{str(example)!r}. Got {current!r} instead.") from None
 
 
 def split_waves(data, *, wave=None, current=None):
@@ -64,7 +81,7 @@ def split_waves(data, *, wave=None, current=None):
     elif wave is None:
         cur = parse_month(current, what="current")
     else:
-        cur = pd.Period(current, freq=values.dtype.freq) if periodic else current
+        cur = _period(current, values.dtype.freq, wave) if periodic else current
     if cur not in order:
         raise DataError(f"crosstab(compare='previous'): no responses in wave {current!r}; the waves are "
                         f"{[str(v) for v in order]}")
