@@ -236,6 +236,13 @@ def month_dates(data, *, date_col: str = "responded_at") -> pd.Series:
     return both.astype("datetime64[ns]").rename(date_col)
 
 
+def _arrow_to_pandas(arrow) -> pd.DataFrame:
+    """An Arrow table as a DataFrame, its buffers freed column by column as they are converted."""
+    out = arrow.to_pandas(self_destruct=True, split_blocks=True)
+    del arrow
+    return out
+
+
 def to_frame(table, *, limit: int | None = None, order_by=(), unique=()) -> pd.DataFrame:
     """An Ibis table (a slice: one window of months, one segment) as a DataFrame with the loader's dtypes.
 
@@ -254,6 +261,8 @@ def to_frame(table, *, limit: int | None = None, order_by=(), unique=()) -> pd.D
     >>> to_frame(as_table(pd.DataFrame({"x": [1.5, None], "ok": [True, None]}))).dtypes.astype(str).tolist()
     ['float64', 'boolean']
     """
+    import pyarrow as pa
+
     if not is_table(table):
         return table
     if limit is not None:
@@ -268,7 +277,7 @@ def to_frame(table, *, limit: int | None = None, order_by=(), unique=()) -> pd.D
     elif keys:   # every other column breaks ties: only identical rows are left in an arbitrary order
         table = table.order_by(keys + [c for c in table.columns if c not in keys])
     schema = table.schema()
-    out = table.to_pyarrow().to_pandas()
+    out = _arrow_to_pandas(table.to_pyarrow())
     for name, kind in schema.items():
         col = out[name]
         if kind.is_timestamp() or kind.is_date():
@@ -284,6 +293,7 @@ def to_frame(table, *, limit: int | None = None, order_by=(), unique=()) -> pd.D
             out[name] = col.astype("boolean")
         elif kind.is_string():
             out[name] = col.astype("str")      # as the loader types text: pandas' string dtype, NaN missing
+    pa.default_memory_pool().release_unused()   # the conversions' freed Arrow pages back to the system
     return out
 
 
