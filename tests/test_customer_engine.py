@@ -199,3 +199,25 @@ def test_the_latest_answers_are_duckdbs_arg_max_not_an_ordered_aggregate(frames)
 
     sql = ibis.to_sql(survey_expr(cxdata.as_table(frames[0]), pd.Timestamp("2026-11-01"))).upper()
     assert sql.count("ARG_MAX(") == 3 and "FIRST(" not in sql
+
+
+@pytest.mark.postgres
+def test_a_sampled_fit_on_postgresql_draws_the_pandas_customers_and_scores_alike(frames, postgres_url):
+    # PostgreSQL reads the health in computed steps (it shares no common subexpressions: 130 s for 250k
+    # customers inlined) and the sampled positions from one array parameter: the figures are the pandas path's
+    from cxlib.data.remote import connect_url
+
+    r, t, a = frames
+    con = connect_url(postgres_url, variable="CX_TEST_PG", section="test")
+    tables = []
+    for name, frame in (("responses", r), ("tickets", t), ("accounts", a)):
+        if f"cust_{name}" in con.list_tables():
+            con.drop_table(f"cust_{name}")
+        tables.append(con.create_table(f"cust_{name}", frame))
+    want = cu.score_customers(r, t, a, month="2026-10", fit_sample=2000, compare=False)
+    got = cu.score_customers(*tables, month="2026-10", fit_sample=2000, compare=False)
+    assert got.model.n_sampled == want.model.n_sampled == 2000
+    pd.testing.assert_series_equal(got.model.params, want.model.params, rtol=1e-9)
+    g = rows(got.table)
+    pd.testing.assert_frame_equal(g[list(want.table.columns)], want.table.reset_index(drop=True),
+                                  check_exact=False, rtol=1e-9)

@@ -124,8 +124,9 @@ def _score_tables(responses, tickets, accounts, *, month, segment, scales, seed,
             accounts.customer_id.isin(responses.select("customer_id").distinct().customer_id))
     end = as_of_bound(month, responses, tickets)
     sc = {**DEFAULT_SCALES, **{k: as_scale(v) for k, v in (scales or {}).items()}}
+    step = None if responses.get_backend().name == "duckdb" else materialize   # see _engine.health_expr
     table = materialize(_engine.health_expr(_engine.customer_expr(responses, tickets, accounts, end, SLOW_HOURS),
-                                            dict(DEFAULT_WEIGHTS), sc, MIN_COVERAGE))   # computed once, read by every step
+                                            dict(DEFAULT_WEIGHTS), sc, MIN_COVERAGE, step=step))   # computed once
     candidates = [f for f in CHURN_FEATURES if f in table.columns]
     churned = table.churned.sum() if "churned" in table.columns else ibis.literal(None, "int64")
     got = table.aggregate(n=table.count(), churn=churned, stay=table.count(where=~table.churned)
