@@ -27,12 +27,8 @@ def scale_changes(scope: ReportContext) -> dict:
         else:
             data = scope.data
             upto = data[data["responded_at"].dt.strftime("%Y-%m") <= scope.month]
-        found = {}
-        for metric in scope.scores:
-            table = scores.scale_breaks(upto, score=metric, min_n=scope.min_n)
-            if len(table):
-                found[metric] = table.iloc[-1]
-        return found
+        table = scores.scale_breaks(upto, score=scope.scores, min_n=scope.min_n)   # every score in one pass
+        return {m: table[table["score"] == m].iloc[-1] for m in scope.scores if (table["score"] == m).any()}
     return scope.memo("scale_breaks", compute)
 
 
