@@ -151,6 +151,18 @@ def test_trend_flags_empty_periods_and_matches_counting():
     assert set(gaps["note"]) == {"no responses in this period", "no answers in this group"}
 
 
+@pytest.mark.parametrize("engine", ["pandas", pytest.param("duckdb", marks=pytest.mark.duckdb)])
+def test_trend_spans_the_dated_rows_even_unanswered(engine):
+    # by construction: dated rows from Jan to Apr, NPS answered in Feb only (Jan and Apr answer nothing, one
+    # row has no date): the trend runs Jan-Apr with n = 0, 2, 0, 0 (the span read from the month sums)
+    df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-01-03", "2026-02-01", "2026-02-27", "2026-04-30", None]),
+                       "nps": [np.nan, 10, 0, np.nan, 9]})
+    data = cxdata.as_table(df) if engine == "duckdb" else df
+    t = ch.trend(data, min_n=1)
+    assert t["period"].astype(str).tolist() == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert t["n"].tolist() == [0, 2, 0, 0] and t.loc[1, "nps"] == 0
+
+
 def test_bad_input(sample):
     with pytest.raises(DataError, match=r"no responses in 2027-01.*2023-11-01 to 2026-10-31"):
         ch.compare(sample, month="2027-01")

@@ -24,17 +24,23 @@ _OUT = ["value", "n", "n_eff", "baseline_value", "n_baseline", "n_eff_baseline",
         "ci_low", "ci_high", "p_value", "p_adjusted", "significant", "tested", "note"]
 
 
-def _span(data, date_col: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last date of ``date_col`` (a DataFrame column or a table's, one query); DataError unless dates."""
+def _check_dates(data, date_col: str) -> None:
+    """DataError unless ``date_col`` holds dates (a DataFrame's dtype or a table's schema: no query)."""
     need_columns(data, [date_col], where="date column")
     if is_table(data):
         kind = data[date_col].type()
         if not (kind.is_timestamp() or kind.is_date()):
             raise DataError(f"column {date_col!r} must hold dates (a timestamp column), the table holds {kind}")
+    elif not pd.api.types.is_datetime64_any_dtype(data[date_col]):
+        raise DataError(f"column {date_col!r} must hold dates (datetime64), got {data[date_col].dtype}")
+
+
+def _span(data, date_col: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last date of ``date_col`` (a DataFrame column or a table's, one query); DataError unless dates."""
+    _check_dates(data, date_col)
+    if is_table(data):
         row = data.aggregate(first=data[date_col].min(), last=data[date_col].max()).execute().iloc[0]
         return pd.Timestamp(row["first"]), pd.Timestamp(row["last"])
-    if not pd.api.types.is_datetime64_any_dtype(data[date_col]):
-        raise DataError(f"column {date_col!r} must hold dates (datetime64), got {data[date_col].dtype}")
     return data[date_col].min(), data[date_col].max()
 
 
@@ -103,8 +109,9 @@ def _pair(current, baseline, by: list[str]) -> pd.DataFrame:
 
 
 def _month_pairs(data, *, metric, by, month, baseline, date_col, min_n, confidence, kw) -> pd.DataFrame:
-    """The month against its baseline months for every group: one summing pass over the months involved."""
-    first, last = _span(data, date_col)
+    """The month against its baseline months for every group: one summing pass over the months involved (the
+    data's first and last date are read only to say why a side is empty)."""
+    _check_dates(data, date_col)
     current, base = str(periods.parse_month(month)), periods.baseline_months(month, baseline)
     months = sorted([current, *base])
     window = (date_col, periods.bounds(months[0])[0], periods.bounds(months[-1])[1])
@@ -114,6 +121,7 @@ def _month_pairs(data, *, metric, by, month, baseline, date_col, min_n, confiden
     for side in ([current], base):
         rows = sums.loc[sums["period"].astype("str").isin(side)]
         if rows.empty:
+            first, last = _span(data, date_col)
             raise DataError(f"no responses in {', '.join(side)} (column {date_col!r}); the data run from "
                             f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
         sides.append(_side(add_sums(rows, metric=metric, by=by), metric, by, finish))
@@ -218,9 +226,13 @@ def trend(data, *, metric="nps", freq="M", by=None, date_col="responded_at", min
     2  2026-03  1 -100.0
     """
     by = by_list(by)
-    first, last = _span(data, date_col)
+    _check_dates(data, date_col)
     sums, finish = metric_sums(data, metric=metric, by=by, period=(date_col, freq), date_col=date_col, min_n=min_n,
                                **metric_kwargs)
+    # every dated row has its period in the sums (a period without answers has n = 0), so without groups the
+    # sums span the data's periods; with groups (rows of a missing group are not in them) one query says
+    first, last = (sums["period"].min().start_time, sums["period"].max().start_time) if not by and len(sums) \
+        else _span(data, date_col)
     t = table_from_sums(sums, metric=metric, by=["period", *by], **finish)
     full = pd.DataFrame({"period": pd.period_range(first.to_period(freq), last.to_period(freq), freq=freq)})
     if by:
