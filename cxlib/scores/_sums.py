@@ -18,7 +18,7 @@ from ..data import Scale, Term, group_sums, is_table
 from ..errors import DataError
 from ..metrics import estimate, finish_interval, get_metric
 
-__all__ = ["as_scale", "default_scale", "finish", "indicators", "mean_columns", "score_sums", "share_columns",
+__all__ = ["as_scale", "default_scale", "finish", "indicators", "mean_columns", "score_sums", "scores_sums", "share_columns",
            "sum_columns", "table_scale", "validate", "y_sums"]
 
 
@@ -195,6 +195,14 @@ def _table_inputs(table, score: str, by: list[str], weight: str | None, scale: S
     import ibis
 
     need_columns(table, [score, *by] + ([weight] if weight else []) + ([date_col] if date_col else []), where=where)
+    x, w = _table_xw(table, score, weight, scale, where)
+    return table.mutate(_x=x).mutate(_w=lambda t: t._x.isnull().ifelse(ibis.null("float64"), w))
+
+
+def _table_xw(table, score: str, weight: str | None, scale: Scale, where: str):
+    """The answers as float (missing where the weight is) and the weights, as expressions on ``table``."""
+    import ibis
+
     kind = table[score].type()
     if not (kind.is_numeric() or kind.is_boolean()):
         raise DataError(f"{where}: column {score!r}: expected numbers on the {scale.min}–{scale.max} scale, "
@@ -205,8 +213,7 @@ def _table_inputs(table, score: str, by: list[str], weight: str | None, scale: S
     w = table[weight].cast("float64") if weight else ibis.literal(1.0)
     if weight:
         x = w.isnull().ifelse(ibis.null("float64"), x)   # an answer without a weight is left out
-    t = table.mutate(_x=x).mutate(_w=lambda t: t._x.isnull().ifelse(ibis.null("float64"), w))
-    return t
+    return x, w
 
 
 def _table_sums(table, metric, terms, score, by, weight, scale, integer, period, window, date_col) -> pd.DataFrame:
@@ -221,6 +228,11 @@ def _table_sums(table, metric, terms, score, by, weight, scale, integer, period,
     if weight:
         hist_terms.append(Term("_badw", present=("_x",), outside=("_w", 0.0, 1.7e308, False), count=True))
     h = group_sums(t, by=[*by, "_x"], terms=hist_terms, period=period, window=window, keep_missing_keys=True)
+    return _from_histogram(h, t, metric, terms, score, by, weight, scale, integer, period)
+
+
+def _from_histogram(h, t, metric, terms, score, by, weight, scale, integer, period) -> pd.DataFrame:
+    """The terms from a histogram (``_x`` with ``_cnt``, ``_sw``, ``_sw2``, ``_badw``), after its checks."""
     x = h["_x"].to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):
         off = ~np.isnan(x) & ((x < scale.min) | (x > scale.max) | (integer & (x % 1 != 0)))
@@ -237,6 +249,30 @@ def _table_sums(table, metric, terms, score, by, weight, scale, integer, period,
         if tm.count:
             s[tm.name] = s[tm.name].round().astype("int64")
     return s
+
+
+def _tables_sums(table, specs: list[dict], weight, period, date_col) -> list[pd.DataFrame]:
+    """:func:`_table_sums` of several scores of one table (one weight) from one histogram of their answer
+    combinations per period: each score's histogram is its margin (Σw over the rows answering it; an answer
+    without a weight is missing, as for one score), so every sum is the one the score's own query gives."""
+    inputs = [_table_inputs(table, sp["score"], [], weight, sp["scale"], sp["integer"], sp["metric"], date_col)
+              for sp in specs]
+    xw = [_table_xw(table, sp["score"], weight, sp["scale"], sp["metric"]) for sp in specs]
+    keys, w = {f"_x{i}": x for i, (x, _) in enumerate(xw)}, xw[0][1]
+    terms = [Term("_cnt", count=True), Term("_sw", weight="_w", wpow=1), Term("_sw2", weight="_w", wpow=2)]
+    if weight:
+        terms.append(Term("_badw", present=("_w",), outside=("_w", 0.0, 1.7e308, False), count=True))
+    combos = group_sums(table.mutate(**keys, _w=w), by=list(keys), terms=terms, period=period,
+                        keep_missing_keys=True)
+    out = []
+    for i, (sp, t) in enumerate(zip(specs, inputs)):
+        h = combos.groupby([*(["period"] if period else []), f"_x{i}"], dropna=False, sort=True)[
+            [tm.name for tm in terms]].sum().reset_index().rename(columns={f"_x{i}": "_x"})
+        unanswered = h["_x"].isna()
+        h.loc[unanswered, [tm.name for tm in terms[1:]]] = 0    # their weights count for no sum of this score
+        out.append(_from_histogram(h, t, sp["metric"], sp["terms"], sp["score"], [], weight, sp["scale"],
+                                   sp["integer"], period))
+    return out
 
 
 def _raise_table(t, score, weight, scale, integer, where, totals) -> None:
@@ -274,3 +310,16 @@ def score_sums(data, metric: str, *, score: str, by, weight, scale: Scale, top_k
     frame = pd.DataFrame({**{c: data[c] for c in [*by, *extra]}, "_x": x, "_w": np.where(np.isnan(x), np.nan, w)},
                          index=data.index)
     return group_sums(frame, by=by, terms=terms, period=period, window=window)
+
+
+def scores_sums(data, specs: list[dict], *, weight, period=None, date_col: str | None = None) -> list[pd.DataFrame]:
+    """:func:`score_sums` of several scores (``specs``: dicts of ``metric``, ``score``, ``scale``, ``top_k``)
+    sharing one weight, per group of ``period``: on a table in one query, on a DataFrame one score at a time."""
+    if not is_table(data):
+        return [score_sums(data, sp["metric"], score=sp["score"], by=[], weight=weight, scale=sp["scale"],
+                           top_k=sp["top_k"], period=period, date_col=date_col) for sp in specs]
+    need_columns(data, [date_col] if date_col else [], where="scores_sums")
+    full = [{**sp, "integer": get_metric(sp["metric"]).integer,
+             "terms": _terms(sp["metric"], sp["scale"], sp["top_k"], (sp["scale"].min + sp["scale"].max) / 2)}
+            for sp in specs]
+    return _tables_sums(data, full, weight, period, date_col)

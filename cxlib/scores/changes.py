@@ -132,7 +132,8 @@ def _month_pairs(data, *, metric, by, month, baseline, date_col, min_n, confiden
 
 
 def compare(data, *, metric="nps", by=None, reference=None, month=None, baseline="previous",
-            date_col="responded_at", min_n=30, confidence=0.95, alpha=0.05, **metric_kwargs) -> pd.DataFrame:
+            date_col="responded_at", min_n=30, confidence=0.95, alpha=0.05, sums=None,
+            **metric_kwargs) -> pd.DataFrame:
     """Differences between groups, or between a month and its baseline, with Holm-adjusted significance.
 
     Parameters
@@ -155,6 +156,9 @@ def compare(data, *, metric="nps", by=None, reference=None, month=None, baseline
         Comparisons where either side has ``n_eff < min_n`` are not tested.
     confidence, alpha : float
         Confidence level of the intervals; family-wise error rate of the Holm adjustment.
+    sums : pandas.DataFrame, optional
+        With ``month`` and without ``by``: the metric's month sums of ``data`` made with the same arguments
+        (:func:`cxlib.scores.month_sums`), read instead of summing ``data`` again.
     **metric_kwargs
         Passed to the metric function (``score``, ``scale``, ``top_k``, ``weight``, ``ci_method``).
 
@@ -178,7 +182,10 @@ def compare(data, *, metric="nps", by=None, reference=None, month=None, baseline
     by = by_list(by)
     confidence = check_confidence(confidence, func="compare")
     kw = dict(metric_kwargs)
+    if sums is not None and (month is None or by):
+        raise ParameterError("compare reads sums= only for a month against its baseline without by=")
     if month is not None:
+        kw["sums"] = sums
         t = _month_pairs(data, metric=metric, by=by, month=month, baseline=baseline, date_col=date_col,
                          min_n=min_n, confidence=confidence, kw=kw)
         return holm_significance(t, alpha=alpha)[by + ["month", "baseline", *_OUT]]
@@ -206,8 +213,17 @@ def compare(data, *, metric="nps", by=None, reference=None, month=None, baseline
     return holm_significance(t, alpha=alpha)[by + ["reference", *_OUT]]
 
 
-def trend(data, *, metric="nps", freq="M", by=None, date_col="responded_at", min_n=30, **metric_kwargs):
+def trend(data, *, metric="nps", freq="M", by=None, date_col="responded_at", min_n=30, sums=None, **metric_kwargs):
     """The metric per period (and group) with its CI, for charts; empty periods are kept and flagged.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Ibis table
+    metric, freq, by, date_col, min_n, **metric_kwargs
+        As in :func:`compare`; ``freq``: the period ("M" months, "Q", "W", "Y").
+    sums : pandas.DataFrame, optional
+        Without ``by``: the metric's sums of ``data`` per ``freq`` period made with the same arguments
+        (:func:`cxlib.scores.month_sums`), read instead of summing ``data`` again.
 
     Returns
     -------
@@ -227,8 +243,10 @@ def trend(data, *, metric="nps", freq="M", by=None, date_col="responded_at", min
     """
     by = by_list(by)
     _check_dates(data, date_col)
+    if sums is not None and by:
+        raise ParameterError("trend reads sums= only without by=")
     sums, finish = metric_sums(data, metric=metric, by=by, period=(date_col, freq), date_col=date_col, min_n=min_n,
-                               **metric_kwargs)
+                               sums=sums, **metric_kwargs)
     # every dated row has its period in the sums (a period without answers has n = 0), so without groups the
     # sums span the data's periods; with groups (rows of a missing group are not in them) one query says
     first, last = (sums["period"].min().start_time, sums["period"].max().start_time) if not by and len(sums) \

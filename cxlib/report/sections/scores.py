@@ -44,6 +44,25 @@ def month_row(scope: ReportContext, metric: str) -> pd.Series:
                                                         **scope.kwargs(metric)).iloc[0], metric)
 
 
+def month_sums(scope: ReportContext, metric: str, months: int | None = None) -> pd.DataFrame | None:
+    """In the database: the metric's sums by month over the scope's window, up to the report month (the last
+    ``months`` months), every score's in one query once per report (:func:`cxlib.scores.month_sums`), read
+    by the comparisons and the trends instead of a scan each. None on a DataFrame (each sums its own months,
+    cheaply) or when there are no such sums (the statistic then sums the data and says why)."""
+    if scope.table is None or not scope.dated:
+        return None
+    try:
+        every = scope.memo("month_sums", lambda: scores.month_sums(
+            scope.table, metrics={m: scope.kwargs(m) for m in scope.scores}))
+    except DataError:
+        return None
+    if metric not in every:
+        return None
+    s, end = every[metric], pd.Period(scope.month, freq="M")
+    s = s.loc[(s["period"] <= end) & ((s["period"] > end - months) if months else True)]
+    return s.reset_index(drop=True) if len(s) else None
+
+
 def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | None:
     """The month against ``baseline`` ("previous", "year_ago") for one metric, or None without data."""
     def compute():
@@ -51,7 +70,7 @@ def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | 
             return None                 # a scale change lies between: not compared
         try:
             return scores.compare(scope.stats, metric=metric, month=scope.month, baseline=baseline,
-                                  min_n=scope.min_n, **scope.kwargs(metric)).iloc[0]
+                                  min_n=scope.min_n, sums=month_sums(scope, metric), **scope.kwargs(metric)).iloc[0]
         except DataError:
             return None
     return scope.memo("compare", compute, metric, baseline)
@@ -79,7 +98,8 @@ def monthly(scope: ReportContext, metric: str, months: int = 12) -> pd.DataFrame
     """The metric by month over the last ``months`` months (:func:`cxlib.scores.trend`, once per report):
     the cards' sparklines and the result set's trend points (the deck's charts) read this one table."""
     return scope.memo("trend", lambda: scores.trend(last_months(scope.stats, month=scope.month, months=months),
-                                                    metric=metric, min_n=scope.min_n, **scope.kwargs(metric)),
+                                                    metric=metric, min_n=scope.min_n,
+                                                    sums=month_sums(scope, metric, months), **scope.kwargs(metric)),
                       metric, months)
 
 
@@ -250,7 +270,8 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
     why = h.note(f"Fewer than {int(k) + 1} months of data up to {scope.period_label}: no rolling {k}-month trend "
                  "to draw yet; the trend is shown by month.") if k else h.Html("")
     window = last_months(scope.stats, month=scope.month, months=months)
-    tr = scores.trend(window, metric=scope.primary, min_n=scope.min_n, **scope.kwargs(scope.primary))
+    tr = scores.trend(window, metric=scope.primary, min_n=scope.min_n, sums=month_sums(scope, scope.primary, months),
+                      **scope.kwargs(scope.primary))
     if len(tr) < 2:
         return why + h.note(f"First month of data ({scope.period_label}): no trend to draw yet.")
     fmt, name = score_format(scope.primary), scope.label(scope.primary)
