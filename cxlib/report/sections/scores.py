@@ -292,18 +292,21 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
 def _segment_rows(scope: ReportContext, seg: str, most: int, numbers: list) -> list[dict]:
     """One segment's rows: the ``most`` largest values, the rest pooled as "Other (k values, n = ...)";
     the same rows as numbers are appended to ``numbers``."""
-    values = scope.now[seg].astype("object")
-    now = scope.now.assign(**{seg: values.where(values.notna(), claims.BLANK)})    # blanks shown with their n
     m, fmt, name = scope.primary, score_format(scope.primary), scope.label(scope.primary)
+    values = scope.now[seg].astype("object")
+    # only the columns the score reads (not a copy of every column per segment)
+    now = scope.now[[c for c in dict.fromkeys([m, scope.weight]) if c and c != seg and c in scope.now]].assign(
+        **{seg: values.where(values.notna(), claims.BLANK)})    # blanks shown with their n
+    text = now[seg].astype("str")
     # largest first, ties by value: the same order whatever order the rows come in
-    sizes = now[seg].astype("str").value_counts().sort_index().sort_values(ascending=False, kind="stable")
+    sizes = text.value_counts().sort_index().sort_values(ascending=False, kind="stable")
     shown, rest = list(sizes.index[:most]), list(sizes.index[most:])
-    t = scores.score_table(now[now[seg].astype("str").isin(shown)], metric=m, by=seg, min_n=scope.min_n,
+    t = scores.score_table(now[text.isin(shown)], metric=m, by=seg, min_n=scope.min_n,
                            suppress=True, **scope.kwargs(m))
     t = t.assign(_order=t[seg].astype("str").map({v: i for i, v in enumerate(shown)})).sort_values("_order")
     records = [(str(r[seg]), r) for r in t.to_dict("records")]
     if rest:
-        pooled = scores.score_table(now[now[seg].astype("str").isin(rest)], metric=m, min_n=scope.min_n,
+        pooled = scores.score_table(now[text.isin(rest)], metric=m, min_n=scope.min_n,
                                     suppress=True, **scope.kwargs(m)).iloc[0].to_dict()
         records.append((f"Other ({len(rest)} values, n = {int(pooled['n']):,})", pooled))
     rows = []
