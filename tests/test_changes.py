@@ -232,3 +232,33 @@ def test_weighted_month_comparison_by_hand():
     assert lin["se"] == pytest.approx(100 * np.sqrt(sep + octo))
     lin_changed = ch.what_changed(df.assign(g="x"), month="2026-10", by=["g"], weight="w", min_n=10).iloc[0]
     assert lin_changed["se"] == pytest.approx(lin["se"])
+
+
+@pytest.mark.duckdb
+@pytest.mark.parametrize("combined", [True, False])
+def test_what_changed_on_a_table_sums_every_segment_in_one_query(sample, monkeypatch, combined):
+    # with missing segment values and weights: every segment's comparison from one GROUP BY over all the
+    # segment columns (or, past the group cap, one query a segment) equals the DataFrame's, a part at a time
+    from cxlib.data import as_table
+    from cxlib.scores import changes as mod
+
+    rng = np.random.default_rng(5)
+    df = sample.assign(w=rng.uniform(0.5, 2.0, len(sample)))
+    df.loc[rng.choice(len(df), 300, replace=False), "region"] = None
+    df.loc[rng.choice(len(df), 200, replace=False), "touchpoint"] = None
+    if not combined:
+        monkeypatch.setattr(mod, "_COMBINED_GROUPS", 10)
+    args = dict(month="2026-10", by=["region", "touchpoint", "plan"], journey="touchpoint", baseline="previous_3",
+                weight="w")
+    table = as_table(df)
+    sums = []
+    real = mod.metric_sums
+    monkeypatch.setattr(mod, "metric_sums", lambda *a, **k: sums.append(k.get("sums") is None) or real(*a, **k))
+    got = ch.what_changed(table, **args)
+    assert sum(sums) == (1 if combined else 4)      # summing queries: one, or one a part
+    monkeypatch.setattr(mod, "metric_sums", real)
+    want = ch.what_changed(df, **args)
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12)
+    # the October responses of EMEA with an NPS answer and a weight, counted by hand
+    oct_emea = df[(df["responded_at"].dt.strftime("%Y-%m") == "2026-10") & (df["region"] == "EMEA") & df["nps"].notna()]
+    assert got.set_index("segment").loc["EMEA", "n_current"] == len(oct_emea)

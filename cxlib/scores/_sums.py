@@ -216,7 +216,8 @@ def _table_xw(table, score: str, weight: str | None, scale: Scale, where: str):
     return x, w
 
 
-def _table_sums(table, metric, terms, score, by, weight, scale, integer, period, window, date_col) -> pd.DataFrame:
+def _table_sums(table, metric, terms, score, by, weight, scale, integer, period, window, date_col,
+                keep_missing=False) -> pd.DataFrame:
     """A table's sums from its histogram: rows, Σw and Σw² per group and answer value, in one ``GROUP BY``.
 
     Answers take few distinct values (the scale's points), so the histogram is small; every term follows
@@ -228,11 +229,12 @@ def _table_sums(table, metric, terms, score, by, weight, scale, integer, period,
     if weight:
         hist_terms.append(Term("_badw", present=("_x",), outside=("_w", 0.0, 1.7e308, False), count=True))
     h = group_sums(t, by=[*by, "_x"], terms=hist_terms, period=period, window=window, keep_missing_keys=True)
-    return _from_histogram(h, t, metric, terms, score, by, weight, scale, integer, period)
+    return _from_histogram(h, t, metric, terms, score, by, weight, scale, integer, period, keep_missing)
 
 
-def _from_histogram(h, t, metric, terms, score, by, weight, scale, integer, period) -> pd.DataFrame:
-    """The terms from a histogram (``_x`` with ``_cnt``, ``_sw``, ``_sw2``, ``_badw``), after its checks."""
+def _from_histogram(h, t, metric, terms, score, by, weight, scale, integer, period, keep_missing=False) -> pd.DataFrame:
+    """The terms from a histogram (``_x`` with ``_cnt``, ``_sw``, ``_sw2``, ``_badw``), after its checks;
+    ``keep_missing``: groups with a missing ``by`` key too (a dated row's period is never missing)."""
     x = h["_x"].to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):
         off = ~np.isnan(x) & ((x < scale.min) | (x > scale.max) | (integer & (x % 1 != 0)))
@@ -240,11 +242,12 @@ def _from_histogram(h, t, metric, terms, score, by, weight, scale, integer, peri
               "_badw": int(h["_badw"].sum()) if weight else 0}
     _raise_table(t, score, weight, scale, integer, metric, totals)
     keys = (["period"] if period else []) + list(by)
-    h = h.loc[h[keys].notna().all(axis=1)] if keys else h
+    known = (["period"] if period else []) if keep_missing else keys
+    h = h.loc[h[known].notna().all(axis=1)] if known else h
     # each term over the histogram: counts add up _cnt, weighted sums add up _sw (or _sw2 for w²)
     as_hist = [Term(tm.name, factors=tm.factors, present=tm.present, values=tm.values, wpow=1,
                     weight="_cnt" if tm.count else ("_sw" if tm.wpow == 1 else "_sw2")) for tm in terms]
-    s = group_sums(h, by=keys, terms=as_hist)
+    s = group_sums(h, by=keys, terms=as_hist, keep_missing_keys=keep_missing)
     for tm in terms:
         if tm.count:
             s[tm.name] = s[tm.name].round().astype("int64")
@@ -293,23 +296,26 @@ def _raise_table(t, score, weight, scale, integer, where, totals) -> None:
 
 
 def score_sums(data, metric: str, *, score: str, by, weight, scale: Scale, top_k=None, period=None,
-               window=None, date_col: str | None = None) -> pd.DataFrame:
+               window=None, date_col: str | None = None, keep_missing: bool = False) -> pd.DataFrame:
     """Validate the answers and sum them per group (and per ``period``, within ``window``), on either engine.
 
     Returns the group keys, ``n``, ``sw``, ``sw2``, ``swx``, ``swxx``, ``sw2x``, ``sw2xx`` (answers centred
     at the scale's midpoint; ``sw2*`` weighted by w²) and per counted point set (e.g. ``promoters``) its
-    count, weighted count ``sw_<name>`` and w²-weighted count ``sw2_<name>``.
+    count, weighted count ``sw_<name>`` and w²-weighted count ``sw2_<name>``. ``keep_missing``: groups with a
+    missing ``by`` key too (summed over separately, as when its column is not cut).
     """
     integer = get_metric(metric).integer
     centre = (scale.min + scale.max) / 2
     terms = _terms(metric, scale, top_k, centre)
     if is_table(data):
-        return _table_sums(data, metric, terms, score, by, weight, scale, integer, period, window, date_col)
+        return _table_sums(data, metric, terms, score, by, weight, scale, integer, period, window, date_col,
+                           keep_missing)
     x, w = validate(data, score, by, weight, scale, integer=integer, where=metric)
     extra = [date_col] if date_col and (period or window) else []
     frame = pd.DataFrame({**{c: data[c] for c in [*by, *extra]}, "_x": x, "_w": np.where(np.isnan(x), np.nan, w)},
                          index=data.index)
-    return group_sums(frame, by=by, terms=terms, period=period, window=window)
+    s = group_sums(frame, by=by, terms=terms, period=period, window=window, keep_missing_keys=keep_missing)
+    return s.loc[s["period"].notna()].reset_index(drop=True) if keep_missing and period else s
 
 
 def scores_sums(data, specs: list[dict], *, weight, period=None, date_col: str | None = None) -> list[pd.DataFrame]:

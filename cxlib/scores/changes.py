@@ -20,6 +20,10 @@ from .registry import add_sums, metric_sums, table_from_sums
 
 __all__ = ["compare", "holm_significance", "trend", "what_changed"]
 
+#: Most groups one summing query of :func:`what_changed` may make (months × answer points × the segment
+#: columns' values crossed); beyond it, one query a segment.
+_COMBINED_GROUPS = 200_000
+
 _OUT = ["value", "n", "n_eff", "baseline_value", "n_baseline", "n_eff_baseline", "diff", "se", "z",
         "ci_low", "ci_high", "p_value", "p_adjusted", "significant", "tested", "note"]
 
@@ -108,13 +112,36 @@ def _pair(current, baseline, by: list[str]) -> pd.DataFrame:
     return left.merge(right, on=by, how="outer", sort=True)
 
 
+def _months(month: str, baseline: str, date_col: str) -> tuple[str, list[str], tuple]:
+    """The month, its baseline months and the window (date column, start, end) covering them."""
+    current, base = str(periods.parse_month(month)), periods.baseline_months(month, baseline)
+    months = sorted([current, *base])
+    return current, base, (date_col, periods.bounds(months[0])[0], periods.bounds(months[-1])[1])
+
+
+def _combined_sums(data, parts: list[list[str]], *, metric, month, baseline, date_col, kw) -> pd.DataFrame | None:
+    """On a table, the month sums of every column of ``parts`` crossed, from one ``GROUP BY`` (groups with a
+    missing key kept, so each part adds up its own columns' groups exactly), when the combinations are few
+    (a distinct-count query over the window says: at most :data:`_COMBINED_GROUPS`); else None (a query a part)."""
+    if not is_table(data) or len(parts) < 2:
+        return None
+    cols = list(dict.fromkeys(c for p in parts for c in p))
+    need_columns(data, [*cols, date_col], where="what_changed")
+    _, base, (_, start, end) = _months(month, baseline, date_col)
+    w = data.filter((data[date_col] >= start.to_pydatetime()) & (data[date_col] < end.to_pydatetime()))
+    counts = w.aggregate(**{f"d{i}": w[c].approx_nunique() for i, c in enumerate(cols)}).execute().iloc[0]
+    if (len(base) + 1) * 12 * np.prod([int(counts[f"d{i}"]) + 1 for i in range(len(cols))], dtype=float) > _COMBINED_GROUPS:
+        return None     # (12: an 11-point answer or missing; the values: each column's and missing)
+    sums, _ = metric_sums(data, metric=metric, by=cols, period=(date_col, "M"), window=(date_col, start, end),
+                          date_col=date_col, keep_missing=True, **kw)
+    return sums
+
+
 def _month_pairs(data, *, metric, by, month, baseline, date_col, min_n, confidence, kw) -> pd.DataFrame:
     """The month against its baseline months for every group: one summing pass over the months involved (the
     data's first and last date are read only to say why a side is empty)."""
     _check_dates(data, date_col)
-    current, base = str(periods.parse_month(month)), periods.baseline_months(month, baseline)
-    months = sorted([current, *base])
-    window = (date_col, periods.bounds(months[0])[0], periods.bounds(months[-1])[1])
+    current, base, window = _months(month, baseline, date_col)
     sums, finish = metric_sums(data, metric=metric, by=by, period=(date_col, "M"), window=window,
                                date_col=date_col, min_n=min_n, confidence=confidence, **kw)
     sides = []
@@ -305,10 +332,13 @@ def what_changed(data, *, month, by, cells=(), journey=None, metric="nps", basel
     parts = [[d] for d in by] + [c for i, c in enumerate(crossed) if c not in crossed[:i]]
     if not parts:
         raise ParameterError("what_changed needs at least one segment column in by=")
+    combined = _combined_sums(data, parts, metric=metric, month=month, baseline=baseline, date_col=date_col,
+                              kw=metric_kwargs)
     tables = []
     for cols in parts:
+        own = {} if combined is None else {"sums": add_sums(combined, metric=metric, by=["period", *cols])}
         t = _month_pairs(data, metric=metric, by=cols, month=month, baseline=baseline, date_col=date_col,
-                         min_n=min_n, confidence=confidence, kw=dict(metric_kwargs))
+                         min_n=min_n, confidence=confidence, kw={**metric_kwargs, **own})
         seg = t[cols].astype("str").agg(" × ".join, axis=1) if len(cols) > 1 else t[cols[0]].astype("str")
         tables.append(t.drop(columns=cols).assign(dimension=" × ".join(cols), segment=seg))
     t = holm_significance(pd.concat(tables, ignore_index=True), alpha=alpha)

@@ -19,13 +19,13 @@ _FINISH = ("confidence", "min_n", "suppress", "ci_method", "variance")
 
 
 def metric_sums(data, *, metric, by=(), period=None, window=None, date_col=None, score=None, scale=None,
-                top_k=None, weight=None, sums=None, **finish) -> tuple[pd.DataFrame, dict]:
+                top_k=None, weight=None, sums=None, keep_missing=False, **finish) -> tuple[pd.DataFrame, dict]:
     """A metric's group sums on either engine, and the arguments that finish them (:func:`table_from_sums`).
 
     ``**finish`` holds the finishing arguments (``confidence``, ``min_n``, ``suppress``, ``ci_method``,
     ``variance``: default linearised with ``weight``, Kish without); anything else is refused with the
     metric function's own TypeError. ``sums``: the metric's sums already made with these arguments
-    (:func:`month_sums`), returned as they are.
+    (:func:`month_sums`), returned as they are; ``keep_missing``: groups with a missing ``by`` key too.
     """
     check_choice(metric, METRICS, param="metric", func="score_table")
     unknown = sorted(set(finish) - set(_FINISH))
@@ -34,7 +34,8 @@ def metric_sums(data, *, metric, by=(), period=None, window=None, date_col=None,
     scale = table_scale(metric, scale)
     s = sums if sums is not None else score_sums(
         data, metric, score=score or metric, by=by_list(by), weight=weight, scale=scale,
-        top_k=top_k if not get_metric(metric).fixed_scale else None, period=period, window=window, date_col=date_col)
+        top_k=top_k if not get_metric(metric).fixed_scale else None, period=period, window=window, date_col=date_col,
+        keep_missing=keep_missing)
     finish["variance"] = resolve_variance(finish.get("variance"), bool(weight))
     return s, {"scale": scale, **finish}
 
