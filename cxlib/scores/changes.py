@@ -123,10 +123,10 @@ def _combined_sums(data, parts: list[list[str]], *, metric, month, baseline, dat
     """On a table, the month sums of every column of ``parts`` crossed, from one ``GROUP BY`` (groups with a
     missing key kept, so each part adds up its own columns' groups exactly), when the combinations are few
     (a distinct-count query over the window says: at most :data:`_COMBINED_GROUPS`); else None (a query a part)."""
-    if not is_table(data) or len(parts) < 2:
-        return None
     cols = list(dict.fromkeys(c for p in parts for c in p))
-    need_columns(data, [*cols, date_col], where="what_changed")
+    if not is_table(data) or len(parts) < 2 or any(c not in data.columns for c in [*cols, date_col]):
+        return None     # (a missing column: the part's own query names it)
+    _check_dates(data, date_col)
     _, base, (_, start, end) = _months(month, baseline, date_col)
     w = data.filter((data[date_col] >= start.to_pydatetime()) & (data[date_col] < end.to_pydatetime()))
     counts = w.aggregate(**{f"d{i}": w[c].approx_nunique() for i, c in enumerate(cols)}).execute().iloc[0]
