@@ -240,23 +240,25 @@ def test_what_changed_on_a_table_sums_every_segment_in_one_query(sample, monkeyp
     # with missing segment values and weights: every segment's comparison from one GROUP BY over all the
     # segment columns (or, past the group cap, one query a segment) equals the DataFrame's, a part at a time
     from cxlib.data import as_table
-    from cxlib.scores import changes as mod
+    from cxlib.scores import _window, changes
 
     rng = np.random.default_rng(5)
     df = sample.assign(w=rng.uniform(0.5, 2.0, len(sample)))
     df.loc[rng.choice(len(df), 300, replace=False), "region"] = None
     df.loc[rng.choice(len(df), 200, replace=False), "touchpoint"] = None
     if not combined:
-        monkeypatch.setattr(mod, "_COMBINED_GROUPS", 10)
+        monkeypatch.setattr(_window, "_COMBINED_GROUPS", 10)
     args = dict(month="2026-10", by=["region", "touchpoint", "plan"], journey="touchpoint", baseline="previous_3",
                 weight="w")
     table = as_table(df)
     sums = []
-    real = mod.metric_sums
-    monkeypatch.setattr(mod, "metric_sums", lambda *a, **k: sums.append(k.get("sums") is None) or real(*a, **k))
+    real = changes.metric_sums
+    for mod in (_window, changes):
+        monkeypatch.setattr(mod, "metric_sums", lambda *a, **k: sums.append(k.get("sums") is None) or real(*a, **k))
     got = ch.what_changed(table, **args)
     assert sum(sums) == (1 if combined else 4)      # summing queries: one, or one a part
-    monkeypatch.setattr(mod, "metric_sums", real)
+    for mod in (_window, changes):
+        monkeypatch.setattr(mod, "metric_sums", real)
     want = ch.what_changed(df, **args)
     pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12)
     # the October responses of EMEA with an NPS answer and a weight, counted by hand
