@@ -90,3 +90,27 @@ def test_months_after_the_change_are_compared(make_scope, export):
     said = story_mod._primary(scope, [])
     assert "first appear" not in said and ("noise" in said or "real" in said)
     assert sections.result_set(scope)["scores"]["rating"]["diff"] is not None
+
+
+@pytest.mark.duckdb
+def test_every_score_counted_in_one_pass(export):
+    # a second score on 1-7 answered 3-7 until 1 Aug 2015 12:00, then 1-7 (a break below 3), every third
+    # answer missing; counted together with the rating (two scans), each equals its own pandas count
+    from cxlib.data import as_table
+
+    rng = np.random.default_rng(3)
+    shift = pd.Timestamp("2015-08-01 12:00")
+    late = (export["responded_at"] >= shift).to_numpy()
+    effort = np.where(late, rng.integers(1, 8, len(export)), rng.integers(3, 8, len(export))).astype(float)
+    effort[int(np.argmax(late))] = 1.0                    # the first answer of the new range is below 3
+    effort[np.arange(len(export)) % 3 == 1] = np.nan
+    both = export.assign(effort=effort)
+    got = scores.scale_breaks(as_table(both), score=["rating", "effort"])
+    assert got["score"].tolist() == ["rating", "effort"]
+    row = got.iloc[1]
+    first = both.loc[late & both["effort"].notna(), "responded_at"].iloc[0]
+    # by construction: the answered efforts before the first one of the new range (two in three are answered)
+    before = int((~late & both["effort"].notna()).sum())
+    assert (row["direction"], row["threshold"], row["first_at"], row["n_before"]) == ("below", 3.0, first, before)
+    alone = pd.concat([scores.scale_breaks(both, score=s) for s in ("rating", "effort")], ignore_index=True)
+    pd.testing.assert_frame_equal(got, alone, check_dtype=False)

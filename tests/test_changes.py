@@ -151,6 +151,18 @@ def test_trend_flags_empty_periods_and_matches_counting():
     assert set(gaps["note"]) == {"no responses in this period", "no answers in this group"}
 
 
+@pytest.mark.parametrize("engine", ["pandas", pytest.param("duckdb", marks=pytest.mark.duckdb)])
+def test_trend_spans_the_dated_rows_even_unanswered(engine):
+    # by construction: dated rows from Jan to Apr, NPS answered in Feb only (Jan and Apr answer nothing, one
+    # row has no date): the trend runs Jan-Apr with n = 0, 2, 0, 0 (the span read from the month sums)
+    df = pd.DataFrame({"responded_at": pd.to_datetime(["2026-01-03", "2026-02-01", "2026-02-27", "2026-04-30", None]),
+                       "nps": [np.nan, 10, 0, np.nan, 9]})
+    data = cxdata.as_table(df) if engine == "duckdb" else df
+    t = ch.trend(data, min_n=1)
+    assert t["period"].astype(str).tolist() == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert t["n"].tolist() == [0, 2, 0, 0] and t.loc[1, "nps"] == 0
+
+
 def test_bad_input(sample):
     with pytest.raises(DataError, match=r"no responses in 2027-01.*2023-11-01 to 2026-10-31"):
         ch.compare(sample, month="2027-01")
@@ -220,3 +232,35 @@ def test_weighted_month_comparison_by_hand():
     assert lin["se"] == pytest.approx(100 * np.sqrt(sep + octo))
     lin_changed = ch.what_changed(df.assign(g="x"), month="2026-10", by=["g"], weight="w", min_n=10).iloc[0]
     assert lin_changed["se"] == pytest.approx(lin["se"])
+
+
+@pytest.mark.duckdb
+@pytest.mark.parametrize("combined", [True, False])
+def test_what_changed_on_a_table_sums_every_segment_in_one_query(sample, monkeypatch, combined):
+    # with missing segment values and weights: every segment's comparison from one GROUP BY over all the
+    # segment columns (or, past the group cap, one query a segment) equals the DataFrame's, a part at a time
+    from cxlib.data import as_table
+    from cxlib.scores import _window, changes
+
+    rng = np.random.default_rng(5)
+    df = sample.assign(w=rng.uniform(0.5, 2.0, len(sample)))
+    df.loc[rng.choice(len(df), 300, replace=False), "region"] = None
+    df.loc[rng.choice(len(df), 200, replace=False), "touchpoint"] = None
+    if not combined:
+        monkeypatch.setattr(_window, "_COMBINED_GROUPS", 10)
+    args = dict(month="2026-10", by=["region", "touchpoint", "plan"], journey="touchpoint", baseline="previous_3",
+                weight="w")
+    table = as_table(df)
+    sums = []
+    real = changes.metric_sums
+    for mod in (_window, changes):
+        monkeypatch.setattr(mod, "metric_sums", lambda *a, **k: sums.append(k.get("sums") is None) or real(*a, **k))
+    got = ch.what_changed(table, **args)
+    assert sum(sums) == (1 if combined else 4)      # summing queries: one, or one a part
+    for mod in (_window, changes):
+        monkeypatch.setattr(mod, "metric_sums", real)
+    want = ch.what_changed(df, **args)
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12)
+    # the October responses of EMEA with an NPS answer and a weight, counted by hand
+    oct_emea = df[(df["responded_at"].dt.strftime("%Y-%m") == "2026-10") & (df["region"] == "EMEA") & df["nps"].notna()]
+    assert got.set_index("segment").loc["EMEA", "n_current"] == len(oct_emea)

@@ -43,6 +43,34 @@ def test_trend_equals_the_score_of_each_month(survey, metric, weight):
             assert row[col] == pytest.approx(own[col], rel=1e-12), (metric, str(row["period"]), col)
 
 
+@pytest.mark.duckdb
+@pytest.mark.parametrize("weight", [None, "w"])
+def test_month_sums_of_every_score_in_one_query_equal_each_scores_own(survey, weight):
+    # all five scores summed by month in one DuckDB query (their answer combinations) against each score's
+    # own month table from the DataFrame, with unanswered rows, rows without a weight and undated rows
+    from cxlib.data import as_table
+
+    rng = np.random.default_rng(21)
+    df = survey.copy()
+    df.loc[rng.choice(len(df), 80, replace=False), "nps"] = np.nan
+    df.loc[rng.choice(len(df), 50, replace=False), "w"] = np.nan
+    df.loc[rng.choice(len(df), 30, replace=False), "responded_at"] = pd.NaT
+    kw = {m: {"weight": weight, **_kwargs(m)} for m in SCALES}
+    sums = scores.month_sums(as_table(df), metrics=kw)
+    for m in SCALES:
+        # the answered (and, weighted, weighted) dated rows counted by month: a second count of n
+        used = df[m].notna() & df["responded_at"].notna() & (df["w"].notna() if weight else True)
+        n = used.groupby(df.loc[used, "responded_at"].dt.to_period("M")).sum()
+        assert sums[m].set_index("period")["n"].loc[n.index].tolist() == n.tolist(), m
+        on_table = scores.trend(as_table(df), metric=m, min_n=1, sums=sums[m], **kw[m])
+        own = scores.trend(df, metric=m, min_n=1, **kw[m])
+        pd.testing.assert_frame_equal(on_table, own, check_exact=False, rtol=1e-12)
+        got = scores.compare(as_table(df), metric=m, month="2026-10", baseline="previous_3", min_n=1, sums=sums[m],
+                             **kw[m])
+        pd.testing.assert_frame_equal(got, scores.compare(df, metric=m, month="2026-10", baseline="previous_3",
+                                                          min_n=1, **kw[m]), check_exact=False, rtol=1e-12)
+
+
 @pytest.mark.parametrize("weight", [None, "w"])
 def test_banner_total_and_columns_equal_each_score(survey, weight):
     rows = [(m, metrics.METRICS[m].banner_row) for m in SCALES]

@@ -89,35 +89,60 @@ def table_weight(table, weight: str, *, where: str):
 
 
 # ---------------------------------------------------------------------------------------------- pandas
-def _np_mask(frame: pd.DataFrame, term: Term) -> np.ndarray:
-    mask = np.ones(len(frame), dtype=bool)
+class _Columns:
+    """Each column of a frame as float values and as a presence mask, made once for all the terms."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame, self._present, self._floats = frame, {}, {}
+
+    def present(self, col) -> np.ndarray:
+        if col not in self._present:
+            self._present[col] = self.frame[col].notna().to_numpy()
+        return self._present[col]
+
+    def floats(self, col) -> np.ndarray:
+        if col not in self._floats:
+            self._floats[col] = self.frame[col].to_numpy(dtype="float64", na_value=np.nan)
+        return self._floats[col]
+
+
+def _np_mask(cols: _Columns, term: Term) -> np.ndarray:
+    mask = np.ones(len(cols.frame), dtype=bool)
     for c in term.needs:
-        mask &= frame[c].notna().to_numpy()
+        mask &= cols.present(c)
     if term.values is not None:
         col, allowed = term.values
-        mask &= frame[col].isin(list(allowed)).to_numpy()
+        values = cols.frame[col]
+        if pd.api.types.is_numeric_dtype(values) and len(allowed) <= 32:
+            x, hit = cols.floats(col), np.zeros(len(values), dtype=bool)
+            for a in allowed:    # a few points: comparisons beat a hash table (the same equality as isin)
+                hit |= x == a
+            mask &= hit
+        else:
+            mask &= values.isin(list(allowed)).to_numpy()
     if term.outside is not None:
         col, low, high, whole = term.outside
-        x = frame[col].to_numpy(dtype="float64", na_value=np.nan)
+        x = cols.floats(col)
         with np.errstate(invalid="ignore"):
             off = (x < low) | (x > high) | (whole & (x % 1 != 0))
-        mask &= frame[col].notna().to_numpy() & off
+        mask &= cols.present(col) & off
     return mask
 
 
-def _np_value(frame: pd.DataFrame, term: Term, mask: np.ndarray) -> np.ndarray:
+def _np_value(cols: _Columns, term: Term, mask: np.ndarray) -> np.ndarray:
     if term.count:
         return mask.astype("int64")
-    v = np.ones(len(frame))
+    v = np.ones(len(cols.frame))
     for col, centre in term.factors:
-        v = v * (frame[col].to_numpy(dtype="float64", na_value=np.nan) - centre)
+        v = v * (cols.floats(col) - centre)
     if term.weight and term.wpow:
-        v = v * frame[term.weight].to_numpy(dtype="float64", na_value=np.nan) ** term.wpow
+        v = v * cols.floats(term.weight) ** term.wpow
     return np.where(mask, v, 0.0)
 
 
 def _pandas_sums(frame: pd.DataFrame, keys: list, terms: list[Term], dropna: bool = True) -> pd.DataFrame:
-    values = pd.DataFrame({t.name: _np_value(frame, t, _np_mask(frame, t)) for t in terms}, index=frame.index)
+    cols = _Columns(frame)
+    values = pd.DataFrame({t.name: _np_value(cols, t, _np_mask(cols, t)) for t in terms}, index=frame.index)
     if not keys:
         return pd.DataFrame({k: [v.sum()] for k, v in values.items()})
     return values.groupby([frame[k] for k in keys], sort=True, observed=True, dropna=dropna).sum().reset_index()

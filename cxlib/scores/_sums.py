@@ -18,7 +18,7 @@ from ..data import Scale, Term, group_sums, is_table
 from ..errors import DataError
 from ..metrics import estimate, finish_interval, get_metric
 
-__all__ = ["as_scale", "default_scale", "finish", "indicators", "mean_columns", "score_sums", "share_columns",
+__all__ = ["as_scale", "default_scale", "finish", "indicators", "mean_columns", "score_sums", "scores_sums", "share_columns",
            "sum_columns", "table_scale", "validate", "y_sums"]
 
 
@@ -195,6 +195,14 @@ def _table_inputs(table, score: str, by: list[str], weight: str | None, scale: S
     import ibis
 
     need_columns(table, [score, *by] + ([weight] if weight else []) + ([date_col] if date_col else []), where=where)
+    x, w = _table_xw(table, score, weight, scale, where)
+    return table.mutate(_x=x).mutate(_w=lambda t: t._x.isnull().ifelse(ibis.null("float64"), w))
+
+
+def _table_xw(table, score: str, weight: str | None, scale: Scale, where: str):
+    """The answers as float (missing where the weight is) and the weights, as expressions on ``table``."""
+    import ibis
+
     kind = table[score].type()
     if not (kind.is_numeric() or kind.is_boolean()):
         raise DataError(f"{where}: column {score!r}: expected numbers on the {scale.min}–{scale.max} scale, "
@@ -205,11 +213,11 @@ def _table_inputs(table, score: str, by: list[str], weight: str | None, scale: S
     w = table[weight].cast("float64") if weight else ibis.literal(1.0)
     if weight:
         x = w.isnull().ifelse(ibis.null("float64"), x)   # an answer without a weight is left out
-    t = table.mutate(_x=x).mutate(_w=lambda t: t._x.isnull().ifelse(ibis.null("float64"), w))
-    return t
+    return x, w
 
 
-def _table_sums(table, metric, terms, score, by, weight, scale, integer, period, window, date_col) -> pd.DataFrame:
+def _table_sums(table, metric, terms, score, by, weight, scale, integer, period, window, date_col,
+                keep_missing=False) -> pd.DataFrame:
     """A table's sums from its histogram: rows, Σw and Σw² per group and answer value, in one ``GROUP BY``.
 
     Answers take few distinct values (the scale's points), so the histogram is small; every term follows
@@ -221,6 +229,12 @@ def _table_sums(table, metric, terms, score, by, weight, scale, integer, period,
     if weight:
         hist_terms.append(Term("_badw", present=("_x",), outside=("_w", 0.0, 1.7e308, False), count=True))
     h = group_sums(t, by=[*by, "_x"], terms=hist_terms, period=period, window=window, keep_missing_keys=True)
+    return _from_histogram(h, t, metric, terms, score, by, weight, scale, integer, period, keep_missing)
+
+
+def _from_histogram(h, t, metric, terms, score, by, weight, scale, integer, period, keep_missing=False) -> pd.DataFrame:
+    """The terms from a histogram (``_x`` with ``_cnt``, ``_sw``, ``_sw2``, ``_badw``), after its checks;
+    ``keep_missing``: groups with a missing ``by`` key too (a dated row's period is never missing)."""
     x = h["_x"].to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):
         off = ~np.isnan(x) & ((x < scale.min) | (x > scale.max) | (integer & (x % 1 != 0)))
@@ -228,15 +242,40 @@ def _table_sums(table, metric, terms, score, by, weight, scale, integer, period,
               "_badw": int(h["_badw"].sum()) if weight else 0}
     _raise_table(t, score, weight, scale, integer, metric, totals)
     keys = (["period"] if period else []) + list(by)
-    h = h.loc[h[keys].notna().all(axis=1)] if keys else h
+    known = (["period"] if period else []) if keep_missing else keys
+    h = h.loc[h[known].notna().all(axis=1)] if known else h
     # each term over the histogram: counts add up _cnt, weighted sums add up _sw (or _sw2 for w²)
     as_hist = [Term(tm.name, factors=tm.factors, present=tm.present, values=tm.values, wpow=1,
                     weight="_cnt" if tm.count else ("_sw" if tm.wpow == 1 else "_sw2")) for tm in terms]
-    s = group_sums(h, by=keys, terms=as_hist)
+    s = group_sums(h, by=keys, terms=as_hist, keep_missing_keys=keep_missing)
     for tm in terms:
         if tm.count:
             s[tm.name] = s[tm.name].round().astype("int64")
     return s
+
+
+def _tables_sums(table, specs: list[dict], weight, period, date_col) -> list[pd.DataFrame]:
+    """:func:`_table_sums` of several scores of one table (one weight) from one histogram of their answer
+    combinations per period: each score's histogram is its margin (Σw over the rows answering it; an answer
+    without a weight is missing, as for one score), so every sum is the one the score's own query gives."""
+    inputs = [_table_inputs(table, sp["score"], [], weight, sp["scale"], sp["integer"], sp["metric"], date_col)
+              for sp in specs]
+    xw = [_table_xw(table, sp["score"], weight, sp["scale"], sp["metric"]) for sp in specs]
+    keys, w = {f"_x{i}": x for i, (x, _) in enumerate(xw)}, xw[0][1]
+    terms = [Term("_cnt", count=True), Term("_sw", weight="_w", wpow=1), Term("_sw2", weight="_w", wpow=2)]
+    if weight:
+        terms.append(Term("_badw", present=("_w",), outside=("_w", 0.0, 1.7e308, False), count=True))
+    combos = group_sums(table.mutate(**keys, _w=w), by=list(keys), terms=terms, period=period,
+                        keep_missing_keys=True)
+    out = []
+    for i, (sp, t) in enumerate(zip(specs, inputs)):
+        h = combos.groupby([*(["period"] if period else []), f"_x{i}"], dropna=False, sort=True)[
+            [tm.name for tm in terms]].sum().reset_index().rename(columns={f"_x{i}": "_x"})
+        unanswered = h["_x"].isna()
+        h.loc[unanswered, [tm.name for tm in terms[1:]]] = 0    # their weights count for no sum of this score
+        out.append(_from_histogram(h, t, sp["metric"], sp["terms"], sp["score"], [], weight, sp["scale"],
+                                   sp["integer"], period))
+    return out
 
 
 def _raise_table(t, score, weight, scale, integer, where, totals) -> None:
@@ -257,20 +296,36 @@ def _raise_table(t, score, weight, scale, integer, where, totals) -> None:
 
 
 def score_sums(data, metric: str, *, score: str, by, weight, scale: Scale, top_k=None, period=None,
-               window=None, date_col: str | None = None) -> pd.DataFrame:
+               window=None, date_col: str | None = None, keep_missing: bool = False) -> pd.DataFrame:
     """Validate the answers and sum them per group (and per ``period``, within ``window``), on either engine.
 
     Returns the group keys, ``n``, ``sw``, ``sw2``, ``swx``, ``swxx``, ``sw2x``, ``sw2xx`` (answers centred
     at the scale's midpoint; ``sw2*`` weighted by w²) and per counted point set (e.g. ``promoters``) its
-    count, weighted count ``sw_<name>`` and w²-weighted count ``sw2_<name>``.
+    count, weighted count ``sw_<name>`` and w²-weighted count ``sw2_<name>``. ``keep_missing``: groups with a
+    missing ``by`` key too (summed over separately, as when its column is not cut).
     """
     integer = get_metric(metric).integer
     centre = (scale.min + scale.max) / 2
     terms = _terms(metric, scale, top_k, centre)
     if is_table(data):
-        return _table_sums(data, metric, terms, score, by, weight, scale, integer, period, window, date_col)
+        return _table_sums(data, metric, terms, score, by, weight, scale, integer, period, window, date_col,
+                           keep_missing)
     x, w = validate(data, score, by, weight, scale, integer=integer, where=metric)
     extra = [date_col] if date_col and (period or window) else []
     frame = pd.DataFrame({**{c: data[c] for c in [*by, *extra]}, "_x": x, "_w": np.where(np.isnan(x), np.nan, w)},
                          index=data.index)
-    return group_sums(frame, by=by, terms=terms, period=period, window=window)
+    s = group_sums(frame, by=by, terms=terms, period=period, window=window, keep_missing_keys=keep_missing)
+    return s.loc[s["period"].notna()].reset_index(drop=True) if keep_missing and period else s
+
+
+def scores_sums(data, specs: list[dict], *, weight, period=None, date_col: str | None = None) -> list[pd.DataFrame]:
+    """:func:`score_sums` of several scores (``specs``: dicts of ``metric``, ``score``, ``scale``, ``top_k``)
+    sharing one weight, per group of ``period``: on a table in one query, on a DataFrame one score at a time."""
+    if not is_table(data):
+        return [score_sums(data, sp["metric"], score=sp["score"], by=[], weight=weight, scale=sp["scale"],
+                           top_k=sp["top_k"], period=period, date_col=date_col) for sp in specs]
+    need_columns(data, [date_col] if date_col else [], where="scores_sums")
+    full = [{**sp, "integer": get_metric(sp["metric"]).integer,
+             "terms": _terms(sp["metric"], sp["scale"], sp["top_k"], (sp["scale"].min + sp["scale"].max) / 2)}
+            for sp in specs]
+    return _tables_sums(data, full, weight, period, date_col)

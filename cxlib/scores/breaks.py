@@ -29,36 +29,41 @@ def _candidate(upper: bool, t: float, first: int, after: int, beyond_after: int,
             "n_before": first, "n_after": after, "share_beyond_after": share, "log_chance": chance}
 
 
-def _table_candidates(table, score: str, date_col: str, min_n: int) -> tuple[list, list]:
-    """:func:`_candidates` in the database, above and below (three aggregate queries): for each level, the
-    first date with an answer beyond it, then the answers before that date and beyond the level after it.
+def _table_candidates(table, scores: list[str], date_col: str, min_n: int) -> dict[str, tuple[list, list]]:
+    """:func:`_candidates` in the database for every score at once, above and below, in two scans: a
+    histogram of the scores' answer combinations with each one's count and first date, then one count of
+    the answers before each first date beyond a level.
+
+    For a level x of a score, the first date beyond it is the earliest first date of the combinations
+    beyond x; no answer beyond x lies before it, so the answers beyond x after it are all the answers
+    beyond x (the histogram's count), and the answers after it are the score's answers less those before.
     Answers at the very instant of the first one beyond count after it (rows the pandas path orders by
     file position within one timestamp)."""
-    t = table.filter(table[score].notnull(), table[date_col].notnull())
-    v, d = t[score].cast("float64"), t[date_col]
-    levels = sorted(float(x) for x in t.aggregate(by=[v.name("v")], n=t.count()).execute()["v"])
-    sides = [(True, x) for x in levels[:-1]] + [(False, x) for x in levels[1:]]
-    if not sides:
-        return [], []
-    beyond = [v > x if up else v < x for up, x in sides]
-    got = t.aggregate(**{f"f{i}": d.min(where=b) for i, b in enumerate(beyond)}).execute().iloc[0]
-    firsts = {i: got[f"f{i}"] for i in range(len(sides)) if pd.notna(got[f"f{i}"])}
-    if not firsts:
-        return [], []
-    aggs = {}
-    for i, first in firsts.items():
-        at = pd.Timestamp(first).to_pydatetime()
-        aggs.update({f"b{i}": t.count(where=d < at), f"a{i}": t.count(where=d >= at),
-                     f"x{i}": t.count(where=beyond[i] & (d >= at))})
-    n = t.aggregate(**aggs).execute().iloc[0]
-    out: tuple[list, list] = ([], [])
-    for i, first in firsts.items():
-        b, a = int(n[f"b{i}"]), int(n[f"a{i}"])
-        if b < min_n or a < min_n:
+    t = table.filter(table[date_col].notnull())
+    keys = [f"_v{i}" for i in range(len(scores))]
+    hist = t.group_by([t[s].cast("float64").name(k) for s, k in zip(scores, keys)]) \
+        .aggregate(_n=t.count(), _first=t[date_col].min()).execute()
+    sides, counts = {}, {}
+    for i, k in enumerate(keys):
+        h = hist.loc[hist[k].notna()]
+        levels = sorted(float(x) for x in h[k].unique())
+        for up, x in [(True, x) for x in levels[:-1]] + [(False, x) for x in levels[1:]]:
+            beyond = h.loc[h[k] > x if up else h[k] < x]
+            sides[(i, up, x)] = (pd.Timestamp(beyond["_first"].min()), int(beyond["_n"].sum()), int(h["_n"].sum()))
+    d = t[date_col]
+    ats = sorted({(i, at) for (i, _, _), (at, _, _) in sides.items()})
+    if ats:
+        got = t.aggregate(**{f"b{j}": t.count(where=t[scores[i]].notnull() & (d < at.to_pydatetime()))
+                             for j, (i, at) in enumerate(ats)}).execute().iloc[0]
+        counts = {key: int(got[f"b{j}"]) for j, key in enumerate(ats)}
+    out = {s: ([], []) for s in scores}
+    for (i, up, x), (at, beyond, total) in sides.items():
+        b = counts[(i, at)]
+        if b < min_n or total - b < min_n:
             continue
-        found = _candidate(sides[i][0], sides[i][1], b, a, int(n[f"x{i}"]), first)
+        found = _candidate(up, x, b, total - b, beyond, at)
         if found:
-            out[0 if sides[i][0] else 1].append(found)
+            out[scores[i]][0 if up else 1].append(found)
     return out
 
 
@@ -77,7 +82,8 @@ def _candidates(values: np.ndarray, dates: np.ndarray, min_n: int, upper: bool) 
     return out
 
 
-def scale_breaks(data: pd.DataFrame, *, score: str, date_col: str = "responded_at", min_n: int = 30) -> pd.DataFrame:
+def scale_breaks(data: pd.DataFrame, *, score: str | list[str], date_col: str = "responded_at",
+                 min_n: int = 30) -> pd.DataFrame:
     """Where a score's answers start going beyond the range they kept until then (a scale change).
 
     For each answer level t, the first answer above t (or below it) in time splits the series; with at
@@ -88,10 +94,10 @@ def scale_breaks(data: pd.DataFrame, *, score: str, date_col: str = "responded_a
     Parameters
     ----------
     data : pandas.DataFrame or Ibis table
-        Dated responses (a table: counted in the database, answers at the instant of the first one beyond a
-        level counting after it).
-    score : str
-        The score column.
+        Dated responses (a table: counted in the database, every score in two scans, answers at the instant
+        of the first one beyond a level counting after it).
+    score : str or list of str
+        The score column, or several (each one's breaks, in this order).
     date_col : str
     min_n : int
         Answers needed on each side of a break.
@@ -99,9 +105,9 @@ def scale_breaks(data: pd.DataFrame, *, score: str, date_col: str = "responded_a
     Returns
     -------
     pandas.DataFrame
-        One row per break, earliest first: ``score``, ``direction`` ("above": higher answers appear; "below":
-        lower ones), ``threshold`` (the old range's end), ``first_at`` (the first answer beyond it),
-        ``month`` ("YYYY-MM" of ``first_at``), ``n_before``, ``n_after`` (answers on each side),
+        One row per break, by score then earliest first: ``score``, ``direction`` ("above": higher answers
+        appear; "below": lower ones), ``threshold`` (the old range's end), ``first_at`` (the first answer
+        beyond it), ``month`` ("YYYY-MM" of ``first_at``), ``n_before``, ``n_after`` (answers on each side),
         ``share_beyond_after`` (share of answers beyond the old range after the break), ``log_chance``.
 
     Examples
@@ -111,18 +117,23 @@ def scale_breaks(data: pd.DataFrame, *, score: str, date_col: str = "responded_a
     >>> scale_breaks(d, score="rating")[["direction", "threshold", "month", "n_before"]].values.tolist()
     [['above', 5.0, '2015-07', 202]]
     """
-    need_columns(data, [score, date_col], where="scale_breaks")
+    names = [score] if isinstance(score, str) else list(dict.fromkeys(score))
+    need_columns(data, [*names, date_col], where="scale_breaks")
     if is_table(data):
-        found = [min(c, key=lambda r: r["log_chance"]) for c in _table_candidates(data, score, date_col, min_n) if c]
+        sides = _table_candidates(data, names, date_col, min_n) if names else {}
     else:
-        rows = data[[date_col, score]].dropna().sort_values(date_col, kind="stable")
-        values, dates = rows[score].to_numpy(float), rows[date_col].to_numpy()
-        found = [min(c, key=lambda r: r["log_chance"]) for c in
-                 (_candidates(values, dates, min_n, True), _candidates(values, dates, min_n, False)) if c]
+        sides = {}
+        for name in names:
+            rows = data[[date_col, name]].dropna().sort_values(date_col, kind="stable")
+            values, dates = rows[name].to_numpy(float), rows[date_col].to_numpy()
+            sides[name] = (_candidates(values, dates, min_n, True), _candidates(values, dates, min_n, False))
     cols = ["score", "direction", "threshold", "first_at", "month", "n_before", "n_after", "share_beyond_after",
             "log_chance"]
+    found = [{**min(c, key=lambda r: r["log_chance"]), "score": name} for name in names for c in sides[name] if c]
     if not found:
         return pd.DataFrame(columns=cols)
-    out = pd.DataFrame(found).assign(score=score)
+    out = pd.DataFrame(found)
     out["month"] = out["first_at"].dt.strftime("%Y-%m")
-    return out[cols].sort_values("first_at").reset_index(drop=True)
+    order = out["score"].map({name: i for i, name in enumerate(names)})
+    out = out.assign(_order=order).sort_values(["_order", "first_at"], kind="stable")
+    return out[cols].reset_index(drop=True)

@@ -11,31 +11,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import periods
-from .._checks import by_list, check_confidence, need_columns
+from .._checks import by_list, check_confidence
 from .._stats import adjust_p, z_crit, z_test
-from ..data import is_table
 from ..errors import DataError, ParameterError
+from ._window import _check_dates, _combined_sums, _months, _span
 from .registry import add_sums, metric_sums, table_from_sums
 
 __all__ = ["compare", "holm_significance", "trend", "what_changed"]
 
 _OUT = ["value", "n", "n_eff", "baseline_value", "n_baseline", "n_eff_baseline", "diff", "se", "z",
         "ci_low", "ci_high", "p_value", "p_adjusted", "significant", "tested", "note"]
-
-
-def _span(data, date_col: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last date of ``date_col`` (a DataFrame column or a table's, one query); DataError unless dates."""
-    need_columns(data, [date_col], where="date column")
-    if is_table(data):
-        kind = data[date_col].type()
-        if not (kind.is_timestamp() or kind.is_date()):
-            raise DataError(f"column {date_col!r} must hold dates (a timestamp column), the table holds {kind}")
-        row = data.aggregate(first=data[date_col].min(), last=data[date_col].max()).execute().iloc[0]
-        return pd.Timestamp(row["first"]), pd.Timestamp(row["last"])
-    if not pd.api.types.is_datetime64_any_dtype(data[date_col]):
-        raise DataError(f"column {date_col!r} must hold dates (datetime64), got {data[date_col].dtype}")
-    return data[date_col].min(), data[date_col].max()
 
 
 def _side(sums: pd.DataFrame, metric: str, by: list[str], finish: dict) -> pd.DataFrame:
@@ -103,17 +88,17 @@ def _pair(current, baseline, by: list[str]) -> pd.DataFrame:
 
 
 def _month_pairs(data, *, metric, by, month, baseline, date_col, min_n, confidence, kw) -> pd.DataFrame:
-    """The month against its baseline months for every group: one summing pass over the months involved."""
-    first, last = _span(data, date_col)
-    current, base = str(periods.parse_month(month)), periods.baseline_months(month, baseline)
-    months = sorted([current, *base])
-    window = (date_col, periods.bounds(months[0])[0], periods.bounds(months[-1])[1])
+    """The month against its baseline months for every group: one summing pass over the months involved (the
+    data's first and last date are read only to say why a side is empty)."""
+    _check_dates(data, date_col)
+    current, base, window = _months(month, baseline, date_col)
     sums, finish = metric_sums(data, metric=metric, by=by, period=(date_col, "M"), window=window,
                                date_col=date_col, min_n=min_n, confidence=confidence, **kw)
     sides = []
     for side in ([current], base):
         rows = sums.loc[sums["period"].astype("str").isin(side)]
         if rows.empty:
+            first, last = _span(data, date_col)
             raise DataError(f"no responses in {', '.join(side)} (column {date_col!r}); the data run from "
                             f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
         sides.append(_side(add_sums(rows, metric=metric, by=by), metric, by, finish))
@@ -124,7 +109,8 @@ def _month_pairs(data, *, metric, by, month, baseline, date_col, min_n, confiden
 
 
 def compare(data, *, metric="nps", by=None, reference=None, month=None, baseline="previous",
-            date_col="responded_at", min_n=30, confidence=0.95, alpha=0.05, **metric_kwargs) -> pd.DataFrame:
+            date_col="responded_at", min_n=30, confidence=0.95, alpha=0.05, sums=None,
+            **metric_kwargs) -> pd.DataFrame:
     """Differences between groups, or between a month and its baseline, with Holm-adjusted significance.
 
     Parameters
@@ -147,6 +133,9 @@ def compare(data, *, metric="nps", by=None, reference=None, month=None, baseline
         Comparisons where either side has ``n_eff < min_n`` are not tested.
     confidence, alpha : float
         Confidence level of the intervals; family-wise error rate of the Holm adjustment.
+    sums : pandas.DataFrame, optional
+        With ``month`` and without ``by``: the metric's month sums of ``data`` made with the same arguments
+        (:func:`cxlib.scores.month_sums`), read instead of summing ``data`` again.
     **metric_kwargs
         Passed to the metric function (``score``, ``scale``, ``top_k``, ``weight``, ``ci_method``).
 
@@ -170,7 +159,10 @@ def compare(data, *, metric="nps", by=None, reference=None, month=None, baseline
     by = by_list(by)
     confidence = check_confidence(confidence, func="compare")
     kw = dict(metric_kwargs)
+    if sums is not None and (month is None or by):
+        raise ParameterError("compare reads sums= only for a month against its baseline without by=")
     if month is not None:
+        kw["sums"] = sums
         t = _month_pairs(data, metric=metric, by=by, month=month, baseline=baseline, date_col=date_col,
                          min_n=min_n, confidence=confidence, kw=kw)
         return holm_significance(t, alpha=alpha)[by + ["month", "baseline", *_OUT]]
@@ -198,8 +190,17 @@ def compare(data, *, metric="nps", by=None, reference=None, month=None, baseline
     return holm_significance(t, alpha=alpha)[by + ["reference", *_OUT]]
 
 
-def trend(data, *, metric="nps", freq="M", by=None, date_col="responded_at", min_n=30, **metric_kwargs):
+def trend(data, *, metric="nps", freq="M", by=None, date_col="responded_at", min_n=30, sums=None, **metric_kwargs):
     """The metric per period (and group) with its CI, for charts; empty periods are kept and flagged.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Ibis table
+    metric, freq, by, date_col, min_n, **metric_kwargs
+        As in :func:`compare`; ``freq``: the period ("M" months, "Q", "W", "Y").
+    sums : pandas.DataFrame, optional
+        Without ``by``: the metric's sums of ``data`` per ``freq`` period made with the same arguments
+        (:func:`cxlib.scores.month_sums`), read instead of summing ``data`` again.
 
     Returns
     -------
@@ -218,9 +219,15 @@ def trend(data, *, metric="nps", freq="M", by=None, date_col="responded_at", min
     2  2026-03  1 -100.0
     """
     by = by_list(by)
-    first, last = _span(data, date_col)
+    _check_dates(data, date_col)
+    if sums is not None and by:
+        raise ParameterError("trend reads sums= only without by=")
     sums, finish = metric_sums(data, metric=metric, by=by, period=(date_col, freq), date_col=date_col, min_n=min_n,
-                               **metric_kwargs)
+                               sums=sums, **metric_kwargs)
+    # every dated row has its period in the sums (a period without answers has n = 0), so without groups the
+    # sums span the data's periods; with groups (rows of a missing group are not in them) one query says
+    first, last = (sums["period"].min().start_time, sums["period"].max().start_time) if not by and len(sums) \
+        else _span(data, date_col)
     t = table_from_sums(sums, metric=metric, by=["period", *by], **finish)
     full = pd.DataFrame({"period": pd.period_range(first.to_period(freq), last.to_period(freq), freq=freq)})
     if by:
@@ -275,10 +282,13 @@ def what_changed(data, *, month, by, cells=(), journey=None, metric="nps", basel
     parts = [[d] for d in by] + [c for i, c in enumerate(crossed) if c not in crossed[:i]]
     if not parts:
         raise ParameterError("what_changed needs at least one segment column in by=")
+    combined = _combined_sums(data, parts, metric=metric, month=month, baseline=baseline, date_col=date_col,
+                              kw=metric_kwargs)
     tables = []
     for cols in parts:
+        own = {} if combined is None else {"sums": add_sums(combined, metric=metric, by=["period", *cols])}
         t = _month_pairs(data, metric=metric, by=cols, month=month, baseline=baseline, date_col=date_col,
-                         min_n=min_n, confidence=confidence, kw=dict(metric_kwargs))
+                         min_n=min_n, confidence=confidence, kw={**metric_kwargs, **own})
         seg = t[cols].astype("str").agg(" × ".join, axis=1) if len(cols) > 1 else t[cols[0]].astype("str")
         tables.append(t.drop(columns=cols).assign(dimension=" × ".join(cols), segment=seg))
     t = holm_significance(pd.concat(tables, ignore_index=True), alpha=alpha)

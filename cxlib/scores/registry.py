@@ -7,11 +7,11 @@ import pandas as pd
 from .._checks import by_list, check_choice, check_confidence
 from ..errors import ParameterError
 from ..metrics import METRICS, get_metric, resolve_variance
-from ._sums import score_sums, sum_columns, table_scale
+from ._sums import score_sums, scores_sums, sum_columns, table_scale
 from .means import mean_from_sums
 from .metrics import nps_from_sums, share_from_sums
 
-__all__ = ["METRICS", "add_sums", "by_segments", "metric_sums", "score_table", "table_from_sums"]
+__all__ = ["METRICS", "add_sums", "by_segments", "metric_sums", "month_sums", "score_table", "table_from_sums"]
 
 #: How a table is finished from its sums, by the metric's kind (:data:`cxlib.metrics.KINDS`).
 _FROM_SUMS = {"net": nps_from_sums, "share": share_from_sums, "mean": mean_from_sums}
@@ -19,23 +19,59 @@ _FINISH = ("confidence", "min_n", "suppress", "ci_method", "variance")
 
 
 def metric_sums(data, *, metric, by=(), period=None, window=None, date_col=None, score=None, scale=None,
-                top_k=None, weight=None, **finish) -> tuple[pd.DataFrame, dict]:
+                top_k=None, weight=None, sums=None, keep_missing=False, **finish) -> tuple[pd.DataFrame, dict]:
     """A metric's group sums on either engine, and the arguments that finish them (:func:`table_from_sums`).
 
     ``**finish`` holds the finishing arguments (``confidence``, ``min_n``, ``suppress``, ``ci_method``,
     ``variance``: default linearised with ``weight``, Kish without); anything else is refused with the
-    metric function's own TypeError.
+    metric function's own TypeError. ``sums``: the metric's sums already made with these arguments
+    (:func:`month_sums`), returned as they are; ``keep_missing``: groups with a missing ``by`` key too.
     """
     check_choice(metric, METRICS, param="metric", func="score_table")
     unknown = sorted(set(finish) - set(_FINISH))
     if unknown:
         raise TypeError(f"{metric}() got unexpected keyword argument(s) {unknown}")
     scale = table_scale(metric, scale)
-    s = score_sums(data, metric, score=score or metric, by=by_list(by), weight=weight, scale=scale,
-                   top_k=top_k if not get_metric(metric).fixed_scale else None, period=period, window=window,
-                   date_col=date_col)
+    s = sums if sums is not None else score_sums(
+        data, metric, score=score or metric, by=by_list(by), weight=weight, scale=scale,
+        top_k=top_k if not get_metric(metric).fixed_scale else None, period=period, window=window, date_col=date_col,
+        keep_missing=keep_missing)
     finish["variance"] = resolve_variance(finish.get("variance"), bool(weight))
     return s, {"scale": scale, **finish}
+
+
+def month_sums(data, *, metrics: dict, date_col: str = "responded_at", freq: str = "M") -> dict:
+    """Several metrics' sums per period, for :func:`cxlib.scores.compare` and :func:`cxlib.scores.trend`
+    (``sums=``): on a table, the metrics sharing a weight in one query (one scan instead of one per call).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Ibis table
+    metrics : dict
+        Metric name -> its arguments (``score``, ``scale``, ``top_k``, ``weight``), as the calls that read
+        the sums pass them.
+    date_col, freq : str
+        The date column and the period ("M": months).
+
+    Returns
+    -------
+    dict
+        Metric -> its sums per ``period`` (a pandas Period), the columns :func:`metric_sums` gives: ``n``,
+        ``sw``, ``sw2``, ``swx``, ``swxx``, ``sw2x``, ``sw2xx`` and per counted point set its count,
+        ``sw_<name>`` and ``sw2_<name>``.
+    """
+    specs = {}
+    for metric, kw in metrics.items():
+        check_choice(metric, METRICS, param="metric", func="month_sums")
+        fixed = get_metric(metric).fixed_scale
+        specs[metric] = {"metric": metric, "score": kw.get("score") or metric, "weight": kw.get("weight"),
+                         "scale": table_scale(metric, kw.get("scale")), "top_k": None if fixed else kw.get("top_k")}
+    out = {}
+    for weight in dict.fromkeys(sp["weight"] for sp in specs.values()):
+        group = [sp for sp in specs.values() if sp["weight"] == weight]
+        got = scores_sums(data, group, weight=weight, period=(date_col, freq), date_col=date_col)
+        out.update({sp["metric"]: s for sp, s in zip(group, got)})
+    return {m: out[m] for m in metrics}
 
 
 def table_from_sums(sums: pd.DataFrame, *, metric, by=(), **finish) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from .._stats import adjust_p, z_test
 from ..errors import ParameterError
 from ..metrics import get_metric
 from ._sums import sum_columns, y_sums
-from .changes import _span
+from ._window import _span
 from .registry import metric_sums, table_from_sums
 
 __all__ = ["rolling"]

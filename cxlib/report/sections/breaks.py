@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ... import scores
+from ... import periods, scores
 from .. import claims
 from .context import ReportContext
 
@@ -26,13 +26,9 @@ def scale_changes(scope: ReportContext) -> dict:
             upto = scope.table
         else:
             data = scope.data
-            upto = data[data["responded_at"].dt.strftime("%Y-%m") <= scope.month]
-        found = {}
-        for metric in scope.scores:
-            table = scores.scale_breaks(upto, score=metric, min_n=scope.min_n)
-            if len(table):
-                found[metric] = table.iloc[-1]
-        return found
+            upto = data[data["responded_at"] < periods.bounds(scope.month)[1]]   # (no text for every date)
+        table = scores.scale_breaks(upto, score=scope.scores, min_n=scope.min_n)   # every score in one pass
+        return {m: table[table["score"] == m].iloc[-1] for m in scope.scores if (table["score"] == m).any()}
     return scope.memo("scale_breaks", compute)
 
 

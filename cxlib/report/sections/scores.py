@@ -44,6 +44,25 @@ def month_row(scope: ReportContext, metric: str) -> pd.Series:
                                                         **scope.kwargs(metric)).iloc[0], metric)
 
 
+def month_sums(scope: ReportContext, metric: str, months: int | None = None) -> pd.DataFrame | None:
+    """In the database: the metric's sums by month over the scope's window, up to the report month (the last
+    ``months`` months), every score's in one query once per report (:func:`cxlib.scores.month_sums`), read
+    by the comparisons and the trends instead of a scan each. None on a DataFrame (each sums its own months,
+    cheaply) or when there are no such sums (the statistic then sums the data and says why)."""
+    if scope.table is None or not scope.dated:
+        return None
+    try:
+        every = scope.memo("month_sums", lambda: scores.month_sums(
+            scope.table, metrics={m: scope.kwargs(m) for m in scope.scores}))
+    except DataError:
+        return None
+    if metric not in every:
+        return None
+    s, end = every[metric], pd.Period(scope.month, freq="M")
+    s = s.loc[(s["period"] <= end) & ((s["period"] > end - months) if months else True)]
+    return s.reset_index(drop=True) if len(s) else None
+
+
 def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | None:
     """The month against ``baseline`` ("previous", "year_ago") for one metric, or None without data."""
     def compute():
@@ -51,7 +70,7 @@ def comparison(scope: ReportContext, metric: str, baseline: str) -> pd.Series | 
             return None                 # a scale change lies between: not compared
         try:
             return scores.compare(scope.stats, metric=metric, month=scope.month, baseline=baseline,
-                                  min_n=scope.min_n, **scope.kwargs(metric)).iloc[0]
+                                  min_n=scope.min_n, sums=month_sums(scope, metric), **scope.kwargs(metric)).iloc[0]
         except DataError:
             return None
     return scope.memo("compare", compute, metric, baseline)
@@ -79,7 +98,8 @@ def monthly(scope: ReportContext, metric: str, months: int = 12) -> pd.DataFrame
     """The metric by month over the last ``months`` months (:func:`cxlib.scores.trend`, once per report):
     the cards' sparklines and the result set's trend points (the deck's charts) read this one table."""
     return scope.memo("trend", lambda: scores.trend(last_months(scope.stats, month=scope.month, months=months),
-                                                    metric=metric, min_n=scope.min_n, **scope.kwargs(metric)),
+                                                    metric=metric, min_n=scope.min_n,
+                                                    sums=month_sums(scope, metric, months), **scope.kwargs(metric)),
                       metric, months)
 
 
@@ -250,7 +270,8 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
     why = h.note(f"Fewer than {int(k) + 1} months of data up to {scope.period_label}: no rolling {k}-month trend "
                  "to draw yet; the trend is shown by month.") if k else h.Html("")
     window = last_months(scope.stats, month=scope.month, months=months)
-    tr = scores.trend(window, metric=scope.primary, min_n=scope.min_n, **scope.kwargs(scope.primary))
+    tr = scores.trend(window, metric=scope.primary, min_n=scope.min_n, sums=month_sums(scope, scope.primary, months),
+                      **scope.kwargs(scope.primary))
     if len(tr) < 2:
         return why + h.note(f"First month of data ({scope.period_label}): no trend to draw yet.")
     fmt, name = score_format(scope.primary), scope.label(scope.primary)
@@ -271,18 +292,21 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
 def _segment_rows(scope: ReportContext, seg: str, most: int, numbers: list) -> list[dict]:
     """One segment's rows: the ``most`` largest values, the rest pooled as "Other (k values, n = ...)";
     the same rows as numbers are appended to ``numbers``."""
-    values = scope.now[seg].astype("object")
-    now = scope.now.assign(**{seg: values.where(values.notna(), claims.BLANK)})    # blanks shown with their n
     m, fmt, name = scope.primary, score_format(scope.primary), scope.label(scope.primary)
+    values = scope.now[seg].astype("object")
+    # only the columns the score reads (not a copy of every column per segment)
+    now = scope.now[[c for c in dict.fromkeys([m, scope.weight]) if c and c != seg and c in scope.now]].assign(
+        **{seg: values.where(values.notna(), claims.BLANK)})    # blanks shown with their n
+    text = now[seg].astype("str")
     # largest first, ties by value: the same order whatever order the rows come in
-    sizes = now[seg].astype("str").value_counts().sort_index().sort_values(ascending=False, kind="stable")
+    sizes = text.value_counts().sort_index().sort_values(ascending=False, kind="stable")
     shown, rest = list(sizes.index[:most]), list(sizes.index[most:])
-    t = scores.score_table(now[now[seg].astype("str").isin(shown)], metric=m, by=seg, min_n=scope.min_n,
+    t = scores.score_table(now[text.isin(shown)], metric=m, by=seg, min_n=scope.min_n,
                            suppress=True, **scope.kwargs(m))
     t = t.assign(_order=t[seg].astype("str").map({v: i for i, v in enumerate(shown)})).sort_values("_order")
     records = [(str(r[seg]), r) for r in t.to_dict("records")]
     if rest:
-        pooled = scores.score_table(now[now[seg].astype("str").isin(rest)], metric=m, min_n=scope.min_n,
+        pooled = scores.score_table(now[text.isin(rest)], metric=m, min_n=scope.min_n,
                                     suppress=True, **scope.kwargs(m)).iloc[0].to_dict()
         records.append((f"Other ({len(rest)} values, n = {int(pooled['n']):,})", pooled))
     rows = []
