@@ -93,7 +93,7 @@ def clean_text(texts, *, brand_words=()) -> pd.Series:
 
 def _model(cache_dir=None):
     """The Rust tokenizer of the USE vocabulary and the distilled table (distilled at first use)."""
-    return _static.tokenizer(), _static.table(cache_dir)
+    return _static.tokenizer(cache_dir), _static.table(cache_dir)
 
 
 def embed_texts(texts, *, max_chars: int = 2000, chunk_size: int = 50_000, cache_dir=None) -> np.ndarray:

@@ -14,6 +14,7 @@ undetermined, Spanish 0.91). Its classifier runs vectorised over many comments a
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import schema
+from . import _modelcache
 from ._langid import BatchIdentifier
 from .redaction import as_text_series
 
@@ -39,6 +41,7 @@ UNDETERMINED = "und"
 #: A language is given only when its probability reaches this (py3langid's length-calibrated softmax).
 MIN_PROBABILITY = 0.5
 _LETTER = re.compile(r"[^\W\d_]")
+_ARRAYS_VERSION = "b1"   # the arrays of _langid.BatchIdentifier: change it when they change
 
 
 @lru_cache(maxsize=1)
@@ -50,9 +53,31 @@ def _identifier():
     return ident
 
 
+def _py3langid_model() -> str:
+    """The path of the model file inside the py3langid wheel."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    return str(MODEL_DIR / MODEL_FILE)
+
+
+def _arrays_name() -> str:
+    """The kept arrays' file name: it changes with the wheel's model file and with :data:`LANGUAGES`."""
+    langs = hashlib.sha256(" ".join(LANGUAGES).encode()).hexdigest()[:8]
+    return f"py3langid-{_ARRAYS_VERSION}-{_modelcache.digest(_py3langid_model())}-{langs}.npz"
+
+
 @lru_cache(maxsize=1)
 def _batch_identifier():
-    return BatchIdentifier(_identifier())
+    """py3langid's model restricted to :data:`LANGUAGES`, from the arrays kept in the user cache folder
+    (:mod:`._modelcache`; 0.05 s); else decoded from the wheel's LZMA model (about 1 s) and kept."""
+    name = _arrays_name()
+    found = _modelcache.find(name)
+    if found is not None:
+        with np.load(found, allow_pickle=False) as kept:
+            return BatchIdentifier(**{f: kept[f] for f in BatchIdentifier.FIELDS})
+    batch = BatchIdentifier.from_identifier(_identifier())
+    _modelcache.write(name, None, lambda f: np.savez(f, **batch.arrays()))
+    return batch
 
 
 def detect_language(texts, *, max_chars: int = 300) -> pd.Series:
