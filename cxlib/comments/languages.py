@@ -11,8 +11,8 @@ undetermined), 0.963 on 19,132 single sentences in German, English, Spanish, Ita
 undetermined, Spanish 0.91). Its classifier runs vectorised over many comments at once
 (:mod:`cxlib.comments._langid`, the same scores): about five times py3langid's own speed. The model's
 arrays, restricted to :data:`LANGUAGES`, are decoded from the wheel once (about 1 s) and kept in the user
-cache folder (``~/.cache/cxlib``, named after a digest of the wheel's model file); a later kernel reads
-them in 0.05 s.
+cache folder (``~/.cache/cxlib``, named after a digest of the wheel's model file); a later kernel
+memory-maps them.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ UNDETERMINED = "und"
 #: A language is given only when its probability reaches this (py3langid's length-calibrated softmax).
 MIN_PROBABILITY = 0.5
 _LETTER = re.compile(r"[^\W\d_]")
-_ARRAYS_VERSION = "b1"   # the arrays of _langid.BatchIdentifier: change it when they change
+_ARRAYS_VERSION = "b2"   # the arrays of _langid.BatchIdentifier: change it when they change
 
 
 @lru_cache(maxsize=1)
@@ -63,23 +63,25 @@ def _py3langid_model() -> str:
     return str(MODEL_DIR / MODEL_FILE)
 
 
-def _arrays_name() -> str:
-    """The kept arrays' file name: it changes with the wheel's model file and with :data:`LANGUAGES`."""
+def _array_names() -> dict:
+    """The kept arrays' file names (one .npy each, so that each is memory-mapped): they change with the
+    wheel's model file and with :data:`LANGUAGES`."""
     langs = hashlib.sha256(" ".join(LANGUAGES).encode()).hexdigest()[:8]
-    return f"py3langid-{_ARRAYS_VERSION}-{_modelcache.digest(_py3langid_model())}-{langs}.npz"
+    stem = f"py3langid-{_ARRAYS_VERSION}-{_modelcache.digest(_py3langid_model())}-{langs}"
+    return {field: f"{stem}-{field}.npy" for field in BatchIdentifier.FIELDS}
 
 
 @lru_cache(maxsize=1)
 def _batch_identifier():
     """py3langid's model restricted to :data:`LANGUAGES`, from the arrays kept in the user cache folder
-    (:mod:`._modelcache`; 0.05 s); else decoded from the wheel's LZMA model (about 1 s) and kept."""
-    name = _arrays_name()
-    found = _modelcache.find(name)
-    if found is not None:
-        with np.load(found, allow_pickle=False) as kept:
-            return BatchIdentifier(**{f: kept[f] for f in BatchIdentifier.FIELDS})
+    (:mod:`._modelcache`; memory-mapped, 0.01 s); else decoded from the wheel's LZMA model (about 1 s) and kept."""
+    names = _array_names()
+    found = {field: _modelcache.find(name) for field, name in names.items()}
+    if all(path is not None for path in found.values()):
+        return BatchIdentifier(**{field: np.load(path, mmap_mode="r") for field, path in found.items()})
     batch = BatchIdentifier.from_identifier(_identifier())
-    _modelcache.write(name, None, lambda f: np.savez(f, **batch.arrays()))
+    for field, array in batch.arrays().items():
+        _modelcache.write(names[field], None, lambda f, a=array: np.save(f, a))
     return batch
 
 
