@@ -62,3 +62,8 @@ def test_a_sample_over_the_row_limit_is_refused(table):
     with pytest.raises(ParameterError, match="the slice holds 5 rows, more than the 4 allowed"):
         _sample(table, per_month=2, limit=4)
     assert len(_sample(table, per_month=2, limit=5)[0]) == 5
+
+
+def test_a_window_of_no_months_is_refused_with_its_parameter(table):
+    with pytest.raises(ParameterError, match="months must be a whole number >= 1, got 0"):
+        sample_months(table, month="2026-10", months=0, per_month=2, columns=["comment"], limit=10)

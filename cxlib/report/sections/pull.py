@@ -83,6 +83,7 @@ def sample_months(table, *, month: str, months: int, per_month: int, columns, li
     """
     import ibis
 
+    periods.window(month, months)   # a month and a count of months it can read, else a ParameterError
     keep = [c for c in dict.fromkeys(["responded_at", *IDS[:1], *columns]) if c in table.columns]
     by = ["response_id"] if "response_id" in keep else keep
     parts = []
