@@ -245,19 +245,39 @@ def test_the_kept_tokenizer_cuts_as_the_one_built_from_the_model(tmp_path, monke
 
 def test_a_float16_table_of_an_earlier_version_is_kept_as_float32(tmp_path, monkeypatch):
     # The table was kept as float16; it is now kept as float32 (memory-mapped, no conversion per kernel). A
-    # float16 file found is converted once, value for value (float16 -> float32 is exact), not distilled again.
+    # float16 file found is converted once, value for value (float16 -> float32 is exact), not distilled again;
+    # so is it when the float32 file is damaged (cut short here).
     from cxlib.comments import _static
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     folder = tmp_path / "cxlib"
     folder.mkdir()
-    old = np.array([[0.5, -1.25], [65504.0, 6e-8]], dtype=np.float16)   # a stand-in: the table's shape is not read
+    old = np.zeros((2, _static.DIM), dtype=np.float16)   # a stand-in: two rows of the table's 256 columns
+    old[0, :2], old[1, :2] = [0.5, -1.25], [65504.0, 6e-8]
     np.save(folder / _static.table_name("f16"), old)
     _static._load.cache_clear()
     try:
-        got = _static.table()
-        assert isinstance(got, np.memmap) and got.dtype == np.float32 and not got.flags.writeable
-        assert got.tolist() == [[0.5, -1.25], [65504.0, float(np.float16(6e-8))]]   # the float16 values
-        assert (folder / _static.table_name()).exists()
+        for _ in range(2):
+            got = _static.table()
+            assert isinstance(got, np.memmap) and got.dtype == np.float32 and not got.flags.writeable
+            assert got[:, :2].tolist() == [[0.5, -1.25], [65504.0, float(np.float16(6e-8))]]   # the float16 values
+            kept = folder / _static.table_name()
+            head = kept.read_bytes()[:1000]
+            kept.unlink()                     # a new file (`got` still maps the old one), cut short:
+            kept.write_bytes(head)            # read again from the float16 file
+            _static._load.cache_clear()
     finally:
         _static._load.cache_clear()
+
+
+def test_a_damaged_kept_tokenizer_is_built_again(tmp_path, monkeypatch):
+    from cxlib.comments import _static
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    kept = tmp_path / "cxlib" / _static.tokenizer_name()
+    kept.parent.mkdir()
+    kept.write_text('{"version": "1.0", "model": {"type": "Unig')   # cut short
+    tok = _static.tokenizer()
+    assert tok.encode("Waited an hour", add_special_tokens=False).ids == \
+        _static._build_tokenizer().encode("Waited an hour", add_special_tokens=False).ids
+    assert kept.read_text().endswith("}")   # written again, whole

@@ -113,11 +113,18 @@ def test_the_kept_arrays_are_the_decoded_model(tmp_path, monkeypatch):
         assert kept == sorted(languages._array_names().values()) and len(kept) == 6
         assert all(languages._modelcache.digest(languages._py3langid_model()) in name for name in kept)
         languages._batch_identifier.cache_clear()
-        read = languages._batch_identifier()                   # read from the kept file
+        read = languages._batch_identifier()                   # read from the kept files
+        damaged = tmp_path / "cxlib" / languages._array_names()["ptc"]
+        head = damaged.read_bytes()[:500]
+        damaged.unlink()                                       # a new file: `read` still maps the old one
+        damaged.write_bytes(head)                              # cut short: decoded and written again
+        languages._batch_identifier.cache_clear()
+        again = languages._batch_identifier()
+        assert damaged.stat().st_size > 500
     finally:
         languages._batch_identifier.cache_clear()
     decoded = BatchIdentifier.from_identifier(languages._identifier())
-    for a in (built, read):
+    for a in (built, read, again):
         assert all(np.array_equal(getattr(a, f), getattr(decoded, f)) for f in BatchIdentifier.FIELDS)
     texts = list(HAND.values()) + ["OK.", "ÉNORME SUCCÈS", "😀😀"]
     assert np.array_equal(read.probabilities(texts), decoded.probabilities(texts))

@@ -4,8 +4,9 @@ kept per user so that every later kernel loads them in a fraction of a second.
 Each file depends on the installed package only, never on the data, and its name carries a digest of the
 package file it was derived from, so an upgraded wheel gets new files. It is looked for in the user cache
 folder (:func:`default_folder`), then in the project's ``cache_dir``; it is written to the first of them
-that can be written (a temporary file renamed into place: readers never see half a file). Nothing is
-downloaded.
+that can be written (a temporary file renamed into place: readers never see half a file, and a kernel
+that memory-maps the old file keeps reading it; a kept file is never rewritten in place); one that cannot
+be read is built and written again. Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -41,6 +42,18 @@ def digest(path: str) -> str:
 def find(name: str, cache_dir=None) -> Path | None:
     """The first existing ``name`` in :func:`folders`, else None."""
     return next((folder / name for folder in folders(cache_dir) if (folder / name).exists()), None)
+
+
+def read(name: str, cache_dir, load):
+    """``load(path)`` of the kept ``name``; None when it is absent or cannot be read (a file damaged or cut
+    short outside cxlib, whose writes are atomic: the caller then builds it again and writes it over)."""
+    path = find(name, cache_dir)
+    if path is None:
+        return None
+    try:
+        return load(str(path.resolve()))
+    except Exception:   # noqa: BLE001 - numpy raises ValueError/OSError, tokenizers a bare Exception
+        return None
 
 
 def write(name: str, cache_dir, save) -> Path | None:

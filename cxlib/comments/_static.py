@@ -95,9 +95,9 @@ def _read_tokenizer(path: str):
 def tokenizer(cache_dir=None):
     """The USE vocabulary as a Rust unigram tokenizer: read from its kept JSON, else built from the
     SentencePiece model (and kept; see :mod:`._modelcache`). Loaded once per process."""
-    found = _modelcache.find(tokenizer_name(), cache_dir)
-    if found is not None:
-        return _read_tokenizer(str(found.resolve()))
+    kept = _modelcache.read(tokenizer_name(), cache_dir, _read_tokenizer)
+    if kept is not None:
+        return kept
     tok = _build_tokenizer()
     _modelcache.write(tokenizer_name(), cache_dir, lambda f: f.write(tok.to_str().encode("utf-8")))
     return tok
@@ -157,7 +157,10 @@ def default_folder() -> Path:
 
 @lru_cache(maxsize=1)
 def _load(path: str) -> np.ndarray:
-    return np.load(path, mmap_mode="r")   # read-only: the pages are read as rows are used, and shared
+    out = np.load(path, mmap_mode="r")   # read-only: the pages are read as rows are used, and shared
+    if out.ndim != 2 or out.shape[1] != DIM or out.dtype != np.float32:
+        raise ValueError(f"{path}: not a {DIM}-column float32 table")
+    return out
 
 
 def _distil(cache_dir=None) -> np.ndarray:
@@ -175,9 +178,9 @@ def table(cache_dir=None) -> np.ndarray:
     Read (memory-mapped) from the user cache folder (:func:`default_folder`) or ``cache_dir``, whichever
     has it; else distilled and written to the first of them that can be written. The table depends on the
     installed wheel only, not on the data, so it is kept once per user rather than once per project."""
-    found = _modelcache.find(table_name(), cache_dir)
-    if found is not None:
-        return _load(str(found.resolve()))
+    kept = _modelcache.read(table_name(), cache_dir, _load)
+    if kept is not None:
+        return kept
     out = _distil(cache_dir).astype(np.float32)
     written = _modelcache.write(table_name(), cache_dir, lambda f: np.save(f, out))
     return _load(str(written.resolve())) if written is not None else out

@@ -76,9 +76,10 @@ def _batch_identifier():
     """py3langid's model restricted to :data:`LANGUAGES`, from the arrays kept in the user cache folder
     (:mod:`._modelcache`; memory-mapped, 0.01 s); else decoded from the wheel's LZMA model (about 1 s) and kept."""
     names = _array_names()
-    found = {field: _modelcache.find(name) for field, name in names.items()}
-    if all(path is not None for path in found.values()):
-        return BatchIdentifier(**{field: np.load(path, mmap_mode="r") for field, path in found.items()})
+    kept = {field: _modelcache.read(name, None, lambda path: np.load(path, mmap_mode="r"))
+            for field, name in names.items()}
+    if all(array is not None for array in kept.values()):
+        return BatchIdentifier(**kept)
     batch = BatchIdentifier.from_identifier(_identifier())
     for field, array in batch.arrays().items():
         _modelcache.write(names[field], None, lambda f, a=array: np.save(f, a))

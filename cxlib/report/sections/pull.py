@@ -95,9 +95,9 @@ def sample_months(table, *, month: str, months: int, per_month: int, columns, li
     ranked = sel.mutate(_k=ibis.row_number().over(group_by=sel.responded_at.truncate("M"),
                                                   order_by=[sel[c] for c in by]))
     order = {"order_by": ("responded_at", *IDS), "unique": ("response_id",)}
+    sample = ranked.filter(ranked._k < per_month)
+    if months * (per_month + 1) > limit and int(sample.count().execute()) > limit:
+        to_frame(sample, limit=limit, **order)   # refused before any row leaves, as every pull is
     rows = to_frame(ranked, **order)
     over = rows["_k"].to_numpy(int) >= per_month
-    rows = rows.loc[~over].drop(columns="_k").reset_index(drop=True)
-    if len(rows) > limit:   # refused as every pull is (the same count, the same message)
-        to_frame(ranked.filter(ranked._k < per_month), limit=limit, **order)
-    return rows, bool(over.any())
+    return rows.loc[~over].drop(columns="_k").reset_index(drop=True), bool(over.any())
