@@ -96,3 +96,24 @@ def spark_session():
             .config("spark.sql.warehouse.dir", str(warehouse))
             .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
             .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+
+
+def duckdb_table(frame, folder: Path):
+    """``frame`` as a DuckDB table over a Parquet file in ``folder``, as the large-file configs read one
+    (``create_table`` is avoided: see ``cxlib.data.as_table``)."""
+    import ibis
+
+    path = Path(folder) / "responses.parquet"
+    frame.to_parquet(path)
+    return ibis.duckdb.connect().read_parquet(str(path))
+
+
+def postgres_table(frame, url: str, name: str):
+    """``frame`` as the PostgreSQL table ``name`` (one left by an earlier session dropped first; never
+    ``create_table(overwrite=True)``: Ibis 12 emits the DROP without a name)."""
+    import ibis
+
+    con = ibis.connect(url)
+    if name in con.list_tables():
+        con.drop_table(name)
+    return con.create_table(name, frame)

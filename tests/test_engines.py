@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from cxlib import comments, data, drivers, scores
+import engines
 
 DRIVERS = ["support_speed", "ease_of_use", "billing_clarity", "reliability", "value_for_money"]
 
@@ -30,21 +31,12 @@ def frame():
 
 @pytest.fixture(scope="session")
 def duckdb_table(frame, tmp_path_factory):
-    import ibis
-
-    path = tmp_path_factory.mktemp("duck") / "responses.parquet"
-    frame.to_parquet(path)
-    return ibis.duckdb.connect().read_parquet(str(path))
+    return engines.duckdb_table(frame, tmp_path_factory.mktemp("duck"))
 
 
 @pytest.fixture(scope="session")
 def postgres_table(frame, postgres_url):
-    import ibis
-
-    con = ibis.connect(postgres_url)
-    if "cx_responses" in con.list_tables():
-        con.drop_table("cx_responses")   # never create_table(overwrite=True): Ibis 12 drops without a name
-    return con.create_table("cx_responses", frame)
+    return engines.postgres_table(frame, postgres_url, "cx_responses")
 
 
 @pytest.fixture(scope="session")

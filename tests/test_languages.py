@@ -92,11 +92,42 @@ def test_the_vectorised_classifier_gives_py3langid_s_own_scores():
     if multilingual.available():
         texts += multilingual.sentences()["text"].sample(2000, random_state=0).tolist()
     ident = languages._identifier()
-    batch = BatchIdentifier(ident)
+    batch = BatchIdentifier.from_identifier(ident)
     proba = batch.probabilities(texts)
     ref = [ident.classify(t) for t in texts]
     assert list(batch.classes[proba.argmax(axis=1)]) == [code for code, _ in ref]
     assert np.allclose(proba.max(axis=1), [p for _, p in ref], atol=1e-4)   # float32 sums in another order
+
+
+def test_the_kept_arrays_are_the_decoded_model(tmp_path, monkeypatch):
+    # Second route: the arrays decoded from py3langid's LZMA model in this process, against those written to
+    # (and read back from) a fresh user cache folder: the same arrays, the same probabilities.
+    from cxlib.comments import languages
+    from cxlib.comments._langid import BatchIdentifier
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    languages._batch_identifier.cache_clear()
+    try:
+        built = languages._batch_identifier()                  # decoded, then kept
+        kept = sorted(p.name for p in (tmp_path / "cxlib").glob("py3langid-*.npy"))
+        assert kept == sorted(languages._array_names().values()) and len(kept) == 6
+        assert all(languages._modelcache.digest(languages._py3langid_model()) in name for name in kept)
+        languages._batch_identifier.cache_clear()
+        read = languages._batch_identifier()                   # read from the kept files
+        damaged = tmp_path / "cxlib" / languages._array_names()["ptc"]
+        head = damaged.read_bytes()[:500]
+        damaged.unlink()                                       # a new file: `read` still maps the old one
+        damaged.write_bytes(head)                              # cut short: decoded and written again
+        languages._batch_identifier.cache_clear()
+        again = languages._batch_identifier()
+        assert damaged.stat().st_size > 500
+    finally:
+        languages._batch_identifier.cache_clear()
+    decoded = BatchIdentifier.from_identifier(languages._identifier())
+    for a in (built, read, again):
+        assert all(np.array_equal(getattr(a, f), getattr(decoded, f)) for f in BatchIdentifier.FIELDS)
+    texts = list(HAND.values()) + ["OK.", "ÉNORME SUCCÈS", "😀😀"]
+    assert np.array_equal(read.probabilities(texts), decoded.probabilities(texts))
 
 
 def test_topic_quotes_are_marked_with_their_language_when_several_are_shown(make_scope):

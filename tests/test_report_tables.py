@@ -379,6 +379,9 @@ def test_the_month_comments_are_capped_in_the_database_and_the_cap_stated(inputs
     kept = got.loc[got["comment"].notna()]
     # 100 commented responses, every response without a comment, the same sample on a second run
     assert len(kept) == 100 and int(got["comment"].isna().sum()) == int(month["comment"].isna().sum())
+    # which 100: the lowest hashes of the response ids (ties by id), sorted here on the whole rows
+    hashed = with_text.assign(h=pd.util.hash_pandas_object(with_text["response_id"].astype(str), index=False).to_numpy())
+    assert sorted(kept["response_id"]) == sorted(hashed.sort_values(["h", "response_id"])["response_id"][:100])
     again = month_comments(sections.context(capped, data.as_table(responses), month="latest"))
     assert sorted(again.loc[again["comment"].notna(), "response_id"]) == sorted(kept["response_id"])
     # spread over the month, not its first ids (the sample's ids follow time: the first 100 by id all fall in

@@ -18,16 +18,31 @@ _BATCH = 20_000
 
 
 class BatchIdentifier:
-    """Wraps a py3langid ``LanguageIdentifier`` (restricted to some languages, ``norm_probs=True``)."""
+    """py3langid's model (restricted to some languages, ``norm_probs=True``) as the arrays the batch walk
+    reads: ``classes`` (the language codes), ``nextmove`` (the automaton's deduplicated transition rows),
+    ``rowbase`` (each state's row offset), ``output`` (each state's feature, -1 for none), ``ptc`` (log
+    P(feature | language)) and ``pc`` (log P(language))."""
 
-    def __init__(self, ident):
-        self.classes = np.asarray(ident.nb_classes, dtype=object)
-        self.nextmove = np.asarray(ident.tk_nextmove, dtype=np.int64)
-        self.rowbase = np.asarray(ident._rowbase, dtype=np.int64)
-        self.output = np.asarray(ident.tk_output, dtype=np.int64)
-        self.ptc = np.asarray(ident.nb_ptc, dtype=np.float32)
-        self.pc = np.asarray(ident.nb_pc, dtype=np.float32)
+    FIELDS = ("classes", "nextmove", "rowbase", "output", "ptc", "pc")
+
+    def __init__(self, classes, nextmove, rowbase, output, ptc, pc):
+        self.classes = np.asarray(classes, dtype=object)
+        self.nextmove = np.asarray(nextmove)
+        self.rowbase = np.asarray(rowbase, dtype=np.int64)
+        self.output = np.asarray(output, dtype=np.int64)
+        self.ptc = np.asarray(ptc, dtype=np.float32)
+        self.pc = np.asarray(pc, dtype=np.float32)
+
+    @classmethod
+    def from_identifier(cls, ident) -> "BatchIdentifier":
+        """From a py3langid ``LanguageIdentifier`` (the transitions keep the model's integer type)."""
         assert not ident._alias_pairs   # no label twice among the languages kept
+        nextmove = np.frombuffer(ident.tk_nextmove, dtype=np.dtype(ident.tk_nextmove.typecode))
+        return cls(ident.nb_classes, nextmove.copy(), ident._rowbase, ident.tk_output, ident.nb_ptc, ident.nb_pc)
+
+    def arrays(self) -> dict:
+        """The arrays by :attr:`FIELDS` (what :func:`numpy.savez` keeps; ``classes`` as text)."""
+        return {f: getattr(self, f).astype(str) if f == "classes" else getattr(self, f) for f in self.FIELDS}
 
     @staticmethod
     def encode(text: str) -> bytes:

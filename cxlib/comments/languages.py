@@ -9,11 +9,15 @@ Measured (``benchmarks/bench_languages.py``, the multilingual set of ``tests/mul
 accuracy 0.995 on 8,700 book and film reviews in German, French, Dutch and English (0.2% left
 undetermined), 0.963 on 19,132 single sentences in German, English, Spanish, Italian and Dutch (3.1%
 undetermined, Spanish 0.91). Its classifier runs vectorised over many comments at once
-(:mod:`cxlib.comments._langid`, the same scores): about five times py3langid's own speed.
+(:mod:`cxlib.comments._langid`, the same scores): about five times py3langid's own speed. The model's
+arrays, restricted to :data:`LANGUAGES`, are decoded from the wheel once (about 1 s) and kept in the user
+cache folder (``~/.cache/cxlib``, named after a digest of the wheel's model file); a later kernel
+memory-maps them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
@@ -21,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import schema
+from . import _modelcache
 from ._langid import BatchIdentifier
 from .redaction import as_text_series
 
@@ -39,6 +44,7 @@ UNDETERMINED = "und"
 #: A language is given only when its probability reaches this (py3langid's length-calibrated softmax).
 MIN_PROBABILITY = 0.5
 _LETTER = re.compile(r"[^\W\d_]")
+_ARRAYS_VERSION = "b2"   # the arrays of _langid.BatchIdentifier: change it when they change
 
 
 @lru_cache(maxsize=1)
@@ -50,9 +56,34 @@ def _identifier():
     return ident
 
 
+def _py3langid_model() -> str:
+    """The path of the model file inside the py3langid wheel."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    return str(MODEL_DIR / MODEL_FILE)
+
+
+def _array_names() -> dict:
+    """The kept arrays' file names (one .npy each, so that each is memory-mapped): they change with the
+    wheel's model file and with :data:`LANGUAGES`."""
+    langs = hashlib.sha256(" ".join(LANGUAGES).encode()).hexdigest()[:8]
+    stem = f"py3langid-{_ARRAYS_VERSION}-{_modelcache.digest(_py3langid_model())}-{langs}"
+    return {field: f"{stem}-{field}.npy" for field in BatchIdentifier.FIELDS}
+
+
 @lru_cache(maxsize=1)
 def _batch_identifier():
-    return BatchIdentifier(_identifier())
+    """py3langid's model restricted to :data:`LANGUAGES`, from the arrays kept in the user cache folder
+    (:mod:`._modelcache`; memory-mapped, 0.01 s); else decoded from the wheel's LZMA model (about 1 s) and kept."""
+    names = _array_names()
+    kept = {field: _modelcache.read(name, None, lambda path: np.load(path, mmap_mode="r"))
+            for field, name in names.items()}
+    if all(array is not None for array in kept.values()):
+        return BatchIdentifier(**kept)
+    batch = BatchIdentifier.from_identifier(_identifier())
+    for field, array in batch.arrays().items():
+        _modelcache.write(names[field], None, lambda f, a=array: np.save(f, a))
+    return batch
 
 
 def detect_language(texts, *, max_chars: int = 300) -> pd.Series:

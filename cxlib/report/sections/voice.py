@@ -104,11 +104,13 @@ def month_comments(scope: ReportContext) -> pd.DataFrame:
         return now
 
     def cut():
-        said = now.loc[has]
-        if "response_id" in said:
-            key = pd.util.hash_pandas_object(said["response_id"].astype(str), index=False)
-            said = said.assign(_key=key.to_numpy()).sort_values(["_key", "response_id"], kind="stable")
-        kept = now.loc[~has | now.index.isin(said.index[:cap])]
+        said = now.index[has]
+        if "response_id" in now:   # ordered on the two keys alone: the wide rows are copied once, when kept
+            ids = now.loc[has, "response_id"]
+            key = pd.util.hash_pandas_object(ids.astype(str), index=False).to_numpy()
+            said = pd.DataFrame({"_key": key, "response_id": ids}).sort_values(
+                ["_key", "response_id"], kind="stable").index
+        kept = now.loc[~has | now.index.isin(said[:cap])]
         scope.data_notes.append(f"Themes, emerging topics, quotes and languages read {cap:,} of the "
                                 f"{int(has.sum()):,} comments of {scope.period_label} (engines.comment_sample), a "
                                 "fixed sample spread over the month by a hash of the response id.")
