@@ -4,6 +4,7 @@ local Spark session. Imported by ``tests/conftest.py``; nothing starts unless a 
 from __future__ import annotations
 
 import os
+import atexit
 import shutil
 import socket
 import subprocess
@@ -91,7 +92,10 @@ def spark_session():
         return None
     if shutil.which("java") is None:
         return None
-    warehouse = Path(tempfile.gettempdir()) / "cx-spark-warehouse"   # create_table's files: not in the checkout
+    # create_table's files: not in the checkout, and a fresh folder each session (a fixed one left by an
+    # interrupted run made every table "already exist": LOCATION_ALREADY_EXISTS)
+    warehouse = tempfile.mkdtemp(prefix="cx-spark-warehouse-")
+    atexit.register(shutil.rmtree, warehouse, ignore_errors=True)
     return (SparkSession.builder.master("local[2]").appName("cx-engines")
             .config("spark.sql.warehouse.dir", str(warehouse))
             .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
