@@ -3,8 +3,8 @@ local Spark session. Imported by ``tests/conftest.py``; nothing starts unless a 
 
 from __future__ import annotations
 
-import os
 import atexit
+import os
 import shutil
 import socket
 import subprocess
