@@ -199,3 +199,19 @@ def test_the_latest_answers_are_duckdbs_arg_max_not_an_ordered_aggregate(frames)
 
     sql = ibis.to_sql(survey_expr(cxdata.as_table(frames[0]), pd.Timestamp("2026-11-01"))).upper()
     assert sql.count("ARG_MAX(") == 3 and "FIRST(" not in sql
+
+
+def test_a_latest_answer_skips_a_later_response_without_that_score():
+    # DuckDB's arg_max skips rows whose value is NULL, so survey_expr writes it without FILTER (WHERE x IS
+    # NOT NULL). By hand: A answered CSAT 5 on 1 Sep and only NPS (CSAT blank) on 20 Sep -> csat_latest 5,
+    # nps_latest 3; B's only CSAT is blank -> NULL.
+    from cxlib.customers._history import survey_expr
+
+    r = pd.DataFrame({"customer_id": ["A", "A", "B"],
+                      "responded_at": pd.to_datetime(["2026-09-01", "2026-09-20", "2026-09-05"]),
+                      "nps": [8.0, 3.0, 9.0], "csat": [5.0, None, None]})
+    sql = ibis.to_sql(survey_expr(cxdata.as_table(r), pd.Timestamp("2026-10-01"))).upper()
+    assert "ARG_MAX(" in sql and "FILTER" not in sql
+    got = survey_expr(cxdata.as_table(r), pd.Timestamp("2026-10-01")).execute().set_index("customer_id")
+    assert got.loc["A", "csat_latest"] == 5.0 and got.loc["A", "nps_latest"] == 3.0
+    assert pd.isna(got.loc["B", "csat_latest"]) and got.loc["B", "nps_latest"] == 9.0
