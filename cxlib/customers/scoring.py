@@ -6,6 +6,8 @@ so they agree on who is at risk (same month end, same features, same minimum num
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -131,9 +133,10 @@ def _score_tables(responses, tickets, accounts, *, month, segment, scales, seed,
                                             dict(DEFAULT_WEIGHTS), sc, MIN_COVERAGE))   # computed once, read by every step
     candidates = [f for f in CHURN_FEATURES if f in table.columns]
     churned = table.churned.sum() if "churned" in table.columns else ibis.literal(None, "int64")
+    every = functools.reduce(operator.and_, [table[f].notnull() for f in candidates]) if candidates else None
     got = table.aggregate(n=table.count(), churn=churned, stay=table.count(where=~table.churned)
-                          if "churned" in table.columns else churned,
-                          **{f: table[f].count() for f in candidates}).execute().iloc[0]
+                          if "churned" in table.columns else churned, **{f: table[f].count() for f in candidates},
+                          **({"_complete": table.count(where=every)} if candidates else {})).execute().iloc[0]
     n_total = int(got["n"])
     n_churn, n_stay = (int(got[k]) if pd.notna(got[k]) else 0 for k in ("churn", "stay"))
     if min(n_churn, n_stay) < MIN_EVENTS:
@@ -142,7 +145,8 @@ def _score_tables(responses, tickets, accounts, *, month, segment, scales, seed,
         return CustomerScores(table.mutate(churn_probability=ibis.null("float64")), None, note, month)
     features = [f for f in candidates if int(got[f]) > 0]
     complete = table.filter(*[table[f].notnull() for f in features])
-    n_complete = int(complete.count().execute())
+    n_complete = (int(got["_complete"]) if candidates and features == candidates   # no second scan
+                  else int(complete.count().execute()))
     rows = _engine.pull_positions(complete.select("customer_id", "churned", *features), n_complete,
                                   fit_sample or n_complete, seed)
     model = fit_churn_model(rows, features=features, seed=seed, survey_features=SURVEY_FEATURES if compare else None)
