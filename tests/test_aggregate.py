@@ -77,3 +77,28 @@ def test_table_weight_refuses_what_a_weight_cannot_be(bad, shown):
     with pytest.raises(DataError, match=rf"x: column 'w': weights must be finite and ≥ 0 on every row; bad in 1 "
                                         rf"row\(s\), e.g. ({shown})"):
         table_weight(con.table("w"), "w", where="x")
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_materialize_replaces_drops_the_earlier_copy(engine, request):
+    # score_customers copies its customer table once more with the churn probability and drops the first
+    # copy (its memory freed at once): the new copy holds the rows (1+2+3 = 6, doubled 12), the old is gone.
+    import ibis
+
+    from cxlib.data import materialize
+
+    if engine == "postgres":
+        from cxlib.data.remote import connect_url
+
+        con = connect_url(request.getfixturevalue("postgres_url"), variable="CX_TEST", section="responses")
+    else:
+        con = ibis.duckdb.connect()
+    con.raw_sql("CREATE TEMP TABLE cx_tmp_first AS SELECT x FROM (VALUES (1), (2), (3)) AS t(x)")
+    first = con.table("cx_tmp_first")
+    third = materialize(first.mutate(y=first.x * 3))   # materialize's own (qualified) name is dropped too
+    materialize(third.mutate(z=third.y), replaces=third)
+    second = materialize(first.mutate(y=first.x * 2), replaces=first)
+    assert int(second.y.sum().execute()) == 12
+    names = {r[0] for r in con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()}
+    gone, kept = (t.get_name().rsplit(".", 1)[-1] for t in (third, second))   # DuckDB: temp.main.<name>
+    assert "cx_tmp_first" not in names and gone not in names and kept in names

@@ -221,3 +221,19 @@ def test_a_sampled_fit_on_postgresql_draws_the_pandas_customers_and_scores_alike
     g = rows(got.table)
     pd.testing.assert_frame_equal(g[list(want.table.columns)], want.table.reset_index(drop=True),
                                   check_exact=False, rtol=1e-9)
+
+
+def test_a_latest_answer_skips_a_later_response_without_that_score():
+    # DuckDB's arg_max skips rows whose value is NULL, so survey_expr writes it without FILTER (WHERE x IS
+    # NOT NULL). By hand: A answered CSAT 5 on 1 Sep and only NPS (CSAT blank) on 20 Sep -> csat_latest 5,
+    # nps_latest 3; B's only CSAT is blank -> NULL.
+    from cxlib.customers._history import survey_expr
+
+    r = pd.DataFrame({"customer_id": ["A", "A", "B"],
+                      "responded_at": pd.to_datetime(["2026-09-01", "2026-09-20", "2026-09-05"]),
+                      "nps": [8.0, 3.0, 9.0], "csat": [5.0, None, None]})
+    sql = ibis.to_sql(survey_expr(cxdata.as_table(r), pd.Timestamp("2026-10-01"))).upper()
+    assert "ARG_MAX(" in sql and "FILTER" not in sql
+    got = survey_expr(cxdata.as_table(r), pd.Timestamp("2026-10-01")).execute().set_index("customer_id")
+    assert got.loc["A", "csat_latest"] == 5.0 and got.loc["A", "nps_latest"] == 3.0
+    assert pd.isna(got.loc["B", "csat_latest"]) and got.loc["B", "nps_latest"] == 9.0

@@ -36,7 +36,10 @@ def _backend(table) -> str | None:
 def _arg_max():
     """DuckDB's ``arg_max`` as an Ibis aggregate. Ibis writes ``argmax`` as ``FIRST(x ORDER BY t DESC)``, an
     ordered aggregate that took DuckDB 13.4 s for 2.5M customers of 10M responses, against 6.6 s for
-    ``arg_max`` (EXPLAIN ANALYZE, 625 MB DuckDB limit); the result is the same (ties in ``t`` either way)."""
+    ``arg_max`` (EXPLAIN ANALYZE, 625 MB DuckDB limit); the result is the same (ties in ``t`` either way).
+    DuckDB's ``arg_max`` (since 1.1) skips rows whose ``arg`` is NULL, so it needs no ``FILTER (WHERE x IS NOT
+    NULL)``: the GROUP BY of 10M responses took 7.3-7.9 s of CPU with the filter, 6.4-6.9 s without it
+    (idle machine, 2 threads; 3.0 s without the three latest answers)."""
     import ibis
 
     @ibis.udf.agg.builtin(name="arg_max", signature=(("float64", "timestamp"), "float64"))
@@ -54,7 +57,7 @@ def survey_expr(responses, end: pd.Timestamp):
     duck = _backend(responses) == "duckdb"
     for s in ("nps", "csat", "ces"):
         if s in r.columns:
-            aggs[f"{s}_latest"] = (_arg_max()(r[s].cast("float64"), r.responded_at, where=r[s].notnull()) if duck
+            aggs[f"{s}_latest"] = (_arg_max()(r[s].cast("float64"), r.responded_at) if duck   # NULLs skipped
                                    else r[s].argmax(r.responded_at, where=r[s].notnull()))
     if "nps" in r.columns:
         aggs["_nps_sum"], aggs["_nps_n"] = r.nps.sum(), r.nps.count()

@@ -297,11 +297,13 @@ def to_frame(table, *, limit: int | None = None, order_by=(), unique=()) -> pd.D
     return out
 
 
-def materialize(table):
+def materialize(table, *, replaces=None):
     """``table`` computed once into a temporary table on its own server (a costly query read by several
     steps: the customer table of :func:`cxlib.customers.score_customers`), returned as a table; the
     server keeps it until the connection closes and, on DuckDB, spills it to ``temp_directory`` beyond
-    its memory limit (on Spark: a session view, cached). Ibis's ``cache()`` is not used: Ibis 12 drops its tables with a ``DROP TABLE IF
+    its memory limit (on Spark: a session view, cached). ``replaces``: an earlier result of
+    ``materialize`` that ``table`` was computed from and nothing reads any more, dropped once the new one
+    exists (its memory and spill files freed at once). Ibis's ``cache()`` is not used: Ibis 12 drops its tables with a ``DROP TABLE IF
     EXISTS`` missing the name (a syntax error at exit). A DataFrame is returned as it is.
 
     Examples
@@ -316,7 +318,13 @@ def materialize(table):
         return table
     backend, name = table._find_backend(use_default=True), f"cx_tmp_{uuid.uuid4().hex}"
     if backend.name == "pyspark":   # no temporary tables there: a session view, cached at once
-        view = backend.create_view(name, table, overwrite=True)
+        out = backend.create_view(name, table, overwrite=True)
         backend.raw_sql(f"CACHE TABLE {name}")
-        return view
-    return backend.create_table(name, table, temp=True)
+    else:
+        out = backend.create_table(name, table, temp=True)
+    old = replaces.get_name().rsplit(".", 1)[-1] if is_table(replaces) else ""   # DuckDB: temp.main.<name>
+    if old.startswith("cx_tmp_"):   # only what materialize made
+        backend.raw_sql(f"UNCACHE TABLE {old}" if backend.name == "pyspark" else f'DROP TABLE "{old}"')
+        if backend.name == "pyspark":
+            backend.raw_sql(f"DROP VIEW {old}")
+    return out
