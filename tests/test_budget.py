@@ -121,3 +121,12 @@ def test_repeated_ids_are_counted_without_a_count_distinct(tmp_path):
     with pytest.raises(DataError, match=rf"'ResponseID' \(response_id\): ids must be unique; 2 repeat\(s\), "
                                         rf"e.g. '{raw.loc[3, 'ResponseID']}'"):
         data.load_responses(_config(path, tmp_path / "cache"))
+
+
+def test_duckdb_gets_an_eighth_of_the_budget_or_its_own_smaller_limit():
+    # by hand: 2.5 GB / 8 = 312.5 MB (whole MB: 312); 16 GB / 8 = 2 GB > the 1.5 GB limit, which stays
+    from cxlib.data._options import duckdb_limit
+
+    assert duckdb_limit({"memory_limit": "1.5GB", "memory_budget": "2.5GB"}) == "312MB"
+    assert duckdb_limit({"memory_limit": "1.5GB", "memory_budget": "16GB"}) == "1.5GB"
+    assert duckdb_limit({"memory_limit": "200MB", "memory_budget": "2.5GB"}) == "200MB"

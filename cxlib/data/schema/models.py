@@ -296,7 +296,7 @@ class Engines(Section):
     memory_budget: MemorySize = key("2.5GB", "Most memory a report run may take, summed over its processes "
                                     "(runner, kernel, embedded DuckDB): a run that would need more is refused "
                                     "before its kernel starts, or stopped with a message when it reaches it; "
-                                    "DuckDB gets at most a quarter of it.")
+                                    "DuckDB gets at most an eighth of it.")
 
 
 class WeightColumn(Section):
