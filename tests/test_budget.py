@@ -130,3 +130,32 @@ def test_duckdb_gets_an_eighth_of_the_budget_or_its_own_smaller_limit():
     assert duckdb_limit({"memory_limit": "1.5GB", "memory_budget": "2.5GB"}) == "312MB"
     assert duckdb_limit({"memory_limit": "1.5GB", "memory_budget": "16GB"}) == "1.5GB"
     assert duckdb_limit({"memory_limit": "200MB", "memory_budget": "2.5GB"}) == "200MB"
+
+
+@pytest.mark.duckdb
+def test_a_server_table_is_checked_once_per_report_run_and_on_every_open_otherwise(tmp_path, monkeypatch):
+    # a server table has no file version: outside a run every open checks it; inside one (the command names
+    # a folder in CX_RUN_VALIDATED, its kernels inherit it) the runner's check is trusted by the kernel
+    import duckdb
+
+    RUN_VARIABLE = "CX_RUN_VALIDATED"   # what data.checks_shared_with_kernels sets for a run
+
+    raw = pd.read_csv(ROOT / "data/sample/responses.csv", dtype=str).head(200)
+    db = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE survey AS SELECT * FROM raw")
+    cfg = _config(tmp_path / "unused.csv", tmp_path / "cache")
+    cfg["responses"].pop("path"), cfg["responses"].pop("engine")
+    cfg["responses"].update(table="survey", connection="env:CX_TEST_WAREHOUSE")
+    monkeypatch.setenv("CX_TEST_WAREHOUSE", f"duckdb://{db}")
+    monkeypatch.delenv(RUN_VARIABLE, raising=False)
+    calls = []
+    real = engines._check
+    monkeypatch.setattr(engines, "_check", lambda *a, **k: calls.append(1) or real(*a, **k))
+    data.load_responses(cfg), data.load_responses(cfg)
+    assert len(calls) == 2                                 # no run: checked on every open
+    monkeypatch.setenv(RUN_VARIABLE, str(tmp_path / "run"))
+    data.load_responses(cfg), data.load_responses(cfg)
+    assert len(calls) == 3                                 # in a run: the second open trusts the first
+    assert len(list((tmp_path / "run" / "validated").glob("responses-*.json"))) == 1
+    assert "warehouse" not in next((tmp_path / "run" / "validated").glob("*.json")).read_text()

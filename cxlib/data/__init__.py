@@ -16,12 +16,12 @@ from .schema import default as config_default
 from .remote import redact_urls
 from .subsets import (add_period, last_months, materialize, month_counts, month_dates, parse_segment, segment_label,
                       subset, to_frame, undated_count)
-from ._validated import size_bytes
+from ._validated import checks_shared_with_kernels, size_bytes
 from .weighting import WeightingSpec
 
 __all__ = [
     "CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "Term", "add_period", "as_table",
-    "check_accounts", "code_selections", "config_default", "default_scales", "duckdb_connection", "group_sums", "is_table", "row_count",
+    "check_accounts", "checks_shared_with_kernels", "code_selections", "config_default", "default_scales", "duckdb_connection", "group_sums", "is_table", "row_count",
     "check_tickets", "file_digests", "last_months", "load_accounts", "load_config", "load_responses",
     "load_labelled", "load_tickets", "materialize", "month_counts", "month_dates", "option_sets", "parse_segment", "project_root",
     "read_codebook_file", "read_model_file", "redact_urls", "segment_label", "selection_expr", "size_bytes", "subset",

@@ -5,7 +5,9 @@ starts; the kernel then opens the same file again. A marker written after the ch
 everything the checks depend on (the file's path, size, modification time and inode, the section's mapping,
 missing codes and date options, the scales, the time zone and the cxlib version), lets the second open trust
 the first: a file that changes in any way gets a new key and is checked again. Server tables have no such
-version and are checked on every open.
+version: they are checked on every open, except within one run of the report command, which names a folder
+of its own in ``CX_RUN_VALIDATED`` for the kernels it starts (the runner checks, its kernels trust it; the
+folder is removed when the command ends).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import re
 import tempfile
 from pathlib import Path
 
-__all__ = ["marker_path", "read_marker", "size_bytes", "write_marker"]
+__all__ = ["RUN_VARIABLE", "checks_shared_with_kernels", "marker_path", "read_marker", "size_bytes", "write_marker"]
+
+#: The environment variable naming one report run's folder of server-table markers (set by the command).
+RUN_VARIABLE = "CX_RUN_VALIDATED"
 
 
 def size_bytes(text: str) -> int:
@@ -37,24 +42,41 @@ def size_bytes(text: str) -> int:
 
 def marker_path(spec, scales: dict, options: dict, tz: str | None, folder=None) -> Path | None:
     """Where the marker of ``spec``'s current file version lives (in ``folder``, else the DuckDB temp
-    folder), or None for a server table or a missing file."""
-    path = getattr(spec, "path", None)
-    if spec.options.get("table") or path is None or not Path(path).exists():
-        return None
+    folder), or None for a missing file or a server table outside a report run (:data:`RUN_VARIABLE`)."""
     from importlib import metadata
 
+    path, run = getattr(spec, "path", None), os.environ.get(RUN_VARIABLE)
+    if spec.options.get("table"):   # the table and the variable's name (never the URL it holds)
+        if not run:
+            return None
+        source, base = ["table", spec.options["table"], spec.options.get("connection")], Path(run)
+    elif path is None or not Path(path).exists():
+        return None
+    else:
+        st = Path(path).stat()
+        source = [str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino]
+        base = Path(folder) if folder else Path(options.get("temp_directory") or Path(tempfile.gettempdir()) / "cx-duckdb")
     try:
         version = metadata.version("cxlib")
     except metadata.PackageNotFoundError:
         version = "dev"
-    st = Path(path).stat()
     scale = {k: [v.min, v.max] for k, v in sorted(scales.items())} if scales else {}
-    parts = [str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino, spec.name, spec.columns,
-             spec.segments, spec.drivers, getattr(spec, "multi", {}), spec.missing_codes, spec.options.get("dates"), scale, tz,
-             options.get("check_unique_ids", True), version]
+    parts = [*source, spec.name, spec.columns, spec.segments, spec.drivers, getattr(spec, "multi", {}),
+             spec.missing_codes, spec.options.get("dates"), scale, tz, options.get("check_unique_ids", True), version]
     key = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
-    base = Path(folder) if folder else Path(options.get("temp_directory") or Path(tempfile.gettempdir()) / "cx-duckdb")
     return base / "validated" / f"{spec.name}-{key}.json"
+
+
+def checks_shared_with_kernels() -> None:
+    """Name a folder for this process's server-table markers in ``CX_RUN_VALIDATED`` (the report command
+    calls it first): the kernels it starts inherit the variable and trust its checks (a PostgreSQL table of
+    10M responses was checked twice, ~30 s each). Removed when the process ends; kept when already set."""
+    import atexit
+    import shutil
+
+    if RUN_VARIABLE not in os.environ:
+        os.environ[RUN_VARIABLE] = tempfile.mkdtemp(prefix="cx-run-")
+        atexit.register(shutil.rmtree, os.environ[RUN_VARIABLE], ignore_errors=True)
 
 
 def read_marker(marker: Path | None) -> dict | None:

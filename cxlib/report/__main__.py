@@ -17,8 +17,8 @@ import warnings
 # run (2.8 s profiled); a notebook holds no IRI to check, so this process does without it
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from ..data import (file_digests, load_accounts, load_config, load_responses, load_tickets, project_root,
-                    redact_urls, undated_note)
+from ..data import (checks_shared_with_kernels, file_digests, load_accounts, load_config, load_responses,
+                    load_tickets, project_root, redact_urls, undated_note)
 from ..errors import ConfigError, DataError, ParameterError
 from .jobs import folder_name, resolve_jobs
 from .pdf import find_chromium
@@ -54,6 +54,7 @@ def main(argv=None) -> int:
     if args.timeout <= 0:
         print(f"cxlib.report: --timeout must be a positive number of seconds; got {args.timeout}", file=sys.stderr)
         return 2
+    checks_shared_with_kernels()   # server tables checked here are trusted by this run's kernels
     try:
         cfg = load_config(args.config)
         check_readable(cfg)
