@@ -138,8 +138,8 @@ def _score_tables(responses, tickets, accounts, *, month, segment, scales, seed,
             accounts.customer_id.isin(responses.select("customer_id").distinct().customer_id))
     end = as_of_bound(month, responses, tickets)
     sc = {**DEFAULT_SCALES, **{k: as_scale(v) for k, v in (scales or {}).items()}}
-    made = [None]   # a server without shared subexpressions gets health's steps computed (_engine.health_expr)
-    step = None if responses.get_backend().name == "duckdb" else functools.partial(_stored_step, made)
+    made = [None]   # PostgreSQL shares no common subexpressions: health's steps stored (_engine.health_expr)
+    step = functools.partial(_stored_step, made) if responses.get_backend().name == "postgres" else None
     table = materialize(_engine.health_expr(_engine.customer_expr(responses, tickets, accounts, end, SLOW_HOURS),
                                             dict(DEFAULT_WEIGHTS), sc, MIN_COVERAGE, step=step),
                         replaces=made[-1])   # computed once, the steps' tables dropped

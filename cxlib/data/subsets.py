@@ -303,7 +303,8 @@ def materialize(table, *, replaces=None):
     server keeps it until the connection closes and, on DuckDB, spills it to ``temp_directory`` beyond
     its memory limit (on Spark: a session view, cached). ``replaces``: an earlier result of
     ``materialize`` that ``table`` was computed from and nothing reads any more, dropped once the new one
-    exists (its memory and spill files freed at once). Ibis's ``cache()`` is not used: Ibis 12 drops its tables with a ``DROP TABLE IF
+    exists (its memory and spill files freed at once); kept on Spark, where the new cached view is defined
+    on it (a cache evicted later is recomputed from the definition). Ibis's ``cache()`` is not used: Ibis 12 drops its tables with a ``DROP TABLE IF
     EXISTS`` missing the name (a syntax error at exit). A DataFrame is returned as it is.
 
     Examples
@@ -323,8 +324,6 @@ def materialize(table, *, replaces=None):
     else:
         out = backend.create_table(name, table, temp=True)
     old = replaces.get_name().rsplit(".", 1)[-1] if is_table(replaces) else ""   # DuckDB: temp.main.<name>
-    if old.startswith("cx_tmp_"):   # only what materialize made
-        backend.raw_sql(f"UNCACHE TABLE {old}" if backend.name == "pyspark" else f'DROP TABLE "{old}"')
-        if backend.name == "pyspark":
-            backend.raw_sql(f"DROP VIEW {old}")
+    if old.startswith("cx_tmp_") and backend.name != "pyspark":   # only what materialize made; on Spark the
+        backend.raw_sql(f'DROP TABLE "{old}"')   # new view is defined on the old one, which must stay
     return out
