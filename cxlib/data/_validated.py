@@ -12,6 +12,7 @@ folder is removed when the command ends).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -67,16 +68,24 @@ def marker_path(spec, scales: dict, options: dict, tz: str | None, folder=None) 
     return base / "validated" / f"{spec.name}-{key}.json"
 
 
-def checks_shared_with_kernels() -> None:
-    """Name a folder for this process's server-table markers in ``CX_RUN_VALIDATED`` (the report command
-    calls it first): the kernels it starts inherit the variable and trust its checks (a PostgreSQL table of
-    10M responses was checked twice, ~30 s each). Removed when the process ends; kept when already set."""
-    import atexit
+@contextlib.contextmanager
+def checks_shared_with_kernels():
+    """While open, a folder for this process's server-table markers named in ``CX_RUN_VALIDATED`` (the report
+    command runs inside it): the kernels it starts inherit the variable and trust its checks (a PostgreSQL
+    table of 10M responses was checked twice, ~30 s each). On leaving, the variable and the folder are
+    removed, so a later load in the same process checks again; an outer run's folder is kept as it is."""
     import shutil
 
-    if RUN_VARIABLE not in os.environ:
-        os.environ[RUN_VARIABLE] = tempfile.mkdtemp(prefix="cx-run-")
-        atexit.register(shutil.rmtree, os.environ[RUN_VARIABLE], ignore_errors=True)
+    if RUN_VARIABLE in os.environ:
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="cx-run-")
+    os.environ[RUN_VARIABLE] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop(RUN_VARIABLE, None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def read_marker(marker: Path | None) -> dict | None:

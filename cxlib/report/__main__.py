@@ -54,7 +54,12 @@ def main(argv=None) -> int:
     if args.timeout <= 0:
         print(f"cxlib.report: --timeout must be a positive number of seconds; got {args.timeout}", file=sys.stderr)
         return 2
-    checks_shared_with_kernels()   # server tables checked here are trusted by this run's kernels
+    with checks_shared_with_kernels():   # server tables checked here are trusted by this run's kernels
+        return _run(args)
+
+
+def _run(args) -> int:
+    """The run of :func:`main` once its arguments are read."""
     try:
         cfg = load_config(args.config)
         check_readable(cfg)
