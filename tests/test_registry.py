@@ -9,6 +9,7 @@ import pytest
 
 from cxlib import comments, metrics, scores, tables
 from cxlib.data import Scale
+from cxlib.errors import ParameterError
 
 SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "rating": (1, 10), "recommend": (0, 1)}
 
@@ -167,3 +168,16 @@ def test_a_bad_value_never_fails_the_result_set():
         [None, None, None, None, "['a', 'b']", 2.5, 3, "x"]
     assert [_num(v) for v in (np.inf, float("-inf"), np.nan, None, 1.23456)] == [None, None, None, None, 1.2346]
     json.dumps([_plain(np.inf), _num(np.inf)], allow_nan=False)
+
+
+def test_sums_made_for_other_arguments_are_refused_not_read(survey):
+    # month sums read as quarters gave every quarter n = 0; unweighted sums read by a weighted compare gave
+    # -53.82 for -54.53 without a word; CSAT's sums read as NPS raised a KeyError (found in review)
+    sums = scores.month_sums(survey, metrics={"nps": {}, "csat": _kwargs("csat")})
+    with pytest.raises(ParameterError, match=r"period: made for \('responded_at', 'M'\), asked for \('responded_at', 'Q'\)"):
+        scores.trend(survey, metric="nps", freq="Q", sums=sums["nps"])
+    with pytest.raises(ParameterError, match="weight: made for None, asked for 'w'"):
+        scores.compare(survey, metric="nps", month="2026-10", weight="w", sums=sums["nps"])
+    with pytest.raises(ParameterError, match="metric: made for 'csat', asked for 'nps'"):
+        scores.trend(survey, metric="nps", sums=sums["csat"])
+    scores.trend(survey, metric="nps", min_n=1, sums=sums["nps"])   # the arguments they were made for: read

@@ -32,12 +32,33 @@ def metric_sums(data, *, metric, by=(), period=None, window=None, date_col=None,
     if unknown:
         raise TypeError(f"{metric}() got unexpected keyword argument(s) {unknown}")
     scale = table_scale(metric, scale)
+    top_k = top_k if not get_metric(metric).fixed_scale else None
+    if sums is not None:
+        _check_made_for(sums, _made_for(metric, score or metric, scale, top_k, weight, period))
     s = sums if sums is not None else score_sums(
         data, metric, score=score or metric, by=by_list(by), weight=weight, scale=scale,
-        top_k=top_k if not get_metric(metric).fixed_scale else None, period=period, window=window, date_col=date_col,
-        keep_missing=keep_missing)
+        top_k=top_k, period=period, window=window, date_col=date_col, keep_missing=keep_missing)
     finish["variance"] = resolve_variance(finish.get("variance"), bool(weight))
     return s, {"scale": scale, **finish}
+
+
+def _made_for(metric, score, scale, top_k, weight, period) -> dict:
+    """What a metric's sums depend on, as :func:`month_sums` records it and :func:`metric_sums` checks it."""
+    return {"metric": metric, "score": score, "scale": scale, "top_k": top_k, "weight": weight,
+            "period": tuple(period) if period else None}
+
+
+def _check_made_for(sums: pd.DataFrame, want: dict) -> None:
+    """Refuse ``sums=`` that :func:`month_sums` made for other arguments (another score, weight, scale or
+    period): a quietly wrong score otherwise (unweighted sums read as weighted ones; months as quarters)."""
+    made = getattr(sums, "attrs", {}).get("cx_sums_of")
+    if made is None:   # sums made inside cxlib from these arguments (what_changed's combined query)
+        return
+    wrong = {k: (made[k], want[k]) for k in want if made.get(k) != want[k]}
+    if wrong:
+        said = "; ".join(f"{k}: made for {a!r}, asked for {b!r}" for k, (a, b) in wrong.items())
+        raise ParameterError(f"sums= were made for other arguments ({said}): make them with month_sums using "
+                             "the same metric arguments and period as this call")
 
 
 def month_sums(data, *, metrics: dict, date_col: str = "responded_at", freq: str = "M") -> dict:
@@ -70,7 +91,10 @@ def month_sums(data, *, metrics: dict, date_col: str = "responded_at", freq: str
     for weight in dict.fromkeys(sp["weight"] for sp in specs.values()):
         group = [sp for sp in specs.values() if sp["weight"] == weight]
         got = scores_sums(data, group, weight=weight, period=(date_col, freq), date_col=date_col)
-        out.update({sp["metric"]: s for sp, s in zip(group, got)})
+        for sp, s in zip(group, got):
+            s.attrs["cx_sums_of"] = _made_for(sp["metric"], sp["score"], sp["scale"], sp["top_k"], weight,
+                                              (date_col, freq))
+            out[sp["metric"]] = s
     return {m: out[m] for m in metrics}
 
 
