@@ -224,3 +224,11 @@ def test_importance_by_passes_its_options_to_every_segment(toy):
         for d in ("a", "b", "c"):
             r = np.corrcoef(rows[d], rows["nps"])[0, 1]
             assert res.loc[(seg, d), "importance"] == pytest.approx(r ** 2, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["bootstrap", "jackknife", "n_permutations"])
+def test_a_missing_count_is_refused_by_name_not_a_type_error_later(name):
+    # only max_exact and min_n mean something as None; n_permutations=None reached the engine's arithmetic
+    # as a TypeError (found in review)
+    with pytest.raises(ParameterError, match=f"The '{name}' parameter of relative_importance must be a whole number"):
+        dr.DriverOptions(**{name: None})

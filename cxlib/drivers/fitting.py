@@ -97,7 +97,7 @@ class DriverOptions:
         counts = {"bootstrap": dict(low=1, zero=True), "jackknife": dict(low=2, high=256, zero=True),
                   "n_permutations": dict(low=1), "max_exact": dict(low=0), "min_n": dict(low=0)}
         for name, bounds in counts.items():
-            if getattr(self, name) is not None:
+            if getattr(self, name) is not None or name not in ("max_exact", "min_n"):   # only these two may be None
                 object.__setattr__(self, name, _count(getattr(self, name), name, **bounds))
         if self.bootstrap and self.jackknife:
             raise ParameterError("relative_importance: a row bootstrap needs rows in pandas; on a database table "
