@@ -12,11 +12,6 @@ import argparse
 import sys
 import warnings
 
-# jsonschema (read by nbformat, which papermill imports) loads the optional IRI checker rfc3987_syntax when
-# it is installed (Jupyter's jupyter-events pulls it in); it compiles 39 grammars at import, ~1 s of every
-# run (2.8 s profiled); a notebook holds no IRI to check, so this process does without it
-sys.modules.setdefault("rfc3987_syntax", None)
-
 from ..data import (checks_shared_with_kernels, file_digests, load_accounts, load_config, load_responses,
                     load_tickets, project_root, redact_urls, undated_note)
 from ..errors import ConfigError, DataError, ParameterError

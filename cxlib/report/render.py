@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import shutil
 import time
 from contextlib import contextmanager
@@ -133,11 +134,17 @@ def _kernel_env():
             os.environ.pop(name, None)
 
 
+def without_iri_checker() -> None:
+    """Keep jsonschema's optional IRI checker out of this process: nbformat (papermill's) imports jsonschema,
+    which loads rfc3987_syntax when installed (Jupyter's jupyter-events pulls it in) and compiles its 39
+    grammars at import, 1-3 s of every run (``NBFORMAT_VALIDATOR=fastjsonschema`` did not avoid the import);
+    a notebook holds no IRI to check."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def _execute(b: Build, timeout: int, progress: bool) -> None:
     """Step 4: papermill runs the notebook once, saving it at the end only."""
-    # nbformat validates notebooks with fastjsonschema when asked (a dependency of nbformat itself): its
-    # default, jsonschema's format checker, imports rfc3987_syntax, 1.75 s of the runner's 2.2 s of imports
-    os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")
+    without_iri_checker()
     import papermill as pm
     from traitlets.config import Config
 
