@@ -221,6 +221,8 @@ def test_a_sampled_fit_on_postgresql_draws_the_pandas_customers_and_scores_alike
     g = rows(got.table)
     pd.testing.assert_frame_equal(g[list(want.table.columns)], want.table.reset_index(drop=True),
                                   check_exact=False, rtol=1e-9)
+    with con.raw_sql("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'cx_pos_%'") as cur:
+        assert cur.fetchone()[0] == 0                    # the sample's positions table dropped after the pull
 
 
 def test_a_latest_answer_skips_a_later_response_without_that_score():

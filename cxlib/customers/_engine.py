@@ -175,6 +175,11 @@ def pull_positions(t, n: int, size: int, seed: int) -> pd.DataFrame:
         pick = np.sort(np.random.default_rng(seed).choice(n, size=int(size), replace=False))
         ids = t.select("customer_id")
         numbered = ids.mutate(_pos=ibis.row_number().over(order_by=ids.customer_id))
-        chosen = _positions(t.get_backend(), pick)._pos
-        t = t.filter(t.customer_id.isin(numbered.filter(numbered._pos.isin(chosen)).customer_id))
+        positions = _positions(t.get_backend(), pick)
+        t = t.filter(t.customer_id.isin(numbered.filter(numbered._pos.isin(positions._pos)).customer_id))
+        try:
+            return as_frame(to_frame(t, order_by=("customer_id",), unique=("customer_id",)))
+        finally:
+            if t.get_backend().name == "postgres":   # its temporary table, made for this pull only
+                t.get_backend().raw_sql(f'DROP TABLE "{positions.get_name()}"').close()
     return as_frame(to_frame(t, order_by=("customer_id",), unique=("customer_id",)))
