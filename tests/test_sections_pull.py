@@ -1,8 +1,10 @@
-"""The voice section's sentiment sample pulled from a database (report.sections.pull.sample_months): the first
-``per_month`` responses of each month by response id, whether a month was cut, and the row limit, on DuckDB
-and PostgreSQL."""
+"""The voice section's sentiment sample pulled from a database (report.sections.pull.sample_months): the
+``per_month`` responses of each month with the lowest MD5 of their id, whether a month was cut, and the row
+limit, on DuckDB and PostgreSQL."""
 
 from __future__ import annotations
+
+import hashlib
 
 import pandas as pd
 import pytest
@@ -42,7 +44,7 @@ def _sample(table, per_month, limit=1000):
 
 def test_the_first_ids_of_each_month_and_the_cut(table):
     rows, cut = _sample(table, per_month=2)
-    # by hand: Aug's ids sorted R01 R03 R05 R08 R09 -> R01, R03 (Aug cut); Sep R02, R06 (exactly two); Oct R04;
+    # by hand: Aug's ids by MD5 (hashlib) R03 0fd1.., R01 5925.., R08, R09, R05 -> R03, R01 (Aug cut); Sep R02, R06 (exactly two); Oct R04;
     # July is outside the window. Rows by date, then id.
     assert rows["response_id"].tolist() == ["R03", "R01", "R06", "R02", "R04"]
     assert cut is True
@@ -67,3 +69,16 @@ def test_a_sample_over_the_row_limit_is_refused(table):
 def test_a_window_of_no_months_is_refused_with_its_parameter(table):
     with pytest.raises(ParameterError, match="months must be a whole number >= 1, got 0"):
         sample_months(table, month="2026-10", months=0, per_month=2, columns=["comment"], limit=10)
+
+
+def test_ids_that_follow_time_give_a_sample_spread_over_the_month(postgres_url, tmp_path):
+    # ids given out in time order (T00 on 1 Oct ... T39 on 30 Oct): the first 8 ids would all be before 9
+    # October; the 8 lowest MD5s (by hashlib, not the code) are spread, and the same rows on both engines
+    days = pd.date_range("2026-10-01", periods=40, freq="18h")
+    frame = pd.DataFrame({"response_id": [f"T{i:02d}" for i in range(40)], "responded_at": days,
+                          "nps": 7.0, "comment": "ok", "region": "EMEA"})
+    want = sorted(frame["response_id"], key=lambda i: hashlib.md5(i.encode()).hexdigest())[:8]
+    for table in (engines.duckdb_table(frame, tmp_path), engines.postgres_table(frame, postgres_url, "cx_pull_t")):
+        rows, cut = sample_months(table, month="2026-10", months=1, per_month=8, columns=["comment"], limit=100)
+        assert sorted(rows["response_id"]) == sorted(want) and cut is True
+        assert rows["responded_at"].max() > pd.Timestamp("2026-10-15")

@@ -4,7 +4,7 @@ The only package that reads data files or connects to a server. Everything downs
 canonical columns described in ``docs/data-contract.md``.
 """
 
-from .aggregate import Term, group_sums, is_table, row_count, table_weight
+from .aggregate import Term, group_sums, is_table, md5_hex, row_count, table_weight
 from .config import (CANONICAL, DEFAULT_SCALES, SCORES, Config, Scale, TableSpec, default_scales, load_config,
                      project_root)
 from .engines import as_table, duckdb_connection
@@ -23,7 +23,7 @@ __all__ = [
     "CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "Term", "add_period", "as_table",
     "check_accounts", "checks_shared_with_kernels", "code_selections", "config_default", "default_scales", "duckdb_connection", "group_sums", "is_table", "row_count",
     "check_tickets", "file_digests", "last_months", "load_accounts", "load_config", "load_responses",
-    "load_labelled", "load_tickets", "materialize", "month_counts", "month_dates", "option_sets", "parse_segment", "project_root",
+    "load_labelled", "load_tickets", "materialize", "md5_hex", "month_counts", "month_dates", "option_sets", "parse_segment", "project_root",
     "read_codebook_file", "read_model_file", "redact_urls", "segment_label", "selection_expr", "size_bytes", "subset",
     "table_weight", "to_frame", "undated_count", "undated_note", "WeightingSpec", "write_model_file",
 ]

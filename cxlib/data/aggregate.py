@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import DataError
 
-__all__ = ["Term", "group_sums", "is_table", "row_count", "sums_expr", "table_weight"]
+__all__ = ["md5_hex", "Term", "group_sums", "is_table", "row_count", "sums_expr", "table_weight"]
 
 
 @dataclass(frozen=True)
@@ -270,3 +270,16 @@ def group_sums(data, *, by=(), terms: list[Term], period: tuple | None = None, w
     if keys:
         out = out.sort_values(keys, kind="stable", na_position="last")
     return out.reset_index(drop=True)
+
+
+def md5_hex(value):
+    """The MD5 of a text expression as 32 hex characters, in the database (DuckDB, PostgreSQL, Spark and
+    Snowflake all name it ``md5``; Ibis compiles no digest for PostgreSQL): the same value on every engine
+    as ``hashlib.md5(text.encode()).hexdigest()``."""
+    import ibis
+
+    @ibis.udf.scalar.builtin(name="md5")
+    def md5(value: str) -> str:
+        """SQL MD5 as hex text."""
+
+    return md5(value)

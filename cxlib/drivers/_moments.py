@@ -19,7 +19,7 @@ import pandas as pd
 
 from .._checks import need_columns
 from .._stats import t_crit
-from ..data import Term, group_sums, is_table
+from ..data import Term, group_sums, is_table, md5_hex
 from ..errors import DataError, ParameterError
 
 __all__ = ["corr_from_moments", "group_ids", "grouped_moments", "jackknife", "jackknife_intervals", "moments", "prepare_table"]
@@ -45,11 +45,7 @@ def group_ids(data, id_col: str, groups: int, seed: int):
     if is_table(data):
         import ibis
 
-        @ibis.udf.scalar.builtin(name="md5")
-        def md5(value: str) -> str:
-            """SQL MD5 as hex text (DuckDB, PostgreSQL, Spark, Snowflake)."""
-
-        digest = md5(ibis.literal(str(seed)).concat(data[id_col].cast("string")))
+        digest = md5_hex(ibis.literal(str(seed)).concat(data[id_col].cast("string")))
         # the first byte: where "xy," stands in "00,01,...,ff," (one MD5 per row; aligned, as every pair ends in ",")
         byte = ibis.literal(_PAIRS).find(digest.substr(0, 2).concat(",")) // 3
         return (byte % groups).cast("int64")

@@ -70,7 +70,7 @@ def _sentiment_chart(scope: ReportContext, *, model, months: int, max_per_month:
                                f"{last['compound_mean']:+.2f} from {int(last['n_comments']):,} comments")]
     if cut and scope.table is not None:
         parts.append(h.note(f"Sentiment and {label} in this chart come from a fixed sample of up to "
-                            f"{max_per_month:,} responses a month (the first by response id)."))
+                            f"{max_per_month:,} responses a month (a fixed sample spread over each month by a hash of the response id)."))
     elif cut:
         parts.append(h.note(f"Sentiment and {label} in this chart come from a random sample of up to "
                             f"{max_per_month:,} responses a month."))
