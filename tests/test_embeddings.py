@@ -281,3 +281,35 @@ def test_a_damaged_kept_tokenizer_is_built_again(tmp_path, monkeypatch):
     assert tok.encode("Waited an hour", add_special_tokens=False).ids == \
         _static._build_tokenizer().encode("Waited an hour", add_special_tokens=False).ids
     assert kept.read_text().endswith("}")   # written again, whole
+
+
+def test_a_damaged_float16_table_is_built_again_and_an_unkept_table_built_once(tmp_path, monkeypatch):
+    # found in review: a float16 file cut short raised numpy's ValueError from table(); and with no folder
+    # that can be written, every call without cache_dir distilled the table again (~45 s each)
+    from cxlib.comments import _static
+
+    built = []
+    stand_in = np.ones((3, _static.DIM), dtype=np.float16)
+
+    def reduce_(outputs, scores):          # the distillation itself stood in for (it reads the whole model)
+        built.append(1)
+        return stand_in
+    monkeypatch.setattr(_static, "reduce", reduce_)
+    monkeypatch.setattr(_static, "piece_outputs", lambda ids: None)
+    monkeypatch.setattr(_static, "_reference_tokenizer", lambda: type("T", (), {"vocab_size": 3, "_scores": [0, 0, 0]}))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "cxlib").mkdir()
+    np.save(tmp_path / "cxlib" / _static.table_name("f16"), stand_in)
+    cut = tmp_path / "cxlib" / _static.table_name("f16")
+    cut.write_bytes(cut.read_bytes()[:500])
+    _static._load.cache_clear()
+    monkeypatch.setattr(_static, "_BUILT", [])
+    try:
+        assert _static.table().tolist() == stand_in.astype(np.float32).tolist() and built == [1]
+        (tmp_path / "cxlib" / _static.table_name()).unlink()
+        monkeypatch.setattr(_static._modelcache, "write", lambda *a: None)   # no folder can keep it
+        _static._load.cache_clear()
+        first, second = _static.table(), _static.table()
+        assert built == [1, 1] and second is first and not first.flags.writeable
+    finally:
+        _static._load.cache_clear()

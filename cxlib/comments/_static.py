@@ -146,15 +146,6 @@ def table_name(dtype: str = "f32") -> str:
     return f"usem3-static-{_VERSION}-{_fingerprint()}-{DIM}" + ("-f32" if dtype == "f32" else "") + ".npy"
 
 
-def table_path(folder) -> Path:
-    return Path(folder) / table_name()
-
-
-def default_folder() -> Path:
-    """Where the table goes without a ``cache_dir``: ``$XDG_CACHE_HOME/cxlib`` (else ``~/.cache/cxlib``)."""
-    return _modelcache.default_folder()
-
-
 @lru_cache(maxsize=1)
 def _load(path: str) -> np.ndarray:
     out = np.load(path, mmap_mode="r")   # read-only: the pages are read as rows are used, and shared
@@ -165,22 +156,32 @@ def _load(path: str) -> np.ndarray:
 
 def _distil(cache_dir=None) -> np.ndarray:
     """The table from the wheel's model, rounded to float16 (as every run since the first has used it)."""
-    old = _modelcache.find(table_name("f16"), cache_dir)
-    if old is not None:   # written by an earlier version: the same values, stored as float16
-        return np.load(old)
+    old = _modelcache.read(table_name("f16"), cache_dir, np.load)
+    if old is not None:   # written by an earlier version: the same values, stored as float16 (damaged: built)
+        return old
     ref = _reference_tokenizer()
     return reduce(piece_outputs(np.arange(ref.vocab_size)), np.asarray(ref._scores)).astype(np.float16)
+
+
+#: The table built in this process when no folder could keep it.
+_BUILT: list = []
 
 
 def table(cache_dir=None) -> np.ndarray:
     """The distilled table (pieces × 256, float32, read-only).
 
-    Read (memory-mapped) from the user cache folder (:func:`default_folder`) or ``cache_dir``, whichever
+    Read (memory-mapped) from the user cache folder (:func:`_modelcache.default_folder`) or ``cache_dir``, whichever
     has it; else distilled and written to the first of them that can be written. The table depends on the
     installed wheel only, not on the data, so it is kept once per user rather than once per project."""
     kept = _modelcache.read(table_name(), cache_dir, _load)
     if kept is not None:
         return kept
+    if _BUILT:   # no folder could keep it: built once per process, not once per call (~45 s each)
+        return _BUILT[0]
     out = _distil(cache_dir).astype(np.float32)
     written = _modelcache.write(table_name(), cache_dir, lambda f: np.save(f, out))
-    return _load(str(written.resolve())) if written is not None else out
+    if written is None:
+        out.setflags(write=False)
+        _BUILT.append(out)
+        return out
+    return _load(str(written.resolve()))
