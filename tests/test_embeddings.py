@@ -234,11 +234,17 @@ def test_the_kept_tokenizer_cuts_as_the_one_built_from_the_model(tmp_path, monke
     kept = tmp_path / "cxlib" / _static.tokenizer_name()
     assert kept.exists()
     _static._read_tokenizer.cache_clear()
+    build = _static._build_tokenizer
+
+    def no_build():
+        raise AssertionError("the kept tokenizer was not read: it was built again")
     try:
-        read = _static.tokenizer()
+        with monkeypatch.context() as m:
+            m.setattr(_static, "_build_tokenizer", no_build)   # reading the kept JSON is the only way
+            read = _static.tokenizer()
         assert read is not built
         assert ([e.ids for e in read.encode_batch(TRICKY, add_special_tokens=False)]
-                == [e.ids for e in _static._build_tokenizer().encode_batch(TRICKY, add_special_tokens=False)])
+                == [e.ids for e in build().encode_batch(TRICKY, add_special_tokens=False)])
     finally:
         _static._read_tokenizer.cache_clear()
 

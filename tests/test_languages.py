@@ -113,7 +113,10 @@ def test_the_kept_arrays_are_the_decoded_model(tmp_path, monkeypatch):
         assert kept == sorted(languages._array_names().values()) and len(kept) == 6
         assert all(languages._modelcache.digest(languages._py3langid_model()) in name for name in kept)
         languages._batch_identifier.cache_clear()
-        read = languages._batch_identifier()                   # read from the kept files
+        with monkeypatch.context() as m:                       # read from the kept files, not decoded again
+            m.setattr(languages, "_identifier", lambda: pytest.fail("the kept arrays were not read"))
+            read = languages._batch_identifier()
+        assert all(isinstance(getattr(read, f).base, np.memmap) for f in ("nextmove", "ptc"))   # mapped, not copied
         damaged = tmp_path / "cxlib" / languages._array_names()["ptc"]
         head = damaged.read_bytes()[:500]
         damaged.unlink()                                       # a new file: `read` still maps the old one
