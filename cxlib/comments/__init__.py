@@ -7,7 +7,7 @@ the multilingual model the embeddings are distilled from, py3langid its language
 
 from .annotate import UNANALYSED, annotate_comments
 from .clusters import ThemeClusters, discover_themes
-from .choose import choose_sentiment_model
+from .choose import NO_SENTIMENT_MODEL, choose_sentiment_model
 from .codebook import PREFIX, Codebook, Theme, codebook_accuracy, load_codebook, tag_themes, theme_columns
 from .coverage import codebook_coverage, similar, suggest_matches, uncoded_themes
 from .languages import LANGUAGE_NAMES, LANGUAGES, UNDETERMINED, detect_language, language_mix
@@ -22,7 +22,7 @@ from .trend import sentiment_trend
 
 __all__ = [
     "LANGUAGES", "LANGUAGE_NAMES", "MODEL", "NEGATIVE_AT", "PLACEHOLDERS", "POSITIVE_AT", "PREFIX", "UNANALYSED", "Codebook", "Embeddings",
-    "SentimentModel", "Theme", "ThemeClusters", "annotate_comments", "as_text_series", "choose_sentiment_model", "clean_text",
+    "NO_SENTIMENT_MODEL", "SentimentModel", "Theme", "ThemeClusters", "annotate_comments", "as_text_series", "choose_sentiment_model", "clean_text",
     "codebook_accuracy", "codebook_coverage", "detect_language", "discover_themes", "discover_topics", "embed_comments", "embed_texts",
     "iban_valid", "label_sentiment", "language_mix", "load_codebook", "load_sentiment_model", "luhn_valid", "predict_sentiment",
     "quotes", "redact", "redact_text", "sentiment", "sentiment_trend", "similar", "suggest_matches", "tag_themes",

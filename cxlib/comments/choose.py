@@ -9,10 +9,13 @@ from ..data import load_labelled
 from .learned import SentimentModel, _labels, load_sentiment_model, train_sentiment
 from .redaction import as_text_series
 
-__all__ = ["choose_sentiment_model"]
+__all__ = ["NO_SENTIMENT_MODEL", "choose_sentiment_model"]
 
 #: Cross-validation folds of a model learned from the scores: each class needs this many comments.
 _FOLDS = 5
+#: What it means when :func:`choose_sentiment_model` returns None (for a notebook to print).
+NO_SENTIMENT_MODEL = (f"No saved model, no labelled comments, and no NPS or fewer than {_FOLDS} detractors' or "
+                      "promoters' comments: no learned sentiment (VADER only).")
 
 
 def choose_sentiment_model(data: pd.DataFrame, *, saved=None, labelled=None, cache_dir=None,
