@@ -181,3 +181,34 @@ def test_sums_made_for_other_arguments_are_refused_not_read(survey):
     with pytest.raises(ParameterError, match="metric: made for 'csat', asked for 'nps'"):
         scores.trend(survey, metric="nps", sums=sums["csat"])
     scores.trend(survey, metric="nps", min_n=1, sums=sums["nps"])   # the arguments they were made for: read
+
+
+def test_scores_share_a_query_while_their_answer_combinations_stay_few():
+    # whole points on each scale (by hand): NPS 11 x CSAT 5 x CES 7 = 385 <= 5,000; a 0-100 rating (101 points)
+    # would make 38,885 combinations, so it starts the next query, which recommend (2 points: 202) joins
+    from cxlib.scores._combined import MAX_COMBINATIONS, _batches
+
+    specs = [{"scale": Scale(lo, hi)} for lo, hi in [(0, 10), (1, 5), (1, 7), (0, 100), (0, 1)]]
+    assert MAX_COMBINATIONS == 5_000
+    assert _batches(specs) == [[0, 1, 2], [3, 4]]
+    assert _batches([{"scale": Scale(0, 5000)}, {"scale": Scale(0, 10)}]) == [[0], [1]]
+
+
+@pytest.mark.duckdb
+def test_one_scores_bad_answers_leave_the_others_month_sums(survey):
+    # a CSAT answer of 9 on its 1-5 scale: month_sums raised for every score, so the report summed each score
+    # again, one scan apiece; now CSAT alone is left out and its own call names the bad row
+    from cxlib.data import as_table
+    from cxlib.errors import DataError
+
+    df = survey.copy()
+    df.loc[df.index[7], "csat"] = 9.0
+    kw = {"nps": {}, "csat": _kwargs("csat"), "ces": _kwargs("ces")}
+    sums = scores.month_sums(as_table(df), metrics=kw)
+    assert list(sums) == ["nps", "ces"]
+    for m in ("nps", "ces"):
+        pd.testing.assert_frame_equal(scores.trend(as_table(df), metric=m, min_n=1, sums=sums[m], **kw[m]),
+                                      scores.trend(df, metric=m, min_n=1, **kw[m]), check_exact=False, rtol=1e-12)
+    with pytest.raises(DataError, match=r"column 'csat': expected scores on the 1–5 scale; outside it in 1 row"):
+        scores.trend(as_table(df), metric="csat", min_n=1, **kw["csat"])
+    assert list(scores.month_sums(df, metrics=kw)) == ["nps", "ces"]   # a DataFrame: the same scores kept

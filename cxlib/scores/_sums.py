@@ -18,7 +18,7 @@ from ..data import Scale, Term, group_sums, is_table
 from ..errors import DataError
 from ..metrics import estimate, finish_interval, get_metric
 
-__all__ = ["as_scale", "default_scale", "finish", "indicators", "mean_columns", "score_sums", "scores_sums", "share_columns",
+__all__ = ["as_scale", "default_scale", "finish", "indicators", "mean_columns", "score_sums", "share_columns",
            "sum_columns", "table_scale", "validate", "y_sums"]
 
 
@@ -254,30 +254,6 @@ def _from_histogram(h, t, metric, terms, score, by, weight, scale, integer, peri
     return s
 
 
-def _tables_sums(table, specs: list[dict], weight, period, date_col) -> list[pd.DataFrame]:
-    """:func:`_table_sums` of several scores of one table (one weight) from one histogram of their answer
-    combinations per period: each score's histogram is its margin (Σw over the rows answering it; an answer
-    without a weight is missing, as for one score), so every sum is the one the score's own query gives."""
-    inputs = [_table_inputs(table, sp["score"], [], weight, sp["scale"], sp["integer"], sp["metric"], date_col)
-              for sp in specs]
-    xw = [_table_xw(table, sp["score"], weight, sp["scale"], sp["metric"]) for sp in specs]
-    keys, w = {f"_x{i}": x for i, (x, _) in enumerate(xw)}, xw[0][1]
-    terms = [Term("_cnt", count=True), Term("_sw", weight="_w", wpow=1), Term("_sw2", weight="_w", wpow=2)]
-    if weight:
-        terms.append(Term("_badw", present=("_w",), outside=("_w", 0.0, 1.7e308, False), count=True))
-    combos = group_sums(table.mutate(**keys, _w=w), by=list(keys), terms=terms, period=period,
-                        keep_missing_keys=True)
-    out = []
-    for i, (sp, t) in enumerate(zip(specs, inputs)):
-        h = combos.groupby([*(["period"] if period else []), f"_x{i}"], dropna=False, sort=True)[
-            [tm.name for tm in terms]].sum().reset_index().rename(columns={f"_x{i}": "_x"})
-        unanswered = h["_x"].isna()
-        h.loc[unanswered, [tm.name for tm in terms[1:]]] = 0    # their weights count for no sum of this score
-        out.append(_from_histogram(h, t, sp["metric"], sp["terms"], sp["score"], [], weight, sp["scale"],
-                                   sp["integer"], period))
-    return out
-
-
 def _raise_table(t, score, weight, scale, integer, where, totals) -> None:
     """Raise for the checks the aggregate query flagged, naming a few rows fetched by LIMIT."""
     if totals["_rows"] == 0:
@@ -316,16 +292,3 @@ def score_sums(data, metric: str, *, score: str, by, weight, scale: Scale, top_k
                          index=data.index)
     s = group_sums(frame, by=by, terms=terms, period=period, window=window, keep_missing_keys=keep_missing)
     return s.loc[s["period"].notna()].reset_index(drop=True) if keep_missing and period else s
-
-
-def scores_sums(data, specs: list[dict], *, weight, period=None, date_col: str | None = None) -> list[pd.DataFrame]:
-    """:func:`score_sums` of several scores (``specs``: dicts of ``metric``, ``score``, ``scale``, ``top_k``)
-    sharing one weight, per group of ``period``: on a table in one query, on a DataFrame one score at a time."""
-    if not is_table(data):
-        return [score_sums(data, sp["metric"], score=sp["score"], by=[], weight=weight, scale=sp["scale"],
-                           top_k=sp["top_k"], period=period, date_col=date_col) for sp in specs]
-    need_columns(data, [date_col] if date_col else [], where="scores_sums")
-    full = [{**sp, "integer": get_metric(sp["metric"]).integer,
-             "terms": _terms(sp["metric"], sp["scale"], sp["top_k"], (sp["scale"].min + sp["scale"].max) / 2)}
-            for sp in specs]
-    return _tables_sums(data, full, weight, period, date_col)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .._checks import by_list, check_choice, check_confidence
-from ..errors import ParameterError
+from ..errors import DataError, ParameterError
 from ..metrics import METRICS, get_metric, resolve_variance
-from ._sums import score_sums, scores_sums, sum_columns, table_scale
+from ._combined import scores_sums
+from ._sums import score_sums, sum_columns, table_scale
 from .means import mean_from_sums
 from .metrics import nps_from_sums, share_from_sums
 
@@ -79,7 +80,8 @@ def month_sums(data, *, metrics: dict, date_col: str = "responded_at", freq: str
     dict
         Metric -> its sums per ``period`` (a pandas Period), the columns :func:`metric_sums` gives: ``n``,
         ``sw``, ``sw2``, ``swx``, ``swxx``, ``sw2x``, ``sw2xx`` and per counted point set its count,
-        ``sw_<name>`` and ``sw2_<name>``.
+        ``sw_<name>`` and ``sw2_<name>``. A metric whose answers fail their checks is left out (its own
+        call then raises the DataError, naming the rows); the others are kept.
     """
     specs = {}
     for metric, kw in metrics.items():
@@ -92,10 +94,12 @@ def month_sums(data, *, metrics: dict, date_col: str = "responded_at", freq: str
         group = [sp for sp in specs.values() if sp["weight"] == weight]
         got = scores_sums(data, group, weight=weight, period=(date_col, freq), date_col=date_col)
         for sp, s in zip(group, got):
+            if isinstance(s, DataError):   # left out: the metric's own call raises it, naming the rows
+                continue
             s.attrs["cx_sums_of"] = _made_for(sp["metric"], sp["score"], sp["scale"], sp["top_k"], weight,
                                               (date_col, freq))
             out[sp["metric"]] = s
-    return {m: out[m] for m in metrics}
+    return {m: out[m] for m in metrics if m in out}
 
 
 def table_from_sums(sums: pd.DataFrame, *, metric, by=(), **finish) -> pd.DataFrame:
