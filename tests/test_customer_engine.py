@@ -239,3 +239,19 @@ def test_a_latest_answer_skips_a_later_response_without_that_score():
     got = survey_expr(cxdata.as_table(r), pd.Timestamp("2026-10-01")).execute().set_index("customer_id")
     assert got.loc["A", "csat_latest"] == 5.0 and got.loc["A", "nps_latest"] == 3.0
     assert pd.isna(got.loc["B", "csat_latest"]) and got.loc["B", "nps_latest"] == 9.0
+
+
+def test_revenue_at_risk_totals_from_its_groups_keep_the_missing_group_and_no_rows():
+    # the total is now the sum of the GROUP BY's groups (one scan, not two): a customer without a region counts
+    # in "All" but has no row of its own, as in pandas; zero rows (and region C, whose one customer has no
+    # probability) give n = 0 and revenue 0, as in pandas (the table gave no revenue: NULL, a sum of no rows)
+    frame = pd.DataFrame({"churn_probability": [0.2, 0.5, 0.1, np.nan], "annual_revenue": [100.0, 200.0, 50.0, 80.0],
+                          "region": ["A", "B", None, "C"]})   # C: no probability
+    for data in (frame, frame.iloc[:0]):
+        for by in (None, "region"):
+            got = cu.revenue_at_risk(cxdata.as_table(data), by=by, min_n=1)
+            pd.testing.assert_frame_equal(got, cu.revenue_at_risk(data, by=by, min_n=1), check_exact=False, rtol=1e-12)
+    total = cu.revenue_at_risk(cxdata.as_table(frame), by="region", min_n=1).iloc[-1]
+    # by hand: 0.2*100 + 0.5*200 + 0.1*50 = 125 expected loss over 350 of revenue (the NaN probability: missing)
+    assert (total["region"], total["n"], total["expected_loss"], total["revenue"], total["n_missing"]) == \
+        ("All", 3, pytest.approx(125.0), pytest.approx(350.0), 1)

@@ -87,16 +87,23 @@ def revenue_at_risk(data: pd.DataFrame, *, by: str | None = None, probability: s
 
 
 def _revenue_at_risk_table(data, by, probability, revenue, z: float, min_n: int) -> pd.DataFrame:
-    """:func:`revenue_at_risk` on an Ibis table: one GROUP BY (and one total) in the database."""
+    """:func:`revenue_at_risk` on an Ibis table: one query in the database, a GROUP BY with ``by`` (the total
+    is the sum of its groups, the group of a missing value included), else one total."""
     from .health import NPS_CATEGORIES
 
     p, r = data[probability].cast("float64"), data[revenue].cast("float64")
     ok = p.notnull() & r.notnull()
     aggs = {"n": data.count(where=ok), "revenue": r.sum(where=ok), "_loss": (p * r).sum(where=ok),
-            "_var": (p * (1 - p) * r * r).sum(where=ok), "mean_probability": p.mean(where=ok),
+            "_var": (p * (1 - p) * r * r).sum(where=ok), "_psum": p.sum(where=ok),
             "n_missing": data.count(where=~ok), "_neg": data.count(where=r < 0),
             "_bad": data.count(where=(p < 0) | (p > 1))}
-    total = data.aggregate(**aggs).execute()
+    if by:
+        groups = data.group_by(data[by].cast("string").name(by)).aggregate(**aggs).execute()
+        total = groups[list(aggs)].astype("float64").sum().to_frame().T
+    else:
+        total = data.aggregate(**aggs).execute()
+    total = total.fillna({c: 0.0 for c in ("revenue", "_loss", "_var", "_psum")})   # a sum of no rows: 0, as pandas
+    total["mean_probability"] = total["_psum"].astype("float64") / total["n"].astype("float64").where(total["n"] > 0)
     neg, bad = int(total["_neg"].iloc[0]), int(total["_bad"].iloc[0])
     if neg:   # the pandas path's phrasing (_check_money), with a count for the rows a table cannot number
         raise DataError(f"revenue_at_risk: column {revenue!r}: negative revenue in {neg:,} rows; expected revenue >= 0")
@@ -105,7 +112,9 @@ def _revenue_at_risk_table(data, by, probability, revenue, z: float, min_n: int)
                         "expected churn probabilities")
     parts = []
     if by:
-        groups = data.group_by(data[by].cast("string").name(by)).aggregate(**aggs).execute()
+        groups = groups.fillna({c: 0.0 for c in ("revenue", "_loss", "_var", "_psum")})
+        groups["mean_probability"] = groups["_psum"].astype("float64") / groups["n"].astype("float64").where(
+            groups["n"] > 0)
         rank = {c: i for i, c in enumerate(NPS_CATEGORIES)} if by == "nps_category" else {}
         groups = groups.sort_values(by, key=lambda s: s.map(rank) if rank else s, ignore_index=True)
         parts.append(groups[groups[by].notna()])   # as pandas' groupby: no group for a missing value
