@@ -5,9 +5,9 @@ Run by hand: ``.venv/bin/python benchmarks/bench_customer_scores.py [CONFIG] [--
 a report config on DuckDB tables (e.g. the one bench_report_engines.py writes for 10M responses); without it,
 the project's cx.yml (the sample data) with every table read by DuckDB. Figures, wall
 and CPU seconds of this process (DuckDB runs inside it): each ``materialize`` (the customer/health table, then
-its copy with the churn probability), the whole scoring, then the least of ``--reps`` revenue-at-risk queries
-over the current customers (the report's money section reads the table that way) and of the follow-up
-section. The machine's load is printed: on a shared machine compare runs taken under the same load, by CPU.
+its copy with the churn probability), the whole scoring, then the least of ``--reps`` runs of the money
+section's results (``sections.money_results``: revenue at risk among current customers in total, by region and
+by NPS category) and the follow-up section. The machine's load is printed: on a shared machine compare runs taken under the same load, by CPU.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import cxlib.data
-    from cxlib import customers, data
+    from cxlib import data
     from cxlib.report import sections
 
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -75,10 +75,8 @@ def main() -> None:
     if scored is None or scored.model is None:
         print("no churn model: nothing more to time")
         return
-    table = scored.table
-    active = table.filter(~table.churned) if "churned" in table.columns else table
-    by = "region" if "region" in active.columns else None
-    _timed("revenue_at_risk (least)", lambda: customers.revenue_at_risk(active, by=by), args.reps)
+    # the money section's own results (revenue at risk in total, by region, by NPS category), memo cleared per rep
+    _timed("money results (least)", lambda: (scope.results.clear(), sections.money_results(scope, scored)), args.reps)
     art = os.path.join(os.environ.get("TMPDIR", "/tmp"), "cx-bench-follow-up")
     os.makedirs(art, exist_ok=True)
     _timed("follow_up section", lambda: sections.follow_up(scope, scored, artifacts=art))
