@@ -171,3 +171,22 @@ def test_handoffs_read_the_primary_score_when_the_survey_asks_no_csat(tmp_path):
     none = joined.loc[joined["handoffs"] == 0, "nps"].dropna()
     row = res["handoffs"].set_index("level").loc["0"]
     assert int(row["n"]) == len(none) and row["mean"] == pytest.approx(none.mean())
+
+
+@pytest.mark.duckdb
+def test_money_is_cut_by_region_only_where_current_customers_have_two(sample):
+    # the region cut was decided by a distinct count of the table (a scan of every customer); now from the cut
+    # itself: one region left is no cut, its total equal to the uncut figure, on a DataFrame and on a table
+    cfg, responses, tickets, accounts, scope = sample
+    scored = insights.customer_scores(scope, tickets, accounts)
+    for one in (False, True):
+        table = scored.table.assign(region="EMEA") if one else scored.table
+        for data in (table, cxdata.as_table(table)):
+            scope.results.clear()
+            res = insights.money_results(scope, type(scored)(data, scored.model, scored.note, scored.month))
+            active = table[~table["churned"].astype(bool)]
+            assert res["by"] == (None if one else "region")
+            want = customers.revenue_at_risk(active, by=res["by"], min_n=scope.min_n)
+            pd.testing.assert_frame_equal(res["rar"], want, check_exact=False, rtol=1e-9)
+            assert res["total"]["expected_loss"] == pytest.approx(float((active["churn_probability"]
+                                                                         * active["annual_revenue"]).sum()))

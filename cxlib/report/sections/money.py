@@ -160,11 +160,12 @@ def money_results(scope: ReportContext, scored) -> dict | None:
         table = scored.table
         if is_table(table):   # scored in the database: the sums run there
             active = table.filter(~table.churned) if "churned" in table.columns else table
-            by = "region" if "region" in active.columns and int(active.region.nunique().execute()) > 1 else None
         else:
             active = table[~table["churned"].fillna(False).astype(bool)] if "churned" in table else table
-            by = "region" if "region" in active and active["region"].nunique() > 1 else None
+        by = "region" if "region" in active.columns else None
         rar = customers.revenue_at_risk(active, by=by, min_n=scope.min_n)
+        if by and len(rar) <= 2:   # one region (and "All"): no cut by region, its total only
+            by, rar = None, rar.iloc[[-1]].drop(columns=by).reset_index(drop=True)
         cat = customers.revenue_at_risk(active, by="nps_category", min_n=scope.min_n) \
             if "nps_category" in active.columns else None
         return {"active": active, "by": by, "rar": rar, "total": rar.iloc[-1], "by_category": cat}
