@@ -264,3 +264,22 @@ def test_what_changed_on_a_table_sums_every_segment_in_one_query(sample, monkeyp
     # the October responses of EMEA with an NPS answer and a weight, counted by hand
     oct_emea = df[(df["responded_at"].dt.strftime("%Y-%m") == "2026-10") & (df["region"] == "EMEA") & df["nps"].notna()]
     assert got.set_index("segment").loc["EMEA", "n_current"] == len(oct_emea)
+
+
+@pytest.mark.duckdb
+def test_one_query_for_every_segment_is_planned_from_the_scales_points():
+    # two segment columns of 40 values over 4 months (October and its 3 baseline months): NPS's 12 answer
+    # groups (11 points or missing) make 4 x 12 x 41 x 41 = 80,688 groups <= 200,000, one query; a 0-100
+    # rating's 102 make 685,848, so each segment gets its own query (the plan assumed 12 for every scale)
+    from cxlib.scores._window import _COMBINED_GROUPS, _combined_sums
+
+    rng = np.random.default_rng(3)
+    n = 4000
+    df = pd.DataFrame({"responded_at": pd.Timestamp("2026-07-01") + pd.to_timedelta(rng.integers(0, 122, n), unit="D"),
+                       "nps": rng.integers(0, 11, n).astype(float), "rating": rng.integers(0, 101, n).astype(float),
+                       "a": [f"a{i % 40}" for i in range(n)], "b": [f"b{(i // 40) % 40}" for i in range(n)]})
+    t = cxdata.as_table(df)
+    assert _COMBINED_GROUPS == 200_000
+    args = {"month": "2026-10", "baseline": "previous_3", "date_col": "responded_at"}
+    assert _combined_sums(t, [["a"], ["b"]], metric="nps", kw={}, **args) is not None
+    assert _combined_sums(t, [["a"], ["b"]], metric="rating", kw={"scale": (0, 100)}, **args) is None

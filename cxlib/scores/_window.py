@@ -10,6 +10,7 @@ from .. import periods
 from .._checks import need_columns
 from ..data import is_table
 from ..errors import DataError
+from ._sums import table_scale
 from .registry import metric_sums
 
 #: Most groups one summing query of :func:`cxlib.scores.what_changed` may make (months × answer points × the segment
@@ -55,8 +56,11 @@ def _combined_sums(data, parts: list[list[str]], *, metric, month, baseline, dat
     _, base, (_, start, end) = _months(month, baseline, date_col)
     w = data.filter((data[date_col] >= start.to_pydatetime()) & (data[date_col] < end.to_pydatetime()))
     counts = w.aggregate(**{f"d{i}": w[c].approx_nunique() for i, c in enumerate(cols)}).execute().iloc[0]
-    if (len(base) + 1) * 12 * np.prod([int(counts[f"d{i}"]) + 1 for i in range(len(cols))], dtype=float) > _COMBINED_GROUPS:
-        return None     # (12: an 11-point answer or missing; the values: each column's and missing)
+    scale = table_scale(metric, kw.get("scale"))
+    answers = int(scale.max - scale.min) + 2    # the scale's whole points or missing (NPS: 12; a 0-100 rating: 102)
+    if (len(base) + 1) * answers * np.prod([int(counts[f"d{i}"]) + 1 for i in range(len(cols))], dtype=float) \
+            > _COMBINED_GROUPS:
+        return None     # (the values: each column's and missing)
     sums, _ = metric_sums(data, metric=metric, by=cols, period=(date_col, "M"), window=(date_col, start, end),
                           date_col=date_col, keep_missing=True, **kw)
     return sums
