@@ -79,20 +79,26 @@ def test_table_weight_refuses_what_a_weight_cannot_be(bad, shown):
         table_weight(con.table("w"), "w", where="x")
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
-def test_materialize_replaces_drops_the_earlier_copy(engine, request):
-    # score_customers copies its customer table once more with the churn probability and drops the first
-    # copy (its memory freed at once): the new copy holds the rows (1+2+3 = 6, doubled 12), the old is gone.
+def _connect(engine: str, request):
+    """A DuckDB connection, or one to the session's PostgreSQL server."""
     import ibis
-
-    from cxlib.data import materialize
 
     if engine == "postgres":
         from cxlib.data.remote import connect_url
 
-        con = connect_url(request.getfixturevalue("postgres_url"), variable="CX_TEST", section="responses")
-    else:
-        con = ibis.duckdb.connect()
+        return connect_url(request.getfixturevalue("postgres_url"), variable="CX_TEST", section="responses")
+    return ibis.duckdb.connect()
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_materialize_replaces_drops_the_earlier_copy(engine, request):
+    # a step of a stored table stored again drops the earlier copy (its memory freed at once): the new copy
+    # holds the rows (1+2+3 = 6, doubled 12), the old is gone.
+    import ibis
+
+    from cxlib.data import materialize
+
+    con = _connect(engine, request)
     con.raw_sql("CREATE TEMP TABLE cx_tmp_first AS SELECT x FROM (VALUES (1), (2), (3)) AS t(x)")
     first = con.table("cx_tmp_first")
     third = materialize(first.mutate(y=first.x * 3))   # materialize's own (qualified) name is dropped too
@@ -102,3 +108,34 @@ def test_materialize_replaces_drops_the_earlier_copy(engine, request):
     names = {r[0] for r in con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()}
     gone, kept = (t.get_name().rsplit(".", 1)[-1] for t in (third, second))   # DuckDB: temp.main.<name>
     assert "cx_tmp_first" not in names and gone not in names and kept in names
+
+
+def _tables(con) -> set:
+    return {r[0] for r in con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()}
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_add_column_stores_the_column_in_place_on_duckdb_and_as_a_copy_elsewhere(engine, request):
+    # the churn probability is one more column of the stored customer table: DuckDB adds it in place (ALTER,
+    # UPDATE: the same table, no copy of its other columns), PostgreSQL copies the table with it and drops the
+    # first copy; either way the values are the expression's (by hand: x = 1, 2, 3 -> x*x + 0.5 = 1.5, 4.5, 9.5;
+    # q: twice that where k is "a", else NULL)
+    import ibis
+
+    from cxlib.data import add_column, materialize
+
+    con = _connect(engine, request)
+    con.raw_sql("CREATE TEMP TABLE cx_src AS SELECT x, k FROM (VALUES (1, 'a'), (2, 'b'), (3, 'a')) AS t(x, k)")
+    stored = materialize(con.table("cx_src"))
+    name = stored.get_name().rsplit(".", 1)[-1]
+    got = add_column(stored, "p", (stored.x * stored.x).cast("float64") + 0.5)
+    got = add_column(got, "q", ibis.cases((got.k == "a", got.p * 2), else_=ibis.null("float64")))
+    rows = got.order_by("x").execute()
+    assert rows["p"].tolist() == [1.5, 4.5, 9.5] and rows["q"].tolist()[::2] == [3.0, 19.0] and pd.isna(rows["q"][1])
+    assert list(got.columns) == ["x", "k", "p", "q"]
+    same = got.get_name().rsplit(".", 1)[-1] == name
+    assert same == (engine == "duckdb") and (name in _tables(con)) == same
+    again = add_column(got, "p", got.p + 1)   # a column it has: replaced, as mutate does (a copy)
+    assert again.order_by("x").p.execute().tolist() == [2.5, 5.5, 10.5]
+    plain = add_column(con.table("cx_src"), "p", con.table("cx_src").x + 1)   # not made by materialize: a copy
+    assert "cx_src" in _tables(con) and "p" not in con.table("cx_src").columns and list(plain.columns)[-1] == "p"

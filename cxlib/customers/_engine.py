@@ -104,9 +104,9 @@ def health_expr(t, weights: dict, scales: dict, min_coverage: float, *, step=Non
 
 
 def probability_expr(t, model):
-    """The churn probability of ``model`` (a :class:`cxlib.customers.ChurnModel`) for each row of ``t``:
-    the logistic function of the fitted log-odds, NULL where a feature is missing or a category unknown
-    to the model (as :meth:`ChurnModel.predict`)."""
+    """The churn probability of ``model`` (a :class:`cxlib.customers.ChurnModel`) for each row of ``t``, as a
+    column expression: the logistic function of the fitted log-odds, NULL where a feature is missing or a
+    category unknown to the model (as :meth:`ChurnModel.predict`)."""
     import ibis
 
     cats = model._categories
@@ -124,7 +124,7 @@ def probability_expr(t, model):
         else:
             eta = eta + float(beta) * t[name].cast("float64")
     p = 1 / (1 + (-eta).exp())
-    return t.mutate(churn_probability=complete.ifelse(p, ibis.null("float64")))
+    return complete.ifelse(p, ibis.null("float64"))
 
 
 def as_frame(rows: pd.DataFrame) -> pd.DataFrame:

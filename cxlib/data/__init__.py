@@ -14,13 +14,14 @@ from .loading import (check_accounts, check_tickets, file_digests, load_accounts
 from .multi import code_selections, option_sets, selection_expr
 from .schema import default as config_default
 from .remote import redact_urls
-from .subsets import (add_period, last_months, materialize, month_counts, month_dates, parse_segment, segment_label,
+from .stored import add_column, materialize
+from .subsets import (add_period, last_months, month_counts, month_dates, parse_segment, segment_label,
                       subset, to_frame, undated_count)
 from ._validated import checks_shared_with_kernels, size_bytes
 from .weighting import WeightingSpec
 
 __all__ = [
-    "CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "Term", "add_period", "as_table",
+    "CANONICAL", "DEFAULT_SCALES", "SCORES", "Config", "Scale", "TableSpec", "Term", "add_column", "add_period", "as_table",
     "check_accounts", "checks_shared_with_kernels", "code_selections", "config_default", "default_scales", "duckdb_connection", "group_sums", "is_table", "row_count",
     "check_tickets", "file_digests", "last_months", "load_accounts", "load_config", "load_responses",
     "load_labelled", "load_tickets", "materialize", "md5_hex", "month_counts", "month_dates", "option_sets", "parse_segment", "project_root",

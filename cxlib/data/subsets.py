@@ -295,35 +295,3 @@ def to_frame(table, *, limit: int | None = None, order_by=(), unique=()) -> pd.D
             out[name] = col.astype("str")      # as the loader types text: pandas' string dtype, NaN missing
     pa.default_memory_pool().release_unused()   # the conversions' freed Arrow pages back to the system
     return out
-
-
-def materialize(table, *, replaces=None):
-    """``table`` computed once into a temporary table on its own server (a costly query read by several
-    steps: the customer table of :func:`cxlib.customers.score_customers`), returned as a table; the
-    server keeps it until the connection closes and, on DuckDB, spills it to ``temp_directory`` beyond
-    its memory limit (on Spark: a session view, cached). ``replaces``: an earlier result of
-    ``materialize`` that ``table`` was computed from and nothing reads any more, dropped once the new one
-    exists (its memory and spill files freed at once); kept on Spark, where the new cached view is defined
-    on it (a cache evicted later is recomputed from the definition). Ibis's ``cache()`` is not used: Ibis 12 drops its tables with a ``DROP TABLE IF
-    EXISTS`` missing the name (a syntax error at exit). A DataFrame is returned as it is.
-
-    Examples
-    --------
-    >>> from cxlib.data import as_table
-    >>> int(materialize(as_table(pd.DataFrame({"x": [1, 2]}))).x.sum().execute())
-    3
-    """
-    import uuid
-
-    if not is_table(table):
-        return table
-    backend, name = table._find_backend(use_default=True), f"cx_tmp_{uuid.uuid4().hex}"
-    if backend.name == "pyspark":   # no temporary tables there: a session view, cached at once
-        out = backend.create_view(name, table, overwrite=True)
-        backend.raw_sql(f"CACHE TABLE {name}")
-    else:
-        out = backend.create_table(name, table, temp=True)
-    old = replaces.get_name().rsplit(".", 1)[-1] if is_table(replaces) else ""   # DuckDB: temp.main.<name>
-    if old.startswith("cx_tmp_") and backend.name != "pyspark":   # only what materialize made; on Spark the
-        backend.raw_sql(f'DROP TABLE "{old}"')   # new view is defined on the old one, which must stay
-    return out
