@@ -94,8 +94,6 @@ def _connect(engine: str, request):
 def test_materialize_replaces_drops_the_earlier_copy(engine, request):
     # a step of a stored table stored again drops the earlier copy (its memory freed at once): the new copy
     # holds the rows (1+2+3 = 6, doubled 12), the old is gone.
-    import ibis
-
     from cxlib.data import materialize
 
     con = _connect(engine, request)
