@@ -56,6 +56,22 @@ def _two_pass() -> str:
             f"SELECT m.*, l.nps_latest, l.csat_latest, l.ces_latest FROM m JOIN l USING (customer_id)")
 
 
+def _at_latest() -> str:
+    """The latest date of each score per customer (one pass), then only the responses at those dates (joined
+    on customer and date) and the highest ``{id, x}`` among them."""
+    lasts = ", ".join(f"max(responded_at) FILTER (WHERE {s} IS NOT NULL) AS t_{s}" for s in SCORES)
+    keys = " UNION ALL ".join(["SELECT customer_id, last_at AS t, t_nps, t_csat, t_ces FROM m"]
+                              + [f"SELECT customer_id, t_{s}, t_nps, t_csat, t_ces FROM m WHERE t_{s} <> last_at"
+                                 for s in SCORES])
+    picks = ", ".join(f"arg_max(r.{s}, {{'i': coalesce(r.response_id, ''), 'x': r.{s}}}) "
+                      f"FILTER (WHERE r.responded_at = k.t_{s}) AS {s}_latest" for s in SCORES)
+    return (f"WITH m AS (SELECT customer_id, count(*) AS n, max(responded_at) AS last_at, {lasts}, "
+            f"sum(nps) AS nps_sum, count(nps) AS nps_n FROM r GROUP BY customer_id), k AS ({keys}), "
+            f"l AS (SELECT r.customer_id, {picks} FROM r JOIN k ON r.customer_id = k.customer_id "
+            f"AND r.responded_at = k.t GROUP BY r.customer_id) "
+            f"SELECT m.*, l.nps_latest, l.csat_latest, l.ces_latest FROM m JOIN l USING (customer_id)")
+
+
 SHAPES = {
     "max_count": lambda: ("SELECT customer_id, count(*) AS n, max(responded_at) AS last_at, 0.0 AS nps_latest, "
                           "0.0 AS csat_latest, 0.0 AS ces_latest, sum(nps) AS nps_sum, count(nps) AS nps_n "
@@ -67,6 +83,7 @@ SHAPES = {
     "ordered": lambda: _one_pass(lambda s: f"first({s} ORDER BY responded_at DESC, response_id DESC) "
                                            f"FILTER (WHERE {s} IS NOT NULL)"),
     "two_pass": _two_pass,
+    "at_latest": _at_latest,
     "cx": lambda: _one_pass(lambda s: f"arg_max({s}, {{'t': responded_at, 'i': coalesce(response_id, ''), "
                                       f"'x': {s}}})"),
     "row": lambda: _one_pass(lambda s: f"arg_max({s}, (responded_at, response_id))"),

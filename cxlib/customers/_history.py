@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._latest import backend_name, latest_value
+from ._latest import backend_name, latest_answers
 
 __all__ = ["span", "survey_expr", "survey_history", "ticket_expr", "ticket_history"]
 
@@ -27,13 +27,12 @@ def survey_expr(responses, end: pd.Timestamp):
     instead of ``nps_trend``), one row per ``customer_id``."""
     r = responses.filter(responses.responded_at < end.to_pydatetime())
     aggs = {"n_responses": r.count(), "last_response_at": r.responded_at.max()}
-    backend = backend_name(responses)
-    for s in ("nps", "csat", "ces"):
-        if s in r.columns:   # the one definition of a latest answer (cxlib.customers._latest)
-            aggs[f"{s}_latest"] = latest_value(r, s, backend)
     if "nps" in r.columns:
         aggs["_nps_sum"], aggs["_nps_n"] = r.nps.sum(), r.nps.count()
-    return r.group_by("customer_id").aggregate(**aggs)
+    scores = [s for s in ("nps", "csat", "ces") if s in r.columns]
+    out = latest_answers(r, scores, aggs, backend_name(responses))   # the one definition (._latest)
+    return out.select("customer_id", "n_responses", "last_response_at", *[f"{s}_latest" for s in scores],
+                      *[c for c in ("_nps_sum", "_nps_n") if c in aggs])
 
 
 def survey_history(responses, end: pd.Timestamp) -> pd.DataFrame:
