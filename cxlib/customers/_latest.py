@@ -13,7 +13,6 @@ collation. Private to :mod:`cxlib.customers`.
 from __future__ import annotations
 
 import functools
-import operator
 
 import numpy as np
 import pandas as pd
@@ -50,7 +49,7 @@ def nps_category_expr(x):
 
 def _id_key(ids: pd.Series) -> pd.Series:
     """Response ids as a sort key with a missing id lowest."""
-    if pd.api.types.is_integer_dtype(ids) or (pd.api.types.is_numeric_dtype(ids) and not pd.api.types.is_bool_dtype(ids)):
+    if pd.api.types.is_numeric_dtype(ids) and not pd.api.types.is_bool_dtype(ids):
         return ids.astype("float64").fillna(-np.inf) if ids.hasnans else ids
     return ids.astype("object").where(ids.notna(), "").astype("str")
 
@@ -133,9 +132,8 @@ def _arg_max(key_type: str):
 def latest_value(r, score: str, backend: str | None):
     """Each group's latest answer of ``score`` in table ``r`` as an Ibis aggregate (NULL without one).
 
-    DuckDB: ``arg_max(x, {t, id, x})``, a struct key compared field by field (:func:`latest_answers` avoids
-    it on DuckDB: 4x the CPU of ``arg_max(x, t)``); elsewhere the first of the answers ordered by
-    :func:`latest_order` (PostgreSQL: ``(ARRAY_AGG(x ORDER BY ...))[1]``)."""
+    DuckDB: ``arg_max(x, {t, id, x})``, a struct key compared field by field; elsewhere the first of the
+    answers ordered by :func:`latest_order` (PostgreSQL: ``(ARRAY_AGG(x ORDER BY ...))[1]``)."""
     import ibis
 
     x = r[score].cast("float64")
@@ -150,40 +148,15 @@ def latest_value(r, score: str, backend: str | None):
     return x.collect(order_by=latest_order(r, score, backend))[0]   # NULLs left out
 
 
-def _pick(j, score: str, at):
-    """The answer of ``score`` among the rows of ``j`` where ``at`` holds: the highest ``{id, x}``."""
-    import ibis
-
-    x = at.ifelse(j[score].cast("float64"), ibis.null("float64"))   # arg_max skips NULL values: no FILTER
-    ids = _id_expr(j, "duckdb")
-    if ids is None:
-        return x.max()
-    key = ibis.struct({"i": ids, "x": x})
-    return _arg_max(str(key.type()))(x, key)
-
 
 def latest_answers(r, scores: list[str], aggs: dict, backend: str | None):
     """``r`` grouped by ``customer_id`` with the aggregates ``aggs`` and each score's latest answer
-    (``<score>_latest``), in that column order.
+    (``<score>_latest``, :func:`latest_value`), in one pass.
 
-    DuckDB: in two passes, without a struct key over every row. The first takes each score's latest date
-    per customer with ``aggs``; the second only the responses at those dates (joined back on customer and
-    date), among which the highest ``{id, x}`` wins. 10M responses of 2.5M customers, 2 threads: 12.0 s of
-    CPU against 24.8 s for ``arg_max(x, {t, id, x})`` in one pass and 6.2 s for the former ``arg_max(x, t)``
-    that kept an arbitrary tied answer (benchmarks/bench_latest_answer.py). Elsewhere one pass
-    (:func:`latest_value`)."""
-    import ibis
-
-    if backend != "duckdb":
-        return r.group_by("customer_id").aggregate(**aggs, **{f"{s}_latest": latest_value(r, s, backend)
-                                                            for s in scores})
-    if not scores:
-        return r.group_by("customer_id").aggregate(**aggs)
-    at = {f"_t_{s}": r[s].isnull().ifelse(ibis.null("timestamp"), r.responded_at).max() for s in scores}
-    m = r.group_by("customer_id").aggregate(**aggs, **at)
-    k = m.select(_c=m.customer_id, **{n: m[n] for n in at})
-    j = r.join(k, [r.customer_id == k._c, functools.reduce(operator.or_, [r.responded_at == k[n] for n in at])])
-    p = j.group_by(_pc=j.customer_id).aggregate(
-        **{f"{s}_latest": _pick(j, s, j.responded_at == j[f"_t_{s}"]) for s in scores})
-    out = m.left_join(p, m.customer_id == p._pc)
-    return out.select("customer_id", *aggs, *[f"{s}_latest" for s in scores])
+    On DuckDB the struct key costs CPU: the GROUP BY of 10M responses by 2.5M customers took 24.8 s of CPU
+    against 6.2 s for the former ``arg_max(x, t)`` that kept an arbitrary tied answer (2 threads, 625 MB;
+    benchmarks/bench_latest_answer.py). Two passes (each score's latest date per customer, then only the
+    responses at those dates) took 12.0-14.1 s but ran out of memory inside the report's customer query at
+    its 312 MB, and so did storing their result first."""
+    return r.group_by("customer_id").aggregate(**aggs, **{f"{s}_latest": latest_value(r, s, backend)
+                                                         for s in scores})
