@@ -132,18 +132,21 @@ def _arg_max(key_type: str):
 def latest_value(r, score: str, backend: str | None):
     """Each group's latest answer of ``score`` in table ``r`` as an Ibis aggregate (NULL without one).
 
-    DuckDB: ``arg_max(x, {t, id, x})``, a struct key compared field by field; elsewhere the first of the
+    DuckDB: ``arg_max(x, {t, id, x})``, a struct key compared field by field (Spark: ``max_by`` on the same
+    struct; text compares by bytes there too); elsewhere the first of the
     answers ordered by :func:`latest_order` (PostgreSQL: ``(ARRAY_AGG(x ORDER BY ...))[1]``)."""
     import ibis
 
     x = r[score].cast("float64")
-    if backend == "duckdb":
+    if backend in ("duckdb", "pyspark"):
         fields = {"t": r.responded_at}
         ids = _id_expr(r, backend)
         if ids is not None:
             fields["i"] = ids
         fields["x"] = x
         key = ibis.struct(fields)
+        if backend == "pyspark":   # max_by on a struct (no ordered collect_list there)
+            return x.argmax(key, where=x.notnull())
         return _arg_max(str(key.type()))(x, key)
     return x.collect(order_by=latest_order(r, score, backend))[0]   # NULLs left out
 
