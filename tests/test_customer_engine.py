@@ -195,7 +195,7 @@ def test_the_latest_answers_are_duckdbs_arg_max_not_an_ordered_aggregate(frames)
     # Ibis writes argmax as FIRST(x ORDER BY t DESC), an ordered aggregate that made the customer GROUP BY
     # ~1.4x slower on DuckDB (10M responses: 14.0-16.6 s -> 11.0-11.4 s); the latest answers themselves are
     # checked against the pandas path in test_scores_in_the_database_are_the_pandas_scores, and ties in
-    # tests/test_latest_answer.py. One arg_max per score, among the responses at that score's latest date.
+    # tests/test_latest_answer.py. One arg_max per score, on the struct key {t, id, x} (ties by response id).
     from cxlib.customers._history import survey_expr
 
     sql = ibis.to_sql(survey_expr(cxdata.as_table(frames[0]), pd.Timestamp("2026-11-01"))).upper()
