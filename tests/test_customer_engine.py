@@ -194,8 +194,7 @@ def test_the_follow_up_list_joined_in_the_database_is_the_top_of_the_pandas_list
 def test_the_latest_answers_are_duckdbs_arg_max_not_an_ordered_aggregate(frames):
     # Ibis writes argmax as FIRST(x ORDER BY t DESC), an ordered aggregate that made the customer GROUP BY
     # ~1.4x slower on DuckDB (10M responses: 14.0-16.6 s -> 11.0-11.4 s); the latest answers themselves are
-    # checked against the pandas path in test_scores_in_the_database_are_the_pandas_scores, and ties in
-    # tests/test_latest_answer.py. One arg_max per score, on the struct key {t, id, x} (ties by response id).
+    # checked against the pandas path in test_scores_in_the_database_are_the_pandas_scores.
     from cxlib.customers._history import survey_expr
 
     sql = ibis.to_sql(survey_expr(cxdata.as_table(frames[0]), pd.Timestamp("2026-11-01"))).upper()
@@ -227,17 +226,16 @@ def test_a_sampled_fit_on_postgresql_draws_the_pandas_customers_and_scores_alike
 
 
 def test_a_latest_answer_skips_a_later_response_without_that_score():
-    # DuckDB's max and arg_max skip rows whose value is NULL, so survey_expr writes them without FILTER (WHERE x
-    # IS NOT NULL); without a response_id column the answer at a score's latest date is their max. By hand: A
-    # answered CSAT 5 on 1 Sep and only NPS (CSAT blank) on 20 Sep -> csat_latest 5, nps_latest 3; B's only CSAT
-    # is blank -> NULL.
+    # DuckDB's arg_max skips rows whose value is NULL, so survey_expr writes it without FILTER (WHERE x IS
+    # NOT NULL). By hand: A answered CSAT 5 on 1 Sep and only NPS (CSAT blank) on 20 Sep -> csat_latest 5,
+    # nps_latest 3; B's only CSAT is blank -> NULL.
     from cxlib.customers._history import survey_expr
 
     r = pd.DataFrame({"customer_id": ["A", "A", "B"],
                       "responded_at": pd.to_datetime(["2026-09-01", "2026-09-20", "2026-09-05"]),
                       "nps": [8.0, 3.0, 9.0], "csat": [5.0, None, None]})
     sql = ibis.to_sql(survey_expr(cxdata.as_table(r), pd.Timestamp("2026-10-01"))).upper()
-    assert "FIRST(" not in sql and "FILTER" not in sql
+    assert "ARG_MAX(" in sql and "FILTER" not in sql
     got = survey_expr(cxdata.as_table(r), pd.Timestamp("2026-10-01")).execute().set_index("customer_id")
     assert got.loc["A", "csat_latest"] == 5.0 and got.loc["A", "nps_latest"] == 3.0
     assert pd.isna(got.loc["B", "csat_latest"]) and got.loc["B", "nps_latest"] == 9.0

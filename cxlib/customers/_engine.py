@@ -14,7 +14,6 @@ import pandas as pd
 
 from .._stats import term_parts
 from ._history import survey_expr, ticket_expr
-from ._latest import nps_category_expr
 
 __all__ = ["as_frame", "customer_expr", "health_expr", "probability_expr", "pull_positions"]
 
@@ -55,7 +54,9 @@ def customer_expr(responses, tickets, accounts, end: pd.Timestamp, slow_hours: f
         earlier = (out._nps_sum.cast("float64") - out.nps_latest) / (n > 1).ifelse(n - 1, ibis.null("float64"))
         fills["nps_trend"] = out.nps_latest - earlier
     if "nps_latest" in out.columns:
-        fills["nps_category"] = nps_category_expr(out.nps_latest)   # the registry's points
+        x = out.nps_latest
+        fills["nps_category"] = ibis.cases((x.isnull(), "no response"), (x >= 9, "promoter"), (x <= 6, "detractor"),
+                                           else_="passive")
     out = out.mutate(**fills).drop(*[c for c in ("_nps_sum", "_nps_n") if c in out.columns])
     if tickets is not None:
         out = out.left_join(ticket_expr(tickets, end, slow_hours), "customer_id").drop("customer_id_right")

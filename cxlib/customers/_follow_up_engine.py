@@ -10,7 +10,6 @@ from .. import periods
 from ..data import to_frame
 from ..errors import DataError
 from ._engine import as_frame
-from ._latest import backend_name, latest_order, nps_cuts
 
 __all__ = ["top_of_list"]
 
@@ -18,10 +17,10 @@ __all__ = ["top_of_list"]
 _SHOWN = ("health", "open_tickets", "slow_tickets", "annual_revenue", "region", "plan", "churned")
 
 
-def _latest(r, carried: list[str], backend: str | None):
-    """Each customer's latest response in ``r`` (the order of :mod:`._latest`: ties by the highest response
-    id, then the highest NPS), with ``carried`` columns and the customer as ``_rc``."""
-    order = latest_order(r, "nps", backend)
+def _latest(r, carried: list[str]):
+    """Each customer's latest response in ``r`` (ties: the highest response id, as the pandas path's stable
+    sort of rows pulled by date and id keeps), with ``carried`` columns and the customer as ``_rc``."""
+    order = [r.responded_at.desc()] + ([r.response_id.desc()] if "response_id" in r.columns else [])
     ranked = r.mutate(_k=ibis.row_number().over(group_by=r.customer_id, order_by=order))
     return ranked.filter(ranked._k == 0).select(_rc=ranked.customer_id, *carried)
 
@@ -51,10 +50,10 @@ def top_of_list(responses, customers, *, month: str, probability: str, risk_thre
     ids = "response_id" in r.columns
     text = [c for c in dict.fromkeys([theme_col, "comment" if include_comment else ""]) if c in r.columns]
     nums = [c for c in dict.fromkeys(["response_id", "responded_at", "nps", "csat", *drivers]) if c in r.columns]
-    latest = _latest(r, nums + ([] if ids else text), backend_name(responses))
+    latest = _latest(r, nums + ([] if ids else text))
     cust = _customers(customers, probability, risk_threshold, health_below)
     j = cust.outer_join(latest, cust.customer_id == latest._rc)
-    j = j.mutate(customer_id=j.customer_id.coalesce(j._rc), _det=(j.nps <= nps_cuts()[1]).fill_null(False))
+    j = j.mutate(customer_id=j.customer_id.coalesce(j._rc), _det=(j.nps <= 6).fill_null(False))
     listed = j._det | j._risky.fill_null(False)
     if "churned" in j.columns:
         listed = listed & ~j.churned.fill_null(False)

@@ -9,7 +9,7 @@ from .. import periods
 from .._checks import need_columns
 from ..data import is_table
 from ..errors import DataError
-from ._latest import latest_rows, nps_cuts
+from ..scores import nps_points
 
 __all__ = ["follow_up_list"]
 
@@ -54,8 +54,7 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
     -------
     pandas.DataFrame
         One row per customer, highest expected revenue loss first: ``customer_id``, ``response_id``,
-        ``responded_at``, ``nps``, ``csat`` (their latest response in the month, NaN without one; among
-        responses at the same instant the highest ``response_id``, as in :func:`customer_table`),
+        ``responded_at``, ``nps``, ``csat`` (their latest response in the month, NaN without one),
         ``detractor`` (bool), ``high_risk`` (bool), ``churn_probability``, ``health``, ``open_tickets``,
         ``slow_tickets``, ``annual_revenue``, ``region``, ``plan``, ``theme``, ``lowest_driver``,
         ``reason`` (a sentence) and ``comment`` (when ``include_comment``). Customers already churned are
@@ -86,10 +85,10 @@ def follow_up_list(responses: pd.DataFrame, customers: pd.DataFrame, *, month: s
             first, last = periods.span(responses["responded_at"])
             raise DataError(f"month {month!r} has no responses: responses.responded_at runs from "
                             f"{first:%Y-%m-%d} to {last:%Y-%m-%d}")
-        latest = latest_rows(in_month, "nps", require=False)   # ties: the highest response id (._latest)
+        latest = in_month.sort_values("responded_at", kind="stable").groupby("customer_id").tail(1)
         cut = False
         if is_table(customers):   # scored in the database: only who will be on the list leaves it
-            detractors = latest.loc[latest["nps"] <= nps_cuts()[1], "customer_id"]
+            detractors = latest.loc[nps_points(latest["nps"]) < 0, "customer_id"]
             customers, cut = _candidates(customers, month, detractors, probability, risk_threshold,
                                          health_below, max_customers)
         cut_to = customers if cut else None
@@ -135,7 +134,7 @@ def _joined(latest: pd.DataFrame, customers: pd.DataFrame, probability: str, ris
     prob = out[probability] if probability in out else pd.Series(np.nan, index=out.index)
     health = out["health"] if "health" in out else pd.Series(np.nan, index=out.index)
     out["churn_probability"] = prob
-    out["detractor"] = (out["nps"] <= nps_cuts()[1]).fillna(False).astype(bool)   # the registry's detractors
+    out["detractor"] = nps_points(out["nps"]) < 0
     out["high_risk"] = (prob >= risk_threshold) | (health < health_below)
     out = out[out["detractor"] | out["high_risk"]].copy()
     drivers = [d for d in drivers if d in out]

@@ -17,9 +17,8 @@ from .. import periods
 from .._checks import examples, need_columns
 from ..data import DEFAULT_SCALES, Scale, check_accounts, check_tickets, is_table
 from ..errors import DataError, ParameterError
-from ..scores import as_scale
+from ..scores import as_scale, nps_points
 from ._history import span, survey_history, ticket_history
-from ._latest import latest_rows, nps_category
 
 __all__ = ["DEFAULT_WEIGHTS", "NPS_CATEGORIES", "SURVEY_FEATURES", "as_of_bound", "customer_table",
            "health_scores"]
@@ -142,15 +141,17 @@ def customer_table(responses: pd.DataFrame, tickets: pd.DataFrame | None, accoun
     acc, out = _accounts(accounts, end)
     # Survey history ---------------------------------------------------------------------------
     r = responses[(responses["responded_at"] < end) & _isin(responses["customer_id"], known)]
-    g = r.groupby("customer_id", sort=True)
+    r = r.sort_values(["customer_id", "responded_at"], kind="stable")
+    g = r.groupby("customer_id", sort=False)
     surv = pd.DataFrame({"n_responses": g.size(), "last_response_at": g["responded_at"].max()})
-    for s in ("nps", "csat", "ces"):   # the one definition of a latest answer (._latest)
+    for s in ("nps", "csat", "ces"):
         if s in r:
-            surv[f"{s}_latest"] = latest_rows(r, s).set_index("customer_id")[s]
+            surv[f"{s}_latest"] = r.dropna(subset=[s]).groupby("customer_id")[s].last()
     if "nps" in r:
-        gn = r.dropna(subset=["nps"]).groupby("customer_id")["nps"]
-        earlier = (gn.sum() - surv["nps_latest"]) / (gn.count() - 1).replace(0, np.nan)
-        surv["nps_trend"] = surv["nps_latest"] - earlier
+        answered = r.dropna(subset=["nps"])
+        gn = answered.groupby("customer_id")["nps"]
+        earlier = (gn.sum() - gn.last()) / (gn.count() - 1).replace(0, np.nan)
+        surv["nps_trend"] = gn.last() - earlier
     out = _with_survey(out, surv)
     # Tickets ----------------------------------------------------------------------------------
     if tickets is not None:
@@ -187,7 +188,9 @@ def _with_survey(out: pd.DataFrame, surv: pd.DataFrame) -> pd.DataFrame:
     out = out.merge(surv, left_on="customer_id", right_index=True, how="left")
     out["n_responses"] = out["n_responses"].fillna(0).astype("int64")
     if "nps_latest" in out:
-        out["nps_category"] = pd.Categorical(nps_category(out["nps_latest"]), categories=NPS_CATEGORIES)
+        points = nps_points(out["nps_latest"])
+        cat = np.select([points > 0, points == 0, points < 0], ["promoter", "passive", "detractor"], "no response")
+        out["nps_category"] = pd.Categorical(cat, categories=NPS_CATEGORIES)
     return out
 
 
@@ -210,7 +213,9 @@ def _with_churn(out: pd.DataFrame, acc: pd.DataFrame, end) -> pd.DataFrame:
 
 def _from_tables(responses, tickets, accounts: pd.DataFrame, end, slow_hours: float) -> pd.DataFrame:
     """:func:`customer_table` with the histories aggregated in the database (the customers they name
-    that are not in ``accounts`` counted from the aggregates, i.e. among those with history before ``end``)."""
+    that are not in ``accounts`` counted from the aggregates, i.e. among those with history before ``end``).
+    A customer's latest answer among several at the same instant is any one of them (a file keeps the
+    last in file order)."""
     surv = survey_history(responses, end)
     agg = ticket_history(tickets, end, slow_hours) if tickets is not None else None
     ids = surv.index if agg is None else surv.index.union(agg.index)

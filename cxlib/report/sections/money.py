@@ -31,17 +31,16 @@ FOLLOW_UP_FILE = "follow-up.parquet"
 def _customer_rows(scope: ReportContext, tickets, accounts) -> tuple:
     """What customer scoring reads. In the database (``scope.table``): the scope's responses, the tickets and
     the accounts as tables (each customer is scored there; see :func:`cxlib.customers.score_customers`). From another table:
-    every response of the scope's customers up to the end of the month (their history; the response id breaks
-    ties of date, as in the follow-up list: cxlib.customers._latest), the
+    every response of the scope's customers up to the end of the month (their history, five columns), the
     tickets up to then, and the accounts, as rows."""
     responses = scope.data
     if scope.table is not None:
         src = subset(scope.source, segment=scope.segment) if scope.segment else scope.source
-        keep = [c for c in ("customer_id", "responded_at", "response_id", "nps", "csat", "ces") if c in src.columns]
+        keep = [c for c in ("customer_id", "responded_at", "nps", "csat", "ces") if c in src.columns]
         return src.select(*keep), tickets, accounts   # accounts a table too: scored in the database
     if scope.source is not None:
         src = subset(scope.source, segment=scope.segment) if scope.segment else scope.source
-        keep = [c for c in ("customer_id", "responded_at", "response_id", *METRICS, *parse_segment(scope.segment))
+        keep = [c for c in ("customer_id", "responded_at", *METRICS, *parse_segment(scope.segment))
                 if c in src.columns]
         responses = scope.memo("history", lambda: scope.rows(src.select(*dict.fromkeys(keep)),
                                                              date_col="responded_at", history=True))
