@@ -14,6 +14,7 @@ from .. import periods
 from .._checks import need_columns
 from ..errors import ParameterError
 from .aggregate import is_table
+from .remote import arrow_rows
 
 __all__ = ["add_period", "last_months", "month_counts", "month_dates", "parse_segment", "segment_label", "subset",
            "to_frame", "undated_count"]
@@ -277,7 +278,7 @@ def to_frame(table, *, limit: int | None = None, order_by=(), unique=()) -> pd.D
     elif keys:   # every other column breaks ties: only identical rows are left in an arbitrary order
         table = table.order_by(keys + [c for c in table.columns if c not in keys])
     schema = table.schema()
-    out = _arrow_to_pandas(table.to_pyarrow())
+    out = _arrow_to_pandas(arrow_rows(table))
     for name, kind in schema.items():
         col = out[name]
         if kind.is_timestamp() or kind.is_date():
