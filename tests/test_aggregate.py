@@ -137,3 +137,39 @@ def test_add_column_stores_the_column_in_place_on_duckdb_and_as_a_copy_elsewhere
     assert again.order_by("x").p.execute().tolist() == [2.5, 5.5, 10.5]
     plain = add_column(con.table("cx_src"), "p", con.table("cx_src").x + 1)   # not made by materialize: a copy
     assert "cx_src" in _tables(con) and "p" not in con.table("cx_src").columns and list(plain.columns)[-1] == "p"
+
+
+def test_add_column_copies_what_no_update_takes_and_leaves_the_table_whole():
+    # found in review: a window or a reduction over the table passed the in-place check, DuckDB refused the
+    # UPDATE and the stored table kept an empty new column; a name with a quote broke the SQL. Now: a copy
+    # (values by hand: x = 1, 2, 3 less their mean 2 -> -1, 0, 1; ranks 0, 1, 2), the name quoted in place
+    import ibis
+
+    from cxlib.data import add_column, materialize
+
+    def stored():
+        return materialize(ibis.memtable(pd.DataFrame({"x": [1.0, 2.0, 3.0]})))
+
+    t = stored()
+    assert add_column(t, "z", t.x - t.x.mean()).order_by("x").z.execute().tolist() == [-1.0, 0.0, 1.0]
+    t = stored()
+    assert add_column(t, "k", ibis.row_number().over(order_by=t.x)).order_by("x").k.execute().tolist() == [0, 1, 2]
+    t = stored()
+    name = t.get_name().rsplit(".", 1)[-1]
+    odd = add_column(t, 'we"ird', t.x + 1)
+    assert odd.get_name().rsplit(".", 1)[-1] == name and odd['we"ird'].sum().execute() == 9.0
+
+
+def test_a_failed_in_place_update_leaves_the_stored_table_as_it_was():
+    # the ALTER and the UPDATE are one transaction: an UPDATE that fails on a value (text that is no number)
+    # leaves no empty column behind
+    import duckdb
+    import ibis
+
+    from cxlib.data import add_column, materialize
+
+    t = materialize(ibis.memtable(pd.DataFrame({"s": ["1", "two"]})))
+    name = t.get_name().rsplit(".", 1)[-1]
+    with pytest.raises(duckdb.ConversionException):
+        add_column(t, "n", t.s.cast("int64"))
+    assert list(t.get_backend().table(name, database=("temp", "main")).columns) == ["s"]

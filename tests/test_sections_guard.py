@@ -52,3 +52,22 @@ def test_release_hands_freed_heap_pages_back():
     after = _anon_bytes()
     assert held - after > 50_000_000, (before, held, after)
     assert len(last) == 1000
+
+
+def test_a_section_inside_another_releases_once_at_the_end(monkeypatch):
+    # found in review: the headline's tiles and the drivers' analyses are sections inside sections, and
+    # malloc_trim walks the whole heap (tens of ms): it runs once, when the outermost section ends
+    calls = []
+    monkeypatch.setattr(_guard, "release_freed_memory", lambda: calls.append(1) or True)
+
+    @_guard.section("Tile")
+    def tile(scope):
+        return "tile"
+
+    @_guard.section("Headline")
+    def headline(scope):
+        parts = [tile(scope) for _ in range(3)]
+        assert not calls
+        return "".join(parts)
+
+    assert headline(SimpleNamespace(left_out={}, segment=None)) == "tiletiletile" and calls == [1]

@@ -63,9 +63,9 @@ def fit_drivers(data: pd.DataFrame, *, score: str = "nps", drivers: list[str], c
     >>> int(model.fit["n"].iloc[0]) == len(responses)
     True
     """
-    import statsmodels.api as sm
     import statsmodels.formula.api as smf
     from scipy.stats import chi2
+    from statsmodels.genmod.families import Binomial   # not statsmodels.api: every model, 25 MB more
 
     check_choice(kind, ("ols", "logit"), param="kind", func="fit_drivers")
     confidence = check_confidence(confidence, func="fit_drivers")
@@ -85,7 +85,7 @@ def fit_drivers(data: pd.DataFrame, *, score: str = "nps", drivers: list[str], c
         fit_stats = dict(r2=res.rsquared, adj_r2=res.rsquared_adj, pseudo_r2=np.nan, test="F",
                          statistic=float(res.fvalue), p_value=float(res.f_pvalue))
     else:
-        res = smf.glm(spec, data=frame, family=sm.families.Binomial(), **wts).fit()
+        res = smf.glm(spec, data=frame, family=Binomial(), **wts).fit()
         lr = 2 * (res.llf - res.llnull)
         fit_stats = dict(r2=np.nan, adj_r2=np.nan, pseudo_r2=1 - res.llf / res.llnull, test="LR",
                          statistic=lr, p_value=float(chi2.sf(lr, res.df_model)))

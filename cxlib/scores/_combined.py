@@ -23,11 +23,11 @@ MAX_COMBINATIONS = 5_000
 
 def _batches(specs: list[dict]) -> list[list[int]]:
     """The positions of ``specs`` in groups summed by one query each: in order, a score joins the current group
-    while the product of the groups' whole points (``scale.max - scale.min + 1``) stays within
-    :data:`MAX_COMBINATIONS`."""
+    while the product of the groups' whole points (``Scale.values``) stays within :data:`MAX_COMBINATIONS`.
+    (Answers between the points, allowed for CSAT, CES and ratings, make more combinations than planned.)"""
     out, size = [], 0
     for i, sp in enumerate(specs):
-        points = max(int(sp["scale"].max - sp["scale"].min) + 1, 1)
+        points = max(len(sp["scale"].values), 1)
         if out and size * points <= MAX_COMBINATIONS:
             out[-1].append(i)
             size *= points
@@ -39,21 +39,33 @@ def _batches(specs: list[dict]) -> list[list[int]]:
 
 def _tables_sums(table, specs: list[dict], weight, period, date_col) -> list:
     """:func:`_table_sums` of several scores of one table (one weight), in as few histograms of their answer
-    combinations per period as :func:`_batches` plans; each score's sums, or the DataError its checks raised."""
+    combinations per period as :func:`_batches` plans; each score's sums, or the DataError its checks raised
+    (a missing or text column among them: that score only)."""
     out: list = [None] * len(specs)
-    for batch in _batches(specs):
-        for i, got in zip(batch, _batch_sums(table, [specs[i] for i in batch], weight, period, date_col)):
-            out[i] = got
+    ready = {}
+    for i, sp in enumerate(specs):
+        out[i] = _or_error(lambda sp=sp: (
+            _table_inputs(table, sp["score"], [], weight, sp["scale"], sp["integer"], sp["metric"], date_col),
+            _table_xw(table, sp["score"], weight, sp["scale"], sp["metric"])))
+        if not isinstance(out[i], DataError):
+            ready[i] = out[i]
+    keep = list(ready)
+    for batch in _batches([specs[i] for i in keep]):
+        chosen = [keep[j] for j in batch]
+        got = _batch_sums(table, [(specs[i], *ready[i]) for i in chosen], weight, period)
+        for i, sums in zip(chosen, got):
+            out[i] = sums
     return out
 
 
-def _batch_sums(table, specs: list[dict], weight, period, date_col) -> list:
-    """One histogram of the answer combinations of ``specs`` per period: each score's histogram is its margin
-    (Σw over the rows answering it; an answer without a weight is missing, as for one score), so every sum is
-    the one the score's own query gives. A score failing its checks gives its DataError, not the others'."""
-    inputs = [_table_inputs(table, sp["score"], [], weight, sp["scale"], sp["integer"], sp["metric"], date_col)
-              for sp in specs]
-    xw = [_table_xw(table, sp["score"], weight, sp["scale"], sp["metric"]) for sp in specs]
+def _batch_sums(table, specs: list[tuple], weight, period) -> list:
+    """One histogram of the answer combinations of ``specs`` (each: the spec, its checked table, its answer
+    and weight expressions) per period: each score's histogram is its margin (Σw over the rows answering it;
+    an answer without a weight is missing, as for one score), so every sum is the one the score's own query
+    gives. A score failing its checks gives its DataError, not the others'."""
+    inputs = [t for _, t, _ in specs]
+    xw = [xw for _, _, xw in specs]
+    specs = [sp for sp, _, _ in specs]
     keys, w = {f"_x{i}": x for i, (x, _) in enumerate(xw)}, xw[0][1]
     terms = [Term("_cnt", count=True), Term("_sw", weight="_w", wpow=1), Term("_sw2", weight="_w", wpow=2)]
     if weight:

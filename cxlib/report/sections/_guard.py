@@ -12,8 +12,8 @@ After each section the memory its work freed is handed back to the system (:func
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
+import platform
 
 from ...data import segment_label
 from ...errors import DataError
@@ -24,9 +24,12 @@ __all__ = ["attempt", "left_out_note", "release_freed_memory", "section"]
 
 @functools.lru_cache(maxsize=1)
 def _libc():
-    """The C library when it is glibc (it has ``malloc_trim``), else None."""
+    """The C library of this process when it is glibc (it has ``malloc_trim``), else None (musl, where a
+    compatibility layer may offer a ``malloc_trim`` that does nothing; macOS; Windows)."""
+    if platform.libc_ver()[0] != "glibc":
+        return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL(None)
         return libc if hasattr(libc, "malloc_trim") else None
     except OSError:
         return None
@@ -63,6 +66,10 @@ def left_out_note(scope, title: str, exc: DataError) -> h.Html:
     return h.note(f"{title} is left out of this report{who}: the data in scope cannot carry it ({reason}).")
 
 
+#: How many sections are running (one inside another: the headline's tiles, the drivers' analyses).
+_DEPTH = [0]
+
+
 def section(title: str):
     """Decorate a section function ``f(scope, ...) -> Html`` so that a DataError leaves it out with its reason.
 
@@ -79,12 +86,15 @@ def section(title: str):
     def wrap(fn):
         @functools.wraps(fn)
         def run(scope, *args, **kwargs):
+            _DEPTH[0] += 1
             try:
                 return fn(scope, *args, **kwargs)
             except DataError as exc:
                 return left_out_note(scope, title, exc)
             finally:
-                release_freed_memory()
+                _DEPTH[0] -= 1
+                if not _DEPTH[0]:   # once per report cell: a section run inside another (a headline tile) waits
+                    release_freed_memory()
         return run
     return wrap
 
