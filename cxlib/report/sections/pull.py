@@ -5,7 +5,8 @@ comparisons, what changed, the trends, the drivers) run in the database on the s
 to the ``engines.report_months`` months ending with the report month. Only the row-level work is pulled:
 the report month's responses (banner, segment table, comments, quotes, the follow-up list), a capped
 sample a month for the sentiment trend; each within ``engines.max_rows``. Customers are scored in the
-database (:func:`cxlib.customers.score_customers` on tables). A weighted report (raking needs every response of a month) pulls the window instead.
+database (:func:`cxlib.customers.score_customers` on tables). The month's rows hold only the columns
+the sections read from them (:func:`month_columns`). A weighted report (raking needs every response of a month) pulls the window instead.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import pandas as pd
 
 from ... import periods
 from ...data import last_months, md5_hex, month_counts, subset, to_frame, undated_count
+from ...metrics import METRICS
 
-__all__ = ["IDS", "in_engine", "pull", "sample_months"]
+__all__ = ["IDS", "in_engine", "month_columns", "pull", "sample_months"]
 
 #: The unique ids that order rows pulled from a database (after their date): the same order every run.
 IDS = ("response_id", "ticket_id", "customer_id")
@@ -24,6 +26,18 @@ IDS = ("response_id", "ticket_id", "customer_id")
 def in_engine(cfg, table) -> bool:
     """True when the report computes on ``table`` in the database: dated responses, no weighting."""
     return cfg.weighting is None and "responded_at" in table.columns
+
+
+def month_columns(cfg, table) -> list[str]:
+    """The columns of the report month's rows in the database path, in the table's order: what the sections
+    read from ``scope.data`` there (the date and response id, the scores, the survey weight, the comment,
+    the segments, the options of multiple-response questions, the experiment's arm). The rest (the drivers,
+    customer and ticket ids) is read in the database only (drivers, customer scores, follow-up, handoffs),
+    so it is not pulled (at 100 million responses: 11 of 20 columns, the frame 0.37 GB instead of 0.61)."""
+    options = [c for cols in cfg.multi.values() for c in cols]
+    read = {"responded_at", IDS[0], *METRICS, "weight", "comment", *cfg.segments, *options,
+            cfg.report.get("experiment") or ""}
+    return [c for c in table.columns if c in read]
 
 
 def _dates(counts: pd.DataFrame) -> pd.Series:
@@ -37,7 +51,8 @@ def pull(cfg, table, month, segment) -> tuple[pd.DataFrame, dict]:
 
     The month is resolved, and the partial, first-month and undated facts are read, on the segment's
     responses in the whole table (per month a count and the first and last date: one GROUP BY). In the
-    database path (:func:`in_engine`) the rows are the report month's responses in scope, and the facts
+    database path (:func:`in_engine`) the rows are the report month's responses in scope (the columns of
+    :func:`month_columns`), and the facts
     carry ``table`` (the scope's lazy table over the window of months) and ``spans`` (the month counts);
     otherwise the rows are the window's responses of every segment (weighting rakes the whole base).
     Returns the DataFrame and the facts with the resolved ``month`` and a ``note`` for readers.
@@ -59,7 +74,8 @@ def pull(cfg, table, month, segment) -> tuple[pd.DataFrame, dict]:
              "partial": periods.is_partial(resolved, dates), "undated": undated_count(scoped)}
     order = {"order_by": ("responded_at", *IDS), "unique": ("response_id",)}
     if in_engine(cfg, table):
-        frame = to_frame(subset(scoped, month=resolved), limit=opts["max_rows"], **order)
+        month = subset(scoped, month=resolved)
+        frame = to_frame(month.select(*month_columns(cfg, month)), limit=opts["max_rows"], **order)
         facts.update(table=last_months(scoped, month=resolved, months=k), spans=counts,
                      note=f"The database holds {total:,} responses; this report computes on the {in_window:,} of "
                           f"the {k} months it shows ({shown}) in the database and reads the {len(frame):,} "
