@@ -58,3 +58,12 @@ def test_banner_shows_multiple_response_rows_with_their_base_note(make_scope):
     price = kept[(kept["score"] == "Reasons: Price")].set_index("column")["value"]
     assert price.to_dict() == {"Total": 50.0, "A": 75.0, "B": 25.0}
     assert "Multiple-response rows" in scope.methods["banner"]
+
+
+def test_banner_redacts_personal_data_in_segment_values_and_keeps_the_others(make_scope):
+    # an email typed as a "region" is shown redacted; the plan's plain values (not copied) read as they are
+    df = pd.DataFrame({"responded_at": pd.Timestamp("2026-10-10"), "nps": [9.0, 3.0] * 20,
+                       "region": ["jo@example.com"] * 20 + ["North"] * 20, "plan": ["Basic", "Pro"] * 20})
+    out = sections.banner(make_scope(df, month="2026-10", segments=["region", "plan"]))
+    assert "jo@example.com" not in out and "[EMAIL]" in out
+    assert "North" in out and "Basic" in out and "Pro" in out
