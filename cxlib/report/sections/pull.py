@@ -67,15 +67,21 @@ def pull(cfg, table, month, segment) -> tuple[pd.DataFrame, dict]:
     resolved = periods.resolve_month(month, dates)
     start, end = (t.to_pydatetime() for t in periods.window(resolved, k))
     inside = (table.responded_at >= start) & (table.responded_at < end)
-    sizes = table.aggregate(total=table.count(), window=table.count(where=inside)).execute().iloc[0]
+    undated = {} if segment else {"undated": table.count(where=table.responded_at.isnull())}   # in the same scan
+    sizes = table.aggregate(total=table.count(), window=table.count(where=inside), **undated).execute().iloc[0]
     total, in_window = int(sizes["total"]), int(sizes["window"])
     shown = periods.label([str(p) for p in pd.period_range(end=resolved, periods=k, freq="M")])
     facts = {"month": resolved, "first": not (dates < periods.bounds(resolved)[0]).any(),
-             "partial": periods.is_partial(resolved, dates), "undated": undated_count(scoped)}
+             "partial": periods.is_partial(resolved, dates),
+             "undated": int(sizes["undated"]) if undated else undated_count(scoped)}
     order = {"order_by": ("responded_at", *IDS), "unique": ("response_id",)}
     if in_engine(cfg, table):
         month = subset(scoped, month=resolved)
-        frame = to_frame(month.select(*month_columns(cfg, month)), limit=opts["max_rows"], **order)
+        # the month's rows are counted in ``counts`` already: to_frame counts them again (and refuses) only
+        # beyond engines.max_rows
+        limit = opts["max_rows"]
+        over = limit is not None and int(counts.loc[counts["month"] == resolved, "n"].sum()) > limit
+        frame = to_frame(month.select(*month_columns(cfg, month)), limit=limit if over else None, **order)
         facts.update(table=last_months(scoped, month=resolved, months=k), spans=counts,
                      note=f"The database holds {total:,} responses; this report computes on the {in_window:,} of "
                           f"the {k} months it shows ({shown}) in the database and reads the {len(frame):,} "
