@@ -3,7 +3,8 @@
 When the responses are a table (a server or a large file), the statistics over months (the headline's
 comparisons, what changed, the trends, the drivers) run in the database on the scope's table, limited
 to the ``engines.report_months`` months ending with the report month. Only the row-level work is pulled:
-the report month's responses (banner, segment table, comments, quotes, the follow-up list), a capped
+the report month's responses (comments, quotes, the headline's month and the segments it holds; the segment
+table and the banner sum the month in the database), a capped
 sample a month for the sentiment trend; each within ``engines.max_rows``. Customers are scored in the
 database (:func:`cxlib.customers.score_customers` on tables). The month's rows hold only the columns
 the sections read from them (:func:`month_columns`). A weighted report (raking needs every response of a month) pulls the window instead.
@@ -76,12 +77,12 @@ def pull(cfg, table, month, segment) -> tuple[pd.DataFrame, dict]:
              "undated": int(sizes["undated"]) if undated else undated_count(scoped)}
     order = {"order_by": ("responded_at", *IDS), "unique": ("response_id",)}
     if in_engine(cfg, table):
-        month = subset(scoped, month=resolved)
+        rows = subset(scoped, month=resolved)
         # the month's rows are counted in ``counts`` already: to_frame counts them again (and refuses) only
         # beyond engines.max_rows
         limit = opts["max_rows"]
         over = limit is not None and int(counts.loc[counts["month"] == resolved, "n"].sum()) > limit
-        frame = to_frame(month.select(*month_columns(cfg, month)), limit=limit if over else None, **order)
+        frame = to_frame(rows.select(*month_columns(cfg, rows)), limit=limit if over else None, **order)
         facts.update(table=last_months(scoped, month=resolved, months=k), spans=counts,
                      note=f"The database holds {total:,} responses; this report computes on the {in_window:,} of "
                           f"the {k} months it shows ({shown}) in the database and reads the {len(frame):,} "
