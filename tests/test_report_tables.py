@@ -94,6 +94,10 @@ def test_every_section_is_the_same_from_a_duckdb_table(inputs, tmp_path, segment
     expected, frame_scope = _report(cfg, responses, tickets, accounts, segment=segment)
     got, scope = _report(cfg, tables["responses"], tables["tickets"], tables["accounts"], segment=segment)
     assert scope.source is not None and len(scope.data) < len(subset_or_all(responses, segment))
+    # the month's rows hold what the sections read from rows: the sample's 21 columns less the customer and
+    # ticket ids and the 8 drivers (those are read in the database), and every section above is the same
+    assert list(scope.data.columns) == ["response_id", "responded_at", "nps", "csat", "ces", "comment", "region",
+                                        "plan", "touchpoint", "channel", "pilot_arm"]
     # the only difference: the table report says what it computed in the database and what it read as rows
     note = scope.notes[0]
     n_month = len(data.subset(subset_or_all(responses, segment), month="2026-10"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 
 from cxlib import tables
-from cxlib.data import load_config, load_responses, subset
+from cxlib.data import as_table, load_config, load_responses, subset
 from cxlib.report import sections
 
 EVIL = '<script>window.__pwned = 1</script><img src=x onerror="alert(1)">'
@@ -58,3 +59,39 @@ def test_banner_shows_multiple_response_rows_with_their_base_note(make_scope):
     price = kept[(kept["score"] == "Reasons: Price")].set_index("column")["value"]
     assert price.to_dict() == {"Total": 50.0, "A": 75.0, "B": 25.0}
     assert "Multiple-response rows" in scope.methods["banner"]
+
+
+def test_banner_redacts_personal_data_in_segment_values_and_keeps_the_others(make_scope):
+    # an email typed as a "region" is shown redacted; the plan's plain values (not copied) read as they are
+    df = pd.DataFrame({"responded_at": pd.Timestamp("2026-10-10"), "nps": [9.0, 3.0] * 20,
+                       "region": ["jo@example.com"] * 20 + ["North"] * 20, "plan": ["Basic", "Pro"] * 20})
+    out = sections.banner(make_scope(df, month="2026-10", segments=["region", "plan"]))
+    assert "jo@example.com" not in out and "[EMAIL]" in out
+    assert "North" in out and "Basic" in out and "Pro" in out
+
+
+@pytest.mark.duckdb
+def test_banner_from_a_table_sums_the_month_in_the_database(make_scope):
+    # October: North 20 promoters (NPS +100), South 10 promoters and 10 detractors (0); Total 30 and 10 of 40:
+    # +50. September's 50 South detractors are not the month's: counted, the Total would be 30 and 60 of 90.
+    oct_ = pd.DataFrame({"responded_at": pd.Timestamp("2026-10-10"), "nps": [10.0] * 30 + [0.0] * 10,
+                         "region": ["North"] * 20 + ["South"] * 20})
+    sep = pd.DataFrame({"responded_at": pd.Timestamp("2026-09-10"), "nps": [0.0] * 50, "region": "South"})
+    df = pd.concat([sep, oct_], ignore_index=True)
+    frame_scope, table_scope = (make_scope(d, month="2026-10", segments=["region"]) for d in (df, as_table(df)))
+    assert table_scope.table is not None
+    out = sections.banner(table_scope)
+    kept = pd.DataFrame(table_scope.tables["banner"]["rows"])
+    nps = kept[kept["score"] == "NPS"].set_index("column")
+    assert nps["value"].to_dict() == {"Total": 50.0, "North": 100.0, "South": 0.0}
+    assert nps["n"].to_dict() == {"Total": 40, "North": 20, "South": 20}
+    assert sections.banner(frame_scope) == out and frame_scope.tables["banner"] == table_scope.tables["banner"]
+
+
+@pytest.mark.duckdb
+def test_banner_from_a_table_redacts_as_from_a_frame(make_scope):
+    df = pd.DataFrame({"responded_at": pd.Timestamp("2026-10-10"), "nps": [9.0, 3.0] * 20,
+                       "region": ["jo@example.com"] * 20 + ["North"] * 20})
+    frame_scope, table_scope = (make_scope(d, month="2026-10", segments=["region"]) for d in (df, as_table(df)))
+    out = sections.banner(table_scope)
+    assert "jo@example.com" not in out and "[EMAIL]" in out and sections.banner(frame_scope) == out

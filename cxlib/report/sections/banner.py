@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ... import tables
-from ...data import Scale, config_default
+from ...data import Scale, config_default, subset
 from ...metrics import METRICS
 from .. import html as h
 from ._guard import section
@@ -59,8 +59,13 @@ def banner(scope: ReportContext, *, letters=(0.05, 0.01)) -> h.Html:
                       f"{', '.join(scope.label(s) for s in wide)}.") if wide else h.Html(""))
     if not by or not rows:
         return h.note(f"No segment has between 2 and {most} values: the banner table is left out.")
-    # each distinct value redacted once (not once per row)
-    shown = now.assign(**{s: now[s].map({v: h.safe_label(v) for v in now[s].dropna().unique()}) for s in by})
+    # each distinct value redacted once (not once per row); a segment whose values read as they are is not copied
+    # (a map of every row cost 0.8 s of the section's 2.1 s at 10M responses)
+    safe = {s: {v: h.safe_label(v) for v in now[s].dropna().unique()} for s in by}
+    redacted = {s: now[s].map(m) for s, m in safe.items() if any(k != v for k, v in m.items())}
+    shown = now.assign(**redacted) if redacted else now
+    if scope.table is not None and scope.dated and not redacted:   # summed in the database: one scan, no copy
+        shown = subset(scope.table, month=scope.month)
     multi, labels = _multi(scope, now)
     xt = tables.crosstab(shown, rows=rows, banner=by, weight=scope.weight, scales=scales, min_n=scope.min_n,
                          letters=letters, multi=multi or None, labels=labels)

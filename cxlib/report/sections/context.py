@@ -86,7 +86,8 @@ class ReportContext:
         The database table the responses came from, else None.
     table : ibis Table or None
         When the report computes in the database (see :mod:`.pull`): the scope's table over the window of
-        months; ``data`` then holds the report month's responses only.
+        months; ``data`` then holds the report month's responses only, with the columns the sections read
+        from rows (:func:`.pull.month_columns`: no driver, customer or ticket id).
     spans : pandas.DataFrame or None
         With ``table``: the scope's responses per month with the first and last date (every month).
     """

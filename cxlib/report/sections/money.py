@@ -57,7 +57,8 @@ def customer_scores(scope: ReportContext, tickets: pd.DataFrame | None, accounts
     CustomerScores or None
         See :func:`cxlib.customers.score_customers`.
     """
-    if accounts is None or not scope.dated or "customer_id" not in scope.data:
+    rows = scope.table if scope.table is not None else scope.data   # the month's rows hold no customer id there
+    if accounts is None or not scope.dated or "customer_id" not in rows.columns:
         return None
     try:
         responses, tickets, accounts = _customer_rows(scope, tickets, accounts)

@@ -3,9 +3,11 @@
 When the responses are a table (a server or a large file), the statistics over months (the headline's
 comparisons, what changed, the trends, the drivers) run in the database on the scope's table, limited
 to the ``engines.report_months`` months ending with the report month. Only the row-level work is pulled:
-the report month's responses (banner, segment table, comments, quotes, the follow-up list), a capped
+the report month's responses (comments, quotes, the headline's month and the segments it holds; the segment
+table and the banner sum the month in the database), a capped
 sample a month for the sentiment trend; each within ``engines.max_rows``. Customers are scored in the
-database (:func:`cxlib.customers.score_customers` on tables). A weighted report (raking needs every response of a month) pulls the window instead.
+database (:func:`cxlib.customers.score_customers` on tables). The month's rows hold only the columns
+the sections read from them (:func:`month_columns`). A weighted report (raking needs every response of a month) pulls the window instead.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import pandas as pd
 
 from ... import periods
 from ...data import last_months, md5_hex, month_counts, subset, to_frame, undated_count
+from ...metrics import METRICS
 
-__all__ = ["IDS", "in_engine", "pull", "sample_months"]
+__all__ = ["IDS", "in_engine", "month_columns", "pull", "sample_months"]
 
 #: The unique ids that order rows pulled from a database (after their date): the same order every run.
 IDS = ("response_id", "ticket_id", "customer_id")
@@ -24,6 +27,18 @@ IDS = ("response_id", "ticket_id", "customer_id")
 def in_engine(cfg, table) -> bool:
     """True when the report computes on ``table`` in the database: dated responses, no weighting."""
     return cfg.weighting is None and "responded_at" in table.columns
+
+
+def month_columns(cfg, table) -> list[str]:
+    """The columns of the report month's rows in the database path, in the table's order: what the sections
+    read from ``scope.data`` there (the date and response id, the scores, the survey weight, the comment,
+    the segments, the options of multiple-response questions, the experiment's arm). The rest (the drivers,
+    customer and ticket ids) is read in the database only (drivers, customer scores, follow-up, handoffs),
+    so it is not pulled (at 100 million responses: 11 of 20 columns, the frame 0.37 GB instead of 0.61)."""
+    options = [c for cols in cfg.multi.values() for c in cols]
+    read = {"responded_at", IDS[0], *METRICS, "weight", "comment", *cfg.segments, *options,
+            cfg.report.get("experiment") or ""}
+    return [c for c in table.columns if c in read]
 
 
 def _dates(counts: pd.DataFrame) -> pd.Series:
@@ -37,7 +52,8 @@ def pull(cfg, table, month, segment) -> tuple[pd.DataFrame, dict]:
 
     The month is resolved, and the partial, first-month and undated facts are read, on the segment's
     responses in the whole table (per month a count and the first and last date: one GROUP BY). In the
-    database path (:func:`in_engine`) the rows are the report month's responses in scope, and the facts
+    database path (:func:`in_engine`) the rows are the report month's responses in scope (the columns of
+    :func:`month_columns`), and the facts
     carry ``table`` (the scope's lazy table over the window of months) and ``spans`` (the month counts);
     otherwise the rows are the window's responses of every segment (weighting rakes the whole base).
     Returns the DataFrame and the facts with the resolved ``month`` and a ``note`` for readers.
@@ -52,14 +68,21 @@ def pull(cfg, table, month, segment) -> tuple[pd.DataFrame, dict]:
     resolved = periods.resolve_month(month, dates)
     start, end = (t.to_pydatetime() for t in periods.window(resolved, k))
     inside = (table.responded_at >= start) & (table.responded_at < end)
-    sizes = table.aggregate(total=table.count(), window=table.count(where=inside)).execute().iloc[0]
+    undated = {} if segment else {"undated": table.count(where=table.responded_at.isnull())}   # in the same scan
+    sizes = table.aggregate(total=table.count(), window=table.count(where=inside), **undated).execute().iloc[0]
     total, in_window = int(sizes["total"]), int(sizes["window"])
     shown = periods.label([str(p) for p in pd.period_range(end=resolved, periods=k, freq="M")])
     facts = {"month": resolved, "first": not (dates < periods.bounds(resolved)[0]).any(),
-             "partial": periods.is_partial(resolved, dates), "undated": undated_count(scoped)}
+             "partial": periods.is_partial(resolved, dates),
+             "undated": int(sizes["undated"]) if undated else undated_count(scoped)}
     order = {"order_by": ("responded_at", *IDS), "unique": ("response_id",)}
     if in_engine(cfg, table):
-        frame = to_frame(subset(scoped, month=resolved), limit=opts["max_rows"], **order)
+        rows = subset(scoped, month=resolved)
+        # the month's rows are counted in ``counts`` already: to_frame counts them again (and refuses) only
+        # beyond engines.max_rows
+        limit = opts["max_rows"]
+        over = limit is not None and int(counts.loc[counts["month"] == resolved, "n"].sum()) > limit
+        frame = to_frame(rows.select(*month_columns(cfg, rows)), limit=limit if over else None, **order)
         facts.update(table=last_months(scoped, month=resolved, months=k), spans=counts,
                      note=f"The database holds {total:,} responses; this report computes on the {in_window:,} of "
                           f"the {k} months it shows ({shown}) in the database and reads the {len(frame):,} "

@@ -1,4 +1,5 @@
-"""The report's score sections: headline cards, what changed, the trend, the segment table, as safe HTML.
+"""The report's score sections: headline cards, what changed, the trend, as safe HTML (the segment table:
+:mod:`.segments`).
 
 Every number shown comes from :mod:`cxlib.scores`; these functions only choose what to show and word
 it. The headline shows every configured score; everything else speaks in the primary score. A
@@ -11,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import periods, scores
-from ...data import config_default, last_months
+from ...data import last_months
 from ...errors import DataError
 from .. import claims
 from .. import html as h
@@ -23,8 +24,7 @@ from .context import ReportContext
 from .plan import PLAN
 from .rolling import rolling_trend
 
-__all__ = ["changes_table", "comparison", "headline", "month_row", "segment_table", "trends", "usable_segments",
-           "what_changed"]
+__all__ = ["changes_table", "comparison", "headline", "month_row", "trends", "usable_segments", "what_changed"]
 
 
 def usable_segments(data: pd.DataFrame, segments) -> list[str]:
@@ -287,60 +287,3 @@ def trends(scope: ReportContext, *, months: int = PLAN.trend_months) -> h.Html:
     changed = claims.scale_change_claim(brk, label=name).text if brk is not None else ""
     notes = "".join(h.note(t) for t in (dropped, changed) if t)
     return why + h.figure(fig, alt=f"{alt}. {dropped}" if dropped else alt) + h.Html(notes)
-
-
-def _segment_rows(scope: ReportContext, seg: str, most: int, numbers: list) -> list[dict]:
-    """One segment's rows: the ``most`` largest values, the rest pooled as "Other (k values, n = ...)";
-    the same rows as numbers are appended to ``numbers``."""
-    m, fmt, name = scope.primary, score_format(scope.primary), scope.label(scope.primary)
-    values = scope.now[seg].astype("object")
-    # only the columns the score reads (not a copy of every column per segment)
-    now = scope.now[[c for c in dict.fromkeys([m, scope.weight]) if c and c != seg and c in scope.now]].assign(
-        **{seg: values.where(values.notna(), claims.BLANK)})    # blanks shown with their n
-    text = now[seg].astype("str")
-    # largest first, ties by value: the same order whatever order the rows come in
-    sizes = text.value_counts().sort_index().sort_values(ascending=False, kind="stable")
-    shown, rest = list(sizes.index[:most]), list(sizes.index[most:])
-    t = scores.score_table(now[text.isin(shown)], metric=m, by=seg, min_n=scope.min_n,
-                           suppress=True, **scope.kwargs(m))
-    t = t.assign(_order=t[seg].astype("str").map({v: i for i, v in enumerate(shown)})).sort_values("_order")
-    records = [(str(r[seg]), r) for r in t.to_dict("records")]
-    if rest:
-        pooled = scores.score_table(now[text.isin(rest)], metric=m, min_n=scope.min_n,
-                                    suppress=True, **scope.kwargs(m)).iloc[0].to_dict()
-        records.append((f"Other ({len(rest)} values, n = {int(pooled['n']):,})", pooled))
-    rows = []
-    for value, r in records:
-        ok = not r["small_base"] and pd.notna(r[m])
-        numbers.append({"segment": scope.label(seg), "value": h.safe_label(value), name: r[m] if ok else None,
-                        "ci_low": r["ci_low"] if ok else None, "ci_high": r["ci_high"] if ok else None,
-                        "n": int(r["n"]), "small_base": not ok})
-        rows.append({"Segment": scope.label(seg), "Value": h.safe_label(value), name: fmt.value(r[m]) if ok else "–",
-                     "95% CI": fmt.interval(r["ci_low"], r["ci_high"]) if ok else "base too small",
-                     "n": f"{int(r['n']):,}"})
-    return rows
-
-
-@section('The segment table')
-def segment_table(scope: ReportContext) -> h.Html:
-    """The month's primary score by every segment value, small bases suppressed, long tails pooled.
-
-    Returns
-    -------
-    Html
-        A table: Segment, Value, score, 95% CI, n (a score with n < ``min_n`` is "–"), with a note on
-        segments that have a single value this month; a note alone when there is nothing to show.
-    """
-    most = scope.cfg.report.get("max_segment_values", config_default("report.max_segment_values"))
-    usable = usable_segments(scope.now, scope.cfg.segments)
-    numbers: list = []
-    rows = [row for seg in usable for row in _segment_rows(scope, seg, most, numbers)]
-    single = [f"{scope.label(s)}: {h.safe_label(scope.now[s].dropna().astype('str').iloc[0])}"
-              for s in scope.cfg.segments if s in scope.now and scope.now[s].nunique() == 1]
-    parts = [h.note(f"One value only in {scope.period_label}, so not cut: {'; '.join(single)}.")] if single else []
-    if not rows:
-        return h.Html("".join(parts)) + h.note("No segment has two or more values: the segment table is left out.")
-    caption = (f"{scope.label(scope.primary)} by segment, {scope.period_label} (n < {scope.min_n}: suppressed; beyond the "
-               f"{most} largest values, the rest are pooled as Other)")
-    scope.keep_table("segments", caption, pd.DataFrame(numbers))
-    return h.table(pd.DataFrame(rows), caption=caption) + h.Html("".join(parts))
