@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib.data import as_table
+from cxlib.data import as_table, is_table
 from cxlib.report import sections
 
 
@@ -37,11 +37,15 @@ def text(html) -> str:
 
 
 @pytest.mark.duckdb
-def test_segment_table_by_hand_from_a_frame_and_from_a_table(make_scope):
+def test_segment_table_by_hand_from_a_frame_and_from_a_table(make_scope, monkeypatch):
+    from cxlib.report.sections import segments
+
     data = _month()
     args = {"month": "2026-10", "segments": ["carrier"], "max_segment_values": 2}
     frame_scope, table_scope = make_scope(data, **args), make_scope(as_table(data), **args)
-    assert table_scope.table is not None     # the table path: summed in the database
+    assert segments.month_source(table_scope) is table_scope.now   # a small month: the rows in the kernel
+    monkeypatch.setattr(segments, "MONTH_ROWS_IN_DATABASE", 0)     # a large one: summed in the database
+    assert is_table(segments.month_source(table_scope)) and not is_table(segments.month_source(frame_scope))
     out = text(sections.segment_table(frame_scope))
     # shown: the 2 values with the most rows (not answers): C (45 rows), A (40)
     # C: 5 answers < 30 -> suppressed, with its n

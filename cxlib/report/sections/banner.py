@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from ... import tables
-from ...data import Scale, config_default, subset
+from ...data import Scale, config_default
 from ...metrics import METRICS
 from .. import html as h
 from ._guard import section
 from .context import ReportContext
 from .scores import usable_segments
+from .segments import month_source
 
 __all__ = ["MULTI_NOTE", "banner", "column_groups"]
 
@@ -64,8 +65,8 @@ def banner(scope: ReportContext, *, letters=(0.05, 0.01)) -> h.Html:
     safe = {s: {v: h.safe_label(v) for v in now[s].dropna().unique()} for s in by}
     redacted = {s: now[s].map(m) for s, m in safe.items() if any(k != v for k, v in m.items())}
     shown = now.assign(**redacted) if redacted else now
-    if scope.table is not None and scope.dated and not redacted:   # summed in the database: one scan, no copy
-        shown = subset(scope.table, month=scope.month)
+    if not redacted:   # a large month summed in the database: one scan, no copy
+        shown = month_source(scope)
     multi, labels = _multi(scope, now)
     xt = tables.crosstab(shown, rows=rows, banner=by, weight=scope.weight, scales=scales, min_n=scope.min_n,
                          letters=letters, multi=multi or None, labels=labels)
