@@ -3,8 +3,8 @@ suppressed, long tails pooled as "Other".
 
 Each value's row is finished from its group's sums (:func:`cxlib.scores.metric_sums`, then
 :func:`cxlib.scores.table_from_sums`): one GROUP BY per segment, in the database on the month's rows of
-the scope's table when the report computes there, else one ``groupby`` of the month's responses; no
-value's rows are copied.
+the scope's table when the report computes there and the month is large (:func:`month_source`), else one
+``groupby`` of the month's responses; no value's rows are copied.
 """
 
 from __future__ import annotations
